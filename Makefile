@@ -1,0 +1,35 @@
+# tessera entry points. `make demo` and `make check` install what is
+# missing, configure, build (incrementally) and then run.
+BUILD_DIR ?= build
+PYTHON := /usr/bin/python3
+LLVM_DIR := /usr/lib/llvm-22
+STAMP := $(BUILD_DIR)/.deps-installed
+
+.PHONY: all deps configure build demo check check-lit check-unit check-python clean
+
+all: build
+
+$(STAMP): scripts/install-deps.sh
+	bash scripts/install-deps.sh
+	mkdir -p $(BUILD_DIR) && touch $@
+
+deps: $(STAMP)
+
+$(BUILD_DIR)/build.ninja: $(STAMP) CMakeLists.txt
+	cmake -G Ninja -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=Release \
+	  -DMLIR_DIR=$(LLVM_DIR)/lib/cmake/mlir \
+	  -DLLVM_EXTERNAL_LIT=$(LLVM_DIR)/bin/lit
+
+configure: $(BUILD_DIR)/build.ninja
+
+build: configure
+	ninja -C $(BUILD_DIR)
+
+demo: build
+	$(BUILD_DIR)/bin/tessera-compile examples/mnist_mlp.onnxtxt --emit=tessera
+
+check: build
+	ninja -C $(BUILD_DIR) check-tessera
+
+clean:
+	rm -rf $(BUILD_DIR)

@@ -1,0 +1,562 @@
+//===- TesseraOps.td - tessera graph ops -------------------*- tablegen -*-===//
+
+#ifndef TESSERA_OPS_TD
+#define TESSERA_OPS_TD
+
+include "tessera/Dialect/Tessera/IR/TesseraDialect.td"
+include "mlir/IR/AttrTypeBase.td"
+include "mlir/IR/EnumAttr.td"
+include "mlir/IR/BuiltinAttributeInterfaces.td"
+include "mlir/Interfaces/InferTypeOpInterface.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+
+//===----------------------------------------------------------------------===//
+// Type constraints
+//===----------------------------------------------------------------------===//
+
+def Tessera_Tensor : RankedTensorOf<[AnyType]>;
+def Tessera_FloatTensor : RankedTensorOf<[AnyFloat]>;
+def Tessera_IndexTensor : RankedTensorOf<[I32, I64]>;
+def Tessera_ShapeTensor : 1DTensorOf<[I64]>;
+def Tessera_BoolTensor : RankedTensorOf<[I1]>;
+
+//===----------------------------------------------------------------------===//
+// Enums
+//===----------------------------------------------------------------------===//
+
+def Tessera_PadMode : I32EnumAttr<"PadMode", "padding mode", [
+    I32EnumAttrCase<"constant", 0>,
+    I32EnumAttrCase<"reflect", 1>,
+    I32EnumAttrCase<"edge", 2>]> {
+  let genSpecializedAttr = 0;
+  let cppNamespace = "::mlir::tessera";
+}
+def Tessera_PadModeAttr : EnumAttr<Tessera_Dialect, Tessera_PadMode, "pad_mode">;
+
+def Tessera_ResizeMode : I32EnumAttr<"ResizeMode", "resize interpolation", [
+    I32EnumAttrCase<"nearest", 0>,
+    I32EnumAttrCase<"linear", 1>]> {
+  let genSpecializedAttr = 0;
+  let cppNamespace = "::mlir::tessera";
+}
+def Tessera_ResizeModeAttr
+    : EnumAttr<Tessera_Dialect, Tessera_ResizeMode, "resize_mode">;
+
+def Tessera_CoordinateTransform
+    : I32EnumAttr<"CoordinateTransform", "resize coordinate transformation", [
+    I32EnumAttrCase<"half_pixel", 0>,
+    I32EnumAttrCase<"pytorch_half_pixel", 1>,
+    I32EnumAttrCase<"align_corners", 2>,
+    I32EnumAttrCase<"asymmetric", 3>]> {
+  let genSpecializedAttr = 0;
+  let cppNamespace = "::mlir::tessera";
+}
+def Tessera_CoordinateTransformAttr
+    : EnumAttr<Tessera_Dialect, Tessera_CoordinateTransform,
+               "coordinate_transform">;
+
+def Tessera_NearestRounding
+    : I32EnumAttr<"NearestRounding", "nearest-neighbour rounding", [
+    I32EnumAttrCase<"round_prefer_floor", 0>,
+    I32EnumAttrCase<"round_prefer_ceil", 1>,
+    I32EnumAttrCase<"floor", 2>,
+    I32EnumAttrCase<"ceil", 3>]> {
+  let genSpecializedAttr = 0;
+  let cppNamespace = "::mlir::tessera";
+}
+def Tessera_NearestRoundingAttr
+    : EnumAttr<Tessera_Dialect, Tessera_NearestRounding, "nearest_rounding">;
+
+//===----------------------------------------------------------------------===//
+// Shared op shapes
+//===----------------------------------------------------------------------===//
+
+// Result types are inferred; a result type that refines the inferred one
+// (static where inference says `?`) is accepted.
+def Tessera_InferResultTypes : InferTypeOpAdaptorBase<[{
+  static bool isCompatibleReturnTypes(::mlir::TypeRange inferred,
+                                      ::mlir::TypeRange actual) {
+    return ::mlir::tessera::areRefinedTypes(inferred, actual);
+  }
+}]>;
+
+class Tessera_UnaryOp<string mnemonic, Type tensorType, list<Trait> traits = []>
+    : Tessera_Op<mnemonic, traits # [Pure, Elementwise,
+                                     SameOperandsAndResultType]> {
+  let arguments = (ins tensorType:$input);
+  let results = (outs tensorType:$output);
+  let assemblyFormat = "$input attr-dict `:` type($output)";
+}
+
+// `resultElementType` is a C++ expression for the result element type;
+// nullptr keeps the operands'.
+class Tessera_BinaryOp<string mnemonic, list<Trait> traits = [],
+                       string resultElementType = "nullptr">
+    : Tessera_Op<mnemonic, traits # [Pure, Tessera_InferResultTypes]> {
+  let summary = "elementwise `" # mnemonic # "` with numpy broadcasting";
+  let arguments = (ins Tessera_Tensor:$lhs, Tessera_Tensor:$rhs);
+  let results = (outs Tessera_Tensor:$output);
+  let assemblyFormat = [{
+    $lhs `,` $rhs attr-dict `:` functional-type(operands, results)
+  }];
+  let hasFolder = 1;
+  let extraClassDefinition = [{
+    ::llvm::LogicalResult $cppClass::inferReturnTypes(
+        ::mlir::MLIRContext *, std::optional<::mlir::Location> loc,
+        Adaptor adaptor, ::llvm::SmallVectorImpl<::mlir::Type> &types) {
+      return ::mlir::tessera::inferBroadcastType(
+          loc, {adaptor.getLhs().getType(), adaptor.getRhs().getType()},
+          }] # resultElementType # [{, types);
+    }
+  }];
+}
+
+class Tessera_CompareOp<string mnemonic>
+    : Tessera_BinaryOp<mnemonic, [],
+          "::mlir::IntegerType::get(adaptor.getLhs().getContext(), 1)"> {
+  let summary = "elementwise `" # mnemonic # "` comparison with numpy "
+                "broadcasting; the result is `i1`";
+  let results = (outs Tessera_BoolTensor:$output);
+}
+
+class Tessera_ReduceOp<string mnemonic>
+    : Tessera_Op<mnemonic, [Pure, Tessera_InferResultTypes]> {
+  let summary = "`" # mnemonic # "` over `axes`";
+  let description = [{
+    Reduces `input` over the listed axes (non-negative, sorted, unique). With
+    `keepdims` the reduced axes stay as size-1 dimensions.
+  }];
+  let arguments = (ins Tessera_Tensor:$input, DenseI64ArrayAttr:$axes,
+                       DefaultValuedAttr<BoolAttr, "true">:$keepdims);
+  let results = (outs Tessera_Tensor:$output);
+  let assemblyFormat = [{
+    $input attr-dict `:` type($input) `->` type($output)
+  }];
+  let extraClassDefinition = [{
+    ::llvm::LogicalResult $cppClass::inferReturnTypes(
+        ::mlir::MLIRContext *, std::optional<::mlir::Location> loc,
+        Adaptor adaptor, ::llvm::SmallVectorImpl<::mlir::Type> &types) {
+      return ::mlir::tessera::inferReduceType(
+          loc, adaptor.getInput().getType(), adaptor.getAxes(),
+          adaptor.getKeepdims(), types);
+    }
+  }];
+}
+
+//===----------------------------------------------------------------------===//
+// Constants and shapes
+//===----------------------------------------------------------------------===//
+
+def Tessera_ConstantOp : Tessera_Op<"constant",
+    [ConstantLike, Pure, AllTypesMatch<["value", "output"]>]> {
+  let summary = "a constant tensor";
+  let description = [{
+    A constant tensor. Weights imported from a model are
+    `dense_resource<...>` attributes backed by the model's own bytes; small
+    constants (shapes, scalars) are `dense<...>` so that folders can read
+    them.
+
+    ```mlir
+    %w = tessera.constant dense_resource<conv1.weight> : tensor<64x3x7x7xf32>
+    %s = tessera.constant dense<[1, -1]> : tensor<2xi64>
+    ```
+  }];
+  let arguments = (ins ElementsAttr:$value);
+  let results = (outs Tessera_Tensor:$output);
+  let assemblyFormat = "attr-dict $value";
+  let hasFolder = 1;
+}
+
+def Tessera_ShapeOp : Tessera_Op<"shape", [Pure, Tessera_InferResultTypes]> {
+  let summary = "the shape of a tensor as a 1-D i64 tensor";
+  let description = [{
+    Folds to a constant when the input shape is static.
+  }];
+  let arguments = (ins Tessera_Tensor:$input);
+  let results = (outs Tessera_ShapeTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+  let hasFolder = 1;
+}
+
+def Tessera_CastOp : Tessera_Op<"cast", [Pure, Elementwise,
+    SameOperandsAndResultShape]> {
+  let summary = "elementwise conversion to another element type";
+  let description = [{
+    Converts each element as ONNX `Cast` does: float to integer truncates
+    toward zero, anything to `i1` tests for non-zero.
+  }];
+  let arguments = (ins Tessera_Tensor:$input);
+  let results = (outs Tessera_Tensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `to` type($output)";
+  let hasFolder = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Elementwise
+//===----------------------------------------------------------------------===//
+
+def Tessera_ReluOp : Tessera_UnaryOp<"relu", Tessera_Tensor> {
+  let summary = "max(x, 0)";
+}
+def Tessera_NegOp : Tessera_UnaryOp<"neg", Tessera_Tensor> {
+  let summary = "-x";
+}
+def Tessera_AbsOp : Tessera_UnaryOp<"abs", Tessera_Tensor> {
+  let summary = "|x|";
+}
+def Tessera_SigmoidOp : Tessera_UnaryOp<"sigmoid", Tessera_FloatTensor> {
+  let summary = "1 / (1 + exp(-x))";
+}
+def Tessera_TanhOp : Tessera_UnaryOp<"tanh", Tessera_FloatTensor> {
+  let summary = "hyperbolic tangent";
+}
+def Tessera_ErfOp : Tessera_UnaryOp<"erf", Tessera_FloatTensor> {
+  let summary = "Gauss error function";
+}
+def Tessera_SqrtOp : Tessera_UnaryOp<"sqrt", Tessera_FloatTensor> {
+  let summary = "square root";
+}
+def Tessera_ReciprocalOp : Tessera_UnaryOp<"reciprocal", Tessera_FloatTensor> {
+  let summary = "1 / x";
+}
+def Tessera_ExpOp : Tessera_UnaryOp<"exp", Tessera_FloatTensor> {
+  let summary = "e^x";
+}
+def Tessera_LogOp : Tessera_UnaryOp<"log", Tessera_FloatTensor> {
+  let summary = "natural logarithm";
+}
+def Tessera_HardSwishOp : Tessera_UnaryOp<"hard_swish", Tessera_FloatTensor> {
+  let summary = "x * max(0, min(1, x / 6 + 1/2))";
+}
+
+def Tessera_LeakyReluOp : Tessera_UnaryOp<"leaky_relu", Tessera_FloatTensor> {
+  let summary = "x if x >= 0 else alpha * x";
+  let arguments = (ins Tessera_FloatTensor:$input, F32Attr:$alpha);
+}
+def Tessera_HardSigmoidOp
+    : Tessera_UnaryOp<"hard_sigmoid", Tessera_FloatTensor> {
+  let summary = "max(0, min(1, alpha * x + beta))";
+  let arguments = (ins Tessera_FloatTensor:$input, F32Attr:$alpha,
+                       F32Attr:$beta);
+}
+def Tessera_ClipOp : Tessera_UnaryOp<"clip", Tessera_Tensor> {
+  let summary = "clamp to [min, max]; an absent bound does not clamp";
+  let arguments = (ins Tessera_Tensor:$input, OptionalAttr<F64Attr>:$min,
+                       OptionalAttr<F64Attr>:$max);
+  let hasVerifier = 1;
+}
+
+def Tessera_AddOp : Tessera_BinaryOp<"add", [Commutative]>;
+def Tessera_SubOp : Tessera_BinaryOp<"sub">;
+def Tessera_MulOp : Tessera_BinaryOp<"mul", [Commutative]>;
+def Tessera_DivOp : Tessera_BinaryOp<"div"> {
+  let description = [{ Integer division truncates toward zero. }];
+}
+def Tessera_PowOp : Tessera_BinaryOp<"pow">;
+def Tessera_MaxOp : Tessera_BinaryOp<"max", [Commutative]>;
+def Tessera_MinOp : Tessera_BinaryOp<"min", [Commutative]>;
+def Tessera_EqualOp : Tessera_CompareOp<"equal">;
+def Tessera_LessOp : Tessera_CompareOp<"less">;
+def Tessera_GreaterOp : Tessera_CompareOp<"greater">;
+
+def Tessera_WhereOp : Tessera_Op<"where", [Pure, Tessera_InferResultTypes]> {
+  let summary = "select `lhs` where `condition` holds, else `rhs`, with "
+                "numpy broadcasting";
+  let arguments = (ins Tessera_BoolTensor:$condition, Tessera_Tensor:$lhs,
+                       Tessera_Tensor:$rhs);
+  let results = (outs Tessera_Tensor:$output);
+  let assemblyFormat = [{
+    $condition `,` $lhs `,` $rhs attr-dict `:` functional-type(operands, results)
+  }];
+  let hasFolder = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Linear algebra and neural-network ops
+//===----------------------------------------------------------------------===//
+
+def Tessera_MatMulOp : Tessera_Op<"matmul", [Pure, Tessera_InferResultTypes]> {
+  let summary = "matrix product with numpy `matmul` semantics";
+  let description = [{
+    Batched matrix product: leading dimensions broadcast; a 1-D operand is
+    promoted to a matrix and the added dimension removed from the result.
+
+    ```mlir
+    %y = tessera.matmul %x, %w : (tensor<1x128x256xf32>, tensor<256x1024xf32>) -> tensor<1x128x1024xf32>
+    ```
+  }];
+  let arguments = (ins Tessera_Tensor:$lhs, Tessera_Tensor:$rhs);
+  let results = (outs Tessera_Tensor:$output);
+  let assemblyFormat = [{
+    $lhs `,` $rhs attr-dict `:` functional-type(operands, results)
+  }];
+}
+
+def Tessera_ConvOp : Tessera_Op<"conv", [Pure, Tessera_InferResultTypes]> {
+  let summary = "N-D grouped convolution (NCHW, weights OIHW)";
+  let description = [{
+    Cross-correlation over the spatial dimensions of `input` (N x C x D1 x
+    ... x Dn) with `weight` (M x C/group x K1 x ... x Kn), plus an optional
+    per-output-channel `bias`. `pads` lists the leading pads of every
+    spatial dimension, then the trailing ones; `auto_pad` has already been
+    resolved by the importer.
+
+    ```mlir
+    %y = tessera.conv %x, %w, %b {dilations = array<i64: 1, 1>, group = 1 : i64,
+           pads = array<i64: 3, 3, 3, 3>, strides = array<i64: 2, 2>}
+         : (tensor<1x3x224x224xf32>, tensor<64x3x7x7xf32>, tensor<64xf32>) -> tensor<1x64x112x112xf32>
+    ```
+  }];
+  let arguments = (ins Tessera_FloatTensor:$input, Tessera_FloatTensor:$weight,
+                       Optional<Tessera_FloatTensor>:$bias,
+                       DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$pads,
+                       DenseI64ArrayAttr:$dilations, I64Attr:$group);
+  let results = (outs Tessera_FloatTensor:$output);
+  let assemblyFormat = [{
+    $input `,` $weight (`,` $bias^)? attr-dict `:` functional-type(operands, results)
+  }];
+}
+
+def Tessera_ConvTransposeOp : Tessera_Op<"conv_transpose", [Pure,
+    Tessera_InferResultTypes]> {
+  let summary = "N-D grouped transposed convolution (weights C x M/group x K...)";
+  let description = [{
+    The gradient of `tessera.conv` with respect to its input. The output
+    size of spatial dimension i is
+    `stride[i] * (in[i] - 1) + output_padding[i] + (k[i] - 1) * dilation[i] + 1 - pad_begin[i] - pad_end[i]`.
+  }];
+  let arguments = (ins Tessera_FloatTensor:$input, Tessera_FloatTensor:$weight,
+                       Optional<Tessera_FloatTensor>:$bias,
+                       DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$pads,
+                       DenseI64ArrayAttr:$dilations,
+                       DenseI64ArrayAttr:$output_padding, I64Attr:$group);
+  let results = (outs Tessera_FloatTensor:$output);
+  let assemblyFormat = [{
+    $input `,` $weight (`,` $bias^)? attr-dict `:` functional-type(operands, results)
+  }];
+}
+
+def Tessera_BatchNormOp : Tessera_Op<"batch_norm", [Pure,
+    AllTypesMatch<["input", "output"]>]> {
+  let summary = "inference-mode batch normalization over dimension 1";
+  let description = [{
+    `(x - mean) / sqrt(var + epsilon) * scale + bias`, with the four
+    per-channel operands broadcast along dimension 1 of `input`.
+  }];
+  let arguments = (ins Tessera_FloatTensor:$input, Tessera_FloatTensor:$scale,
+                       Tessera_FloatTensor:$bias, Tessera_FloatTensor:$mean,
+                       Tessera_FloatTensor:$variance, F32Attr:$epsilon);
+  let results = (outs Tessera_FloatTensor:$output);
+  let assemblyFormat = [{
+    $input `,` $scale `,` $bias `,` $mean `,` $variance attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Tessera_LayerNormOp : Tessera_Op<"layer_norm", [Pure,
+    AllTypesMatch<["input", "output"]>]> {
+  let summary = "layer normalization over the dimensions from `axis` on";
+  let description = [{
+    `(x - mean) / sqrt(var + epsilon) * scale + bias` where mean and variance
+    are taken over dimensions `axis` ... rank-1; `scale` and the optional
+    `bias` broadcast against those dimensions.
+  }];
+  let arguments = (ins Tessera_FloatTensor:$input, Tessera_FloatTensor:$scale,
+                       Optional<Tessera_FloatTensor>:$bias, I64Attr:$axis,
+                       F32Attr:$epsilon);
+  let results = (outs Tessera_FloatTensor:$output);
+  let assemblyFormat = [{
+    $input `,` $scale (`,` $bias^)? attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+class Tessera_PoolOp<string mnemonic, dag extraArgs>
+    : Tessera_Op<mnemonic, [Pure, Tessera_InferResultTypes]> {
+  let arguments = !con((ins Tessera_FloatTensor:$input,
+                            DenseI64ArrayAttr:$kernel_shape,
+                            DenseI64ArrayAttr:$strides,
+                            DenseI64ArrayAttr:$pads,
+                            DenseI64ArrayAttr:$dilations,
+                            DefaultValuedAttr<BoolAttr, "false">:$ceil_mode),
+                       extraArgs);
+  let results = (outs Tessera_FloatTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+}
+
+def Tessera_MaxPoolOp : Tessera_PoolOp<"max_pool", (ins)> {
+  let summary = "N-D max pooling (NCHW)";
+  let extraClassDefinition = [{
+    ::llvm::LogicalResult $cppClass::inferReturnTypes(
+        ::mlir::MLIRContext *, std::optional<::mlir::Location> loc,
+        Adaptor adaptor, ::llvm::SmallVectorImpl<::mlir::Type> &types) {
+      return ::mlir::tessera::inferPoolType(loc, adaptor.getInput().getType(),
+          adaptor.getKernelShape(), adaptor.getStrides(), adaptor.getPads(),
+          adaptor.getDilations(), adaptor.getCeilMode(), types);
+    }
+  }];
+}
+
+def Tessera_AvgPoolOp : Tessera_PoolOp<"avg_pool",
+    (ins DefaultValuedAttr<BoolAttr, "false">:$count_include_pad)> {
+  let summary = "N-D average pooling (NCHW)";
+  let extraClassDefinition = [{
+    ::llvm::LogicalResult $cppClass::inferReturnTypes(
+        ::mlir::MLIRContext *, std::optional<::mlir::Location> loc,
+        Adaptor adaptor, ::llvm::SmallVectorImpl<::mlir::Type> &types) {
+      return ::mlir::tessera::inferPoolType(loc, adaptor.getInput().getType(),
+          adaptor.getKernelShape(), adaptor.getStrides(), adaptor.getPads(),
+          adaptor.getDilations(), adaptor.getCeilMode(), types);
+    }
+  }];
+}
+
+def Tessera_SoftmaxOp : Tessera_Op<"softmax", [Pure,
+    SameOperandsAndResultType]> {
+  let summary = "softmax along one axis";
+  let arguments = (ins Tessera_FloatTensor:$input, I64Attr:$axis);
+  let results = (outs Tessera_FloatTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let hasVerifier = 1;
+}
+
+def Tessera_LogSoftmaxOp : Tessera_Op<"log_softmax", [Pure,
+    SameOperandsAndResultType]> {
+  let summary = "log of softmax along one axis";
+  let arguments = (ins Tessera_FloatTensor:$input, I64Attr:$axis);
+  let results = (outs Tessera_FloatTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let hasVerifier = 1;
+}
+
+def Tessera_ReduceSumOp : Tessera_ReduceOp<"reduce_sum">;
+def Tessera_ReduceMeanOp : Tessera_ReduceOp<"reduce_mean">;
+def Tessera_ReduceMaxOp : Tessera_ReduceOp<"reduce_max">;
+def Tessera_ReduceMinOp : Tessera_ReduceOp<"reduce_min">;
+
+//===----------------------------------------------------------------------===//
+// Data movement
+//===----------------------------------------------------------------------===//
+
+def Tessera_ReshapeOp : Tessera_Op<"reshape", [Pure]> {
+  let summary = "view a tensor with another shape";
+  let description = [{
+    Without `shape`, the result type must be static and hold as many
+    elements as the input. With `shape` (a 1-D i64 tensor, one entry per
+    result dimension, with ONNX `Reshape` semantics: 0 copies the input
+    dimension at the same index, -1 is inferred) the result may have
+    dynamic dimensions that are resolved at run time.
+
+    ```mlir
+    %0 = tessera.reshape %x : tensor<1x512x1x1xf32> -> tensor<1x512xf32>
+    %1 = tessera.reshape %y, %s : tensor<?x512x1x1xf32>, tensor<2xi64> -> tensor<?x512xf32>
+    ```
+  }];
+  let arguments = (ins Tessera_Tensor:$input,
+                       Optional<Tessera_ShapeTensor>:$shape);
+  let results = (outs Tessera_Tensor:$output);
+  let assemblyFormat = [{
+    $input (`,` $shape^)? attr-dict `:` type($input) (`,` type($shape)^)? `->` type($output)
+  }];
+  let hasVerifier = 1;
+  let hasFolder = 1;
+  let hasCanonicalizer = 1;
+}
+
+def Tessera_TransposeOp : Tessera_Op<"transpose", [Pure,
+    Tessera_InferResultTypes]> {
+  let summary = "permute dimensions: output dim i is input dim perm[i]";
+  let arguments = (ins Tessera_Tensor:$input, DenseI64ArrayAttr:$perm);
+  let results = (outs Tessera_Tensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+  let hasFolder = 1;
+}
+
+def Tessera_ConcatOp : Tessera_Op<"concat", [Pure, Tessera_InferResultTypes]> {
+  let summary = "concatenate tensors along `axis`";
+  let arguments = (ins Variadic<Tessera_Tensor>:$inputs, I64Attr:$axis);
+  let results = (outs Tessera_Tensor:$output);
+  let assemblyFormat = [{
+    $inputs attr-dict `:` functional-type($inputs, results)
+  }];
+  let hasFolder = 1;
+}
+
+def Tessera_SplitOp : Tessera_Op<"split", [Pure]> {
+  let summary = "split a tensor along `axis` into pieces of the result sizes";
+  let arguments = (ins Tessera_Tensor:$input, I64Attr:$axis);
+  let results = (outs Variadic<Tessera_Tensor>:$outputs);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($outputs)";
+  let hasVerifier = 1;
+}
+
+def Tessera_SliceOp : Tessera_Op<"slice", [Pure, Tessera_InferResultTypes]> {
+  let summary = "strided slice, one start/end/step per dimension";
+  let description = [{
+    `starts`, `ends` and `steps` have one entry per input dimension with
+    ONNX `Slice` semantics: negative starts and ends count from the end and
+    are clamped to the dimension; a negative step walks backwards.
+  }];
+  let arguments = (ins Tessera_Tensor:$input, DenseI64ArrayAttr:$starts,
+                       DenseI64ArrayAttr:$ends, DenseI64ArrayAttr:$steps);
+  let results = (outs Tessera_Tensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+  let hasFolder = 1;
+}
+
+def Tessera_GatherOp : Tessera_Op<"gather", [Pure, Tessera_InferResultTypes]> {
+  let summary = "take entries of `input` along `axis` at `indices`";
+  let description = [{
+    ONNX `Gather`: the result shape is
+    `input.shape[:axis] + indices.shape + input.shape[axis+1:]`; negative
+    indices count from the end.
+  }];
+  let arguments = (ins Tessera_Tensor:$input, Tessera_IndexTensor:$indices,
+                       I64Attr:$axis);
+  let results = (outs Tessera_Tensor:$output);
+  let assemblyFormat = [{
+    $input `,` $indices attr-dict `:` functional-type(operands, results)
+  }];
+  let hasFolder = 1;
+}
+
+def Tessera_ExpandOp : Tessera_Op<"expand", [Pure]> {
+  let summary = "broadcast `input` to `shape` (numpy rules)";
+  let arguments = (ins Tessera_Tensor:$input, Tessera_ShapeTensor:$shape);
+  let results = (outs Tessera_Tensor:$output);
+  let assemblyFormat = [{
+    $input `,` $shape attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+def Tessera_PadOp : Tessera_Op<"pad", [Pure, Tessera_InferResultTypes]> {
+  let summary = "pad with a constant, a reflection or the edge value";
+  let description = [{
+    `pads` lists the leading pad of every dimension, then the trailing ones.
+    Negative pads crop.
+  }];
+  let arguments = (ins Tessera_Tensor:$input, DenseI64ArrayAttr:$pads,
+                       Tessera_PadModeAttr:$mode,
+                       DefaultValuedAttr<F64Attr, "0.0">:$value);
+  let results = (outs Tessera_Tensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+}
+
+def Tessera_ResizeOp : Tessera_Op<"resize", [Pure]> {
+  let summary = "resample by nearest-neighbour or (multi)linear interpolation";
+  let description = [{
+    Resizes every dimension of `input` by `scales`. The output sizes are in
+    the result type (dynamic dimensions are `floor(in * scale)`).
+  }];
+  let arguments = (ins Tessera_FloatTensor:$input, DenseF32ArrayAttr:$scales,
+                       Tessera_ResizeModeAttr:$mode,
+                       Tessera_CoordinateTransformAttr:$coordinate_transform,
+                       Tessera_NearestRoundingAttr:$nearest_rounding);
+  let results = (outs Tessera_FloatTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+  let hasVerifier = 1;
+}
+
+#endif // TESSERA_OPS_TD

@@ -1,0 +1,162 @@
+//===- TesseraOps.cpp - tessera op verifiers --------------------*- C++ -*-===//
+
+#include "tessera/Dialect/Tessera/IR/TesseraOps.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/OpImplementation.h"
+#include "mlir/IR/TypeUtilities.h"
+
+using namespace mlir;
+using namespace mlir::tessera;
+
+static constexpr int64_t kDynamic = ShapedType::kDynamic;
+
+static bool mismatch(int64_t a, int64_t b) {
+  return a != kDynamic && b != kDynamic && a != b;
+}
+
+LogicalResult ClipOp::verify() {
+  if (getMin() && getMax() && getMin()->convertToDouble() > getMax()->convertToDouble())
+    return emitOpError("min ") << getMin()->convertToDouble()
+                               << " is greater than max "
+                               << getMax()->convertToDouble();
+  return success();
+}
+
+LogicalResult BatchNormOp::verify() {
+  auto input = getInput().getType();
+  if (input.getRank() < 2)
+    return emitOpError("input must have rank 2 or more");
+  int64_t channels = input.getDimSize(1);
+  for (Value operand : {getScale(), getBias(), getMean(), getVariance()}) {
+    auto type = cast<RankedTensorType>(operand.getType());
+    if (type.getRank() != 1 || mismatch(type.getDimSize(0), channels))
+      return emitOpError("scale, bias, mean and variance must be 1-D with ")
+             << channels << " elements, got " << type;
+    if (type.getElementType() != input.getElementType())
+      return emitOpError("per-channel operands must have the input's element type");
+  }
+  return success();
+}
+
+/// `axis` must name a dimension of a tensor of rank `rank`.
+static LogicalResult verifyAxis(Operation *op, int64_t axis, int64_t rank) {
+  if (axis < 0 || axis >= rank)
+    return op->emitOpError("axis ") << axis << " is out of range for rank "
+                                    << rank;
+  return success();
+}
+
+LogicalResult LayerNormOp::verify() {
+  auto input = getInput().getType();
+  if (failed(verifyAxis(*this, getAxis(), input.getRank())))
+    return failure();
+  ArrayRef<int64_t> normalized = input.getShape().drop_front(getAxis());
+  SmallVector<Value> params = {getScale()};
+  if (getBias())
+    params.push_back(getBias());
+  for (Value param : params) {
+    auto type = cast<RankedTensorType>(param.getType());
+    if (type.getElementType() != input.getElementType())
+      return emitOpError("scale and bias must have the input's element type");
+    if (type.getRank() > static_cast<int64_t>(normalized.size()))
+      return emitOpError("scale and bias must not have more dimensions than "
+                         "the normalized ones");
+    ArrayRef<int64_t> tail = normalized.take_back(type.getRank());
+    for (auto [want, have] : llvm::zip(tail, type.getShape()))
+      if (have != 1 && mismatch(want, have))
+        return emitOpError("scale/bias shape ")
+               << type << " does not broadcast to the normalized dimensions";
+  }
+  return success();
+}
+
+LogicalResult SoftmaxOp::verify() {
+  return verifyAxis(*this, getAxis(), getInput().getType().getRank());
+}
+
+LogicalResult LogSoftmaxOp::verify() {
+  return verifyAxis(*this, getAxis(), getInput().getType().getRank());
+}
+
+LogicalResult ReshapeOp::verify() {
+  auto input = getInput().getType();
+  auto output = getOutput().getType();
+  if (input.getElementType() != output.getElementType())
+    return emitOpError("input and result element types differ");
+  if (!getShape()) {
+    if (!output.hasStaticShape())
+      return emitOpError("a result with dynamic dimensions needs a shape operand");
+    if (input.hasStaticShape() &&
+        input.getNumElements() != output.getNumElements())
+      return emitOpError("input has ")
+             << input.getNumElements() << " elements but the result has "
+             << output.getNumElements();
+    return success();
+  }
+  auto shape = getShape().getType();
+  if (mismatch(shape.getDimSize(0), output.getRank()))
+    return emitOpError("shape operand has ")
+           << shape.getDimSize(0) << " entries for a result of rank "
+           << output.getRank();
+  return success();
+}
+
+LogicalResult SplitOp::verify() {
+  auto input = getInput().getType();
+  int64_t axis = getAxis();
+  if (failed(verifyAxis(*this, axis, input.getRank())))
+    return failure();
+  if (getOutputs().empty())
+    return emitOpError("expected at least one result");
+  int64_t total = 0;
+  for (Value output : getOutputs()) {
+    auto type = cast<RankedTensorType>(output.getType());
+    if (type.getRank() != input.getRank() ||
+        type.getElementType() != input.getElementType())
+      return emitOpError("results must have the input's rank and element type");
+    for (int64_t d = 0; d < input.getRank(); ++d)
+      if (d != axis && mismatch(type.getDimSize(d), input.getDimSize(d)))
+        return emitOpError("result ") << type << " differs from the input in "
+                                      << "dimension " << d;
+    if (type.isDynamicDim(axis) || total == kDynamic)
+      total = kDynamic;
+    else
+      total += type.getDimSize(axis);
+  }
+  if (mismatch(total, input.getDimSize(axis)))
+    return emitOpError("result sizes along axis ")
+           << axis << " add up to " << total << ", not "
+           << input.getDimSize(axis);
+  return success();
+}
+
+LogicalResult ExpandOp::verify() {
+  auto input = getInput().getType();
+  auto output = getOutput().getType();
+  if (input.getElementType() != output.getElementType())
+    return emitOpError("input and result element types differ");
+  if (mismatch(getShape().getType().getDimSize(0), output.getRank()))
+    return emitOpError("shape operand length does not match the result rank");
+  if (output.getRank() < input.getRank() ||
+      !broadcastShapes(input.getShape(), output.getShape()))
+    return emitOpError("input ") << input << " does not broadcast to " << output;
+  return success();
+}
+
+LogicalResult ResizeOp::verify() {
+  auto input = getInput().getType();
+  auto output = getOutput().getType();
+  if (static_cast<int64_t>(getScales().size()) != input.getRank())
+    return emitOpError("expected one scale per dimension");
+  if (output.getRank() != input.getRank() ||
+      output.getElementType() != input.getElementType())
+    return emitOpError("result must have the input's rank and element type");
+  for (float scale : getScales())
+    if (!(scale > 0.0f))
+      return emitOpError("scales must be positive");
+  return success();
+}
+
+#define GET_OP_CLASSES
+#include "tessera/Dialect/Tessera/IR/TesseraOps.cpp.inc"

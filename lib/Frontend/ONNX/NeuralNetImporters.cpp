@@ -1,0 +1,262 @@
+//===- NeuralNetImporters.cpp - conv, pooling, norms, matmul ----*- C++ -*-===//
+
+#include "NodeImporter.h"
+
+using namespace mlir;
+using namespace mlir::tessera;
+using namespace mlir::tessera::onnx_frontend;
+
+namespace {
+/// The sliding-window attributes shared by Conv, ConvTranspose and pooling,
+/// with defaults filled in and `auto_pad` resolved to explicit pads.
+struct WindowAttrs {
+  SmallVector<int64_t> kernel, strides, pads, dilations;
+};
+} // namespace
+
+static FailureOr<WindowAttrs> getWindowAttrs(NodeImporter &n,
+                                             RankedTensorType input,
+                                             ArrayRef<int64_t> kernel) {
+  int64_t spatial = input.getRank() - 2;
+  if (spatial < 1)
+    return n.fail("expected an input of rank 3 or more, got " +
+                  llvm::Twine(input.getRank()));
+  WindowAttrs w;
+  w.kernel.assign(kernel.begin(), kernel.end());
+  if (static_cast<int64_t>(w.kernel.size()) != spatial)
+    return n.fail("kernel_shape has " + llvm::Twine(w.kernel.size()) +
+                  " entries for " + llvm::Twine(spatial) +
+                  " spatial dimensions");
+  w.strides = n.getInts("strides");
+  if (w.strides.empty())
+    w.strides.assign(spatial, 1);
+  w.dilations = n.getInts("dilations");
+  if (w.dilations.empty())
+    w.dilations.assign(spatial, 1);
+  w.pads = n.getInts("pads");
+  if (w.pads.empty())
+    w.pads.assign(2 * spatial, 0);
+  if (static_cast<int64_t>(w.strides.size()) != spatial ||
+      static_cast<int64_t>(w.dilations.size()) != spatial ||
+      static_cast<int64_t>(w.pads.size()) != 2 * spatial)
+    return n.fail("strides, dilations and pads do not match the " +
+                  llvm::Twine(spatial) + " spatial dimensions");
+
+  std::string autoPad = n.getString("auto_pad", "NOTSET");
+  if (autoPad == "NOTSET")
+    return w;
+  if (autoPad == "VALID") {
+    w.pads.assign(2 * spatial, 0);
+    return w;
+  }
+  if (autoPad != "SAME_UPPER" && autoPad != "SAME_LOWER")
+    return n.fail("unknown auto_pad '" + autoPad + "'");
+  for (int64_t i = 0; i < spatial; ++i) {
+    int64_t in = input.getDimSize(i + 2);
+    if (in == ShapedType::kDynamic)
+      return n.fail("auto_pad " + autoPad +
+                    " needs static spatial dimensions; pass --input-shape");
+    int64_t out = (in + w.strides[i] - 1) / w.strides[i];
+    int64_t window = (w.kernel[i] - 1) * w.dilations[i] + 1;
+    int64_t total = std::max<int64_t>(0, (out - 1) * w.strides[i] + window - in);
+    int64_t small = total / 2, large = total - total / 2;
+    w.pads[i] = autoPad == "SAME_UPPER" ? small : large;
+    w.pads[i + spatial] = autoPad == "SAME_UPPER" ? large : small;
+  }
+  return w;
+}
+
+static SmallVector<int64_t> weightKernel(NodeImporter &n,
+                                         RankedTensorType weight) {
+  SmallVector<int64_t> kernel = n.getInts("kernel_shape");
+  if (kernel.empty())
+    kernel.assign(weight.getShape().begin() + 2, weight.getShape().end());
+  return kernel;
+}
+
+static LogicalResult importConv(NodeImporter &n) {
+  RankedTensorType input = n.getInputType(0), weight = n.getInputType(1);
+  if (weight.getRank() < 3)
+    return n.fail("weight must have rank 3 or more");
+  SmallVector<int64_t> kernel = weightKernel(n, weight);
+  if (llvm::any_of(kernel, [](int64_t k) { return k == ShapedType::kDynamic; }))
+    return n.fail("the kernel size must be static");
+  FailureOr<WindowAttrs> w = getWindowAttrs(n, input, kernel);
+  if (failed(w))
+    return failure();
+  OpBuilder &b = n.getBuilder();
+  n.setResult(0, n.create<ConvOp>(n.getInput(0), n.getInput(1), n.getInput(2),
+                                  b.getDenseI64ArrayAttr(w->strides),
+                                  b.getDenseI64ArrayAttr(w->pads),
+                                  b.getDenseI64ArrayAttr(w->dilations),
+                                  b.getI64IntegerAttr(n.getInt("group", 1))));
+  return success();
+}
+
+static LogicalResult importConvTranspose(NodeImporter &n) {
+  RankedTensorType input = n.getInputType(0), weight = n.getInputType(1);
+  if (weight.getRank() < 3)
+    return n.fail("weight must have rank 3 or more");
+  SmallVector<int64_t> kernel = weightKernel(n, weight);
+  int64_t spatial = input.getRank() - 2;
+  // auto_pad means something else here; resolve it below from output_shape.
+  std::string autoPad = n.getString("auto_pad", "NOTSET");
+  SmallVector<int64_t> outputShape = n.getInts("output_shape");
+  FailureOr<WindowAttrs> w = getWindowAttrs(n, input, kernel);
+  if (failed(w))
+    return failure();
+  SmallVector<int64_t> outputPadding = n.getInts("output_padding");
+  if (outputPadding.empty())
+    outputPadding.assign(spatial, 0);
+  if (static_cast<int64_t>(outputPadding.size()) != spatial)
+    return n.fail("output_padding does not match the spatial dimensions");
+  bool samePads = autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER";
+  if (!outputShape.empty() || samePads) {
+    if (outputShape.size() > static_cast<size_t>(spatial))
+      outputShape.erase(outputShape.begin(),
+                        outputShape.end() - spatial);
+    for (int64_t i = 0; i < spatial; ++i) {
+      int64_t in = input.getDimSize(i + 2);
+      if (in == ShapedType::kDynamic)
+        return n.fail("output_shape/auto_pad need static spatial dimensions");
+      int64_t target = outputShape.empty() ? in * w->strides[i] : outputShape[i];
+      int64_t total = w->strides[i] * (in - 1) + outputPadding[i] +
+                      (kernel[i] - 1) * w->dilations[i] + 1 - target;
+      if (total < 0) {
+        // The output is larger than the padding-free result: extend it.
+        outputPadding[i] -= total;
+        total = 0;
+      }
+      bool upper = autoPad != "SAME_LOWER";
+      w->pads[i] = upper ? total / 2 : total - total / 2;
+      w->pads[i + spatial] = upper ? total - total / 2 : total / 2;
+    }
+  }
+  OpBuilder &b = n.getBuilder();
+  n.setResult(0, n.create<ConvTransposeOp>(
+                     n.getInput(0), n.getInput(1), n.getInput(2),
+                     b.getDenseI64ArrayAttr(w->strides),
+                     b.getDenseI64ArrayAttr(w->pads),
+                     b.getDenseI64ArrayAttr(w->dilations),
+                     b.getDenseI64ArrayAttr(outputPadding),
+                     b.getI64IntegerAttr(n.getInt("group", 1))));
+  return success();
+}
+
+template <typename OpTy>
+static LogicalResult importPool(NodeImporter &n) {
+  if (failed(n.checkUnusedOutputsFrom(1)))
+    return failure();
+  SmallVector<int64_t> kernel = n.getInts("kernel_shape");
+  if (kernel.empty())
+    return n.fail("missing the kernel_shape attribute");
+  FailureOr<WindowAttrs> w = getWindowAttrs(n, n.getInputType(0), kernel);
+  if (failed(w))
+    return failure();
+  OpBuilder &b = n.getBuilder();
+  Value input = n.getInput(0);
+  bool ceilMode = n.getInt("ceil_mode", 0) != 0;
+  Value result;
+  if constexpr (std::is_same_v<OpTy, AvgPoolOp>)
+    result = n.create<AvgPoolOp>(
+        input, b.getDenseI64ArrayAttr(w->kernel),
+        b.getDenseI64ArrayAttr(w->strides), b.getDenseI64ArrayAttr(w->pads),
+        b.getDenseI64ArrayAttr(w->dilations), b.getBoolAttr(ceilMode),
+        b.getBoolAttr(n.getInt("count_include_pad", 0) != 0));
+  else
+    result = n.create<MaxPoolOp>(
+        input, b.getDenseI64ArrayAttr(w->kernel),
+        b.getDenseI64ArrayAttr(w->strides), b.getDenseI64ArrayAttr(w->pads),
+        b.getDenseI64ArrayAttr(w->dilations), b.getBoolAttr(ceilMode));
+  n.setResult(0, result);
+  return success();
+}
+
+/// GlobalAveragePool and GlobalMaxPool reduce every spatial dimension.
+template <typename ReduceOpTy>
+static LogicalResult importGlobalPool(NodeImporter &n) {
+  RankedTensorType input = n.getInputType(0);
+  if (input.getRank() < 3)
+    return n.fail("expected an input of rank 3 or more");
+  SmallVector<int64_t> axes;
+  for (int64_t d = 2; d < input.getRank(); ++d)
+    axes.push_back(d);
+  OpBuilder &b = n.getBuilder();
+  n.setResult(0, n.create<ReduceOpTy>(n.getInput(0),
+                                      b.getDenseI64ArrayAttr(axes),
+                                      b.getBoolAttr(true)));
+  return success();
+}
+
+static LogicalResult importBatchNorm(NodeImporter &n) {
+  if (n.getInt("training_mode", 0) != 0)
+    return n.fail("training_mode=1 is not supported (inference only)");
+  if (failed(n.checkUnusedOutputsFrom(1)))
+    return failure();
+  n.setResult(0, n.create<BatchNormOp>(
+                     n.getInput(0), n.getInput(1), n.getInput(2), n.getInput(3),
+                     n.getInput(4),
+                     n.getBuilder().getF32FloatAttr(n.getFloat("epsilon", 1e-5f))));
+  return success();
+}
+
+static LogicalResult importLayerNorm(NodeImporter &n) {
+  if (failed(n.checkUnusedOutputsFrom(1)))
+    return failure();
+  FailureOr<int64_t> axis =
+      n.normalizeAxis(n.getInt("axis", -1), n.getInputType(0).getRank());
+  if (failed(axis))
+    return failure();
+  OpBuilder &b = n.getBuilder();
+  n.setResult(0, n.create<LayerNormOp>(
+                     n.getInput(0), n.getInput(1), n.getInput(2),
+                     b.getI64IntegerAttr(*axis),
+                     b.getF32FloatAttr(n.getFloat("epsilon", 1e-5f))));
+  return success();
+}
+
+static LogicalResult importMatMul(NodeImporter &n) {
+  n.setResult(0, n.create<MatMulOp>(n.getInput(0), n.getInput(1)));
+  return success();
+}
+
+/// Gemm: alpha * A' B' + beta * C, as transpose / matmul / mul / add.
+/// Transposes of constant weights fold away at import.
+static LogicalResult importGemm(NodeImporter &n) {
+  OpBuilder &b = n.getBuilder();
+  auto maybeTranspose = [&](Value v, llvm::StringRef attr) -> Value {
+    if (n.getInt(attr, 0) == 0)
+      return v;
+    return n.create<TransposeOp>(v, b.getDenseI64ArrayAttr({1, 0}));
+  };
+  if (n.getInputType(0).getRank() != 2 || n.getInputType(1).getRank() != 2)
+    return n.fail("A and B must be matrices");
+  Value a = maybeTranspose(n.getInput(0), "transA");
+  Value bMat = maybeTranspose(n.getInput(1), "transB");
+  Type element = n.getInputType(0).getElementType();
+  Value result = n.create<MatMulOp>(a, bMat);
+  float alpha = n.getFloat("alpha", 1.0f), beta = n.getFloat("beta", 1.0f);
+  if (alpha != 1.0f)
+    result = n.create<MulOp>(result, n.constantScalar(element, alpha));
+  if (n.hasInput(2) && beta != 0.0f) {
+    Value c = n.getInput(2);
+    if (beta != 1.0f)
+      c = n.create<MulOp>(c, n.constantScalar(element, beta));
+    result = n.create<AddOp>(result, c);
+  }
+  n.setResult(0, result);
+  return success();
+}
+
+void onnx_frontend::registerNeuralNetImporters(OpImporterRegistry &r) {
+  r.onOp("Conv", 1, importConv);
+  r.onOp("ConvTranspose", 1, importConvTranspose);
+  r.onOp("MaxPool", 1, importPool<MaxPoolOp>);
+  r.onOp("AveragePool", 1, importPool<AvgPoolOp>);
+  r.onOp("GlobalAveragePool", 1, importGlobalPool<ReduceMeanOp>);
+  r.onOp("GlobalMaxPool", 1, importGlobalPool<ReduceMaxOp>);
+  r.onOp("BatchNormalization", 7, importBatchNorm);
+  r.onOp("LayerNormalization", 17, importLayerNorm);
+  r.onOp("MatMul", 1, importMatMul);
+  r.onOp("Gemm", 7, importGemm);
+}
