@@ -9,7 +9,7 @@ config.name = "tessera"
 config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
 # .onnxtxt: ONNX's textual model syntax; .mlir: tessera IR; .test: scripts.
 config.suffixes = [".mlir", ".onnxtxt", ".test"]
-config.excludes = ["lit.cfg.py", "lit.site.cfg.py", "CMakeLists.txt", "models", "unit", "inputs"]
+config.excludes = ["lit.cfg.py", "lit.site.cfg.py", "CMakeLists.txt", "models", "inputs"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.tessera_obj_root, "test")
 
@@ -20,5 +20,5 @@ llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 
 tool_dirs = [config.tessera_tools_dir, config.llvm_tools_dir]
-tools = ["tessera-opt", "tessera-compile"]
+tools = ["tessera-opt", "tessera-compile", "tessera-unit-tests"]
 llvm_config.add_tool_substitutions(tools, tool_dirs)

@@ -46,6 +46,12 @@ cl::opt<EmitKind> emitKind(
                           "tessera dialect IR after the graph passes")),
     cl::init(EmitKind::Tessera), cl::cat(driverCategory));
 
+cl::opt<bool> printWeights(
+    "print-weights",
+    cl::desc("Print weight blobs in full (by default blobs over 1 KiB are "
+             "elided, which keeps the IR readable but not re-parsable)"),
+    cl::init(false), cl::cat(driverCategory));
+
 cl::opt<bool> skipGraphPasses(
     "no-graph-passes",
     cl::desc("Write the IR exactly as imported, before any graph pass"),
@@ -109,7 +115,10 @@ int main(int argc, char **argv) {
   }
   switch (emitKind) {
   case EmitKind::Tessera:
-    module->print(output->os());
+    OpPrintingFlags flags;
+    if (!printWeights)
+      flags.elideLargeResourceString(1024);
+    module->print(output->os(), flags);
     output->os() << "\n";
     break;
   }

@@ -268,7 +268,7 @@ OwningOpRef<ModuleOp> onnx_frontend::importModelBuffer(
   context->loadDialect<TesseraDialect, func::FuncDialect>();
   Location loc = FileLineColLoc::get(context, sourceName, 0, 0);
   onnx::ModelProto model;
-  if (failed(loadModel(buffer, sourceName, options, loc, model)))
+  if (failed(loadModel(buffer, sourceName, baseDirectory, options, loc, model)))
     return nullptr;
   return GraphImporter(context, model, sourceName, baseDirectory).run();
 }

@@ -11,6 +11,7 @@
 #include "NodeImporter.h"
 
 #include "mlir/IR/Diagnostics.h"
+#include "llvm/ADT/StringSet.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include "onnx/checker.h"
@@ -104,6 +105,34 @@ static LogicalResult checkSupportedOps(const onnx::ModelProto &model,
   return diag;
 }
 
+/// Every node input must be a graph input, an initializer or an earlier
+/// node's output (ONNX requires topological order).
+static LogicalResult checkValuesDefined(const onnx::GraphProto &graph,
+                                        Location loc) {
+  llvm::StringSet<> defined;
+  for (const onnx::ValueInfoProto &input : graph.input())
+    defined.insert(input.name());
+  for (const onnx::TensorProto &tensor : graph.initializer())
+    defined.insert(tensor.name());
+  for (const onnx::NodeProto &node : graph.node()) {
+    for (const std::string &input : node.input())
+      if (!input.empty() && !defined.contains(input))
+        return emitError(loc)
+               << "node '" << node.name() << "' (" << node.op_type()
+               << ") reads '" << input
+               << "', which no graph input, initializer or earlier node "
+                  "defines";
+    for (const std::string &output : node.output())
+      defined.insert(output);
+  }
+  for (const onnx::ValueInfoProto &output : graph.output())
+    if (!defined.contains(output.name()))
+      return emitError(loc) << "graph output '" << output.name()
+                            << "' is not produced by any node, input or "
+                               "initializer";
+  return success();
+}
+
 static void specializeInputShapes(onnx::ModelProto &model,
                                   const ImportOptions &options) {
   for (onnx::ValueInfoProto &input : *model.mutable_graph()->mutable_input()) {
@@ -163,6 +192,7 @@ static LogicalResult checkInputShapeOptions(const onnx::ModelProto &model,
 
 LogicalResult onnx_frontend::loadModel(llvm::StringRef buffer,
                                        llvm::StringRef sourceName,
+                                       llvm::StringRef baseDirectory,
                                        const ImportOptions &options,
                                        Location loc, onnx::ModelProto &model) {
   if (failed(parseModel(buffer, sourceName, loc, model)))
@@ -176,12 +206,23 @@ LogicalResult onnx_frontend::loadModel(llvm::StringRef buffer,
   if (opset == 0)
     return emitError(loc) << "'" << sourceName
                           << "' imports no version of the default ONNX domain";
-  if (failed(checkSupportedOps(model, loc)) ||
+  if (failed(checkValuesDefined(model.graph(), loc)) ||
+      failed(checkSupportedOps(model, loc)) ||
       failed(checkInputShapeOptions(model, options, loc)))
     return failure();
 
   try {
-    onnx::checker::check_model(model);
+    // check_model(ModelProto) would look for external data relative to
+    // the working directory; check the graph relative to the model's.
+    onnx::checker::CheckerContext checker;
+    checker.set_ir_version(static_cast<int>(model.ir_version()));
+    std::unordered_map<std::string, int> opsets;
+    for (const onnx::OperatorSetIdProto &opsetId : model.opset_import())
+      opsets[opsetId.domain()] = static_cast<int>(opsetId.version());
+    checker.set_opset_imports(opsets);
+    checker.set_model_dir(baseDirectory.str());
+    onnx::checker::LexicalScopeContext scope;
+    onnx::checker::check_graph(model.graph(), checker, scope);
   } catch (const std::exception &e) {
     return emitError(loc) << "'" << sourceName
                           << "' is not a valid ONNX model: " << e.what();

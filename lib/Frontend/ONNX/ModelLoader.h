@@ -11,10 +11,12 @@
 
 namespace mlir::tessera::onnx_frontend {
 
-/// Parses `buffer` into `model`, checks opsets and op support, specializes
+/// Parses `buffer` into `model` (external data relative to
+/// `baseDirectory`), checks opsets and op support, specializes
 /// input shapes from `options` and runs ONNX shape inference (with data
 /// propagation). Errors are emitted at `loc`.
 LogicalResult loadModel(llvm::StringRef buffer, llvm::StringRef sourceName,
+                        llvm::StringRef baseDirectory,
                         const ImportOptions &options, Location loc,
                         onnx::ModelProto &model);
 
