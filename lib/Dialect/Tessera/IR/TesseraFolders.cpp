@@ -477,7 +477,30 @@ OpFoldResult SliceOp::fold(FoldAdaptor adaptor) {
                         resourceNameHint(adaptor.getInput(), "slice"));
 }
 
+/// gather(shape(x), indices) is known when the dimensions it picks are
+/// static, even if others are not (a dynamic batch with a static hidden size).
+static Attribute foldGatherOfShape(GatherOp op, Attribute indicesAttr) {
+  auto shapeOp = op.getInput().getDefiningOp<ShapeOp>();
+  std::optional<SmallVector<int64_t>> indices = getConstantIntValues(indicesAttr);
+  auto type = cast<RankedTensorType>(op.getType());
+  if (!shapeOp || !indices || !type.hasStaticShape() ||
+      static_cast<int64_t>(indices->size()) != type.getNumElements())
+    return {};
+  auto source = shapeOp.getInput().getType();
+  SmallVector<int64_t> dims;
+  for (int64_t index : *indices) {
+    if (index < 0)
+      index += source.getRank();
+    if (index < 0 || index >= source.getRank() || source.isDynamicDim(index))
+      return {};
+    dims.push_back(source.getDimSize(index));
+  }
+  return DenseIntElementsAttr::get(type, dims);
+}
+
 OpFoldResult GatherOp::fold(FoldAdaptor adaptor) {
+  if (Attribute known = foldGatherOfShape(*this, adaptor.getIndices()))
+    return known;
   auto type = cast<RankedTensorType>(getType());
   std::optional<ConstantBytes> bytes = ConstantBytes::get(adaptor.getInput());
   std::optional<SmallVector<int64_t>> indices =

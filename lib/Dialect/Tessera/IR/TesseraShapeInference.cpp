@@ -9,6 +9,7 @@
 #include "tessera/Dialect/Tessera/IR/TesseraOps.h"
 
 #include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/TypeUtilities.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/FormatVariadic.h"
 
@@ -36,6 +37,24 @@ bool mlir::tessera::areRefinedTypes(TypeRange inferred, TypeRange actual) {
     for (auto [w, h] : llvm::zip(wantTensor.getShape(), haveTensor.getShape()))
       if (w != kDynamic && w != h)
         return false;
+  }
+  return true;
+}
+
+bool mlir::tessera::areCompatibleTypes(TypeRange inferred, TypeRange actual) {
+  if (inferred.size() != actual.size())
+    return false;
+  for (auto [want, have] : llvm::zip(inferred, actual)) {
+    auto wantTensor = dyn_cast<RankedTensorType>(want);
+    auto haveTensor = dyn_cast<RankedTensorType>(have);
+    if (!wantTensor || !haveTensor) {
+      if (want != have)
+        return false;
+      continue;
+    }
+    if (wantTensor.getElementType() != haveTensor.getElementType() ||
+        failed(verifyCompatibleShape(wantTensor, haveTensor)))
+      return false;
   }
   return true;
 }

@@ -71,12 +71,13 @@ def Tessera_NearestRoundingAttr
 // Shared op shapes
 //===----------------------------------------------------------------------===//
 
-// Result types are inferred; a result type that refines the inferred one
-// (static where inference says `?`) is accepted.
+// Result types are inferred; a result type that agrees with the inferred
+// one wherever both are static is accepted (ONNX may know a size inference
+// cannot, and a refined argument leaves results to tessera-infer-shapes).
 def Tessera_InferResultTypes : InferTypeOpAdaptorBase<[{
   static bool isCompatibleReturnTypes(::mlir::TypeRange inferred,
                                       ::mlir::TypeRange actual) {
-    return ::mlir::tessera::areRefinedTypes(inferred, actual);
+    return ::mlir::tessera::areCompatibleTypes(inferred, actual);
   }
 }]>;
 

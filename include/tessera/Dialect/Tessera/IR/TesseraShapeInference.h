@@ -22,6 +22,11 @@ namespace mlir::tessera {
 /// dimension `?` in `inferred` may be static in `actual`.
 bool areRefinedTypes(TypeRange inferred, TypeRange actual);
 
+/// True when the types agree wherever both are static (same element types
+/// and ranks): the result-type check of ops, which accepts a result that is
+/// more or less static than what inference says.
+bool areCompatibleTypes(TypeRange inferred, TypeRange actual);
+
 /// Numpy broadcasting of `operands`' shapes; the element type is
 /// `elementType` or, when null, the last operand's (which must then agree
 /// with the others).
