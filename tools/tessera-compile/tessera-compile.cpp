@@ -65,13 +65,18 @@ int main(int argc, char **argv) {
   registerPassManagerCLOptions();
   registerDefaultTimingManagerCLOptions();
   tessera::registerAllPasses();
+  // LLVM registers hundreds of backend options; --help shows the driver's.
+  cl::HideUnrelatedOptions(driverCategory);
   cl::ParseCommandLineOptions(
       argc, argv,
       "tessera-compile: ahead-of-time compiler for ONNX models\n\n"
       "Imports MODEL (binary .onnx, with external data beside it, or ONNX's\n"
       "textual syntax in a .onnxtxt file), runs tessera's graph passes and\n"
       "writes the stage chosen with --emit. Errors name the node, input or\n"
-      "initializer at fault and exit with status 1.\n");
+      "initializer at fault and exit with status 1.\n\n"
+      "MLIR's pass-manager and printing options (--mlir-print-ir-after-all,\n"
+      "--mlir-timing, --mlir-elide-elementsattrs-if-larger, ...) are also\n"
+      "accepted; --help-hidden lists them.\n");
 
   tessera::onnx_frontend::ImportOptions options;
   for (const std::string &spec : inputShapes) {
