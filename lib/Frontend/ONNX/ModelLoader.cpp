@@ -92,7 +92,7 @@ static LogicalResult checkSupportedOps(const onnx::ModelProto &model,
     llvm::raw_string_ostream os(line);
     os << node.op_type() << " (domain '"
        << (node.domain().empty() ? "ai.onnx" : node.domain()) << "', opset "
-       << opset << ") at node '" << node.name() << "'";
+       << opset << ") at " << describeNode(node);
     unsupported.push_back(line);
   }
   if (unsupported.empty())
@@ -118,8 +118,7 @@ static LogicalResult checkValuesDefined(const onnx::GraphProto &graph,
     for (const std::string &input : node.input())
       if (!input.empty() && !defined.contains(input))
         return emitError(loc)
-               << "node '" << node.name() << "' (" << node.op_type()
-               << ") reads '" << input
+               << describeNode(node) << " reads '" << input
                << "', which no graph input, initializer or earlier node "
                   "defines";
     for (const std::string &output : node.output())

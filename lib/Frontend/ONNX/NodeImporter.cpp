@@ -67,9 +67,20 @@ const OpImporterRegistry &OpImporterRegistry::get() {
 // NodeImporter
 //===----------------------------------------------------------------------===//
 
+std::string onnx_frontend::describeNode(const onnx::NodeProto &node) {
+  std::string label;
+  if (!node.name().empty())
+    label = "node '" + node.name() + "'";
+  else if (node.output_size() > 0)
+    label = "node producing '" + node.output(0) + "'";
+  else
+    label = "unnamed node";
+  return label + " (" + node.op_type() + ")";
+}
+
 InFlightDiagnostic NodeImporter::emitError() {
   InFlightDiagnostic diag = mlir::emitError(loc);
-  diag << "node '" << node.name() << "' (" << node.op_type() << "): ";
+  diag << describeNode(node) << ": ";
   return diag;
 }
 

@@ -24,6 +24,11 @@
 namespace mlir::tessera::onnx_frontend {
 
 class NodeImporter;
+
+/// How diagnostics name a node: "node 'conv1' (Conv)", or for an unnamed
+/// node "node producing 'y' (Conv)".
+std::string describeNode(const onnx::NodeProto &node);
+
 using OpImportFn = std::function<LogicalResult(NodeImporter &)>;
 
 /// The table of per-op importers. An entry registered with `since` handles
