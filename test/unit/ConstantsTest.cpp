@@ -47,3 +47,12 @@ TEST(Constants, BooleansHaveNoByteLayout) {
   EXPECT_EQ(getElementByteSize(IntegerType::get(&context, 1)), 0);
   EXPECT_EQ(getElementByteSize(Float16Type::get(&context)), 2);
 }
+
+TEST(Constants, IntValuesOfASplatHaveOneEntryPerElement) {
+  MLIRContext context;
+  auto type = RankedTensorType::get({3}, IntegerType::get(&context, 64));
+  std::optional<SmallVector<int64_t>> values =
+      getConstantIntValues(DenseElementsAttr::get(type, APInt(64, -2, true)));
+  ASSERT_TRUE(values.has_value());
+  EXPECT_EQ(*values, (SmallVector<int64_t>{-2, -2, -2}));
+}

@@ -59,7 +59,8 @@ class GraphImporter : public ValueScope {
 public:
   GraphImporter(MLIRContext *ctx, const onnx::ModelProto &model,
                 llvm::StringRef sourceName, llvm::StringRef baseDirectory)
-      : ctx(ctx), model(model), sourceName(sourceName.str()),
+      : ctx(ctx), model(model), opset(getDefaultOpset(model)),
+        sourceName(sourceName.str()),
         baseDirectory(baseDirectory.str()), builder(ctx) {}
 
   OwningOpRef<ModuleOp> run();
@@ -86,6 +87,7 @@ private:
 
   MLIRContext *ctx;
   const onnx::ModelProto &model;
+  int64_t opset;
   std::string sourceName;
   std::string baseDirectory;
   OpBuilder builder;
@@ -124,7 +126,7 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
   module->getOperation()->setAttr("tessera.source",
                                   StringAttr::get(ctx, sourceName));
   module->getOperation()->setAttr(
-      "tessera.opset", builder.getI64IntegerAttr(getDefaultOpset(model)));
+      "tessera.opset", builder.getI64IntegerAttr(opset));
   if (!model.producer_name().empty())
     module->getOperation()->setAttr(
         "tessera.producer",
@@ -200,7 +202,6 @@ LogicalResult GraphImporter::importNode(const onnx::NodeProto &node) {
   Location loc =
       nameLoc(node.name().empty() ? node.op_type() + "_" + node.output(0)
                                   : node.name());
-  int64_t opset = getDefaultOpset(model);
   const OpImportFn *fn = OpImporterRegistry::get().lookup(
       node.domain(), node.op_type(), opset);
   assert(fn && "unsupported ops are rejected before import");

@@ -109,15 +109,7 @@ Attribute NodeImporter::getConstantInput(int64_t index) const {
 
 std::optional<SmallVector<int64_t>>
 NodeImporter::getConstantInts(int64_t index) const {
-  Attribute attr = getConstantInput(index);
-  std::optional<SmallVector<int64_t>> values = getConstantIntValues(attr);
-  if (!values)
-    return std::nullopt;
-  // A splat of N elements reads back as one value.
-  auto dense = cast<DenseElementsAttr>(attr);
-  if (dense.isSplat())
-    return SmallVector<int64_t>(dense.getNumElements(), values->front());
-  return values;
+  return getConstantIntValues(getConstantInput(index));
 }
 
 std::optional<double> NodeImporter::getConstantScalar(int64_t index) const {

@@ -507,9 +507,6 @@ OpFoldResult GatherOp::fold(FoldAdaptor adaptor) {
       getConstantIntValues(adaptor.getIndices());
   if (!bytes || !indices || !type.hasStaticShape())
     return {};
-  if (auto dense = dyn_cast<DenseElementsAttr>(adaptor.getIndices());
-      dense.isSplat())
-    indices = SmallVector<int64_t>(dense.getNumElements(), indices->front());
   ArrayRef<int64_t> inShape = bytes->getType().getShape();
   int64_t axis = getAxis();
   int64_t axisSize = inShape[axis];

@@ -11,9 +11,6 @@ using namespace mlir::tessera;
 
 static constexpr int64_t kDynamic = ShapedType::kDynamic;
 
-static bool mismatch(int64_t a, int64_t b) {
-  return a != kDynamic && b != kDynamic && a != b;
-}
 
 LogicalResult ClipOp::verify() {
   if (getMin() && getMax() && getMin()->convertToDouble() > getMax()->convertToDouble())
@@ -30,7 +27,7 @@ LogicalResult BatchNormOp::verify() {
   int64_t channels = input.getDimSize(1);
   for (Value operand : {getScale(), getBias(), getMean(), getVariance()}) {
     auto type = cast<RankedTensorType>(operand.getType());
-    if (type.getRank() != 1 || mismatch(type.getDimSize(0), channels))
+    if (type.getRank() != 1 || areConflictingDims(type.getDimSize(0), channels))
       return emitOpError("scale, bias, mean and variance must be 1-D with ")
              << channels << " elements, got " << type;
     if (type.getElementType() != input.getElementType())
@@ -64,7 +61,7 @@ LogicalResult LayerNormOp::verify() {
                          "the normalized ones");
     ArrayRef<int64_t> tail = normalized.take_back(type.getRank());
     for (auto [want, have] : llvm::zip(tail, type.getShape()))
-      if (have != 1 && mismatch(want, have))
+      if (have != 1 && areConflictingDims(want, have))
         return emitOpError("scale/bias shape ")
                << type << " does not broadcast to the normalized dimensions";
   }
@@ -95,7 +92,7 @@ LogicalResult ReshapeOp::verify() {
     return success();
   }
   auto shape = getShape().getType();
-  if (mismatch(shape.getDimSize(0), output.getRank()))
+  if (areConflictingDims(shape.getDimSize(0), output.getRank()))
     return emitOpError("shape operand has ")
            << shape.getDimSize(0) << " entries for a result of rank "
            << output.getRank();
@@ -116,7 +113,7 @@ LogicalResult SplitOp::verify() {
         type.getElementType() != input.getElementType())
       return emitOpError("results must have the input's rank and element type");
     for (int64_t d = 0; d < input.getRank(); ++d)
-      if (d != axis && mismatch(type.getDimSize(d), input.getDimSize(d)))
+      if (d != axis && areConflictingDims(type.getDimSize(d), input.getDimSize(d)))
         return emitOpError("result ") << type << " differs from the input in "
                                       << "dimension " << d;
     if (type.isDynamicDim(axis) || total == kDynamic)
@@ -124,7 +121,7 @@ LogicalResult SplitOp::verify() {
     else
       total += type.getDimSize(axis);
   }
-  if (mismatch(total, input.getDimSize(axis)))
+  if (areConflictingDims(total, input.getDimSize(axis)))
     return emitOpError("result sizes along axis ")
            << axis << " add up to " << total << ", not "
            << input.getDimSize(axis);
@@ -136,7 +133,7 @@ LogicalResult ExpandOp::verify() {
   auto output = getOutput().getType();
   if (input.getElementType() != output.getElementType())
     return emitOpError("input and result element types differ");
-  if (mismatch(getShape().getType().getDimSize(0), output.getRank()))
+  if (areConflictingDims(getShape().getType().getDimSize(0), output.getRank()))
     return emitOpError("shape operand length does not match the result rank");
   if (output.getRank() < input.getRank() ||
       !broadcastShapes(input.getShape(), output.getShape()))

@@ -190,9 +190,6 @@ LogicalResult mlir::tessera::inferPoolType(
   return success();
 }
 
-static bool mismatch(int64_t a, int64_t b) {
-  return a != kDynamic && b != kDynamic && a != b;
-}
 
 //===----------------------------------------------------------------------===//
 // Per-op rules
@@ -236,7 +233,7 @@ LogicalResult MatMulOp::inferReturnTypes(MLIRContext *,
   if (rhsVector)
     b.push_back(1);
   int64_t k1 = a.back(), k2 = b[b.size() - 2];
-  if (mismatch(k1, k2))
+  if (areConflictingDims(k1, k2))
     return fail(loc, "contraction dimensions differ (" + Twine(k1) + " and " +
                          Twine(k2) + ")");
   std::optional<SmallVector<int64_t>> batch =
@@ -287,7 +284,7 @@ static LogicalResult checkConvOperands(std::optional<Location> loc,
   if (bias) {
     auto biasType = cast<RankedTensorType>(bias.getType());
     if (biasType.getRank() != 1 ||
-        mismatch(biasType.getDimSize(0), outputChannels))
+        areConflictingDims(biasType.getDimSize(0), outputChannels))
       return fail(loc, "bias must be a 1-D tensor of " +
                            Twine(outputChannels) + " elements");
   }
@@ -393,7 +390,7 @@ LogicalResult ConcatOp::inferReturnTypes(MLIRContext *,
       if (d == axis) {
         shape[d] = (shape[d] == kDynamic || size == kDynamic) ? kDynamic
                                                               : shape[d] + size;
-      } else if (mismatch(shape[d], size)) {
+      } else if (areConflictingDims(shape[d], size)) {
         return fail(loc, "inputs differ in dimension " + Twine(d));
       } else if (shape[d] == kDynamic) {
         shape[d] = size;

@@ -58,8 +58,8 @@ private:
 ElementsAttr makeConstantAttr(RankedTensorType type, ArrayRef<char> bytes,
                               StringRef nameHint);
 
-/// The constant's values as int64 (integers and bool), when it is a dense
-/// attribute of integer type.
+/// The constant's values as int64 (integers and bool), one per element
+/// (splats included), when it is a dense attribute of integer type.
 std::optional<SmallVector<int64_t>> getConstantIntValues(Attribute attr);
 
 } // namespace mlir::tessera

@@ -27,6 +27,11 @@ bool areRefinedTypes(TypeRange inferred, TypeRange actual);
 /// more or less static than what inference says.
 bool areCompatibleTypes(TypeRange inferred, TypeRange actual);
 
+/// True when two dimension sizes are both static and differ.
+inline bool areConflictingDims(int64_t a, int64_t b) {
+  return a != ShapedType::kDynamic && b != ShapedType::kDynamic && a != b;
+}
+
 /// Numpy broadcasting of `operands`' shapes; the element type is
 /// `elementType` or, when null, the last operand's (which must then agree
 /// with the others).
