@@ -34,3 +34,32 @@ func.func @graph(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>, %b: tensor<4x
   %13 = tessera.layer_norm %m, %m {axis = 0 : i64, epsilon = 1.0e-05 : f32} : (tensor<2x8xf32>, tensor<2x8xf32>) -> tensor<2x8xf32>
   return %6 : tensor<1x4xf32>
 }
+
+// CHECK-LABEL: func.func @more_ops
+func.func @more_ops(%a: tensor<2x3xf32>, %b: tensor<3xf32>, %i: tensor<2xi64>, %s: tensor<3xi64>) -> tensor<4x3xf32> {
+  // CHECK: tessera.abs
+  %0 = tessera.abs %a : tensor<2x3xf32>
+  // CHECK: tessera.max
+  %1 = tessera.max %0, %b : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xf32>
+  // CHECK: tessera.min
+  %2 = tessera.min %1, %b : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xf32>
+  // CHECK: tessera.less {{.*}} -> tensor<2x3xi1>
+  %3 = tessera.less %2, %b : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xi1>
+  // CHECK: tessera.greater {{.*}} -> tensor<2x3xi1>
+  %4 = tessera.greater %2, %b : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xi1>
+  // CHECK: tessera.concat {{.*}} {axis = 0 : i64} : (tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<4x3xf32>
+  %5 = tessera.concat %2, %a {axis = 0 : i64} : (tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<4x3xf32>
+  // CHECK: tessera.gather {{.*}} -> tensor<2x2xf32>
+  %6 = tessera.gather %a, %i {axis = 1 : i64} : (tensor<2x3xf32>, tensor<2xi64>) -> tensor<2x2xf32>
+  // CHECK: tessera.slice
+  %7 = tessera.slice %a {starts = array<i64: 0, 2>, ends = array<i64: 2, 0>, steps = array<i64: 1, -1>} : tensor<2x3xf32> -> tensor<2x2xf32>
+  // CHECK: tessera.shape %{{.*}} : tensor<?x3xf32> -> tensor<2xi64>
+  %d = tessera.reshape %a, %i : tensor<2x3xf32>, tensor<2xi64> -> tensor<?x3xf32>
+  %8 = tessera.shape %d : tensor<?x3xf32> -> tensor<2xi64>
+  // CHECK: tessera.expand {{.*}} -> tensor<4x2x3xf32>
+  %9 = tessera.expand %a, %s : (tensor<2x3xf32>, tensor<3xi64>) -> tensor<4x2x3xf32>
+  // CHECK: tessera.constant dense<1.000000e+00> : tensor<4x3xf32>
+  %10 = tessera.constant dense<1.0> : tensor<4x3xf32>
+  %11 = tessera.add %5, %10 : (tensor<4x3xf32>, tensor<4x3xf32>) -> tensor<4x3xf32>
+  return %11 : tensor<4x3xf32>
+}
