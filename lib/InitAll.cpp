@@ -2,6 +2,10 @@
 
 #include "tessera/InitAll.h"
 
+#include "tessera/Codegen/Passes.h"
+#include "tessera/Codegen/Pipelines.h"
+#include "tessera/Conversion/Passes.h"
+#include "tessera/Target/CPU/CPUTarget.h"
 #include "tessera/Dialect/Tessera/IR/TesseraDialect.h"
 #include "tessera/Dialect/Tessera/Transforms/Passes.h"
 #include "tessera/Dialect/Tessera/Transforms/Pipelines.h"
@@ -19,5 +23,9 @@ void mlir::tessera::registerAllDialects(DialectRegistry &registry) {
 void mlir::tessera::registerAllPasses() {
   mlir::registerAllPasses();
   registerTesseraPasses();
+  registerTesseraConversionPasses();
+  registerTesseraCodegenPasses();
+  registerCodegenPipelines();
+  cpu::registerCPULoweringPipeline();
   registerGraphOptimizationPipeline();
 }

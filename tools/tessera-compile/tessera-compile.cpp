@@ -5,8 +5,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "tessera/Dialect/Tessera/Transforms/Pipelines.h"
-#include "tessera/Frontend/ONNX/Importer.h"
+#include "tessera/Compiler/Compiler.h"
 #include "tessera/InitAll.h"
 
 #include "mlir/IR/AsmState.h"
@@ -15,6 +14,8 @@
 #include "mlir/Support/FileUtilities.h"
 #include "mlir/Support/Timing.h"
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/ToolOutputFile.h"
@@ -23,16 +24,16 @@ using namespace mlir;
 namespace cl = llvm::cl;
 
 namespace {
-enum class EmitKind { Tessera };
-
 cl::OptionCategory driverCategory("tessera-compile options");
 
 cl::opt<std::string> inputPath(cl::Positional, cl::desc("<model.onnx>"),
                                cl::Required, cl::cat(driverCategory));
 
-cl::opt<std::string> outputPath("o", cl::desc("Output file ('-' for stdout)"),
-                                cl::value_desc("file"), cl::init("-"),
-                                cl::cat(driverCategory));
+cl::opt<std::string> outputPath(
+    "o",
+    cl::desc("Output file ('-' for stdout). A name ending in .so, .o or .ll "
+             "selects the stage when --emit is not given"),
+    cl::value_desc("file"), cl::init("-"), cl::cat(driverCategory));
 
 cl::list<std::string> inputShapes(
     "input-shape",
@@ -40,11 +41,45 @@ cl::list<std::string> inputShapes(
              "dimension symbolic); repeat for several inputs"),
     cl::value_desc("NAME=DIMS"), cl::cat(driverCategory));
 
-cl::opt<EmitKind> emitKind(
+cl::opt<tessera::EmitStage> emitStage(
     "emit", cl::desc("The compilation stage to write"),
-    cl::values(clEnumValN(EmitKind::Tessera, "tessera",
-                          "tessera dialect IR after the graph passes")),
-    cl::init(EmitKind::Tessera), cl::cat(driverCategory));
+    cl::values(
+        clEnumValN(tessera::EmitStage::Tessera, "tessera",
+                   "tessera dialect IR after the graph passes"),
+        clEnumValN(tessera::EmitStage::Linalg, "linalg",
+                   "linalg/tensor/arith/math IR on tensors"),
+        clEnumValN(tessera::EmitStage::LLVMIR, "llvm-ir",
+                   "optimized LLVM IR of the package code"),
+        clEnumValN(tessera::EmitStage::Object, "obj",
+                   "native object file of the package code"),
+        clEnumValN(tessera::EmitStage::SharedLibrary, "so",
+                   "the model package: a shared library with the C ABI of "
+                   "tessera_runtime.h")),
+    cl::cat(driverCategory));
+
+enum class WeightsMode { Embedded, External };
+cl::opt<WeightsMode> weightsMode(
+    "weights", cl::desc("Where a package keeps its weights"),
+    cl::values(clEnumValN(WeightsMode::Embedded, "embedded",
+                          "inside the .so (default)"),
+               clEnumValN(WeightsMode::External, "external",
+                          "in NAME.weights next to NAME.so, memory-mapped "
+                          "when the package loads")),
+    cl::init(WeightsMode::Embedded), cl::cat(driverCategory));
+
+cl::opt<bool> emitHeader(
+    "emit-header",
+    cl::desc("Also write a C header for the package next to it (NAME.h)"),
+    cl::init(false), cl::cat(driverCategory));
+
+cl::opt<std::string> targetCPU(
+    "target-cpu",
+    cl::desc("CPU to generate code for, as LLVM names it (skylake-avx512, "
+             "x86-64-v3, ...); default: the host"),
+    cl::value_desc("name"), cl::init("host"), cl::cat(driverCategory));
+
+cl::opt<unsigned> optLevel("O", cl::desc("LLVM optimization level (0-3)"),
+                           cl::Prefix, cl::init(3), cl::cat(driverCategory));
 
 cl::opt<bool> printWeights(
     "print-weights",
@@ -56,6 +91,22 @@ cl::opt<bool> skipGraphPasses(
     "no-graph-passes",
     cl::desc("Write the IR exactly as imported, before any graph pass"),
     cl::init(false), cl::cat(driverCategory));
+
+cl::opt<bool> verbose("v", cl::desc("Report each stage and its duration"),
+                      cl::init(false), cl::cat(driverCategory));
+
+/// libtessera_package_runtime.a: $TESSERA_RUNTIME_LIBRARY, else next to the
+/// build/install tree of this executable (bin/../lib).
+std::string findRuntimeLibrary(const char *argv0) {
+  if (const char *env = std::getenv("TESSERA_RUNTIME_LIBRARY"))
+    return env;
+  std::string exe = llvm::sys::fs::getMainExecutable(
+      argv0, reinterpret_cast<void *>(&findRuntimeLibrary));
+  llvm::SmallString<256> path(llvm::sys::path::parent_path(
+      llvm::sys::path::parent_path(exe)));
+  llvm::sys::path::append(path, "lib", "libtessera_package_runtime.a");
+  return std::string(path);
+}
 } // namespace
 
 int main(int argc, char **argv) {
@@ -72,20 +123,47 @@ int main(int argc, char **argv) {
       "tessera-compile: ahead-of-time compiler for ONNX models\n\n"
       "Imports MODEL (binary .onnx, with external data beside it, or ONNX's\n"
       "textual syntax in a .onnxtxt file), runs tessera's graph passes and\n"
-      "writes the stage chosen with --emit. Errors name the node, input or\n"
-      "initializer at fault and exit with status 1.\n\n"
+      "writes the stage chosen with --emit (or by the -o file name):\n\n"
+      "  tessera-compile model.onnx -o model.so     a model package\n"
+      "  tessera-compile model.onnx                 tessera IR on stdout\n\n"
+      "A package is a shared library exporting the C ABI of\n"
+      "tessera_runtime.h; run it with tessera-run, load it from Python with\n"
+      "tessera.load(), or link it into a C program. Errors name the node,\n"
+      "input or initializer at fault and exit with status 1.\n\n"
       "MLIR's pass-manager and printing options (--mlir-print-ir-after-all,\n"
       "--mlir-timing, --mlir-elide-elementsattrs-if-larger, ...) are also\n"
       "accepted; --help-hidden lists them.\n");
 
-  tessera::onnx_frontend::ImportOptions options;
+  tessera::CompileOptions options;
+  options.inputPath = inputPath;
+  options.outputPath = outputPath;
   for (const std::string &spec : inputShapes) {
-    std::string error = tessera::onnx_frontend::addInputShape(spec, options);
+    std::string error =
+        tessera::onnx_frontend::addInputShape(spec, options.import);
     if (!error.empty()) {
       llvm::errs() << "tessera-compile: --input-shape: " << error << "\n";
       return 1;
     }
   }
+  options.emit = emitStage.getNumOccurrences()
+                     ? emitStage.getValue()
+                     : tessera::getDefaultEmitStage(outputPath);
+  options.runGraphPasses = !skipGraphPasses;
+  options.externalWeights = weightsMode == WeightsMode::External;
+  if (emitHeader) {
+    if (outputPath == "-") {
+      llvm::errs() << "tessera-compile: --emit-header needs -o NAME.so\n";
+      return 1;
+    }
+    llvm::SmallString<256> header(outputPath);
+    llvm::sys::path::replace_extension(header, "h");
+    options.headerPath = std::string(header);
+  }
+  options.target.cpu = targetCPU;
+  options.target.optLevel = std::min(3u, optLevel.getValue());
+  options.runtimeLibrary = findRuntimeLibrary(argv[0]);
+  options.printWeights = printWeights;
+  options.verbose = verbose;
 
   DialectRegistry registry;
   tessera::registerAllDialects(registry);
@@ -93,40 +171,14 @@ int main(int argc, char **argv) {
   llvm::SourceMgr sourceMgr;
   SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
 
-  OwningOpRef<ModuleOp> module =
-      tessera::onnx_frontend::importModelFile(&context, inputPath, options);
-  if (!module)
-    return 1;
-
-  if (!skipGraphPasses) {
-    PassManager pm(&context);
+  DefaultTimingManager timing;
+  applyDefaultTimingManagerCLOptions(timing);
+  TimingScope timingScope = timing.getRootScope();
+  options.configurePassManager = [&](PassManager &pm) {
     if (failed(applyPassManagerCLOptions(pm)))
-      return 1;
-    DefaultTimingManager timing;
-    applyDefaultTimingManagerCLOptions(timing);
-    TimingScope timingScope = timing.getRootScope();
+      return failure();
     pm.enableTiming(timingScope);
-    tessera::buildGraphOptimizationPipeline(pm, {});
-    if (failed(pm.run(*module)))
-      return 1;
-  }
-
-  std::string error;
-  std::unique_ptr<llvm::ToolOutputFile> output =
-      openOutputFile(outputPath, &error);
-  if (!output) {
-    llvm::errs() << "tessera-compile: " << error << "\n";
-    return 1;
-  }
-  switch (emitKind) {
-  case EmitKind::Tessera:
-    OpPrintingFlags flags;
-    if (!printWeights)
-      flags.elideLargeResourceString(1024);
-    module->print(output->os(), flags);
-    output->os() << "\n";
-    break;
-  }
-  output->keep();
-  return 0;
+    return success();
+  };
+  return failed(tessera::compileModel(context, options)) ? 1 : 0;
 }

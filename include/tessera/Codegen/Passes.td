@@ -1,0 +1,124 @@
+//===- Passes.td - target-independent code generation passes -*- tablegen -*-===//
+//
+// The passes between the tensor-level lowering and a target backend. They
+// give the entry function the package calling convention: weights come
+// from one blob, intermediates live in one arena planned at compile time,
+// and every result is a heap buffer the runtime takes over.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TESSERA_CODEGEN_PASSES_TD
+#define TESSERA_CODEGEN_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def TesseraOutlineWeights : Pass<"tessera-outline-weights", "ModuleOp"> {
+  let summary = "Move large constants into one weights blob read through a "
+                "function argument";
+  let description = [{
+    Every tensor `arith.constant` in the entry function `@main` holding at
+    least `min-bytes` bytes is given an offset (64-byte aligned) in a weights
+    blob and replaced by a read-only view of a new leading
+    `memref<?xi8>` argument. The constants, in blob order, and their
+    offsets are recorded on the module as `tessera.weights` and
+    `tessera.weight_offsets` (and the size as `tessera.weights_size`) for
+    the package writer, which embeds the blob in the package or writes it
+    to a side file. This keeps weights out of the IR that later passes
+    copy and out of the LLVM module.
+
+    Before:
+    ```mlir
+    func.func @main(%x: tensor<1x256xf32>) -> tensor<1x64xf32> {
+      %w = arith.constant dense_resource<fc.weight> : tensor<256x64xf32>
+      ...
+    ```
+    After:
+    ```mlir
+    module attributes {tessera.weight_offsets = array<i64: 0>,
+                       tessera.weights = [dense_resource<fc.weight> : tensor<256x64xf32>],
+                       tessera.weights_size = 65536 : i64} {
+    func.func @main(%weights: memref<?xi8>, %x: tensor<1x256xf32>) -> tensor<1x64xf32> {
+      %c0 = arith.constant 0 : index
+      %v = memref.view %weights[%c0][] : memref<?xi8> to memref<256x64xf32>
+      %w = bufferization.to_tensor %v restrict : memref<256x64xf32> to tensor<256x64xf32>
+      ...
+    ```
+  }];
+  let options = [
+    Option<"minBytes", "min-bytes", "int64_t", "256",
+           "Constants smaller than this stay in the code">,
+  ];
+  let dependentDialects = ["::mlir::memref::MemRefDialect",
+                           "::mlir::bufferization::BufferizationDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
+def TesseraMaterializeResults
+    : Pass<"tessera-materialize-results", "func::FuncOp"> {
+  let summary = "Make every returned buffer a fresh, whole heap allocation";
+  let description = [{
+    The package runtime takes ownership of each result buffer and frees it.
+    After bufferization a returned memref may instead be a function
+    argument, a constant, a view into another buffer, or the same buffer
+    returned twice. This pass copies every such result into a new
+    `memref.alloc` (sizes from `memref.dim`), so the runtime may always
+    `free` what it gets.
+
+    Before:
+    ```mlir
+    func.func @main(%x: memref<4xf32>) -> memref<4xf32> {
+      return %x : memref<4xf32>
+    }
+    ```
+    After:
+    ```mlir
+    func.func @main(%x: memref<4xf32>) -> memref<4xf32> {
+      %0 = memref.alloc() {alignment = 64 : i64} : memref<4xf32>
+      memref.copy %x, %0 : memref<4xf32> to memref<4xf32>
+      return %0 : memref<4xf32>
+    }
+    ```
+  }];
+  let dependentDialects = ["::mlir::memref::MemRefDialect"];
+}
+
+def TesseraPlanBuffers : Pass<"tessera-plan-buffers", "func::FuncOp"> {
+  let summary = "Place static intermediates in one arena by liveness; free "
+                "dynamic ones after their last use";
+  let description = [{
+    Runs on bufferized functions whose allocations sit in the entry block.
+    Each statically shaped `memref.alloc` that is not returned gets a live
+    range (its definition to the last use of the buffer or of any view of
+    it) and an offset in an arena; buffers whose live ranges do not overlap
+    share memory. Offsets are assigned largest buffer first, at the lowest
+    64-byte aligned offset free for the whole live range. The arena is a new
+    `memref<?xi8>` argument inserted at position `arena-arg-index`, and its
+    size is recorded on the function as `tessera.arena_size`.
+
+    Dynamically shaped allocations stay on the heap and get a
+    `memref.dealloc` after their last use. Returned buffers are left alone.
+
+    Before:
+    ```mlir
+    func.func @f(%w: memref<?xi8>, %x: memref<8xf32>) -> memref<8xf32> {
+      %0 = memref.alloc() : memref<8xf32>
+      ...
+    ```
+    After:
+    ```mlir
+    func.func @f(%w: memref<?xi8>, %arena: memref<?xi8>, %x: memref<8xf32>)
+        -> memref<8xf32> attributes {tessera.arena_size = 32 : i64} {
+      %c0 = arith.constant 0 : index
+      %0 = memref.view %arena[%c0][] : memref<?xi8> to memref<8xf32>
+      ...
+    ```
+  }];
+  let options = [
+    Option<"arenaArgIndex", "arena-arg-index", "unsigned", "1",
+           "Where the arena argument is inserted">,
+  ];
+  let dependentDialects = ["::mlir::memref::MemRefDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
+#endif // TESSERA_CODEGEN_PASSES_TD

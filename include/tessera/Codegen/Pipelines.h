@@ -1,0 +1,38 @@
+//===- Pipelines.h - target-independent lowering pipelines ------*- C++ -*-===//
+//
+// tessera dialect -> linalg on tensors -> buffers with the package calling
+// convention. Every backend starts from the output of
+// buildBufferizationPipeline; the CPU backend lives in Target/CPU.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TESSERA_CODEGEN_PIPELINES_H
+#define TESSERA_CODEGEN_PIPELINES_H
+
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassOptions.h"
+
+namespace mlir::tessera {
+
+struct BufferizationPipelineOptions
+    : public PassPipelineOptions<BufferizationPipelineOptions> {
+  Option<int64_t> minWeightBytes{
+      *this, "min-weight-bytes",
+      llvm::cl::desc("Constants of at least this many bytes go to the "
+                     "weights blob"),
+      llvm::cl::init(256)};
+};
+
+/// tessera ops -> linalg/tensor/arith/math on tensors, then cleanup.
+void buildTesseraToLinalgPipeline(OpPassManager &pm);
+
+/// linalg on tensors -> memrefs: weights outlined into the blob argument,
+/// one-shot bufferization, owned results, arena-planned intermediates.
+void buildBufferizationPipeline(OpPassManager &pm,
+                                const BufferizationPipelineOptions &options);
+
+void registerCodegenPipelines();
+
+} // namespace mlir::tessera
+
+#endif // TESSERA_CODEGEN_PIPELINES_H

@@ -1,0 +1,65 @@
+//===- Compiler.h - the whole compilation, as a library call ----*- C++ -*-===//
+//
+// ONNX model in, the requested stage out. tessera-compile and the Python
+// package are thin layers over compileModel().
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TESSERA_COMPILER_COMPILER_H
+#define TESSERA_COMPILER_COMPILER_H
+
+#include "tessera/Frontend/ONNX/Importer.h"
+#include "tessera/Target/CPU/CPUTarget.h"
+
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Pass/PassManager.h"
+
+#include <functional>
+#include <string>
+
+namespace mlir::tessera {
+
+enum class EmitStage {
+  Tessera,       ///< tessera dialect after the graph passes
+  Linalg,        ///< linalg/tensor/arith/math on tensors
+  LLVMIR,        ///< optimized LLVM IR of the package
+  Object,        ///< native object file of the package code
+  SharedLibrary, ///< the package (.so)
+};
+
+struct CompileOptions {
+  std::string inputPath;
+  /// "-" writes textual stages to stdout.
+  std::string outputPath = "-";
+  onnx_frontend::ImportOptions import;
+  EmitStage emit = EmitStage::Tessera;
+  bool runGraphPasses = true;
+  /// Weights in a side file next to the package instead of inside it.
+  bool externalWeights = false;
+  /// Where to write the package's C header; empty for none.
+  std::string headerPath;
+  cpu::CPUTargetOptions target;
+  /// libtessera_package_runtime.a, linked into every package.
+  std::string runtimeLibrary;
+  /// Print weight blobs in full in IR output (else blobs over 1 KiB are
+  /// elided).
+  bool printWeights = false;
+  /// Report each stage and its duration on stderr.
+  bool verbose = false;
+  /// Applied to every pass manager the compiler creates (IR printing,
+  /// timing, crash reproducers from the command line).
+  std::function<LogicalResult(PassManager &)> configurePassManager;
+};
+
+/// Runs the compilation. Diagnostics go to the context's handler; other
+/// failures (files, linking) are reported on stderr. Returns failure after
+/// reporting.
+LogicalResult compileModel(MLIRContext &context, const CompileOptions &options);
+
+/// The stage implied by an output file name (.so, .o, .ll, otherwise
+/// tessera IR).
+EmitStage getDefaultEmitStage(llvm::StringRef outputPath);
+
+} // namespace mlir::tessera
+
+#endif // TESSERA_COMPILER_COMPILER_H

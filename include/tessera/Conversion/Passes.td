@@ -1,0 +1,52 @@
+//===- Passes.td - tessera conversion passes ---------------*- tablegen -*-===//
+
+#ifndef TESSERA_CONVERSION_PASSES_TD
+#define TESSERA_CONVERSION_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def ConvertTesseraToLinalg : Pass<"tessera-convert-to-linalg", "func::FuncOp"> {
+  let summary = "Lower tessera ops to linalg, tensor, arith and math on tensors";
+  let description = [{
+    Rewrites every `tessera` op into upstream MLIR on tensors: elementwise
+    ops and broadcasting become `linalg.generic` ops with broadcasting
+    indexing maps, matmuls become `linalg.batch_matmul`/`linalg.matmul`,
+    convolutions and pooling become `linalg.generic` windows over a padded
+    input (any rank, groups, strides and dilations), reductions become
+    reducing `linalg.generic` ops, and data movement becomes `tensor` ops
+    (`tensor.extract_slice`, `tensor.insert_slice`, `tensor.pad`,
+    `tensor.collapse_shape`/`expand_shape`, `tensor.reshape`) or index
+    computing `linalg.generic` bodies (`gather`, `resize`).
+
+    Dynamic dimensions stay dynamic: result sizes are computed from
+    `tensor.dim` of the operands at run time. An op that cannot be lowered
+    is reported with the reason and the pass fails.
+
+    Before:
+    ```mlir
+    %0 = tessera.add %x, %b : (tensor<?x4xf32>, tensor<4xf32>) -> tensor<?x4xf32>
+    ```
+    After:
+    ```mlir
+    %c0 = arith.constant 0 : index
+    %d0 = tensor.dim %x, %c0 : tensor<?x4xf32>
+    %e = tensor.empty(%d0) : tensor<?x4xf32>
+    %0 = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>,
+                                          affine_map<(d0, d1) -> (d1)>,
+                                          affine_map<(d0, d1) -> (d0, d1)>],
+                         iterator_types = ["parallel", "parallel"]}
+        ins(%x, %b : tensor<?x4xf32>, tensor<4xf32>) outs(%e : tensor<?x4xf32>) {
+    ^bb0(%a: f32, %c: f32, %out: f32):
+      %s = arith.addf %a, %c : f32
+      linalg.yield %s : f32
+    } -> tensor<?x4xf32>
+    ```
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect",
+    "::mlir::math::MathDialect", "::mlir::tensor::TensorDialect",
+    "::mlir::affine::AffineDialect"
+  ];
+}
+
+#endif // TESSERA_CONVERSION_PASSES_TD

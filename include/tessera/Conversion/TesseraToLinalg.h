@@ -1,0 +1,25 @@
+//===- TesseraToLinalg.h - tessera to linalg patterns -----------*- C++ -*-===//
+
+#ifndef TESSERA_CONVERSION_TESSERATOLINALG_H
+#define TESSERA_CONVERSION_TESSERATOLINALG_H
+
+#include "mlir/IR/PatternMatch.h"
+
+namespace mlir::tessera {
+
+/// Elementwise, comparison, select and cast ops.
+void populateElementwiseToLinalgPatterns(RewritePatternSet &patterns);
+/// matmul, conv, conv_transpose, pooling, normalizations, softmax.
+void populateNeuralNetToLinalgPatterns(RewritePatternSet &patterns);
+/// reduce_* ops.
+void populateReductionToLinalgPatterns(RewritePatternSet &patterns);
+/// reshape, transpose, concat, split, slice, gather, expand, pad, resize,
+/// shape and constant.
+void populateDataMovementToLinalgPatterns(RewritePatternSet &patterns);
+
+/// All of the above.
+void populateTesseraToLinalgPatterns(RewritePatternSet &patterns);
+
+} // namespace mlir::tessera
+
+#endif // TESSERA_CONVERSION_TESSERATOLINALG_H

@@ -1,0 +1,69 @@
+/*===- tessera_package_abi.h - generated code <-> package runtime -*- C -*-===*\
+ *
+ * The private contract between the code tessera-compile generates and the
+ * runtime (lib/Runtime) linked into every package. Users never see it; they
+ * use tessera_runtime.h. Both sides must change together (and bump
+ * TESSERA_ABI_VERSION when the public side changes).
+ *
+ * The generated object defines three symbols (hidden visibility):
+ *
+ *   const char tessera_package_metadata[];   NUL-terminated text, below
+ *   const uint8_t tessera_package_weights[]; the weights blob, 64-byte
+ *                                            aligned; one dummy byte when the
+ *                                            weights are external or absent
+ *   void tessera_package_entry(void **args); runs the model
+ *
+ * Entry arguments (every descriptor is an MLIR strided memref descriptor,
+ * an array of 8-byte words: allocated ptr, aligned ptr, offset, sizes[rank],
+ * strides[rank]):
+ *
+ *   args[0]      results: the output descriptors, one after another, each
+ *                (3 + 2 * rank) words, written by the entry. Every output's
+ *                `allocated` pointer is a fresh malloc() block the runtime
+ *                owns and must free(); the data starts at aligned + offset
+ *                elements and is dense row-major.
+ *   args[1]      weights: rank-1 i8 descriptor of the weights blob
+ *   args[2]      arena:   rank-1 i8 descriptor of the context's arena, at
+ *                least `arena` bytes, 64-byte aligned, never null
+ *   args[3 + i]  input i: dense row-major descriptor (offset 0, allocated ==
+ *                aligned == data); the entry never writes to inputs
+ *
+ * Metadata text: one record per line, tokens separated by single spaces.
+ * Names are escaped: every byte outside [A-Za-z0-9_.:/+-] is written %XX
+ * (uppercase hex).
+ *
+ *   tessera-package 1                 format version
+ *   name NAME                         the ONNX graph name
+ *   arena BYTES
+ *   weights embedded BYTES            or: weights external FILE BYTES
+ *                                     (FILE relative to the .so's directory)
+ *   input NAME DTYPE RANK DIM...      in argument order
+ *   output NAME DTYPE RANK DIM...     in result order
+ *
+ * DTYPE is one of float32 float64 float16 bfloat16 int8 int16 int32 int64
+ * uint8 uint16 uint32 uint64 bool. A DIM is a decimal size, `?` for an
+ * anonymous dynamic dimension, or `?SYMBOL` for a named one (escaped).
+\*===----------------------------------------------------------------------===*/
+
+#ifndef TESSERA_PACKAGE_ABI_H
+#define TESSERA_PACKAGE_ABI_H
+
+#include <stdint.h>
+
+#define TESSERA_PACKAGE_FORMAT_VERSION 1
+#define TESSERA_PACKAGE_WEIGHTS_ALIGNMENT 64
+#define TESSERA_PACKAGE_ARENA_ALIGNMENT 64
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+extern const char tessera_package_metadata[];
+extern const uint8_t tessera_package_weights[];
+void tessera_package_entry(void **args);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* TESSERA_PACKAGE_ABI_H */

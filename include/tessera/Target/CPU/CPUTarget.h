@@ -1,0 +1,63 @@
+//===- CPUTarget.h - the LLVM CPU backend -----------------------*- C++ -*-===//
+//
+// Takes the output of the target-independent bufferization pipeline
+// (memrefs, linalg on buffers) to the LLVM dialect, then to an optimized
+// native object for a host-like CPU, in process through LLVM's C++ API.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TESSERA_TARGET_CPU_CPUTARGET_H
+#define TESSERA_TARGET_CPU_CPUTARGET_H
+
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassOptions.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <memory>
+#include <string>
+
+namespace llvm {
+class Module;
+class TargetMachine;
+} // namespace llvm
+
+namespace mlir::tessera::cpu {
+
+struct CPULoweringOptions : public PassPipelineOptions<CPULoweringOptions> {
+  // Tiling, vectorization and threading switches arrive with the
+  // performance work; the lowering is currently scalar loops.
+};
+
+/// linalg/memref/arith/math -> LLVM dialect (loops, libm calls for
+/// transcendental functions, C-interface wrappers for public functions).
+void buildCPULoweringPipeline(OpPassManager &pm,
+                              const CPULoweringOptions &options);
+
+void registerCPULoweringPipeline();
+
+struct CPUTargetOptions {
+  /// An LLVM CPU name ("skylake-avx512", "x86-64-v3"), or "host".
+  std::string cpu = "host";
+  /// Extra LLVM feature string ("+avx2,-avx512f"); with cpu "host" the
+  /// host's features are used.
+  std::string features;
+  unsigned optLevel = 3;
+};
+
+/// A PIC target machine for the options, or null with `error` set.
+std::unique_ptr<llvm::TargetMachine>
+createCPUTargetMachine(const CPUTargetOptions &options, std::string &error);
+
+/// Sets the module's triple and data layout for `machine` and runs LLVM's
+/// standard optimization pipeline at `optLevel`.
+void optimizeModule(llvm::Module &module, llvm::TargetMachine &machine,
+                    unsigned optLevel);
+
+/// Writes `module` as a native object file. Returns false with `error` set
+/// when the target cannot emit objects.
+bool emitObject(llvm::Module &module, llvm::TargetMachine &machine,
+                llvm::raw_pwrite_stream &os, std::string &error);
+
+} // namespace mlir::tessera::cpu
+
+#endif // TESSERA_TARGET_CPU_CPUTARGET_H

@@ -1,0 +1,49 @@
+//===- Pipelines.cpp - target-independent lowering pipelines --------------===//
+
+#include "tessera/Codegen/Pipelines.h"
+#include "tessera/Codegen/Passes.h"
+#include "tessera/Conversion/Passes.h"
+
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
+
+using namespace mlir;
+using namespace mlir::tessera;
+
+void mlir::tessera::buildTesseraToLinalgPipeline(OpPassManager &pm) {
+  OpPassManager &func = pm.nest<func::FuncOp>();
+  func.addPass(createConvertTesseraToLinalg());
+  func.addPass(createCanonicalizerPass());
+  func.addPass(createCSEPass());
+}
+
+void mlir::tessera::buildBufferizationPipeline(
+    OpPassManager &pm, const BufferizationPipelineOptions &options) {
+  TesseraOutlineWeightsOptions outline;
+  outline.minBytes = options.minWeightBytes;
+  pm.addPass(createTesseraOutlineWeights(outline));
+  bufferization::OneShotBufferizePassOptions bufferize;
+  bufferize.bufferizeFunctionBoundaries = true;
+  bufferize.functionBoundaryTypeConversion =
+      bufferization::LayoutMapOption::IdentityLayoutMap;
+  bufferize.bufferAlignment = kBufferAlignment;
+  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  OpPassManager &func = pm.nest<func::FuncOp>();
+  func.addPass(createCanonicalizerPass());
+  func.addPass(createTesseraMaterializeResults());
+  func.addPass(createTesseraPlanBuffers());
+}
+
+void mlir::tessera::registerCodegenPipelines() {
+  PassPipelineRegistration<>(
+      "tessera-lower-to-linalg",
+      "Lower the tessera dialect to linalg/tensor/arith/math on tensors",
+      [](OpPassManager &pm) { buildTesseraToLinalgPipeline(pm); });
+  PassPipelineRegistration<BufferizationPipelineOptions>(
+      "tessera-bufferize",
+      "Bufferize lowered tessera code with the package calling convention "
+      "(weights blob, arena, owned results)",
+      buildBufferizationPipeline);
+}

@@ -1,0 +1,279 @@
+//===- Compiler.cpp - the whole compilation, as a library call ------------===//
+
+#include "tessera/Compiler/Compiler.h"
+
+#include "tessera/Codegen/Pipelines.h"
+#include "tessera/Dialect/Tessera/Transforms/Pipelines.h"
+#include "tessera/Package/Package.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/AsmState.h"
+#include "mlir/Support/FileUtilities.h"
+#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Export.h"
+#include "llvm/IR/Module.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FileUtilities.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/ToolOutputFile.h"
+#include "llvm/Target/TargetMachine.h"
+
+#include <chrono>
+
+using namespace mlir;
+using namespace mlir::tessera;
+
+EmitStage mlir::tessera::getDefaultEmitStage(StringRef outputPath) {
+  if (outputPath.ends_with(".so"))
+    return EmitStage::SharedLibrary;
+  if (outputPath.ends_with(".o"))
+    return EmitStage::Object;
+  if (outputPath.ends_with(".ll"))
+    return EmitStage::LLVMIR;
+  return EmitStage::Tessera;
+}
+
+namespace {
+
+/// Runs one compilation: each stage method advances `module` and reports
+/// its own failures.
+class Compilation {
+public:
+  Compilation(MLIRContext &context, const CompileOptions &options)
+      : context(context), options(options) {}
+
+  LogicalResult run();
+
+private:
+  LogicalResult runPipeline(StringRef stage,
+                            const std::function<void(PassManager &)> &build);
+  LogicalResult writeIR(Operation *op);
+  LogicalResult writeText(StringRef text);
+  LogicalResult emitPackageCode(std::unique_ptr<llvm::Module> &llvmModule,
+                                llvm::LLVMContext &llvmContext,
+                                std::unique_ptr<llvm::TargetMachine> &machine);
+  LogicalResult fail(const Twine &message) {
+    llvm::errs() << "tessera-compile: error: " << message << "\n";
+    return failure();
+  }
+  void progress(StringRef stage) {
+    if (!options.verbose)
+      return;
+    auto now = std::chrono::steady_clock::now();
+    double ms =
+        std::chrono::duration<double, std::milli>(now - lastStageStart).count();
+    llvm::errs() << llvm::formatv("tessera-compile: {0,-28} {1,8:f1} ms\n",
+                                  stage, ms);
+    lastStageStart = now;
+  }
+
+  MLIRContext &context;
+  const CompileOptions &options;
+  OwningOpRef<ModuleOp> module;
+  package::Signature signature;
+  std::chrono::steady_clock::time_point lastStageStart =
+      std::chrono::steady_clock::now();
+};
+
+LogicalResult
+Compilation::runPipeline(StringRef stage,
+                         const std::function<void(PassManager &)> &build) {
+  PassManager pm(&context);
+  if (options.configurePassManager &&
+      failed(options.configurePassManager(pm)))
+    return failure();
+  build(pm);
+  if (failed(pm.run(*module)))
+    return failure();
+  progress(stage);
+  return success();
+}
+
+LogicalResult Compilation::writeIR(Operation *op) {
+  std::string error;
+  std::unique_ptr<llvm::ToolOutputFile> output =
+      openOutputFile(options.outputPath, &error);
+  if (!output)
+    return fail(error);
+  OpPrintingFlags flags;
+  if (!options.printWeights)
+    flags.elideLargeResourceString(1024);
+  op->print(output->os(), flags);
+  output->os() << "\n";
+  output->keep();
+  return success();
+}
+
+LogicalResult Compilation::writeText(StringRef text) {
+  std::string error;
+  std::unique_ptr<llvm::ToolOutputFile> output =
+      openOutputFile(options.outputPath, &error);
+  if (!output)
+    return fail(error);
+  output->os() << text;
+  output->keep();
+  return success();
+}
+
+LogicalResult Compilation::emitPackageCode(
+    std::unique_ptr<llvm::Module> &llvmModule, llvm::LLVMContext &llvmContext,
+    std::unique_ptr<llvm::TargetMachine> &machine) {
+  std::string error;
+  machine = cpu::createCPUTargetMachine(options.target, error);
+  if (!machine)
+    return fail("--target-cpu: " + error);
+
+  if (failed(runPipeline("lower to linalg", [](PassManager &pm) {
+        buildTesseraToLinalgPipeline(pm);
+      })))
+    return failure();
+  BufferizationPipelineOptions bufferization;
+  if (failed(runPipeline("bufferize", [&](PassManager &pm) {
+        buildBufferizationPipeline(pm, bufferization);
+      })))
+    return failure();
+
+  FailureOr<std::vector<char>> weights = package::serializeWeights(*module);
+  if (failed(weights))
+    return failure();
+  int64_t arenaBytes = package::getArenaBytes(*module);
+  package::prepareEntryForLowering(*module);
+  if (failed(runPipeline("lower to LLVM dialect", [](PassManager &pm) {
+        cpu::buildCPULoweringPipeline(pm, {});
+      })))
+    return failure();
+
+  llvmModule = translateModuleToLLVMIR(*module, llvmContext,
+                                       signature.name.empty() ? "tessera_model"
+                                                              : signature.name);
+  if (!llvmModule)
+    return fail("translation to LLVM IR failed");
+  progress("translate to LLVM IR");
+
+  package::WeightsLayout layout;
+  layout.bytes = static_cast<int64_t>(weights->size());
+  ArrayRef<char> embedded = *weights;
+  if (options.externalWeights) {
+    if (options.emit != EmitStage::SharedLibrary || options.outputPath == "-")
+      return fail("--weights=external needs a package output (-o NAME.so)");
+    SmallString<256> weightsPath(options.outputPath);
+    llvm::sys::path::replace_extension(weightsPath, "weights");
+    layout.storage = package::WeightsLayout::Storage::External;
+    layout.externalFile = llvm::sys::path::filename(weightsPath).str();
+    std::string fileError;
+    std::unique_ptr<llvm::ToolOutputFile> file =
+        openOutputFile(weightsPath, &fileError);
+    if (!file)
+      return fail(fileError);
+    file->os().write(weights->data(), weights->size());
+    file->keep();
+    embedded = {};
+  }
+  std::string metadata =
+      package::formatMetadata(signature, arenaBytes, layout);
+  if (failed(package::addPackageSymbols(*llvmModule, metadata, embedded,
+                                        signature.inputs.size(), error)))
+    return fail(error);
+  cpu::optimizeModule(*llvmModule, *machine, options.target.optLevel);
+  progress("optimize LLVM IR");
+  return success();
+}
+
+LogicalResult Compilation::run() {
+  module = onnx_frontend::importModelFile(&context, options.inputPath,
+                                          options.import);
+  if (!module)
+    return failure();
+  progress("import");
+  if (options.runGraphPasses &&
+      failed(runPipeline("graph passes", [](PassManager &pm) {
+        buildGraphOptimizationPipeline(pm, {});
+      })))
+    return failure();
+  if (options.emit == EmitStage::Tessera)
+    return writeIR(*module);
+
+  FailureOr<package::Signature> collected = package::collectSignature(*module);
+  if (failed(collected))
+    return failure();
+  signature = std::move(*collected);
+  if (!options.headerPath.empty()) {
+    std::string error;
+    std::unique_ptr<llvm::ToolOutputFile> header =
+        openOutputFile(options.headerPath, &error);
+    if (!header)
+      return fail(error);
+    std::string stem = llvm::sys::path::stem(options.outputPath == "-"
+                                                 ? options.inputPath
+                                                 : options.outputPath)
+                           .str();
+    package::writeHeader(signature, stem, header->os());
+    header->keep();
+  }
+
+  if (options.emit == EmitStage::Linalg) {
+    if (failed(runPipeline("lower to linalg", [](PassManager &pm) {
+          buildTesseraToLinalgPipeline(pm);
+        })))
+      return failure();
+    return writeIR(*module);
+  }
+
+  registerBuiltinDialectTranslation(context);
+  registerLLVMDialectTranslation(context);
+  llvm::LLVMContext llvmContext;
+  std::unique_ptr<llvm::Module> llvmModule;
+  std::unique_ptr<llvm::TargetMachine> machine;
+  if (failed(emitPackageCode(llvmModule, llvmContext, machine)))
+    return failure();
+
+  if (options.emit == EmitStage::LLVMIR) {
+    std::string text;
+    llvm::raw_string_ostream os(text);
+    llvmModule->print(os, nullptr);
+    return writeText(text);
+  }
+
+  std::string error;
+  if (options.emit == EmitStage::Object) {
+    std::unique_ptr<llvm::ToolOutputFile> output =
+        openOutputFile(options.outputPath, &error);
+    if (!output)
+      return fail(error);
+    if (!cpu::emitObject(*llvmModule, *machine, output->os(), error))
+      return fail(error);
+    output->keep();
+    progress("emit object");
+    return success();
+  }
+
+  if (options.outputPath == "-")
+    return fail("a package needs an output file (-o NAME.so)");
+  SmallString<128> objectPath;
+  int fd;
+  if (llvm::sys::fs::createTemporaryFile("tessera-package", "o", fd,
+                                         objectPath))
+    return fail("cannot create a temporary object file");
+  llvm::FileRemover removeObject(objectPath);
+  {
+    llvm::raw_fd_ostream os(fd, /*shouldClose=*/true);
+    if (!cpu::emitObject(*llvmModule, *machine, os, error))
+      return fail(error);
+  }
+  progress("emit object");
+  if (failed(package::linkSharedLibrary(objectPath, options.runtimeLibrary,
+                                        options.outputPath, error)))
+    return fail(error);
+  progress("link package");
+  return success();
+}
+
+} // namespace
+
+LogicalResult mlir::tessera::compileModel(MLIRContext &context,
+                                          const CompileOptions &options) {
+  Compilation compilation(context, options);
+  return compilation.run();
+}

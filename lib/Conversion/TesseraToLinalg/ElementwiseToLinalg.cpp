@@ -1,0 +1,266 @@
+//===- ElementwiseToLinalg.cpp - elementwise tessera ops to linalg ---------===//
+//
+// Every elementwise op becomes one all-parallel linalg.generic over the
+// broadcast result; the ops differ only in the scalar body, built here from
+// arith and math.
+//
+//===----------------------------------------------------------------------===//
+
+#include "LinalgBuilders.h"
+
+#include "tessera/Conversion/TesseraToLinalg.h"
+#include "tessera/Dialect/Tessera/IR/TesseraOps.h"
+
+#include "mlir/Dialect/Math/IR/Math.h"
+
+using namespace mlir;
+using namespace mlir::tessera;
+using namespace mlir::tessera::lowering;
+
+namespace {
+
+bool isFloat(Value v) { return isa<FloatType>(v.getType()); }
+
+/// Elementwise ops whose body depends only on the operands and the op's
+/// attributes: `Derived::buildBody` makes the scalar result.
+template <typename OpTy, typename Derived>
+struct ElementwisePattern : OpRewritePattern<OpTy> {
+  using OpRewritePattern<OpTy>::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(OpTy op,
+                                PatternRewriter &rewriter) const override {
+    auto resultType = cast<RankedTensorType>(op->getResult(0).getType());
+    for (Type type : op->getOperandTypes())
+      if (getElementTypeOrSelf(type).isUnsignedInteger())
+        return rewriter.notifyMatchFailure(
+            op, "unsigned element types are not lowered yet");
+    Value result = createElementwise(
+        rewriter, op.getLoc(), resultType, op->getOperands(),
+        [&](OpBuilder &b, Location loc, ValueRange args) {
+          return Derived::buildBody(b, loc, op, args,
+                                    resultType.getElementType());
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+#define TESSERA_ELEMENTWISE(OpTy, BODY)                                        \
+  struct OpTy##Lowering : ElementwisePattern<OpTy, OpTy##Lowering> {           \
+    using ElementwisePattern::ElementwisePattern;                              \
+    static Value buildBody(OpBuilder &b, Location loc, OpTy op,                \
+                           ValueRange args, Type elementType) {                \
+      (void)op;                                                                \
+      (void)elementType;                                                       \
+      Value x = args[0];                                                       \
+      (void)x;                                                                 \
+      BODY                                                                     \
+    }                                                                          \
+  };
+
+TESSERA_ELEMENTWISE(ReluOp, {
+  Value zero = createScalar(b, loc, elementType, 0);
+  if (isFloat(x))
+    return arith::MaximumFOp::create(b, loc, x, zero);
+  return arith::MaxSIOp::create(b, loc, x, zero);
+})
+TESSERA_ELEMENTWISE(NegOp, {
+  if (isFloat(x))
+    return arith::NegFOp::create(b, loc, x);
+  return arith::SubIOp::create(b, loc, createScalar(b, loc, elementType, 0), x);
+})
+TESSERA_ELEMENTWISE(AbsOp, {
+  if (isFloat(x))
+    return math::AbsFOp::create(b, loc, x);
+  return math::AbsIOp::create(b, loc, x);
+})
+TESSERA_ELEMENTWISE(SigmoidOp, {
+  Value one = createScalar(b, loc, elementType, 1);
+  Value negExp = math::ExpOp::create(b, loc, arith::NegFOp::create(b, loc, x));
+  return arith::DivFOp::create(b, loc, one,
+                               arith::AddFOp::create(b, loc, one, negExp));
+})
+TESSERA_ELEMENTWISE(TanhOp, { return math::TanhOp::create(b, loc, x); })
+TESSERA_ELEMENTWISE(ErfOp, { return math::ErfOp::create(b, loc, x); })
+TESSERA_ELEMENTWISE(SqrtOp, { return math::SqrtOp::create(b, loc, x); })
+TESSERA_ELEMENTWISE(ExpOp, { return math::ExpOp::create(b, loc, x); })
+TESSERA_ELEMENTWISE(LogOp, { return math::LogOp::create(b, loc, x); })
+TESSERA_ELEMENTWISE(ReciprocalOp, {
+  return arith::DivFOp::create(b, loc, createScalar(b, loc, elementType, 1), x);
+})
+TESSERA_ELEMENTWISE(HardSwishOp, {
+  // x * clamp(x / 6 + 1/2, 0, 1), as ONNX defines it (alpha = 1/6).
+  Value scaled = arith::AddFOp::create(
+      b, loc,
+      arith::MulFOp::create(b, loc, x,
+                            createScalar(b, loc, elementType, 1.0 / 6.0)),
+      createScalar(b, loc, elementType, 0.5));
+  Value clamped = arith::MinimumFOp::create(
+      b, loc,
+      arith::MaximumFOp::create(b, loc, scaled,
+                                createScalar(b, loc, elementType, 0)),
+      createScalar(b, loc, elementType, 1));
+  return arith::MulFOp::create(b, loc, x, clamped);
+})
+TESSERA_ELEMENTWISE(LeakyReluOp, {
+  Value zero = createScalar(b, loc, elementType, 0);
+  Value scaled = arith::MulFOp::create(
+      b, loc, x,
+      createScalar(b, loc, elementType, op.getAlpha().convertToDouble()));
+  Value negative =
+      arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, x, zero);
+  return arith::SelectOp::create(b, loc, negative, scaled, x);
+})
+TESSERA_ELEMENTWISE(HardSigmoidOp, {
+  Value linear = arith::AddFOp::create(
+      b, loc,
+      arith::MulFOp::create(
+          b, loc, x,
+          createScalar(b, loc, elementType, op.getAlpha().convertToDouble())),
+      createScalar(b, loc, elementType, op.getBeta().convertToDouble()));
+  return arith::MinimumFOp::create(
+      b, loc,
+      arith::MaximumFOp::create(b, loc, linear,
+                                createScalar(b, loc, elementType, 0)),
+      createScalar(b, loc, elementType, 1));
+})
+TESSERA_ELEMENTWISE(ClipOp, {
+  Value result = x;
+  if (std::optional<APFloat> min = op.getMin()) {
+    Value bound = createScalar(b, loc, elementType, min->convertToDouble());
+    result = isFloat(x) ? Value(arith::MaximumFOp::create(b, loc, result, bound))
+                        : Value(arith::MaxSIOp::create(b, loc, result, bound));
+  }
+  if (std::optional<APFloat> max = op.getMax()) {
+    Value bound = createScalar(b, loc, elementType, max->convertToDouble());
+    result = isFloat(x) ? Value(arith::MinimumFOp::create(b, loc, result, bound))
+                        : Value(arith::MinSIOp::create(b, loc, result, bound));
+  }
+  return result;
+})
+
+template <typename FloatOp, typename IntOp, typename OpTy>
+struct ArithBinaryLowering
+    : ElementwisePattern<OpTy, ArithBinaryLowering<FloatOp, IntOp, OpTy>> {
+  using ElementwisePattern<
+      OpTy, ArithBinaryLowering<FloatOp, IntOp, OpTy>>::ElementwisePattern;
+  static Value buildBody(OpBuilder &b, Location loc, OpTy, ValueRange args,
+                         Type) {
+    if (isFloat(args[0]))
+      return FloatOp::create(b, loc, args[0], args[1]);
+    return IntOp::create(b, loc, args[0], args[1]);
+  }
+};
+
+struct PowOpLowering : ElementwisePattern<PowOp, PowOpLowering> {
+  using ElementwisePattern::ElementwisePattern;
+  static Value buildBody(OpBuilder &b, Location loc, PowOp, ValueRange args,
+                         Type elementType) {
+    Value base = args[0], exponent = args[1];
+    if (!isFloat(base)) {
+      if (isFloat(exponent))
+        exponent = arith::FPToSIOp::create(b, loc, elementType, exponent);
+      else if (exponent.getType() != elementType)
+        exponent = arith::TruncIOp::create(b, loc, elementType, exponent);
+      return math::IPowIOp::create(b, loc, base, exponent);
+    }
+    if (exponent.getType() != base.getType()) {
+      if (isFloat(exponent))
+        exponent = arith::ExtFOp::create(b, loc, base.getType(), exponent);
+      else
+        exponent = arith::SIToFPOp::create(b, loc, base.getType(), exponent);
+    }
+    return math::PowFOp::create(b, loc, base, exponent);
+  }
+};
+
+template <arith::CmpFPredicate FloatPred, arith::CmpIPredicate IntPred,
+          typename OpTy>
+struct CompareLowering
+    : ElementwisePattern<OpTy, CompareLowering<FloatPred, IntPred, OpTy>> {
+  using ElementwisePattern<
+      OpTy, CompareLowering<FloatPred, IntPred, OpTy>>::ElementwisePattern;
+  static Value buildBody(OpBuilder &b, Location loc, OpTy, ValueRange args,
+                         Type) {
+    if (isFloat(args[0]))
+      return arith::CmpFOp::create(b, loc, FloatPred, args[0], args[1]);
+    return arith::CmpIOp::create(b, loc, IntPred, args[0], args[1]);
+  }
+};
+
+struct WhereOpLowering : ElementwisePattern<WhereOp, WhereOpLowering> {
+  using ElementwisePattern::ElementwisePattern;
+  static Value buildBody(OpBuilder &b, Location loc, WhereOp, ValueRange args,
+                         Type) {
+    return arith::SelectOp::create(b, loc, args[0], args[1], args[2]);
+  }
+};
+
+/// ONNX Cast: floats truncate toward zero into integers; bools are 0/1 (so
+/// they extend unsigned); anything becomes bool by testing for non-zero.
+Value convertScalar(OpBuilder &b, Location loc, Value x, Type to) {
+  Type from = x.getType();
+  if (from == to)
+    return x;
+  if (to.isInteger(1)) {
+    Value zero = createScalar(b, loc, from, 0);
+    if (isa<FloatType>(from))
+      return arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNE, x, zero);
+    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, x, zero);
+  }
+  auto fromFloat = dyn_cast<FloatType>(from);
+  auto toFloat = dyn_cast<FloatType>(to);
+  if (fromFloat && toFloat) {
+    if (fromFloat.getWidth() < toFloat.getWidth())
+      return arith::ExtFOp::create(b, loc, to, x);
+    return arith::TruncFOp::create(b, loc, to, x);
+  }
+  if (fromFloat)
+    return arith::FPToSIOp::create(b, loc, to, x);
+  if (toFloat) {
+    if (from.isInteger(1))
+      return arith::UIToFPOp::create(b, loc, to, x);
+    return arith::SIToFPOp::create(b, loc, to, x);
+  }
+  unsigned fromWidth = from.getIntOrFloatBitWidth();
+  unsigned toWidth = to.getIntOrFloatBitWidth();
+  if (fromWidth > toWidth)
+    return arith::TruncIOp::create(b, loc, to, x);
+  if (from.isInteger(1))
+    return arith::ExtUIOp::create(b, loc, to, x);
+  return arith::ExtSIOp::create(b, loc, to, x);
+}
+
+struct CastOpLowering : ElementwisePattern<CastOp, CastOpLowering> {
+  using ElementwisePattern::ElementwisePattern;
+  static Value buildBody(OpBuilder &b, Location loc, CastOp, ValueRange args,
+                         Type elementType) {
+    return convertScalar(b, loc, args[0], elementType);
+  }
+};
+
+} // namespace
+
+void mlir::tessera::populateElementwiseToLinalgPatterns(
+    RewritePatternSet &patterns) {
+  MLIRContext *ctx = patterns.getContext();
+  patterns.add<ReluOpLowering, NegOpLowering, AbsOpLowering, SigmoidOpLowering,
+               TanhOpLowering, ErfOpLowering, SqrtOpLowering, ExpOpLowering,
+               LogOpLowering, ReciprocalOpLowering, HardSwishOpLowering,
+               LeakyReluOpLowering, HardSigmoidOpLowering, ClipOpLowering,
+               PowOpLowering, WhereOpLowering, CastOpLowering>(ctx);
+  patterns.add<ArithBinaryLowering<arith::AddFOp, arith::AddIOp, AddOp>,
+               ArithBinaryLowering<arith::SubFOp, arith::SubIOp, SubOp>,
+               ArithBinaryLowering<arith::MulFOp, arith::MulIOp, MulOp>,
+               ArithBinaryLowering<arith::DivFOp, arith::DivSIOp, DivOp>,
+               ArithBinaryLowering<arith::MaximumFOp, arith::MaxSIOp, MaxOp>,
+               ArithBinaryLowering<arith::MinimumFOp, arith::MinSIOp, MinOp>>(
+      ctx);
+  patterns.add<
+      CompareLowering<arith::CmpFPredicate::OEQ, arith::CmpIPredicate::eq,
+                      EqualOp>,
+      CompareLowering<arith::CmpFPredicate::OLT, arith::CmpIPredicate::slt,
+                      LessOp>,
+      CompareLowering<arith::CmpFPredicate::OGT, arith::CmpIPredicate::sgt,
+                      GreaterOp>>(ctx);
+}

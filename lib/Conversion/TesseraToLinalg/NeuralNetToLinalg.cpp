@@ -1,0 +1,626 @@
+//===- NeuralNetToLinalg.cpp - matmul, conv, pooling, norms to linalg -----===//
+//
+// Convolution and pooling are linalg.generic windows over an explicitly
+// padded input, one form for every spatial rank, group count, stride and
+// dilation. Grouped convolution exposes the group as its own loop by
+// expanding the channel dimensions (C -> G x C/G), so depthwise and dense
+// convolutions share the lowering. Performance-oriented forms (named ops,
+// packing, micro-kernels) are chosen later, by the target pipeline.
+//
+//===----------------------------------------------------------------------===//
+
+#include "LinalgBuilders.h"
+
+#include "tessera/Conversion/TesseraToLinalg.h"
+#include "tessera/Dialect/Tessera/IR/TesseraOps.h"
+
+#include "mlir/Dialect/Math/IR/Math.h"
+
+using namespace mlir;
+using namespace mlir::tessera;
+using namespace mlir::tessera::lowering;
+
+namespace {
+
+SmallVector<utils::IteratorType> makeIterators(int64_t parallel,
+                                               int64_t reduction) {
+  SmallVector<utils::IteratorType> iterators(parallel,
+                                             utils::IteratorType::parallel);
+  iterators.append(reduction, utils::IteratorType::reduction);
+  return iterators;
+}
+
+Value addF(OpBuilder &b, Location loc, Value x, Value y) {
+  return arith::AddFOp::create(b, loc, x, y);
+}
+
+//===----------------------------------------------------------------------===//
+// MatMul (numpy semantics)
+//===----------------------------------------------------------------------===//
+
+struct MatMulOpLowering : OpRewritePattern<MatMulOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(MatMulOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    Value lhs = op.getLhs(), rhs = op.getRhs();
+    auto lhsType = cast<RankedTensorType>(lhs.getType());
+    auto rhsType = cast<RankedTensorType>(rhs.getType());
+    auto resultType = cast<RankedTensorType>(op.getType());
+    Type elementType = resultType.getElementType();
+    if (!isa<FloatType>(elementType) && !elementType.isSignlessInteger())
+      return rewriter.notifyMatchFailure(op, "unsupported element type");
+
+    bool lhsVector = lhsType.getRank() == 1, rhsVector = rhsType.getRank() == 1;
+    int64_t lhsBatch = lhsVector ? 0 : lhsType.getRank() - 2;
+    int64_t rhsBatch = rhsVector ? 0 : rhsType.getRank() - 2;
+    int64_t batch = std::max(lhsBatch, rhsBatch);
+    // Loops: batch..., m, n, k.
+    int64_t m = batch, n = batch + 1, k = batch + 2, numLoops = batch + 3;
+    auto dim = [&](int64_t d) { return getAffineDimExpr(d, ctx); };
+    auto batchExprs = [&](RankedTensorType type, int64_t rank) {
+      SmallVector<AffineExpr> exprs;
+      for (int64_t i = 0; i < rank; ++i) {
+        int64_t loop = batch - rank + i;
+        bool broadcasts = type.getDimSize(i) == 1 &&
+                          resultType.getDimSize(loop) != 1;
+        exprs.push_back(broadcasts ? getAffineConstantExpr(0, ctx) : dim(loop));
+      }
+      return exprs;
+    };
+    SmallVector<AffineExpr> lhsExprs = batchExprs(lhsType, lhsBatch);
+    if (!lhsVector)
+      lhsExprs.push_back(dim(m));
+    lhsExprs.push_back(dim(k));
+    SmallVector<AffineExpr> rhsExprs = batchExprs(rhsType, rhsBatch);
+    rhsExprs.push_back(dim(k));
+    if (!rhsVector)
+      rhsExprs.push_back(dim(n));
+    SmallVector<AffineExpr> outExprs;
+    for (int64_t i = 0; i < batch; ++i)
+      outExprs.push_back(dim(i));
+    if (!lhsVector)
+      outExprs.push_back(dim(m));
+    if (!rhsVector)
+      outExprs.push_back(dim(n));
+
+    // Result sizes: batch dims from whichever operand has them (dynamic
+    // first), m from lhs, n from rhs.
+    SmallVector<OpFoldResult> sizes;
+    for (int64_t i = 0; i < batch; ++i) {
+      if (!resultType.isDynamicDim(i)) {
+        sizes.push_back(rewriter.getIndexAttr(resultType.getDimSize(i)));
+        continue;
+      }
+      int64_t li = i - (batch - lhsBatch), ri = i - (batch - rhsBatch);
+      if (li >= 0 && lhsType.isDynamicDim(li))
+        sizes.push_back(tensor::DimOp::create(rewriter, loc, lhs, li).getResult());
+      else
+        sizes.push_back(tensor::DimOp::create(rewriter, loc, rhs, ri).getResult());
+    }
+    if (!lhsVector)
+      sizes.push_back(tensor::getMixedSize(rewriter, loc, lhs, lhsBatch));
+    if (!rhsVector)
+      sizes.push_back(
+          tensor::getMixedSize(rewriter, loc, rhs, rhsType.getRank() - 1));
+
+    Value zero = createScalar(rewriter, loc, elementType, 0);
+    Value init = createFilled(rewriter, loc, resultType, sizes, zero);
+    SmallVector<AffineMap> maps = {AffineMap::get(numLoops, 0, lhsExprs, ctx),
+                                   AffineMap::get(numLoops, 0, rhsExprs, ctx),
+                                   AffineMap::get(numLoops, 0, outExprs, ctx)};
+    SmallVector<utils::IteratorType> iterators = makeIterators(batch + 2, 1);
+    bool isFloat = isa<FloatType>(elementType);
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{resultType}, ValueRange{lhs, rhs},
+        ValueRange{init}, maps, iterators,
+        [&](OpBuilder &b, Location l, ValueRange args) {
+          Value product =
+              isFloat ? Value(arith::MulFOp::create(b, l, args[0], args[1]))
+                      : Value(arith::MulIOp::create(b, l, args[0], args[1]));
+          Value sum =
+              isFloat ? Value(arith::AddFOp::create(b, l, args[2], product))
+                      : Value(arith::AddIOp::create(b, l, args[2], product));
+          linalg::YieldOp::create(b, l, sum);
+        });
+    rewriter.replaceOp(op, generic.getResult(0));
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// Windows: convolution and pooling
+//===----------------------------------------------------------------------===//
+
+/// `input` (N x C x spatial...) padded by `pads` (leading pads of every
+/// spatial dim, then trailing) plus `extraEnd` more at the end of each
+/// spatial dim, with `value`.
+Value padSpatial(OpBuilder &b, Location loc, Value input,
+                 ArrayRef<int64_t> pads, ArrayRef<int64_t> extraEnd,
+                 Value value) {
+  int64_t spatial = static_cast<int64_t>(pads.size() / 2);
+  bool any = llvm::any_of(pads, [](int64_t p) { return p != 0; }) ||
+             llvm::any_of(extraEnd, [](int64_t p) { return p != 0; });
+  if (!any)
+    return input;
+  SmallVector<OpFoldResult> low(2, b.getIndexAttr(0)), high(2, b.getIndexAttr(0));
+  for (int64_t i = 0; i < spatial; ++i) {
+    low.push_back(b.getIndexAttr(pads[i]));
+    high.push_back(b.getIndexAttr(pads[spatial + i] + extraEnd[i]));
+  }
+  auto inputType = cast<RankedTensorType>(input.getType());
+  SmallVector<int64_t> shape(inputType.getShape());
+  for (int64_t i = 0; i < spatial; ++i)
+    if (!ShapedType::isDynamic(shape[2 + i]))
+      shape[2 + i] += pads[i] + pads[spatial + i] + extraEnd[i];
+  auto padType = inputType.clone(shape);
+  return tensor::PadOp::create(b, loc, padType, input, low, high, value,
+                               /*nofold=*/false);
+}
+
+/// The output sizes of a window op: batch and channels as given, spatial
+/// sizes from the result type or, when dynamic, from the padded input.
+SmallVector<OpFoldResult>
+getWindowOutputSizes(OpBuilder &b, Location loc, RankedTensorType resultType,
+                     Value paddedInput, OpFoldResult channels,
+                     ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,
+                     ArrayRef<int64_t> dilations) {
+  SmallVector<OpFoldResult> sizes = {
+      tensor::getMixedSize(b, loc, paddedInput, 0), channels};
+  for (size_t i = 0; i < kernel.size(); ++i) {
+    if (!resultType.isDynamicDim(2 + i)) {
+      sizes.push_back(b.getIndexAttr(resultType.getDimSize(2 + i)));
+      continue;
+    }
+    // (padded - dilation * (k - 1) - 1) / stride + 1
+    Value padded = tensor::DimOp::create(b, loc, paddedInput, 2 + i);
+    Value span = arith::ConstantIndexOp::create(b, loc, dilations[i] * (kernel[i] - 1) + 1);
+    Value stride = arith::ConstantIndexOp::create(b, loc, strides[i]);
+    Value one = arith::ConstantIndexOp::create(b, loc, 1);
+    Value size = arith::AddIOp::create(
+        b, loc,
+        arith::DivSIOp::create(b, loc, arith::SubIOp::create(b, loc, padded, span),
+                               stride),
+        one);
+    sizes.push_back(size);
+  }
+  return sizes;
+}
+
+struct ConvOpLowering : OpRewritePattern<ConvOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(ConvOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    auto resultType = cast<RankedTensorType>(op.getType());
+    auto weightType = cast<RankedTensorType>(op.getWeight().getType());
+    Type elementType = resultType.getElementType();
+    int64_t spatial = resultType.getRank() - 2;
+    int64_t groups = op.getGroup();
+    if (weightType.isDynamicDim(0) || weightType.isDynamicDim(1) ||
+        llvm::any_of(weightType.getShape().drop_front(2), ShapedType::isDynamic))
+      return rewriter.notifyMatchFailure(op, "weight shape must be static");
+    int64_t filters = weightType.getDimSize(0);
+    int64_t groupChannels = weightType.getDimSize(1);
+    int64_t groupFilters = filters / groups;
+    SmallVector<int64_t> kernel(weightType.getShape().drop_front(2));
+
+    Value zero = createScalar(rewriter, loc, elementType, 0);
+    SmallVector<int64_t> noExtra(spatial, 0);
+    Value input = padSpatial(rewriter, loc, op.getInput(), op.getPads(),
+                             noExtra, zero);
+    auto paddedType = cast<RankedTensorType>(input.getType());
+
+    // N x C x S... -> N x G x C/G x S...
+    SmallVector<int64_t> groupedInputShape = {paddedType.getDimSize(0), groups,
+                                              groupChannels};
+    llvm::append_range(groupedInputShape, paddedType.getShape().drop_front(2));
+    SmallVector<ReassociationIndices> inputGroups = {{0}, {1, 2}};
+    for (int64_t i = 0; i < spatial; ++i)
+      inputGroups.push_back({3 + i});
+    Value groupedInput = tensor::ExpandShapeOp::create(
+        rewriter, loc, paddedType.clone(groupedInputShape), input, inputGroups);
+    // M x C/G x K... -> G x M/G x C/G x K...
+    SmallVector<int64_t> groupedWeightShape = {groups, groupFilters,
+                                               groupChannels};
+    llvm::append_range(groupedWeightShape, kernel);
+    SmallVector<ReassociationIndices> weightGroups = {{0, 1}, {2}};
+    for (int64_t i = 0; i < spatial; ++i)
+      weightGroups.push_back({3 + i});
+    Value groupedWeight = tensor::ExpandShapeOp::create(
+        rewriter, loc, weightType.clone(groupedWeightShape), op.getWeight(),
+        weightGroups);
+
+    SmallVector<OpFoldResult> outSizes = getWindowOutputSizes(
+        rewriter, loc, resultType, input, rewriter.getIndexAttr(filters),
+        kernel, op.getStrides(), op.getDilations());
+    // Grouped output N x G x M/G x O...
+    SmallVector<int64_t> groupedOutShape = {resultType.getDimSize(0), groups,
+                                            groupFilters};
+    llvm::append_range(groupedOutShape, resultType.getShape().drop_front(2));
+    SmallVector<OpFoldResult> groupedOutSizes = {
+        outSizes[0], rewriter.getIndexAttr(groups),
+        rewriter.getIndexAttr(groupFilters)};
+    groupedOutSizes.append(outSizes.begin() + 2, outSizes.end());
+    auto groupedOutType = resultType.clone(groupedOutShape);
+    Value init =
+        createFilled(rewriter, loc, groupedOutType, groupedOutSizes, zero);
+
+    // Loops: n, g, m, o_1..o_s, c, k_1..k_s.
+    int64_t numParallel = 3 + spatial;
+    int64_t c = numParallel, numLoops = numParallel + 1 + spatial;
+    auto dim = [&](int64_t d) { return getAffineDimExpr(d, ctx); };
+    SmallVector<AffineExpr> inExprs = {dim(0), dim(1), dim(c)};
+    SmallVector<AffineExpr> wExprs = {dim(1), dim(2), dim(c)};
+    SmallVector<AffineExpr> outExprs = {dim(0), dim(1), dim(2)};
+    for (int64_t i = 0; i < spatial; ++i) {
+      AffineExpr o = dim(3 + i), kk = dim(c + 1 + i);
+      inExprs.push_back(o * op.getStrides()[i] + kk * op.getDilations()[i]);
+      wExprs.push_back(kk);
+      outExprs.push_back(o);
+    }
+    SmallVector<AffineMap> maps = {AffineMap::get(numLoops, 0, inExprs, ctx),
+                                   AffineMap::get(numLoops, 0, wExprs, ctx),
+                                   AffineMap::get(numLoops, 0, outExprs, ctx)};
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{groupedOutType},
+        ValueRange{groupedInput, groupedWeight}, ValueRange{init}, maps,
+        makeIterators(numParallel, 1 + spatial),
+        [&](OpBuilder &b, Location l, ValueRange args) {
+          Value product = arith::MulFOp::create(b, l, args[0], args[1]);
+          linalg::YieldOp::create(b, l, addF(b, l, args[2], product));
+        });
+    SmallVector<ReassociationIndices> outGroups = {{0}, {1, 2}};
+    for (int64_t i = 0; i < spatial; ++i)
+      outGroups.push_back({3 + i});
+    Value result = tensor::CollapseShapeOp::create(
+        rewriter, loc, resultType, generic.getResult(0), outGroups);
+
+    if (Value bias = op.getBias()) {
+      // M -> M x 1 x ... x 1 so that it broadcasts along dimension 1.
+      auto biasType = cast<RankedTensorType>(bias.getType());
+      SmallVector<int64_t> biasShape = {biasType.getDimSize(0)};
+      biasShape.append(spatial, 1);
+      SmallVector<ReassociationIndices> biasGroups(1);
+      for (int64_t i = 0; i <= spatial; ++i)
+        biasGroups[0].push_back(i);
+      Value expanded = tensor::ExpandShapeOp::create(
+          rewriter, loc, biasType.clone(biasShape), bias, biasGroups);
+      result = createElementwise(
+          rewriter, loc, resultType, ValueRange{result, expanded},
+          [](OpBuilder &b, Location l, ValueRange args) {
+            return addF(b, l, args[0], args[1]);
+          });
+    }
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+/// Max and average pooling: a window reduction over the padded input with
+/// a shape-only `window` operand giving the kernel loops their bounds.
+template <typename OpTy>
+struct PoolLowering : OpRewritePattern<OpTy> {
+  using OpRewritePattern<OpTy>::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(OpTy op,
+                                PatternRewriter &rewriter) const override {
+    constexpr bool isMax = std::is_same_v<OpTy, MaxPoolOp>;
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    auto inputType = cast<RankedTensorType>(op.getInput().getType());
+    auto resultType = cast<RankedTensorType>(op.getType());
+    Type elementType = resultType.getElementType();
+    int64_t spatial = resultType.getRank() - 2;
+    ArrayRef<int64_t> kernel = op.getKernelShape(), strides = op.getStrides(),
+                      pads = op.getPads(), dilations = op.getDilations();
+
+    // ceil_mode windows may run past the padded input; pad enough to cover
+    // them (those positions never win a max and are not counted in an
+    // average).
+    SmallVector<int64_t> extraEnd(spatial, 0);
+    for (int64_t i = 0; i < spatial; ++i) {
+      int64_t in = inputType.getDimSize(2 + i), out = resultType.getDimSize(2 + i);
+      if (!op.getCeilMode())
+        continue;
+      if (ShapedType::isDynamic(in) || ShapedType::isDynamic(out))
+        return rewriter.notifyMatchFailure(
+            op, "ceil_mode with a dynamic spatial size");
+      int64_t needed = (out - 1) * strides[i] + dilations[i] * (kernel[i] - 1) + 1;
+      extraEnd[i] = std::max<int64_t>(0, needed - (in + pads[i] + pads[spatial + i]));
+    }
+    Value padValue = isMax ? createLowest(rewriter, loc, elementType)
+                           : createScalar(rewriter, loc, elementType, 0);
+    Value input =
+        padSpatial(rewriter, loc, op.getInput(), pads, extraEnd, padValue);
+    SmallVector<OpFoldResult> outSizes;
+    if (op.getCeilMode()) {
+      for (int64_t d = 0; d < resultType.getRank(); ++d)
+        outSizes.push_back(tensor::getMixedSize(rewriter, loc, op.getInput(), 0));
+      for (int64_t d = 1; d < resultType.getRank(); ++d)
+        outSizes[d] = rewriter.getIndexAttr(resultType.getDimSize(d));
+      if (!resultType.isDynamicDim(1))
+        outSizes[1] = rewriter.getIndexAttr(resultType.getDimSize(1));
+      else
+        outSizes[1] = tensor::getMixedSize(rewriter, loc, op.getInput(), 1);
+    } else {
+      outSizes = getWindowOutputSizes(
+          rewriter, loc, resultType, input,
+          tensor::getMixedSize(rewriter, loc, op.getInput(), 1), kernel,
+          strides, dilations);
+    }
+    Value init = createFilled(rewriter, loc, resultType, outSizes, padValue);
+    Value window = tensor::EmptyOp::create(rewriter, loc, kernel, elementType);
+
+    // Loops: n, c, o_1..o_s, k_1..k_s.
+    int64_t numParallel = 2 + spatial, numLoops = numParallel + spatial;
+    auto dim = [&](int64_t d) { return getAffineDimExpr(d, ctx); };
+    SmallVector<AffineExpr> inExprs = {dim(0), dim(1)}, winExprs,
+                            outExprs = {dim(0), dim(1)};
+    for (int64_t i = 0; i < spatial; ++i) {
+      AffineExpr o = dim(2 + i), kk = dim(numParallel + i);
+      inExprs.push_back(o * strides[i] + kk * dilations[i]);
+      winExprs.push_back(kk);
+      outExprs.push_back(o);
+    }
+    SmallVector<AffineMap> maps = {AffineMap::get(numLoops, 0, inExprs, ctx),
+                                   AffineMap::get(numLoops, 0, winExprs, ctx),
+                                   AffineMap::get(numLoops, 0, outExprs, ctx)};
+    Value result =
+        linalg::GenericOp::create(
+            rewriter, loc, TypeRange{resultType}, ValueRange{input, window},
+            ValueRange{init}, maps, makeIterators(numParallel, spatial),
+            [&](OpBuilder &b, Location l, ValueRange args) {
+              Value combined =
+                  isMax ? Value(arith::MaximumFOp::create(b, l, args[2], args[0]))
+                        : addF(b, l, args[2], args[0]);
+              linalg::YieldOp::create(b, l, combined);
+            })
+            .getResult(0);
+    if constexpr (!isMax)
+      result = divideByWindowCount(rewriter, loc, op, result, resultType);
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+
+  /// Each output of an average pool divides by the number of window
+  /// positions inside the input (or inside the padded input with
+  /// count_include_pad), never counting ceil_mode's overhang.
+  static Value divideByWindowCount(PatternRewriter &rewriter, Location loc,
+                                   AvgPoolOp op, Value sums,
+                                   RankedTensorType resultType) {
+    ArrayRef<int64_t> kernel = op.getKernelShape(), strides = op.getStrides(),
+                      pads = op.getPads();
+    int64_t spatial = static_cast<int64_t>(kernel.size());
+    Type elementType = resultType.getElementType();
+    SmallVector<Value> inputSizes;
+    for (int64_t i = 0; i < spatial; ++i)
+      inputSizes.push_back(
+          tensor::DimOp::create(rewriter, loc, op.getInput(), 2 + i));
+    bool includePad = op.getCountIncludePad();
+    return createElementwise(
+        rewriter, loc, resultType, ValueRange{sums},
+        [&](OpBuilder &b, Location l, ValueRange args) {
+          Value count = arith::ConstantIndexOp::create(b, l, 1);
+          for (int64_t i = 0; i < spatial; ++i) {
+            // Window [start, start + k) clipped to [lo, hi).
+            Value o = linalg::IndexOp::create(b, l, 2 + i);
+            Value start = arith::SubIOp::create(
+                b, l,
+                arith::MulIOp::create(
+                    b, l, o, arith::ConstantIndexOp::create(b, l, strides[i])),
+                arith::ConstantIndexOp::create(b, l, pads[i]));
+            Value end = arith::AddIOp::create(
+                b, l, start, arith::ConstantIndexOp::create(b, l, kernel[i]));
+            Value lo = arith::ConstantIndexOp::create(
+                b, l, includePad ? -pads[i] : 0);
+            Value hi = inputSizes[i];
+            if (includePad)
+              hi = arith::AddIOp::create(
+                  b, l, hi,
+                  arith::ConstantIndexOp::create(b, l, pads[spatial + i]));
+            Value extent = arith::SubIOp::create(
+                b, l, arith::MinSIOp::create(b, l, end, hi),
+                arith::MaxSIOp::create(b, l, start, lo));
+            count = arith::MulIOp::create(b, l, count, extent);
+          }
+          Value countF = arith::SIToFPOp::create(
+              b, l, elementType,
+              arith::IndexCastOp::create(b, l, b.getI64Type(), count));
+          return arith::DivFOp::create(b, l, args[0], countF);
+        });
+  }
+  static Value divideByWindowCount(PatternRewriter &, Location, MaxPoolOp,
+                                   Value sums, RankedTensorType) {
+    return sums;
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// Normalizations and softmax
+//===----------------------------------------------------------------------===//
+
+/// `value` (rank 1, per channel) reshaped to C x 1 x ... x 1 so that numpy
+/// broadcasting puts it on dimension 1 of a tensor of `rank`.
+Value asChannelVector(OpBuilder &b, Location loc, Value value, int64_t rank) {
+  auto type = cast<RankedTensorType>(value.getType());
+  if (rank <= 2)
+    return value;
+  SmallVector<int64_t> shape = {type.getDimSize(0)};
+  shape.append(rank - 2, 1);
+  SmallVector<ReassociationIndices> groups(1);
+  for (int64_t i = 0; i < rank - 1; ++i)
+    groups[0].push_back(i);
+  return tensor::ExpandShapeOp::create(b, loc, type.clone(shape), value, groups);
+}
+
+struct BatchNormOpLowering : OpRewritePattern<BatchNormOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(BatchNormOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto resultType = cast<RankedTensorType>(op.getType());
+    int64_t rank = resultType.getRank();
+    Type elementType = resultType.getElementType();
+    SmallVector<Value> operands = {op.getInput()};
+    for (Value v : {op.getScale(), op.getBias(), op.getMean(), op.getVariance()})
+      operands.push_back(asChannelVector(rewriter, loc, v, rank));
+    double epsilon = op.getEpsilon().convertToDouble();
+    Value result = createElementwise(
+        rewriter, loc, resultType, operands,
+        [&](OpBuilder &b, Location l, ValueRange args) {
+          Value eps = createScalar(b, l, elementType, epsilon);
+          Value centered = arith::SubFOp::create(b, l, args[0], args[3]);
+          Value stddev =
+              math::SqrtOp::create(b, l, arith::AddFOp::create(b, l, args[4], eps));
+          Value normalized = arith::DivFOp::create(b, l, centered, stddev);
+          return addF(b, l, arith::MulFOp::create(b, l, normalized, args[1]),
+                      args[2]);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+/// Elementwise over `input` with `reduced` (a reduction over `axes`)
+/// broadcast back along the reduced dimensions.
+Value combineWithReduced(OpBuilder &b, Location loc, Value input,
+                         ArrayRef<Value> reduced, ArrayRef<int64_t> axes,
+                         const ScalarBodyBuilder &body) {
+  auto type = cast<RankedTensorType>(input.getType());
+  int64_t rank = type.getRank();
+  SmallVector<AffineMap> maps = {b.getMultiDimIdentityMap(rank)};
+  SmallVector<Value> operands = {input};
+  for (Value r : reduced) {
+    maps.push_back(getKeptDimsMap(b.getContext(), rank, axes));
+    operands.push_back(r);
+  }
+  maps.push_back(b.getMultiDimIdentityMap(rank));
+  Value init = createEmpty(b, loc, type, getSizes(b, loc, input));
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{type}, operands, ValueRange{init}, maps,
+             makeIterators(rank, 0),
+             [&](OpBuilder &nested, Location l, ValueRange args) {
+               linalg::YieldOp::create(nested, l,
+                                       body(nested, l, args.drop_back()));
+             })
+      .getResult(0);
+}
+
+struct LayerNormOpLowering : OpRewritePattern<LayerNormOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(LayerNormOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value input = op.getInput();
+    auto type = cast<RankedTensorType>(input.getType());
+    Type elementType = type.getElementType();
+    SmallVector<int64_t> axes;
+    for (int64_t d = op.getAxis(); d < type.getRank(); ++d)
+      axes.push_back(d);
+    Value zero = createScalar(rewriter, loc, elementType, 0);
+    Value count = createReducedCount(rewriter, loc, input, axes, elementType);
+    auto add = [](OpBuilder &b, Location l, Value acc, Value x) {
+      return addF(b, l, acc, x);
+    };
+    Value sum = createReduction(rewriter, loc, input, axes, zero, add);
+    auto reducedType = cast<RankedTensorType>(sum.getType());
+    Value mean = createElementwise(
+        rewriter, loc, reducedType, ValueRange{sum},
+        [&](OpBuilder &b, Location l, ValueRange args) {
+          return arith::DivFOp::create(b, l, args[0], count);
+        });
+    Value centered = combineWithReduced(
+        rewriter, loc, input, {mean}, axes,
+        [](OpBuilder &b, Location l, ValueRange args) {
+          return arith::SubFOp::create(b, l, args[0], args[1]);
+        });
+    Value squares = createReduction(
+        rewriter, loc, centered, axes, zero, add,
+        [](OpBuilder &b, Location l, ValueRange args) {
+          return arith::MulFOp::create(b, l, args[0], args[0]);
+        });
+    double epsilon = op.getEpsilon().convertToDouble();
+    Value invStd = createElementwise(
+        rewriter, loc, reducedType, ValueRange{squares},
+        [&](OpBuilder &b, Location l, ValueRange args) {
+          Value variance = arith::DivFOp::create(b, l, args[0], count);
+          Value eps = createScalar(b, l, elementType, epsilon);
+          return math::RsqrtOp::create(b, l, addF(b, l, variance, eps));
+        });
+    Value normalized = combineWithReduced(
+        rewriter, loc, centered, {invStd}, axes,
+        [](OpBuilder &b, Location l, ValueRange args) {
+          return arith::MulFOp::create(b, l, args[0], args[1]);
+        });
+    SmallVector<Value> operands = {normalized, op.getScale()};
+    if (op.getBias())
+      operands.push_back(op.getBias());
+    Value result = createElementwise(
+        rewriter, loc, type, operands,
+        [](OpBuilder &b, Location l, ValueRange args) {
+          Value scaled = arith::MulFOp::create(b, l, args[0], args[1]);
+          return args.size() > 2 ? addF(b, l, scaled, args[2]) : scaled;
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+template <typename OpTy, bool isLog>
+struct SoftmaxLowering : OpRewritePattern<OpTy> {
+  using OpRewritePattern<OpTy>::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(OpTy op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value input = op.getInput();
+    Type elementType = getElementTypeOrSelf(input.getType());
+    SmallVector<int64_t> axes = {op.getAxis()};
+    Value max = createReduction(
+        rewriter, loc, input, axes, createLowest(rewriter, loc, elementType),
+        [](OpBuilder &b, Location l, Value acc, Value x) {
+          return arith::MaximumFOp::create(b, l, acc, x);
+        });
+    Value shifted = combineWithReduced(
+        rewriter, loc, input, {max}, axes,
+        [](OpBuilder &b, Location l, ValueRange args) {
+          return arith::SubFOp::create(b, l, args[0], args[1]);
+        });
+    Value sum = createReduction(
+        rewriter, loc, shifted, axes, createScalar(rewriter, loc, elementType, 0),
+        [](OpBuilder &b, Location l, Value acc, Value x) {
+          return addF(b, l, acc, x);
+        },
+        [](OpBuilder &b, Location l, ValueRange args) {
+          return math::ExpOp::create(b, l, args[0]);
+        });
+    Value result = combineWithReduced(
+        rewriter, loc, shifted, {sum}, axes,
+        [](OpBuilder &b, Location l, ValueRange args) -> Value {
+          if (isLog)
+            return arith::SubFOp::create(b, l, args[0],
+                                         math::LogOp::create(b, l, args[1]));
+          return arith::DivFOp::create(b, l, math::ExpOp::create(b, l, args[0]),
+                                       args[1]);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+} // namespace
+
+void mlir::tessera::populateNeuralNetToLinalgPatterns(
+    RewritePatternSet &patterns) {
+  patterns.add<MatMulOpLowering, ConvOpLowering, PoolLowering<MaxPoolOp>,
+               PoolLowering<AvgPoolOp>, BatchNormOpLowering,
+               LayerNormOpLowering, SoftmaxLowering<SoftmaxOp, false>,
+               SoftmaxLowering<LogSoftmaxOp, true>>(patterns.getContext());
+}

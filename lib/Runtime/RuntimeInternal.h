@@ -1,0 +1,107 @@
+/*===- RuntimeInternal.h - shared declarations of the package runtime -*- C -*-===*\
+ *
+ * The package runtime is compiled with -fvisibility=hidden and statically
+ * linked (--whole-archive) into every model package. Only the functions of
+ * tessera_runtime.h are exported, each marked TESSERA_EXPORT at its
+ * definition; everything declared here stays inside the package.
+ *
+ * Exported functions never call one another: a call from one exported
+ * function to another could be interposed by the same-named function of
+ * another package loaded into the process, mixing two runtimes' data. Shared
+ * logic lives in the hidden tessera_rt_* functions below.
+\*===----------------------------------------------------------------------===*/
+
+#ifndef TESSERA_LIB_RUNTIME_RUNTIMEINTERNAL_H
+#define TESSERA_LIB_RUNTIME_RUNTIMEINTERNAL_H
+
+#include "tessera/Runtime/tessera_runtime.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define TESSERA_EXPORT __attribute__((visibility("default")))
+
+#pragma GCC visibility push(hidden)
+
+/* The generated code defines these in the same shared object (hidden), so
+ * they are referenced directly rather than through the GOT. */
+#include "tessera/Runtime/tessera_package_abi.h"
+
+_Static_assert(sizeof(void *) == 8 && sizeof(int64_t) == 8,
+               "memref descriptors are arrays of 8-byte words");
+
+/*===--- Errors (Error.c) ---------------------------------------------------===*/
+
+/* Formats the calling thread's last error and returns `status`. */
+tessera_status_t tessera_rt_fail(tessera_status_t status, const char *format,
+                                 ...) __attribute__((format(printf, 2, 3)));
+
+/* strerror(errnum), thread-safely, into `buffer`. */
+const char *tessera_rt_strerror(int errnum, char *buffer, size_t size);
+
+/*===--- Element types (Metadata.c) -----------------------------------------===*/
+
+/* Bytes per element, or 0 for a code outside tessera_dtype_t. */
+size_t tessera_rt_dtype_size(tessera_dtype_t dtype);
+/* "float32", or NULL for a code outside tessera_dtype_t. */
+const char *tessera_rt_dtype_name(tessera_dtype_t dtype);
+
+/*===--- Metadata (Metadata.c) ----------------------------------------------===*/
+
+/* One input or output of the signature. Names point into the metadata's
+ * text. */
+typedef struct tessera_rt_tensor {
+  const char *name;
+  tessera_dtype_t dtype;
+  int32_t rank;
+  size_t elem_size;
+  int64_t dims[TESSERA_MAX_RANK];              /* -1: dynamic */
+  const char *dim_names[TESSERA_MAX_RANK];     /* NULL: static or anonymous */
+} tessera_rt_tensor_t;
+
+typedef struct tessera_rt_metadata {
+  char *text; /* owned, decoded copy of the metadata; strings point into it */
+  const char *name;
+  int64_t arena_bytes;
+  int weights_external;
+  const char *weights_file; /* external weights only */
+  int64_t weights_bytes;
+  int32_t num_inputs;
+  int32_t num_outputs;
+  tessera_rt_tensor_t *inputs;  /* owned */
+  tessera_rt_tensor_t *outputs; /* owned */
+} tessera_rt_metadata_t;
+
+/* Parses the metadata text of the package format. On failure, returns
+ * TESSERA_ERROR_INTERNAL (or OUT_OF_MEMORY) with the error set, and `out`
+ * holds nothing to free. */
+tessera_status_t tessera_rt_parse_metadata(const char *text,
+                                           tessera_rt_metadata_t *out);
+void tessera_rt_free_metadata(tessera_rt_metadata_t *metadata);
+
+/*===--- External weights (Weights.c) ---------------------------------------===*/
+
+typedef struct tessera_rt_weights_map {
+  const uint8_t *data; /* never NULL once mapped */
+  void *mapping;       /* for munmap; NULL when nothing is mapped */
+  size_t mapping_size;
+} tessera_rt_weights_map_t;
+
+/* Maps the external weights file read-only: `override_path` if not NULL,
+ * else `file` relative to the directory of the shared object that contains
+ * the runtime. The file must be exactly `bytes` long. */
+tessera_status_t tessera_rt_map_weights(const char *override_path,
+                                        const char *file, int64_t bytes,
+                                        tessera_rt_weights_map_t *out);
+void tessera_rt_unmap_weights(tessera_rt_weights_map_t *map);
+
+/*===--- The model (PackageRuntime.c) ---------------------------------------===*/
+
+struct tessera_model {
+  tessera_rt_metadata_t metadata;
+  tessera_rt_weights_map_t weights;
+};
+
+#pragma GCC visibility pop
+
+#endif /* TESSERA_LIB_RUNTIME_RUNTIMEINTERNAL_H */

@@ -1,0 +1,46 @@
+//===- CPULoweringPipeline.cpp - buffers to the LLVM dialect --------------===//
+
+#include "tessera/Target/CPU/CPUTarget.h"
+
+#include "mlir/Conversion/Passes.h"
+#include "mlir/Dialect/Arith/Transforms/Passes.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
+
+using namespace mlir;
+using namespace mlir::tessera;
+
+void cpu::buildCPULoweringPipeline(OpPassManager &pm,
+                                   const CPULoweringOptions &) {
+  OpPassManager &func = pm.nest<func::FuncOp>();
+  func.addPass(createConvertLinalgToLoopsPass());
+  func.addPass(createLowerAffinePass());
+  func.addPass(createSCFToControlFlowPass());
+  func.addPass(arith::createArithExpandOpsPass());
+  func.addPass(createCanonicalizerPass());
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createLowerAffinePass());
+  // libm keeps erf/tanh/pow accurate to the ulp, as ONNX Runtime is; a
+  // polynomial approximation would be faster and is for the vectorizing
+  // pipeline to choose.
+  pm.addPass(createConvertMathToFuncs());
+  pm.addPass(createConvertMathToLibmPass());
+  pm.addPass(createConvertMathToLLVMPass());
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  pm.addPass(createArithToLLVMConversionPass());
+  pm.addPass(createConvertIndexToLLVMPass());
+  pm.addPass(createConvertControlFlowToLLVMPass());
+  pm.addPass(createConvertFuncToLLVMPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+  pm.addPass(createCanonicalizerPass());
+}
+
+void cpu::registerCPULoweringPipeline() {
+  PassPipelineRegistration<CPULoweringOptions>(
+      "tessera-cpu-lower-to-llvm",
+      "Lower bufferized tessera code to the LLVM dialect for the CPU target",
+      buildCPULoweringPipeline);
+}

@@ -1,0 +1,142 @@
+/*===- fake_package.c - a hand-written stand-in for generated code ---------===*\
+ *
+ * Defines the three symbols of tessera_package_abi.h the way tessera-compile's
+ * output does, for a model "fake":
+ *
+ *   inputs   x           float32 [batch, 3]
+ *            y           float32 [batch, 3]
+ *            "bias term" float32 [3]
+ *   outputs  sum   float32 [batch, 3] = x + y + bias + weights
+ *            count int64   [1]        = batch
+ *
+ * where weights is a float32[3] blob of 12 bytes, {100, 200, 300} embedded.
+ * Linked with the package runtime, it is a complete package.
+ *
+ * Variants, chosen with -D:
+ *   FAKE_EXTERNAL_WEIGHTS  the weights live in the file fake.weights (12
+ *                          bytes) next to the .so
+ *   FAKE_MUTABLE_METADATA  the metadata text is a buffer that the exported
+ *                          tessera_fake_set_metadata(text) replaces, to test
+ *                          the runtime's metadata parser (the default text is
+ *                          the embedded variant's)
+ *
+ * The entry checks what the contract promises (descriptor layout, alignment,
+ * dense inputs); if anything is off it returns count = -1.
+\*===----------------------------------------------------------------------===*/
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifdef FAKE_MUTABLE_METADATA
+/* The declaration in tessera_package_abi.h is const; this variant's text is
+ * writable, so it declares the other two symbols itself. */
+void tessera_package_entry(void **args);
+#else
+#include "tessera/Runtime/tessera_package_abi.h"
+#endif
+
+#define FAKE_ARENA_BYTES 100
+
+#define FAKE_SIGNATURE                                                         \
+  "arena 100\n"                                                                \
+  "input x float32 2 ?batch 3\n"                                               \
+  "input y float32 2 ?batch 3\n"                                               \
+  "input bias%20term float32 1 3\n"                                            \
+  "output sum float32 2 ?batch 3\n"                                            \
+  "output count int64 1 1\n"
+
+#if defined(FAKE_EXTERNAL_WEIGHTS)
+
+const char tessera_package_metadata[] = "tessera-package 1\n"
+                                        "name fake\n"
+                                        "weights external fake.weights 12\n"
+                                        FAKE_SIGNATURE;
+_Alignas(64) const uint8_t tessera_package_weights[1] = {0};
+
+#else
+
+#define FAKE_METADATA                                                          \
+  "tessera-package 1\n"                                                        \
+  "name fake\n"                                                                \
+  "weights embedded 12\n" FAKE_SIGNATURE
+
+#ifdef FAKE_MUTABLE_METADATA
+char tessera_package_metadata[1 << 14] = FAKE_METADATA;
+
+__attribute__((visibility("default"))) int
+tessera_fake_set_metadata(const char *text) {
+  size_t length = strlen(text);
+  if (length >= sizeof(tessera_package_metadata))
+    return -1;
+  memcpy(tessera_package_metadata, text, length + 1);
+  return 0;
+}
+#else
+const char tessera_package_metadata[] = FAKE_METADATA;
+#endif
+
+/* 100.0f, 200.0f, 300.0f, little-endian. */
+_Alignas(64) const uint8_t tessera_package_weights[12] = {
+    0x00, 0x00, 0xC8, 0x42, 0x00, 0x00, 0x48, 0x43, 0x00, 0x00, 0x96, 0x43};
+
+#endif
+
+static void *pointer(int64_t word) { return (void *)(intptr_t)word; }
+static int64_t word(const void *p) { return (int64_t)(intptr_t)p; }
+
+/* A dense row-major input descriptor of the given rank and trailing size. */
+static int check_input(const int64_t *d, int rank) {
+  int ok = d[0] == d[1] && d[0] != 0 && d[2] == 0;
+  int64_t stride = 1;
+  for (int i = rank - 1; i >= 0; --i) {
+    ok &= d[3 + i] >= 0;
+    ok &= d[3 + rank + i] == stride || d[3 + i] <= 1;
+    stride *= d[3 + i] > 0 ? d[3 + i] : 1;
+  }
+  return ok;
+}
+
+void tessera_package_entry(void **args) {
+  int64_t *results = args[0];
+  const int64_t *weights = args[1], *arena = args[2];
+  const int64_t *x = args[3], *y = args[4], *bias = args[5];
+
+  int ok = 1;
+  /* weights: i8 [12], 64-byte aligned */
+  ok &= weights[0] == weights[1] && weights[2] == 0 && weights[3] == 12 &&
+        weights[4] == 1 && weights[1] % 64 == 0;
+  /* arena: i8 [>= 100], 64-byte aligned, writable */
+  ok &= arena[1] != 0 && arena[1] % 64 == 0 && arena[2] == 0 &&
+        arena[3] >= FAKE_ARENA_BYTES && arena[4] == 1;
+  if (arena[1] != 0)
+    memset(pointer(arena[1]), 0xA5, FAKE_ARENA_BYTES);
+  ok &= check_input(x, 2) && check_input(y, 2) && check_input(bias, 1);
+  int64_t batch = x[3];
+  ok &= x[4] == 3 && y[3] == batch && y[4] == 3 && bias[3] == 3;
+
+  float w[3];
+  memcpy(w, pointer(weights[1]), sizeof(w));
+  const float *xs = pointer(x[1]), *ys = pointer(y[1]), *bs = pointer(bias[1]);
+
+  float *sum = malloc((size_t)batch * 3 * sizeof(float));
+  for (int64_t i = 0; i < batch * 3; ++i)
+    sum[i] = xs[i] + ys[i] + bs[i % 3] + w[i % 3];
+  int64_t *count = malloc(sizeof(int64_t));
+  *count = ok ? batch : -1;
+
+  /* sum: float32 [batch, 3] */
+  results[0] = word(sum);
+  results[1] = word(sum);
+  results[2] = 0;
+  results[3] = batch;
+  results[4] = 3;
+  results[5] = 3;
+  results[6] = 1;
+  /* count: int64 [1] */
+  results[7] = word(count);
+  results[8] = word(count);
+  results[9] = 0;
+  results[10] = 1;
+  results[11] = 1;
+}
