@@ -9,8 +9,9 @@ STAMP := $(BUILD_DIR)/.deps-installed
 
 all: build
 
-$(STAMP): scripts/install-deps.sh
+$(STAMP): scripts/install-deps.sh scripts/install-ort.sh
 	bash scripts/install-deps.sh
+	bash scripts/install-ort.sh $(BUILD_DIR)/ort
 	mkdir -p $(BUILD_DIR) && touch $@
 
 deps: $(STAMP)
@@ -25,8 +26,9 @@ configure: $(BUILD_DIR)/build.ninja
 build: configure
 	ninja -C $(BUILD_DIR)
 
+# Compiles the bundled digits CNN into a package and runs it on the samples.
 demo: build
-	$(BUILD_DIR)/bin/tessera-compile examples/mnist_mlp.onnxtxt --emit=tessera
+	$(PYTHON) examples/digits/run_demo.py --output $(BUILD_DIR)/examples/digits_cnn.so
 
 check: build
 	ninja -C $(BUILD_DIR) check-tessera

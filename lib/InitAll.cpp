@@ -6,6 +6,7 @@
 #include "tessera/Codegen/Pipelines.h"
 #include "tessera/Conversion/Passes.h"
 #include "tessera/Target/CPU/CPUTarget.h"
+#include "tessera/Target/CPU/Passes.h"
 #include "tessera/Dialect/Tessera/IR/TesseraDialect.h"
 #include "tessera/Dialect/Tessera/Transforms/Passes.h"
 #include "tessera/Dialect/Tessera/Transforms/Pipelines.h"
@@ -27,5 +28,6 @@ void mlir::tessera::registerAllPasses() {
   registerTesseraCodegenPasses();
   registerCodegenPipelines();
   cpu::registerCPULoweringPipeline();
+  cpu::registerTesseraCPUPasses();
   registerGraphOptimizationPipeline();
 }

@@ -9,7 +9,7 @@ config.name = "tessera"
 config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
 # .onnxtxt: ONNX's textual model syntax; .mlir: tessera IR; .test: scripts.
 config.suffixes = [".mlir", ".onnxtxt", ".test"]
-config.excludes = ["lit.cfg.py", "lit.site.cfg.py", "CMakeLists.txt", "models", "inputs"]
+config.excludes = ["lit.cfg.py", "lit.site.cfg.py", "CMakeLists.txt", "models", "inputs", "e2e/inputs"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.tessera_obj_root, "test")
 
@@ -20,6 +20,7 @@ config.substitutions.append(("%runtime_test_dir", os.path.join(config.tessera_ob
 # Python package (e.g. %build_dir/test/Runtime/libtessera_fake_package.so).
 config.substitutions.append(("%build_dir", config.tessera_obj_root))
 config.substitutions.append(("%src_root", config.tessera_src_root))
+config.substitutions.append(("%tessera_bin", config.tessera_tools_dir))
 
 llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)

@@ -1,6 +1,7 @@
 //===- PlanBuffers.cpp - arena planning and heap buffer lifetimes ---------===//
 
 #include "tessera/Codegen/Passes.h"
+#include "tessera/Dialect/Tessera/IR/TesseraConstants.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
@@ -82,8 +83,9 @@ struct PlanBuffersPass
       }
       MemRefType type = alloc.getType();
       if (type.hasStaticShape()) {
-        int64_t elementBits = type.getElementTypeBitWidth();
-        buffer.bytes = type.getNumElements() * std::max<int64_t>(1, elementBits / 8);
+        // i1 is stored as one byte per element; index as 8.
+        buffer.bytes = type.getNumElements() *
+                       std::max<int64_t>(1, getElementByteSize(type.getElementType()));
       }
       buffers.push_back(buffer);
       return WalkResult::advance();

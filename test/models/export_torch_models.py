@@ -91,9 +91,27 @@ def check_no_opaque_ops(path):
         raise RuntimeError("%s contains non-standard ops: %s" % (path, bad))
 
 
+def calibrate_batch_norm(model, shape):
+    """Gives BatchNorm layers running statistics from real activations.
+
+    Freshly initialised layers (mean 0, variance 1) let the activations of a
+    deep random network shrink to ~1e-12 (MobileNetV2), where any absolute
+    tolerance passes whatever a compiler computes. A few training-mode
+    passes over random batches keep outputs of order 1.
+    """
+    if not any(isinstance(m, torch.nn.modules.batchnorm._BatchNorm)
+               for m in model.modules()):
+        return
+    model.train()
+    with torch.no_grad():
+        for _ in range(4):
+            model(torch.randn(4, *shape[1:]))
+
+
 def export(name, out_dir, dynamic_batch):
     torch.manual_seed(0)  # per model, so results don't depend on selection
     model, shape, opset = MODELS[name]()
+    calibrate_batch_norm(model, shape)
     model.eval()
     for p in model.parameters():
         p.requires_grad_(True)

@@ -112,6 +112,17 @@ struct ReshapeOpLowering : OpRewritePattern<ReshapeOp> {
       }
     }
 
+    if (!resultType.hasStaticShape()) {
+      // tensor.reshape takes the run-time shape directly (and lowers more
+      // robustly than expand_shape into several dynamic sizes).
+      SmallVector<Value> shapeValues;
+      for (OpFoldResult size : resultSizes)
+        shapeValues.push_back(materializeIndex(rewriter, loc, size));
+      Value shape = tensor::FromElementsOp::create(rewriter, loc, shapeValues);
+      rewriter.replaceOpWithNewOp<tensor::ReshapeOp>(op, resultType, input,
+                                                     shape);
+      return success();
+    }
     Value flat = input;
     if (inputType.getRank() != 1 && inputType.getRank() != 0) {
       ReassociationIndices all;

@@ -1,6 +1,7 @@
 //===- CPULoweringPipeline.cpp - buffers to the LLVM dialect --------------===//
 
 #include "tessera/Target/CPU/CPUTarget.h"
+#include "tessera/Target/CPU/Passes.h"
 
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Dialect/Arith/Transforms/Passes.h"
@@ -16,6 +17,7 @@ using namespace mlir::tessera;
 void cpu::buildCPULoweringPipeline(OpPassManager &pm,
                                    const CPULoweringOptions &) {
   OpPassManager &func = pm.nest<func::FuncOp>();
+  func.addPass(cpu::createTesseraCopyToLinalg());
   func.addPass(createConvertLinalgToLoopsPass());
   func.addPass(createLowerAffinePass());
   func.addPass(createSCFToControlFlowPass());

@@ -1,0 +1,75 @@
+#!/usr/bin/env python3
+"""Compiles an ONNX model with tessera, runs the package with tessera-run and
+the model with ONNX Runtime on the same fixed-seed inputs, and compares.
+
+  check_against_ort.py MODEL.onnx --work DIR --bin BUILD/bin
+                       [--dim NAME=V ...] [--rtol R] [--atol A]
+                       [-- extra tessera-compile args]
+
+Exits non-zero (and says which step failed) on any failure or mismatch.
+"""
+import argparse
+import os
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def run(cmd, what):
+    result = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+    if result.returncode != 0:
+        sys.stderr.write("%s failed (exit %d): %s\n%s%s" % (
+            what, result.returncode, " ".join(cmd), result.stdout,
+            result.stderr))
+        sys.exit(1)
+    return result.stdout
+
+
+def main():
+    argv = sys.argv[1:]
+    extra = []
+    if "--" in argv:
+        extra = argv[argv.index("--") + 1:]
+        argv = argv[:argv.index("--")]
+    parser = argparse.ArgumentParser()
+    parser.add_argument("model")
+    parser.add_argument("--work", required=True)
+    parser.add_argument("--bin", required=True, help="directory of tessera tools")
+    parser.add_argument("--dim", action="append", default=[])
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--rtol", default="1e-4")
+    parser.add_argument("--atol", default="1e-5")
+    args = parser.parse_args(argv)
+
+    os.makedirs(args.work, exist_ok=True)
+    name = os.path.splitext(os.path.basename(args.model))[0]
+    package = os.path.join(args.work, name + ".so")
+    run([os.path.join(args.bin, "tessera-compile"), args.model, "-o", package]
+        + extra, "tessera-compile")
+
+    inputs_dir = os.path.join(args.work, "inputs")
+    dims = []
+    for d in args.dim:
+        dims += ["--dim", d]
+    feeds = run([sys.executable, os.path.join(HERE, "make_inputs.py"),
+                 args.model, inputs_dir, "--seed", str(args.seed)] + dims,
+                "make_inputs.py").split()
+
+    ort_dir = os.path.join(args.work, "ort")
+    run(["node", os.path.join(HERE, "ort_run.js"), args.model, ort_dir] + feeds,
+        "ONNX Runtime")
+    tessera_dir = os.path.join(args.work, "tessera")
+    run_args = []
+    for feed in feeds:
+        run_args += ["--input", feed]
+    run([os.path.join(args.bin, "tessera-run"), package, "--output-dir",
+         tessera_dir] + run_args, "tessera-run")
+    sys.stdout.write(run([sys.executable, os.path.join(HERE, "compare_outputs.py"),
+                          ort_dir, tessera_dir, "--rtol", args.rtol,
+                          "--atol", args.atol], "compare_outputs.py"))
+
+
+if __name__ == "__main__":
+    main()
