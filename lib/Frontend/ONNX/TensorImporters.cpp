@@ -184,8 +184,11 @@ static LogicalResult importReshape(NodeImporter &n) {
 
 static LogicalResult importFlatten(NodeImporter &n) {
   RankedTensorType input = n.getInputType(0);
-  FailureOr<int64_t> axis =
-      n.normalizeAxis(n.getInt("axis", 1), input.getRank() + 1);
+  // axis may equal the rank; a negative axis still counts from the rank.
+  int64_t rawAxis = n.getInt("axis", 1);
+  if (rawAxis < 0)
+    rawAxis += input.getRank();
+  FailureOr<int64_t> axis = n.normalizeAxis(rawAxis, input.getRank() + 1);
   if (failed(axis))
     return failure();
   auto product = [](ArrayRef<int64_t> dims) {
