@@ -12,6 +12,8 @@
 #include "tessera/Conversion/TesseraToLinalg.h"
 #include "tessera/Dialect/Tessera/IR/TesseraOps.h"
 
+#include "mlir/Dialect/Math/IR/Math.h"
+
 using namespace mlir;
 using namespace mlir::tessera;
 using namespace mlir::tessera::lowering;
@@ -428,19 +430,18 @@ struct ExpandOpLowering : OpRewritePattern<ExpandOp> {
   }
 };
 
+/// Pad: negative pads crop first; constant padding is tensor.pad; edge and
+/// reflect padding read the input through clamped or mirrored indices.
 struct PadOpLowering : OpRewritePattern<PadOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(PadOp op,
                                 PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    if (op.getMode() != PadMode::constant)
-      return rewriter.notifyMatchFailure(
-          op, "reflect and edge padding are not lowered yet");
     Value input = op.getInput();
     auto inputType = cast<RankedTensorType>(input.getType());
+    auto resultType = cast<RankedTensorType>(op.getType());
     int64_t rank = inputType.getRank();
     ArrayRef<int64_t> pads = op.getPads();
-    // Negative pads crop first.
     if (llvm::any_of(pads, [](int64_t p) { return p < 0; })) {
       SmallVector<OpFoldResult> sizes = getSizes(rewriter, loc, input);
       SmallVector<OpFoldResult> offsets, cropped;
@@ -459,21 +460,232 @@ struct PadOpLowering : OpRewritePattern<PadOp> {
                               : rewriter.getIndexAttr(shape.back()));
       }
       SmallVector<OpFoldResult> strides(rank, rewriter.getIndexAttr(1));
-      input = tensor::ExtractSliceOp::create(rewriter, loc,
-                                             inputType.clone(shape), input,
+      inputType = inputType.clone(shape);
+      input = tensor::ExtractSliceOp::create(rewriter, loc, inputType, input,
                                              offsets, cropped, strides);
     }
-    SmallVector<OpFoldResult> low, high;
+    SmallVector<int64_t> low, high;
     for (int64_t d = 0; d < rank; ++d) {
-      low.push_back(rewriter.getIndexAttr(std::max<int64_t>(0, pads[d])));
-      high.push_back(rewriter.getIndexAttr(std::max<int64_t>(0, pads[rank + d])));
+      low.push_back(std::max<int64_t>(0, pads[d]));
+      high.push_back(std::max<int64_t>(0, pads[rank + d]));
     }
     Type elementType = inputType.getElementType();
-    Value value = createScalar(rewriter, loc, elementType,
-                               op.getValue().convertToDouble());
-    Value padded = tensor::PadOp::create(rewriter, loc, op.getType(), input, low,
-                                         high, value, /*nofold=*/false);
-    rewriter.replaceOp(op, padded);
+    if (op.getMode() == PadMode::constant) {
+      SmallVector<OpFoldResult> lowOfr, highOfr;
+      for (int64_t d = 0; d < rank; ++d) {
+        lowOfr.push_back(rewriter.getIndexAttr(low[d]));
+        highOfr.push_back(rewriter.getIndexAttr(high[d]));
+      }
+      Value value = createScalar(rewriter, loc, elementType,
+                                 op.getValue().convertToDouble());
+      rewriter.replaceOpWithNewOp<tensor::PadOp>(op, resultType, input, lowOfr,
+                                                 highOfr, value,
+                                                 /*nofold=*/false);
+      return success();
+    }
+
+    SmallVector<OpFoldResult> inputSizes = getSizes(rewriter, loc, input);
+    SmallVector<OpFoldResult> sizes;
+    for (int64_t d = 0; d < rank; ++d) {
+      if (!resultType.isDynamicDim(d)) {
+        sizes.push_back(rewriter.getIndexAttr(resultType.getDimSize(d)));
+        continue;
+      }
+      sizes.push_back(arith::AddIOp::create(
+                          rewriter, loc,
+                          materializeIndex(rewriter, loc, inputSizes[d]),
+                          arith::ConstantIndexOp::create(rewriter, loc,
+                                                         low[d] + high[d]))
+                          .getResult());
+    }
+    bool reflect = op.getMode() == PadMode::reflect;
+    Value init = createEmpty(rewriter, loc, resultType, sizes);
+    SmallVector<utils::IteratorType> iterators(rank,
+                                               utils::IteratorType::parallel);
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{resultType}, ValueRange{}, ValueRange{init},
+        SmallVector<AffineMap>{rewriter.getMultiDimIdentityMap(rank)}, iterators,
+        [&](OpBuilder &b, Location l, ValueRange) {
+          Value zero = arith::ConstantIndexOp::create(b, l, 0);
+          SmallVector<Value> coords;
+          for (int64_t d = 0; d < rank; ++d) {
+            Value i = arith::SubIOp::create(
+                b, l, linalg::IndexOp::create(b, l, d),
+                arith::ConstantIndexOp::create(b, l, low[d]));
+            Value last = arith::SubIOp::create(
+                b, l, materializeIndex(b, l, inputSizes[d]),
+                arith::ConstantIndexOp::create(b, l, 1));
+            if (reflect) {
+              // Mirror around the first and last element (no repeat).
+              Value negated = arith::SubIOp::create(b, l, zero, i);
+              i = arith::MaxSIOp::create(b, l, i, negated);
+              Value mirrored = arith::SubIOp::create(
+                  b, l, arith::AddIOp::create(b, l, last, last), i);
+              i = arith::MinSIOp::create(b, l, i, mirrored);
+            }
+            i = arith::MinSIOp::create(b, l, arith::MaxSIOp::create(b, l, i, zero),
+                                       last);
+            coords.push_back(i);
+          }
+          linalg::YieldOp::create(
+              b, l, tensor::ExtractOp::create(b, l, input, coords).getResult());
+        });
+    rewriter.replaceOp(op, generic.getResult(0));
+    return success();
+  }
+};
+
+/// Resize: each output element computes its source coordinate per
+/// dimension (coordinate_transform), then takes the nearest element or
+/// interpolates between the two neighbours of every resized dimension.
+struct ResizeOpLowering : OpRewritePattern<ResizeOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ResizeOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value input = op.getInput();
+    auto inputType = cast<RankedTensorType>(input.getType());
+    auto resultType = cast<RankedTensorType>(op.getType());
+    int64_t rank = inputType.getRank();
+    if (!resultType.hasStaticShape() ||
+        llvm::any_of(inputType.getShape().drop_front(1), ShapedType::isDynamic))
+      return rewriter.notifyMatchFailure(
+          op, "needs static sizes outside the batch dimension");
+    ArrayRef<float> scales = op.getScales();
+    Type elementType = inputType.getElementType();
+    SmallVector<OpFoldResult> sizes;
+    for (int64_t d = 0; d < rank; ++d)
+      sizes.push_back(rewriter.getIndexAttr(resultType.getDimSize(d)));
+    if (inputType.isDynamicDim(0))
+      sizes[0] = tensor::getMixedSize(rewriter, loc, input, 0);
+    SmallVector<int64_t> resized;
+    for (int64_t d = 0; d < rank; ++d)
+      if (inputType.getDimSize(d) != resultType.getDimSize(d) ||
+          scales[d] != 1.0f)
+        resized.push_back(d);
+    bool linear = op.getMode() == ResizeMode::linear;
+    CoordinateTransform transform = op.getCoordinateTransform();
+    NearestRounding rounding = op.getNearestRounding();
+    Value init = createEmpty(rewriter, loc, resultType, sizes);
+    SmallVector<utils::IteratorType> iterators(rank,
+                                               utils::IteratorType::parallel);
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{resultType}, ValueRange{}, ValueRange{init},
+        SmallVector<AffineMap>{rewriter.getMultiDimIdentityMap(rank)}, iterators,
+        [&](OpBuilder &b, Location l, ValueRange) {
+          auto f32 = b.getF32Type();
+          auto constF = [&](double v) {
+            return arith::ConstantOp::create(b, l, b.getF32FloatAttr(v))
+                .getResult();
+          };
+          SmallVector<Value> base;
+          for (int64_t d = 0; d < rank; ++d)
+            base.push_back(linalg::IndexOp::create(b, l, d));
+          // Per resized dim: low index, high index, weight of the high one.
+          SmallVector<Value> lowIndex, highIndex, weight;
+          for (int64_t d : resized) {
+            int64_t in = inputType.getDimSize(d), out = resultType.getDimSize(d);
+            Value x = arith::SIToFPOp::create(
+                b, l, f32,
+                arith::IndexCastOp::create(b, l, b.getI64Type(), base[d]));
+            Value scale = constF(scales[d]);
+            Value source;
+            switch (transform) {
+            case CoordinateTransform::half_pixel:
+            case CoordinateTransform::pytorch_half_pixel:
+              source = arith::SubFOp::create(
+                  b, l,
+                  arith::DivFOp::create(b, l,
+                                        arith::AddFOp::create(b, l, x, constF(0.5)),
+                                        scale),
+                  constF(0.5));
+              if (transform == CoordinateTransform::pytorch_half_pixel &&
+                  out == 1)
+                source = constF(0);
+              break;
+            case CoordinateTransform::align_corners: {
+              // ONNX takes the resized length as in * scale, unrounded.
+              double resizedLength = double(in) * double(scales[d]);
+              source = resizedLength == 1.0
+                           ? constF(0)
+                           : arith::MulFOp::create(
+                                 b, l, x,
+                                 constF(double(in - 1) / (resizedLength - 1.0)))
+                                 .getResult();
+              break;
+            }
+            case CoordinateTransform::asymmetric:
+              source = arith::DivFOp::create(b, l, x, scale);
+              break;
+            }
+            Value last = arith::ConstantIndexOp::create(b, l, in - 1);
+            Value zeroIdx = arith::ConstantIndexOp::create(b, l, 0);
+            auto toIndex = [&](Value v) {
+              Value i = arith::IndexCastOp::create(
+                  b, l, b.getIndexType(),
+                  arith::FPToSIOp::create(b, l, b.getI64Type(), v));
+              return arith::MinSIOp::create(
+                         b, l, arith::MaxSIOp::create(b, l, i, zeroIdx), last)
+                  .getResult();
+            };
+            if (!linear) {
+              Value rounded;
+              switch (rounding) {
+              case NearestRounding::floor:
+                rounded = math::FloorOp::create(b, l, source);
+                break;
+              case NearestRounding::ceil:
+                rounded = math::CeilOp::create(b, l, source);
+                break;
+              case NearestRounding::round_prefer_floor:
+                // x.5 goes down: ceil(x - 0.5).
+                rounded = math::CeilOp::create(
+                    b, l, arith::SubFOp::create(b, l, source, constF(0.5)));
+                break;
+              case NearestRounding::round_prefer_ceil:
+                rounded = math::FloorOp::create(
+                    b, l, arith::AddFOp::create(b, l, source, constF(0.5)));
+                break;
+              }
+              lowIndex.push_back(toIndex(rounded));
+              continue;
+            }
+            Value floor = math::FloorOp::create(b, l, source);
+            lowIndex.push_back(toIndex(floor));
+            highIndex.push_back(
+                toIndex(arith::AddFOp::create(b, l, floor, constF(1))));
+            Value w = arith::SubFOp::create(b, l, source, floor);
+            if (elementType != f32)
+              w = arith::ExtFOp::create(b, l, elementType, w);
+            weight.push_back(w);
+          }
+          auto read = [&](unsigned corner) {
+            SmallVector<Value> coords = base;
+            for (auto [k, d] : llvm::enumerate(resized))
+              coords[d] = (linear && (corner >> k) & 1) ? highIndex[k]
+                                                        : lowIndex[k];
+            return tensor::ExtractOp::create(b, l, input, coords).getResult();
+          };
+          if (!linear) {
+            linalg::YieldOp::create(b, l, read(0));
+            return;
+          }
+          // Interpolate one resized dimension at a time.
+          SmallVector<Value> values;
+          for (unsigned corner = 0; corner < (1u << resized.size()); ++corner)
+            values.push_back(read(corner));
+          for (size_t k = 0; k < resized.size(); ++k) {
+            SmallVector<Value> next;
+            for (size_t j = 0; j < values.size(); j += 2) {
+              Value diff = arith::SubFOp::create(b, l, values[j + 1], values[j]);
+              next.push_back(arith::AddFOp::create(
+                  b, l, values[j], arith::MulFOp::create(b, l, diff, weight[k])));
+            }
+            values = next;
+          }
+          linalg::YieldOp::create(b, l, values[0]);
+        });
+    rewriter.replaceOp(op, generic.getResult(0));
     return success();
   }
 };
@@ -485,5 +697,5 @@ void mlir::tessera::populateDataMovementToLinalgPatterns(
   patterns.add<ConstantOpLowering, ShapeOpLowering, ReshapeOpLowering,
                TransposeOpLowering, ConcatOpLowering, SplitOpLowering,
                SliceOpLowering, GatherOpLowering, ExpandOpLowering,
-               PadOpLowering>(patterns.getContext());
+               PadOpLowering, ResizeOpLowering>(patterns.getContext());
 }

@@ -301,6 +301,144 @@ struct ConvOpLowering : OpRewritePattern<ConvOp> {
   }
 };
 
+/// ConvTranspose as a convolution: the input is spread out by the strides
+/// (zeros in between) and padded by dilation * (k - 1) - pad, the weights
+/// are regrouped to M x C/G x K... and flipped in space; the result is a
+/// stride-1 tessera.conv, lowered by the pattern above. Pads larger than
+/// the kernel's reach become a crop of the result.
+struct ConvTransposeOpLowering : OpRewritePattern<ConvTransposeOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(ConvTransposeOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto inputType = cast<RankedTensorType>(op.getInput().getType());
+    auto weightType = cast<RankedTensorType>(op.getWeight().getType());
+    auto resultType = cast<RankedTensorType>(op.getType());
+    Type elementType = resultType.getElementType();
+    int64_t spatial = inputType.getRank() - 2;
+    if (!weightType.hasStaticShape() ||
+        llvm::any_of(inputType.getShape().drop_front(1), ShapedType::isDynamic))
+      return rewriter.notifyMatchFailure(
+          op, "needs static weights and static channel/spatial sizes");
+    int64_t groups = op.getGroup();
+    int64_t channels = weightType.getDimSize(0);
+    int64_t groupFilters = weightType.getDimSize(1);
+    int64_t filters = groupFilters * groups;
+    int64_t groupChannels = channels / groups;
+    ArrayRef<int64_t> strides = op.getStrides(), pads = op.getPads(),
+                      dilations = op.getDilations(),
+                      outputPadding = op.getOutputPadding();
+
+    // Spread and pad the input: N x C x (lo + (in-1)*s + 1 + hi).
+    SmallVector<int64_t> lo, hi, cropLo, cropHi, spreadShape = {
+        inputType.getDimSize(0), channels};
+    for (int64_t i = 0; i < spatial; ++i) {
+      int64_t k = weightType.getDimSize(2 + i);
+      int64_t reach = dilations[i] * (k - 1);
+      int64_t l = reach - pads[i];
+      int64_t h = reach - pads[spatial + i] + outputPadding[i];
+      lo.push_back(std::max<int64_t>(l, 0));
+      hi.push_back(std::max<int64_t>(h, 0));
+      cropLo.push_back(std::max<int64_t>(-l, 0));
+      cropHi.push_back(std::max<int64_t>(-h, 0));
+      spreadShape.push_back(lo.back() +
+                            (inputType.getDimSize(2 + i) - 1) * strides[i] + 1 +
+                            hi.back());
+    }
+    auto spreadType = inputType.clone(spreadShape);
+    SmallVector<OpFoldResult> spreadSizes = {
+        tensor::getMixedSize(rewriter, loc, op.getInput(), 0),
+        rewriter.getIndexAttr(channels)};
+    for (int64_t i = 0; i < spatial; ++i)
+      spreadSizes.push_back(rewriter.getIndexAttr(spreadShape[2 + i]));
+    Value zero = createScalar(rewriter, loc, elementType, 0);
+    Value spread = createFilled(rewriter, loc, spreadType, spreadSizes, zero);
+    SmallVector<OpFoldResult> offsets = {rewriter.getIndexAttr(0),
+                                         rewriter.getIndexAttr(0)};
+    SmallVector<OpFoldResult> sliceStrides = {rewriter.getIndexAttr(1),
+                                              rewriter.getIndexAttr(1)};
+    for (int64_t i = 0; i < spatial; ++i) {
+      offsets.push_back(rewriter.getIndexAttr(lo[i]));
+      sliceStrides.push_back(rewriter.getIndexAttr(strides[i]));
+    }
+    spread = tensor::InsertSliceOp::create(
+        rewriter, loc, op.getInput(), spread, offsets,
+        getSizes(rewriter, loc, op.getInput()), sliceStrides);
+
+    // Weights C x M/G x K... -> M x C/G x K..., flipped in space.
+    SmallVector<int64_t> convWeightShape = {filters, groupChannels};
+    for (int64_t i = 0; i < spatial; ++i)
+      convWeightShape.push_back(weightType.getDimSize(2 + i));
+    auto convWeightType = weightType.clone(convWeightShape);
+    Value weightInit = tensor::EmptyOp::create(rewriter, loc, convWeightShape,
+                                               elementType);
+    Value weight = op.getWeight();
+    SmallVector<utils::IteratorType> iterators(convWeightType.getRank(),
+                                               utils::IteratorType::parallel);
+    Value convWeight =
+        linalg::GenericOp::create(
+            rewriter, loc, TypeRange{convWeightType}, ValueRange{},
+            ValueRange{weightInit},
+            SmallVector<AffineMap>{
+                rewriter.getMultiDimIdentityMap(convWeightType.getRank())},
+            iterators,
+            [&](OpBuilder &b, Location l, ValueRange) {
+              Value m = linalg::IndexOp::create(b, l, 0);
+              Value c = linalg::IndexOp::create(b, l, 1);
+              Value gf = arith::ConstantIndexOp::create(b, l, groupFilters);
+              Value gc = arith::ConstantIndexOp::create(b, l, groupChannels);
+              Value group = arith::DivUIOp::create(b, l, m, gf);
+              SmallVector<Value> coords = {
+                  arith::AddIOp::create(b, l,
+                                        arith::MulIOp::create(b, l, group, gc),
+                                        c),
+                  arith::RemUIOp::create(b, l, m, gf)};
+              for (int64_t i = 0; i < spatial; ++i) {
+                Value last = arith::ConstantIndexOp::create(
+                    b, l, weightType.getDimSize(2 + i) - 1);
+                coords.push_back(arith::SubIOp::create(
+                    b, l, last, linalg::IndexOp::create(b, l, 2 + i)));
+              }
+              linalg::YieldOp::create(
+                  b, l, tensor::ExtractOp::create(b, l, weight, coords).getResult());
+            })
+            .getResult(0);
+
+    SmallVector<int64_t> convShape = {resultType.getDimSize(0), filters};
+    for (int64_t i = 0; i < spatial; ++i)
+      convShape.push_back(spreadShape[2 + i] -
+                          dilations[i] * (weightType.getDimSize(2 + i) - 1));
+    auto convType = resultType.clone(convShape);
+    SmallVector<int64_t> ones(spatial, 1), noPads(2 * spatial, 0);
+    Value result = ConvOp::create(
+        rewriter, loc, convType, spread, convWeight, op.getBias(),
+        rewriter.getDenseI64ArrayAttr(ones), rewriter.getDenseI64ArrayAttr(noPads),
+        rewriter.getDenseI64ArrayAttr(dilations),
+        rewriter.getI64IntegerAttr(groups));
+    if (llvm::any_of(cropLo, [](int64_t v) { return v != 0; }) ||
+        llvm::any_of(cropHi, [](int64_t v) { return v != 0; })) {
+      SmallVector<OpFoldResult> cropOffsets = {rewriter.getIndexAttr(0),
+                                               rewriter.getIndexAttr(0)};
+      SmallVector<OpFoldResult> cropSizes = {
+          tensor::getMixedSize(rewriter, loc, result, 0),
+          rewriter.getIndexAttr(filters)};
+      for (int64_t i = 0; i < spatial; ++i) {
+        cropOffsets.push_back(rewriter.getIndexAttr(cropLo[i]));
+        cropSizes.push_back(
+            rewriter.getIndexAttr(convShape[2 + i] - cropLo[i] - cropHi[i]));
+      }
+      SmallVector<OpFoldResult> unit(spatial + 2, rewriter.getIndexAttr(1));
+      result = tensor::ExtractSliceOp::create(rewriter, loc, resultType, result,
+                                              cropOffsets, cropSizes, unit);
+    }
+    if (result.getType() != resultType)
+      result = tensor::CastOp::create(rewriter, loc, resultType, result);
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
 /// Max and average pooling: a window reduction over the padded input with
 /// a shape-only `window` operand giving the kernel loops their bounds.
 template <typename OpTy>
@@ -619,7 +757,7 @@ struct SoftmaxLowering : OpRewritePattern<OpTy> {
 
 void mlir::tessera::populateNeuralNetToLinalgPatterns(
     RewritePatternSet &patterns) {
-  patterns.add<MatMulOpLowering, ConvOpLowering, PoolLowering<MaxPoolOp>,
+  patterns.add<MatMulOpLowering, ConvOpLowering, ConvTransposeOpLowering, PoolLowering<MaxPoolOp>,
                PoolLowering<AvgPoolOp>, BatchNormOpLowering,
                LayerNormOpLowering, SoftmaxLowering<SoftmaxOp, false>,
                SoftmaxLowering<LogSoftmaxOp, true>>(patterns.getContext());

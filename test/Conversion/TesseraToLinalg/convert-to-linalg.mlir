@@ -1,0 +1,450 @@
+// RUN: tessera-opt %s -split-input-file -tessera-convert-to-linalg -mlir-print-local-scope | FileCheck %s
+
+// CHECK-LABEL: func.func @relu
+// CHECK-DAG:     %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
+// CHECK-DAG:     %[[IZERO:.*]] = arith.constant 0 : i32
+// CHECK-DAG:     %[[INIT:.*]] = tensor.empty() : tensor<2x3xf32>
+// CHECK:         linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]}
+// CHECK-SAME:      ins(%{{.*}} : tensor<2x3xf32>) outs(%[[INIT]] : tensor<2x3xf32>)
+// CHECK:         ^bb0(%[[IN:.*]]: f32, %{{.*}}: f32):
+// CHECK-NEXT:      %[[R:.*]] = arith.maximumf %[[IN]], %[[ZERO]] : f32
+// CHECK-NEXT:      linalg.yield %[[R]] : f32
+// CHECK:         ^bb0(%[[IIN:.*]]: i32, %{{.*}}: i32):
+// CHECK-NEXT:      arith.maxsi %[[IIN]], %[[IZERO]] : i32
+// CHECK-NOT:     tessera.
+func.func @relu(%x: tensor<2x3xf32>, %y: tensor<4xi32>) -> (tensor<2x3xf32>, tensor<4xi32>) {
+  %0 = tessera.relu %x : tensor<2x3xf32>
+  %1 = tessera.relu %y : tensor<4xi32>
+  return %0, %1 : tensor<2x3xf32>, tensor<4xi32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @sigmoid
+// CHECK:         %[[ONE:.*]] = arith.constant 1.000000e+00 : f32
+// CHECK:         ^bb0(%[[IN:.*]]: f32, %{{.*}}: f32):
+// CHECK-NEXT:      %[[NEG:.*]] = arith.negf %[[IN]] : f32
+// CHECK-NEXT:      %[[EXP:.*]] = math.exp %[[NEG]] : f32
+// CHECK-NEXT:      %[[DEN:.*]] = arith.addf %[[ONE]], %[[EXP]] : f32
+// CHECK-NEXT:      %[[R:.*]] = arith.divf %[[ONE]], %[[DEN]] : f32
+// CHECK-NEXT:      linalg.yield %[[R]]
+func.func @sigmoid(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %0 = tessera.sigmoid %x : tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// CHECK-LABEL: func.func @leaky_relu
+// CHECK-DAG:     %[[ALPHA:.*]] = arith.constant 1.000000e-01 : f32
+// CHECK-DAG:     %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
+// CHECK:         ^bb0(%[[IN:.*]]: f32, %{{.*}}: f32):
+// CHECK-NEXT:      %[[SCALED:.*]] = arith.mulf %[[IN]], %[[ALPHA]] : f32
+// CHECK-NEXT:      %[[NEG:.*]] = arith.cmpf olt, %[[IN]], %[[ZERO]] : f32
+// CHECK-NEXT:      %[[R:.*]] = arith.select %[[NEG]], %[[SCALED]], %[[IN]] : f32
+// CHECK-NEXT:      linalg.yield %[[R]]
+func.func @leaky_relu(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %0 = tessera.leaky_relu %x {alpha = 0.1 : f32} : tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @clip
+// CHECK-DAG:     %[[MAX:.*]] = arith.constant 6.000000e+00 : f32
+// CHECK-DAG:     %[[MIN:.*]] = arith.constant 0.000000e+00 : f32
+// CHECK:         ^bb0(%[[IN:.*]]: f32, %{{.*}}: f32):
+// CHECK-NEXT:      %[[LO:.*]] = arith.maximumf %[[IN]], %[[MIN]] : f32
+// CHECK-NEXT:      %[[HI:.*]] = arith.minimumf %[[LO]], %[[MAX]] : f32
+// CHECK-NEXT:      linalg.yield %[[HI]]
+// Without bounds the body is the identity.
+// CHECK:         ^bb0(%[[IN2:.*]]: f32, %{{.*}}: f32):
+// CHECK-NEXT:      linalg.yield %[[IN2]] : f32
+func.func @clip(%x: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>) {
+  %0 = tessera.clip %x {min = 0.0 : f64, max = 6.0 : f64} : tensor<4xf32>
+  %1 = tessera.clip %x : tensor<4xf32>
+  return %0, %1 : tensor<4xf32>, tensor<4xf32>
+}
+
+// -----
+
+// A size-1 dimension broadcasts with a constant 0 in its map; the dynamic
+// result size comes from the operand that has it.
+// CHECK-LABEL: func.func @add_broadcast_dynamic
+// CHECK-SAME:    (%[[X:.*]]: tensor<?x4xf32>, %[[B:.*]]: tensor<1x4xf32>)
+// CHECK:         %[[C0:.*]] = arith.constant 0 : index
+// CHECK:         %[[DIM:.*]] = tensor.dim %[[X]], %[[C0]] : tensor<?x4xf32>
+// CHECK:         %[[INIT:.*]] = tensor.empty(%[[DIM]]) : tensor<?x4xf32>
+// CHECK:         linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (0, d1)>, affine_map<(d0, d1) -> (d0, d1)>]
+// CHECK-SAME:      ins(%[[X]], %[[B]] : tensor<?x4xf32>, tensor<1x4xf32>) outs(%[[INIT]] : tensor<?x4xf32>)
+// CHECK:           arith.addf
+func.func @add_broadcast_dynamic(%x: tensor<?x4xf32>, %b: tensor<1x4xf32>) -> tensor<?x4xf32> {
+  %0 = tessera.add %x, %b : (tensor<?x4xf32>, tensor<1x4xf32>) -> tensor<?x4xf32>
+  return %0 : tensor<?x4xf32>
+}
+
+// A lower-rank operand is right-aligned; integers use arith.subi.
+// CHECK-LABEL: func.func @sub_rank_broadcast
+// CHECK:         linalg.generic {indexing_maps = [affine_map<(d0, d1, d2) -> (d0, d1, d2)>, affine_map<(d0, d1, d2) -> (d2)>, affine_map<(d0, d1, d2) -> (d0, d1, d2)>]
+// CHECK:           arith.subi %{{.*}}, %{{.*}} : i64
+func.func @sub_rank_broadcast(%x: tensor<2x3x4xi64>, %b: tensor<4xi64>) -> tensor<2x3x4xi64> {
+  %0 = tessera.sub %x, %b : (tensor<2x3x4xi64>, tensor<4xi64>) -> tensor<2x3x4xi64>
+  return %0 : tensor<2x3x4xi64>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @compare_and_where
+// CHECK:         arith.cmpi eq, %{{.*}}, %{{.*}} : i64
+// CHECK:         %[[E:.*]] = tensor.empty() : tensor<2x3xi1>
+// CHECK:         %[[CMP:.*]] = linalg.generic
+// CHECK-SAME:      outs(%[[E]] : tensor<2x3xi1>)
+// CHECK:         ^bb0(%[[A:.*]]: f32, %[[B:.*]]: f32, %{{.*}}: i1):
+// CHECK-NEXT:      %[[LT:.*]] = arith.cmpf olt, %[[A]], %[[B]] : f32
+// CHECK-NEXT:      linalg.yield %[[LT]] : i1
+// CHECK:         } -> tensor<2x3xi1>
+// CHECK:         linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> ()>, affine_map<(d0, d1) -> (d0, d1)>]
+// CHECK-SAME:      ins(%[[CMP]], %{{.*}}, %{{.*}} : tensor<2x3xi1>, tensor<2x3xf32>, tensor<f32>)
+// CHECK:         ^bb0(%[[C:.*]]: i1, %[[T:.*]]: f32, %[[F:.*]]: f32, %{{.*}}: f32):
+// CHECK-NEXT:      arith.select %[[C]], %[[T]], %[[F]] : f32
+func.func @compare_and_where(%a: tensor<2x3xf32>, %b: tensor<3xf32>, %s: tensor<f32>, %i: tensor<2xi64>) -> (tensor<2x3xf32>, tensor<2xi1>) {
+  %e = tessera.equal %i, %i : (tensor<2xi64>, tensor<2xi64>) -> tensor<2xi1>
+  %c = tessera.less %a, %b : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xi1>
+  %0 = tessera.where %c, %a, %s : (tensor<2x3xi1>, tensor<2x3xf32>, tensor<f32>) -> tensor<2x3xf32>
+  return %0, %e : tensor<2x3xf32>, tensor<2xi1>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @cast
+// CHECK:         ^bb0(%[[F:.*]]: f32, %{{.*}}: i64):
+// CHECK-NEXT:      arith.fptosi %[[F]] : f32 to i64
+// CHECK:         } -> tensor<4xi64>
+// CHECK:         ^bb0(%[[B:.*]]: i1, %{{.*}}: f32):
+// CHECK-NEXT:      arith.uitofp %[[B]] : i1 to f32
+// CHECK:         } -> tensor<4xf32>
+func.func @cast(%x: tensor<4xf32>, %c: tensor<4xi1>) -> (tensor<4xi64>, tensor<4xf32>) {
+  %0 = tessera.cast %x : tensor<4xf32> to tensor<4xi64>
+  %1 = tessera.cast %c : tensor<4xi1> to tensor<4xf32>
+  return %0, %1 : tensor<4xi64>, tensor<4xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @matmul
+// CHECK-SAME:    (%[[A:.*]]: tensor<?x8xf32>, %[[B:.*]]: tensor<8x16xf32>)
+// CHECK-DAG:     %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
+// CHECK-DAG:     %[[C0:.*]] = arith.constant 0 : index
+// CHECK:         %[[M:.*]] = tensor.dim %[[A]], %[[C0]]
+// CHECK:         %[[E:.*]] = tensor.empty(%[[M]]) : tensor<?x16xf32>
+// CHECK:         %[[FILL:.*]] = linalg.fill ins(%[[ZERO]] : f32) outs(%[[E]] : tensor<?x16xf32>)
+// CHECK:         linalg.generic {indexing_maps = [affine_map<(d0, d1, d2) -> (d0, d2)>, affine_map<(d0, d1, d2) -> (d2, d1)>, affine_map<(d0, d1, d2) -> (d0, d1)>], iterator_types = ["parallel", "parallel", "reduction"]}
+// CHECK-SAME:      ins(%[[A]], %[[B]] : {{.*}}) outs(%[[FILL]] : tensor<?x16xf32>)
+// CHECK:         ^bb0(%[[L:.*]]: f32, %[[R:.*]]: f32, %[[ACC:.*]]: f32):
+// CHECK-NEXT:      %[[P:.*]] = arith.mulf %[[L]], %[[R]] : f32
+// CHECK-NEXT:      arith.addf %[[ACC]], %[[P]] : f32
+func.func @matmul(%a: tensor<?x8xf32>, %b: tensor<8x16xf32>) -> tensor<?x16xf32> {
+  %0 = tessera.matmul %a, %b : (tensor<?x8xf32>, tensor<8x16xf32>) -> tensor<?x16xf32>
+  return %0 : tensor<?x16xf32>
+}
+
+// The size-1 batch dim of the lhs broadcasts; the rank-3 rhs is right-aligned.
+// CHECK-LABEL: func.func @matmul_batched
+// CHECK:         linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3, d4) -> (d0, 0, d2, d4)>, affine_map<(d0, d1, d2, d3, d4) -> (d1, d4, d3)>, affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]}
+// CHECK-SAME:      outs(%{{.*}} : tensor<2x3x4x5xf32>)
+func.func @matmul_batched(%a: tensor<2x1x4x8xf32>, %b: tensor<3x8x5xf32>) -> tensor<2x3x4x5xf32> {
+  %0 = tessera.matmul %a, %b : (tensor<2x1x4x8xf32>, tensor<3x8x5xf32>) -> tensor<2x3x4x5xf32>
+  return %0 : tensor<2x3x4x5xf32>
+}
+
+// -----
+
+// Channels split into groups (C -> G x C/G, M -> G x M/G); no padding.
+// CHECK-LABEL: func.func @conv
+// CHECK-SAME:    (%[[X:.*]]: tensor<1x3x8x8xf32>, %[[W:.*]]: tensor<4x3x3x3xf32>)
+// CHECK-NOT:     tensor.pad
+// CHECK:         %[[XG:.*]] = tensor.expand_shape %[[X]] {{\[}}[0], [1, 2], [3], [4]] output_shape [1, 1, 3, 8, 8]
+// CHECK:         %[[WG:.*]] = tensor.expand_shape %[[W]] {{\[}}[0, 1], [2], [3], [4]] output_shape [1, 4, 3, 3, 3]
+// CHECK:         %[[FILL:.*]] = linalg.fill {{.*}} -> tensor<1x1x4x6x6xf32>
+// CHECK:         %[[G:.*]] = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d1, d5, d3 + d6, d4 + d7)>, affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d1, d2, d5, d6, d7)>, affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d1, d2, d3, d4)>], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]}
+// CHECK-SAME:      ins(%[[XG]], %[[WG]] : {{.*}}) outs(%[[FILL]] : {{.*}})
+// CHECK:         %[[R:.*]] = tensor.collapse_shape %[[G]] {{\[}}[0], [1, 2], [3], [4]] : tensor<1x1x4x6x6xf32> into tensor<1x4x6x6xf32>
+// CHECK:         return %[[R]]
+func.func @conv(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>) -> tensor<1x4x6x6xf32> {
+  %0 = tessera.conv %x, %w {dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>) -> tensor<1x4x6x6xf32>
+  return %0 : tensor<1x4x6x6xf32>
+}
+
+// Depthwise (group = 4), stride 2, padded input, bias added per channel.
+// CHECK-LABEL: func.func @conv_depthwise_bias
+// CHECK-SAME:    (%[[X:.*]]: tensor<1x4x8x8xf32>, %{{.*}}: tensor<4x1x3x3xf32>, %[[B:.*]]: tensor<4xf32>)
+// CHECK:         %[[P:.*]] = tensor.pad %[[X]] low[0, 0, 1, 1] high[0, 0, 1, 1]
+// CHECK:         } : tensor<1x4x8x8xf32> to tensor<1x4x10x10xf32>
+// CHECK:         tensor.expand_shape %[[P]] {{\[}}[0], [1, 2], [3], [4]] output_shape [1, 4, 1, 10, 10]
+// CHECK:         tensor.expand_shape %{{.*}} {{\[}}[0, 1], [2], [3], [4]] output_shape [4, 1, 1, 3, 3]
+// CHECK:         linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d1, d5, d3 * 2 + d6, d4 * 2 + d7)>
+// CHECK:         %[[CONV:.*]] = tensor.collapse_shape {{.*}} into tensor<1x4x4x4xf32>
+// CHECK:         %[[BX:.*]] = tensor.expand_shape %[[B]] {{\[}}[0, 1, 2]] output_shape [4, 1, 1] : tensor<4xf32> into tensor<4x1x1xf32>
+// CHECK:         linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d1, 0, 0)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>]
+// CHECK-SAME:      ins(%[[CONV]], %[[BX]] :
+// CHECK:           arith.addf
+func.func @conv_depthwise_bias(%x: tensor<1x4x8x8xf32>, %w: tensor<4x1x3x3xf32>, %b: tensor<4xf32>) -> tensor<1x4x4x4xf32> {
+  %0 = tessera.conv %x, %w, %b {dilations = array<i64: 1, 1>, group = 4 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : (tensor<1x4x8x8xf32>, tensor<4x1x3x3xf32>, tensor<4xf32>) -> tensor<1x4x4x4xf32>
+  return %0 : tensor<1x4x4x4xf32>
+}
+
+// -----
+
+// Max pooling pads with -inf and reduces over a shape-only window tensor.
+// CHECK-LABEL: func.func @max_pool
+// CHECK:         %[[NEGINF:.*]] = arith.constant 0xFF800000 : f32
+// CHECK:         %[[P:.*]] = tensor.pad %{{.*}} low[0, 0, 1, 1] high[0, 0, 1, 1]
+// CHECK:           tensor.yield %[[NEGINF]] : f32
+// CHECK:         %[[FILL:.*]] = linalg.fill ins(%[[NEGINF]] : f32) {{.*}} -> tensor<1x2x3x3xf32>
+// CHECK:         %[[WIN:.*]] = tensor.empty() : tensor<3x3xf32>
+// CHECK:         linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2 * 2 + d4, d3 * 2 + d5)>, affine_map<(d0, d1, d2, d3, d4, d5) -> (d4, d5)>, affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]}
+// CHECK-SAME:      ins(%[[P]], %[[WIN]] : {{.*}}) outs(%[[FILL]] :
+// CHECK:           arith.maximumf
+func.func @max_pool(%x: tensor<1x2x5x5xf32>) -> tensor<1x2x3x3xf32> {
+  %0 = tessera.max_pool %x {kernel_shape = array<i64: 3, 3>, strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>} : tensor<1x2x5x5xf32> -> tensor<1x2x3x3xf32>
+  return %0 : tensor<1x2x3x3xf32>
+}
+
+// Without count_include_pad each output divides by the number of window
+// positions inside the input, computed from linalg.index.
+// CHECK-LABEL: func.func @avg_pool
+// CHECK:         %[[SUM:.*]] = linalg.generic
+// CHECK:           arith.addf
+// CHECK:         linalg.generic {{.*}} ins(%[[SUM]] : tensor<1x2x4x4xf32>)
+// CHECK:           linalg.index 2 : index
+// CHECK:           arith.maxsi
+// CHECK:           linalg.index 3 : index
+// CHECK:           %[[CNT:.*]] = arith.sitofp %{{.*}} : i64 to f32
+// CHECK:           arith.divf %{{.*}}, %[[CNT]] : f32
+func.func @avg_pool(%x: tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32> {
+  %0 = tessera.avg_pool %x {kernel_shape = array<i64: 3, 3>, strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>} : tensor<1x2x4x4xf32> -> tensor<1x2x4x4xf32>
+  return %0 : tensor<1x2x4x4xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @batch_norm
+// CHECK-DAG:     %[[EPS:.*]] = arith.constant 9.99999974E-6 : f32
+// CHECK-COUNT-4: tensor.expand_shape %{{.*}} {{\[}}[0, 1, 2]] output_shape [4, 1, 1] : tensor<4xf32> into tensor<4x1x1xf32>
+// CHECK:         linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d1, 0, 0)>, affine_map<(d0, d1, d2, d3) -> (d1, 0, 0)>, affine_map<(d0, d1, d2, d3) -> (d1, 0, 0)>, affine_map<(d0, d1, d2, d3) -> (d1, 0, 0)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>]
+// CHECK:         ^bb0(%[[X:.*]]: f32, %[[S:.*]]: f32, %[[B:.*]]: f32, %[[M:.*]]: f32, %[[V:.*]]: f32, %{{.*}}: f32):
+// CHECK-NEXT:      %[[C:.*]] = arith.subf %[[X]], %[[M]] : f32
+// CHECK-NEXT:      %[[VE:.*]] = arith.addf %[[V]], %[[EPS]] : f32
+// CHECK-NEXT:      %[[SD:.*]] = math.sqrt %[[VE]] : f32
+// CHECK-NEXT:      %[[N:.*]] = arith.divf %[[C]], %[[SD]] : f32
+// CHECK-NEXT:      %[[NS:.*]] = arith.mulf %[[N]], %[[S]] : f32
+// CHECK-NEXT:      arith.addf %[[NS]], %[[B]] : f32
+func.func @batch_norm(%x: tensor<1x4x2x2xf32>, %s: tensor<4xf32>, %b: tensor<4xf32>, %m: tensor<4xf32>, %v: tensor<4xf32>) -> tensor<1x4x2x2xf32> {
+  %0 = tessera.batch_norm %x, %s, %b, %m, %v {epsilon = 1.0e-05 : f32} : (tensor<1x4x2x2xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>) -> tensor<1x4x2x2xf32>
+  return %0 : tensor<1x4x2x2xf32>
+}
+
+// Mean and variance over the last axis: two reductions, rsqrt, then scale
+// and bias broadcast over the normalized dims.
+// CHECK-LABEL: func.func @layer_norm
+// CHECK:         linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0)>], iterator_types = ["parallel", "reduction"]}
+// CHECK:           arith.addf
+// CHECK:         linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0)>], iterator_types = ["parallel", "reduction"]}
+// CHECK:           arith.mulf %[[IN:.*]], %[[IN]] : f32
+// CHECK:           math.rsqrt
+// CHECK:         linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d1)>, affine_map<(d0, d1) -> (d1)>, affine_map<(d0, d1) -> (d0, d1)>]
+func.func @layer_norm(%x: tensor<2x8xf32>, %s: tensor<8xf32>, %b: tensor<8xf32>) -> tensor<2x8xf32> {
+  %0 = tessera.layer_norm %x, %s, %b {axis = 1 : i64, epsilon = 1.0e-05 : f32} : (tensor<2x8xf32>, tensor<8xf32>, tensor<8xf32>) -> tensor<2x8xf32>
+  return %0 : tensor<2x8xf32>
+}
+
+// Max-shifted: reduce max, subtract, reduce sum of exp, divide.
+// CHECK-LABEL: func.func @softmax
+// CHECK:         linalg.fill ins(%{{.*}} : f32) {{.*}} -> tensor<2xf32>
+// CHECK:         %[[MAX:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]
+// CHECK:           arith.maximumf
+// CHECK:         %[[SHIFT:.*]] = linalg.generic {{.*}} ins(%{{.*}}, %[[MAX]] : tensor<2x8xf32>, tensor<2xf32>)
+// CHECK:           arith.subf
+// CHECK:         %[[SUM:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]} ins(%[[SHIFT]] : tensor<2x8xf32>)
+// CHECK:           math.exp
+// CHECK:         linalg.generic {{.*}} ins(%[[SHIFT]], %[[SUM]] : tensor<2x8xf32>, tensor<2xf32>)
+// CHECK:           math.exp
+// CHECK:           arith.divf
+func.func @softmax(%x: tensor<2x8xf32>) -> tensor<2x8xf32> {
+  %0 = tessera.softmax %x {axis = 1 : i64} : tensor<2x8xf32>
+  return %0 : tensor<2x8xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @reduce_sum_keepdims
+// CHECK:         %[[R:.*]] = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2) -> (d0, d1, d2)>, affine_map<(d0, d1, d2) -> (d0, d2)>], iterator_types = ["parallel", "reduction", "parallel"]}
+// CHECK:           arith.addf
+// CHECK:         } -> tensor<2x4xf32>
+// CHECK:         tensor.expand_shape %[[R]] {{\[}}[0], [1, 2]] output_shape [2, 1, 4] : tensor<2x4xf32> into tensor<2x1x4xf32>
+func.func @reduce_sum_keepdims(%x: tensor<2x3x4xf32>) -> tensor<2x1x4xf32> {
+  %0 = tessera.reduce_sum %x {axes = array<i64: 1>} : tensor<2x3x4xf32> -> tensor<2x1x4xf32>
+  return %0 : tensor<2x1x4xf32>
+}
+
+// The mean divides by the reduced element count (3 * 4) as a float.
+// CHECK-LABEL: func.func @reduce_mean
+// CHECK:         %[[DIM:.*]] = tensor.dim %{{.*}}, %{{.*}} : tensor<?x3x4xf32>
+// CHECK:         tensor.empty(%[[DIM]]) : tensor<?xf32>
+// CHECK:         linalg.generic {{.*}} iterator_types = ["parallel", "reduction", "reduction"]
+// CHECK:         %[[N:.*]] = arith.sitofp %{{.*}} : i64 to f32
+// CHECK:         linalg.generic
+// CHECK:           arith.divf %{{.*}}, %[[N]] : f32
+// CHECK-NOT:     tensor.expand_shape
+// CHECK:         return %{{.*}} : tensor<?xf32>
+func.func @reduce_mean(%x: tensor<?x3x4xf32>) -> tensor<?xf32> {
+  %0 = tessera.reduce_mean %x {axes = array<i64: 1, 2>, keepdims = false} : tensor<?x3x4xf32> -> tensor<?xf32>
+  return %0 : tensor<?xf32>
+}
+
+// An integer max starts from the smallest value; reducing every axis gives a
+// rank-0 tensor, expanded back to 1x1 with keepdims.
+// CHECK-LABEL: func.func @reduce_max_int
+// CHECK:         %[[LOW:.*]] = arith.constant -2147483648 : i32
+// CHECK:         linalg.fill ins(%[[LOW]] : i32) {{.*}} -> tensor<i32>
+// CHECK:         linalg.generic {{.*}} iterator_types = ["reduction", "reduction"]
+// CHECK:           arith.maxsi
+// CHECK:         tensor.expand_shape %{{.*}} [] output_shape [1, 1] : tensor<i32> into tensor<1x1xi32>
+func.func @reduce_max_int(%x: tensor<2x3xi32>) -> tensor<1x1xi32> {
+  %0 = tessera.reduce_max %x {axes = array<i64: 0, 1>} : tensor<2x3xi32> -> tensor<1x1xi32>
+  return %0 : tensor<1x1xi32>
+}
+
+// -----
+
+// A static reshape is a collapse to 1-D and an expand: views, no copy.
+// CHECK-LABEL: func.func @reshape_static
+// CHECK:         %[[FLAT:.*]] = tensor.collapse_shape %{{.*}} {{\[}}[0, 1, 2]] : tensor<2x3x4xf32> into tensor<24xf32>
+// CHECK:         tensor.expand_shape %[[FLAT]] {{\[}}[0, 1]] output_shape [6, 4] : tensor<24xf32> into tensor<6x4xf32>
+func.func @reshape_static(%x: tensor<2x3x4xf32>) -> tensor<6x4xf32> {
+  %0 = tessera.reshape %x : tensor<2x3x4xf32> -> tensor<6x4xf32>
+  return %0 : tensor<6x4xf32>
+}
+
+// With a shape operand the sizes are read at run time (0 copies the input
+// size, -1 is inferred) and fed to tensor.reshape.
+// CHECK-LABEL: func.func @reshape_dynamic
+// CHECK-SAME:    (%[[X:.*]]: tensor<?x4xf32>, %[[S:.*]]: tensor<2xi64>)
+// CHECK-DAG:     %[[C2:.*]] = arith.constant 2 : index
+// CHECK-DAG:     %[[MINUS1:.*]] = arith.constant -1 : index
+// CHECK:         %[[S0:.*]] = tensor.extract %[[S]][%{{.*}}] : tensor<2xi64>
+// CHECK:         arith.cmpi eq, %{{.*}}, %[[MINUS1]] : index
+// CHECK:         %[[INF:.*]] = arith.divui
+// CHECK:         %[[D0:.*]] = arith.select %{{.*}}, %[[INF]], %{{.*}} : index
+// CHECK:         %[[SHAPE:.*]] = tensor.from_elements %[[D0]], %[[C2]] : tensor<2xindex>
+// CHECK:         tensor.reshape %[[X]](%[[SHAPE]]) : (tensor<?x4xf32>, tensor<2xindex>) -> tensor<?x2xf32>
+func.func @reshape_dynamic(%x: tensor<?x4xf32>, %s: tensor<2xi64>) -> tensor<?x2xf32> {
+  %0 = tessera.reshape %x, %s : tensor<?x4xf32>, tensor<2xi64> -> tensor<?x2xf32>
+  return %0 : tensor<?x2xf32>
+}
+
+// CHECK-LABEL: func.func @transpose
+// CHECK-SAME:    (%[[X:.*]]: tensor<2x?x4xf32>)
+// CHECK:         %[[D:.*]] = tensor.dim %[[X]], %{{.*}} : tensor<2x?x4xf32>
+// CHECK:         %[[E:.*]] = tensor.empty(%[[D]]) : tensor<4x2x?xf32>
+// CHECK:         linalg.transpose ins(%[[X]] : tensor<2x?x4xf32>) outs(%[[E]] : tensor<4x2x?xf32>) permutation = [2, 0, 1]
+func.func @transpose(%x: tensor<2x?x4xf32>) -> tensor<4x2x?xf32> {
+  %0 = tessera.transpose %x {perm = array<i64: 2, 0, 1>} : tensor<2x?x4xf32> -> tensor<4x2x?xf32>
+  return %0 : tensor<4x2x?xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @concat_split
+// CHECK-SAME:    (%[[A:.*]]: tensor<2x3xf32>, %[[B:.*]]: tensor<2x5xf32>)
+// CHECK:         %[[E:.*]] = tensor.empty() : tensor<2x8xf32>
+// CHECK:         %[[I0:.*]] = tensor.insert_slice %[[A]] into %[[E]][0, 0] [2, 3] [1, 1]
+// CHECK:         %[[OFF:.*]] = arith.addi
+// CHECK:         %[[CAT:.*]] = tensor.insert_slice %[[B]] into %[[I0]][0, %[[OFF]]] [2, 5] [1, 1]
+// CHECK:         tensor.extract_slice %[[CAT]][0, 0] [2, 6] [1, 1] : tensor<2x8xf32> to tensor<2x6xf32>
+// CHECK:         tensor.extract_slice %[[CAT]][0, 6] [2, 2] [1, 1] : tensor<2x8xf32> to tensor<2x2xf32>
+func.func @concat_split(%a: tensor<2x3xf32>, %b: tensor<2x5xf32>) -> (tensor<2x6xf32>, tensor<2x2xf32>) {
+  %0 = tessera.concat %a, %b {axis = 1 : i64} : (tensor<2x3xf32>, tensor<2x5xf32>) -> tensor<2x8xf32>
+  %1:2 = tessera.split %0 {axis = 1 : i64} : tensor<2x8xf32> -> tensor<2x6xf32>, tensor<2x2xf32>
+  return %1#0, %1#1 : tensor<2x6xf32>, tensor<2x2xf32>
+}
+
+// Positive steps: a strided extract_slice at clamped starts.
+// CHECK-LABEL: func.func @slice_positive_step
+// CHECK:         tensor.extract_slice %{{.*}}[%{{.*}}, %{{.*}}] [2, 4] [1, 2] : tensor<4x10xf32> to tensor<2x4xf32>
+func.func @slice_positive_step(%x: tensor<4x10xf32>) -> tensor<2x4xf32> {
+  %0 = tessera.slice %x {starts = array<i64: 1, 1>, ends = array<i64: 3, -1>, steps = array<i64: 1, 2>} : tensor<4x10xf32> -> tensor<2x4xf32>
+  return %0 : tensor<2x4xf32>
+}
+
+// A negative step reads backwards through tensor.extract.
+// CHECK-LABEL: func.func @slice_negative_step
+// CHECK-SAME:    (%[[X:.*]]: tensor<2x3xf32>)
+// CHECK-DAG:     %[[STEP:.*]] = arith.constant -1 : index
+// CHECK-NOT:     tensor.extract_slice
+// CHECK:         linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} outs(%{{.*}} : tensor<2x2xf32>)
+// CHECK:           %[[I0:.*]] = arith.addi
+// CHECK:           %[[J:.*]] = linalg.index 1 : index
+// CHECK:           %[[JS:.*]] = arith.muli %[[J]], %[[STEP]] : index
+// CHECK:           %[[I1:.*]] = arith.addi %{{.*}}, %[[JS]] : index
+// CHECK:           %[[V:.*]] = tensor.extract %[[X]][%[[I0]], %[[I1]]] : tensor<2x3xf32>
+// CHECK:           linalg.yield %[[V]] : f32
+func.func @slice_negative_step(%x: tensor<2x3xf32>) -> tensor<2x2xf32> {
+  %0 = tessera.slice %x {starts = array<i64: 0, 2>, ends = array<i64: 2, 0>, steps = array<i64: 1, -1>} : tensor<2x3xf32> -> tensor<2x2xf32>
+  return %0 : tensor<2x2xf32>
+}
+
+// -----
+
+// Negative indices wrap around by the axis size (5).
+// CHECK-LABEL: func.func @gather
+// CHECK-SAME:    (%[[X:.*]]: tensor<5x3xf32>, %[[I:.*]]: tensor<2x2xi64>)
+// CHECK-DAG:     %[[C5:.*]] = arith.constant 5 : index
+// CHECK:         linalg.generic {indexing_maps = [affine_map<(d0, d1, d2) -> (d0, d1)>, affine_map<(d0, d1, d2) -> (d0, d1, d2)>], iterator_types = ["parallel", "parallel", "parallel"]} ins(%[[I]] : tensor<2x2xi64>)
+// CHECK:         ^bb0(%[[IN:.*]]: i64, %{{.*}}: f32):
+// CHECK-NEXT:      %[[IDX:.*]] = arith.index_cast %[[IN]] : i64 to index
+// CHECK-NEXT:      %[[NEG:.*]] = arith.cmpi slt, %[[IDX]], %{{.*}} : index
+// CHECK-NEXT:      %[[WRAP:.*]] = arith.addi %[[IDX]], %[[C5]] : index
+// CHECK-NEXT:      %[[ROW:.*]] = arith.select %[[NEG]], %[[WRAP]], %[[IDX]] : index
+// CHECK-NEXT:      %[[COL:.*]] = linalg.index 2 : index
+// CHECK-NEXT:      tensor.extract %[[X]][%[[ROW]], %[[COL]]] : tensor<5x3xf32>
+func.func @gather(%x: tensor<5x3xf32>, %i: tensor<2x2xi64>) -> tensor<2x2x3xf32> {
+  %0 = tessera.gather %x, %i {axis = 0 : i64} : (tensor<5x3xf32>, tensor<2x2xi64>) -> tensor<2x2x3xf32>
+  return %0 : tensor<2x2x3xf32>
+}
+
+// CHECK-LABEL: func.func @expand
+// CHECK:         linalg.generic {indexing_maps = [affine_map<(d0, d1, d2) -> (d1, 0)>, affine_map<(d0, d1, d2) -> (d0, d1, d2)>], iterator_types = ["parallel", "parallel", "parallel"]}
+// CHECK-SAME:      ins(%{{.*}} : tensor<3x1xf32>) outs(%{{.*}} : tensor<2x3x4xf32>)
+// CHECK-NEXT:    ^bb0(%[[IN:.*]]: f32, %{{.*}}: f32):
+// CHECK-NEXT:      linalg.yield %[[IN]] : f32
+func.func @expand(%x: tensor<3x1xf32>, %s: tensor<3xi64>) -> tensor<2x3x4xf32> {
+  %0 = tessera.expand %x, %s : (tensor<3x1xf32>, tensor<3xi64>) -> tensor<2x3x4xf32>
+  return %0 : tensor<2x3x4xf32>
+}
+
+// -----
+
+// Negative pads crop with extract_slice before tensor.pad adds the rest.
+// CHECK-LABEL: func.func @pad_constant
+// CHECK:         %[[V:.*]] = arith.constant 1.500000e+00 : f32
+// CHECK:         %[[CROP:.*]] = tensor.extract_slice %{{.*}}[0, 2] [4, 4] [1, 1] : tensor<4x6xf32> to tensor<4x4xf32>
+// CHECK:         tensor.pad %[[CROP]] low[1, 0] high[0, 1]
+// CHECK:           tensor.yield %[[V]] : f32
+// CHECK:         } : tensor<4x4xf32> to tensor<5x5xf32>
+func.func @pad_constant(%x: tensor<4x6xf32>) -> tensor<5x5xf32> {
+  %0 = tessera.pad %x {mode = #tessera<pad_mode constant>, pads = array<i64: 1, -2, 0, 1>, value = 1.5 : f64} : tensor<4x6xf32> -> tensor<5x5xf32>
+  return %0 : tensor<5x5xf32>
+}
+
+// CHECK-LABEL: func.func @shape_and_constant
+// CHECK-SAME:    (%[[X:.*]]: tensor<?x4xf32>)
+// CHECK-DAG:     %[[C4:.*]] = arith.constant 4 : index
+// CHECK-DAG:     %[[CST:.*]] = arith.constant dense<[1, 2]> : tensor<2xi64>
+// CHECK:         %[[D:.*]] = tensor.dim %[[X]], %{{.*}} : tensor<?x4xf32>
+// CHECK:         %[[D64:.*]] = arith.index_cast %[[D]] : index to i64
+// CHECK:         %[[C464:.*]] = arith.index_cast %[[C4]] : index to i64
+// CHECK:         tensor.from_elements %[[D64]], %[[C464]] : tensor<2xi64>
+func.func @shape_and_constant(%x: tensor<?x4xf32>) -> (tensor<2xi64>, tensor<2xi64>) {
+  %0 = tessera.shape %x : tensor<?x4xf32> -> tensor<2xi64>
+  %1 = tessera.constant dense<[1, 2]> : tensor<2xi64>
+  return %0, %1 : tensor<2xi64>, tensor<2xi64>
+}
