@@ -139,6 +139,9 @@ LogicalResult Compilation::emitPackageCode(
   if (failed(weights))
     return failure();
   int64_t arenaBytes = package::getArenaBytes(*module);
+  if (options.verbose)
+    llvm::errs() << "tessera-compile: weights " << weights->size()
+                 << " bytes, arena " << arenaBytes << " bytes per context\n";
   package::prepareEntryForLowering(*module);
   if (failed(runPipeline("lower to LLVM dialect", [](PassManager &pm) {
         cpu::buildCPULoweringPipeline(pm, {});

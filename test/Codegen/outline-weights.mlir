@@ -56,6 +56,27 @@ func.func @main() -> i32 {
 
 // -----
 
+// A dense_resource blob of exactly min-bytes (256) is outlined as it is.
+// CHECK:       module attributes {tessera.weight_offsets = array<i64: 0>, tessera.weights = [dense_resource<fc_weight> : tensor<64xf32>], tessera.weights_size = 256 : i64}
+// CHECK-LABEL: func.func @main
+// CHECK-SAME:    (%[[RBLOB:.*]]: memref<?xi8>) -> tensor<64xf32>
+// CHECK:         %[[V:.*]] = memref.view %[[RBLOB]][%{{.*}}][] : memref<?xi8> to memref<64xf32>
+// CHECK:         %[[W:.*]] = bufferization.to_tensor %[[V]] restrict
+// CHECK:         return %[[W]]
+func.func @main() -> tensor<64xf32> {
+  %w = arith.constant dense_resource<fc_weight> : tensor<64xf32>
+  return %w : tensor<64xf32>
+}
+{-#
+  dialect_resources: {
+    builtin: {
+      fc_weight: "0x040000000000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F"
+    }
+  }
+#-}
+
+// -----
+
 // expected-error @below {{tessera-outline-weights: no entry function @main}}
 module {
   func.func @not_main(%x: tensor<4xf32>) -> tensor<4xf32> {

@@ -10,7 +10,8 @@ def ConvertTesseraToLinalg : Pass<"tessera-convert-to-linalg", "func::FuncOp"> {
   let description = [{
     Rewrites every `tessera` op into upstream MLIR on tensors: elementwise
     ops and broadcasting become `linalg.generic` ops with broadcasting
-    indexing maps, matmuls become `linalg.batch_matmul`/`linalg.matmul`,
+    indexing maps, matmuls (numpy semantics: batch broadcasting, 1-D operands)
+    become contraction `linalg.generic` ops,
     convolutions and pooling become `linalg.generic` windows over a padded
     input (any rank, groups, strides and dilations), reductions become
     reducing `linalg.generic` ops, and data movement becomes `tensor` ops

@@ -279,10 +279,12 @@ struct SliceOpLowering : OpRewritePattern<SliceOp> {
           v = arith::ConstantIndexOp::create(
               rewriter, loc, std::min<int64_t>(bound, int64_t(1) << 62));
         }
-        Value lo = step > 0 ? zero
-                            : arith::ConstantIndexOp::create(rewriter, loc, -1);
+        // ONNX: starts clamp to [0, dim - 1] and ends to [-1, dim - 1] for
+        // negative steps.
+        Value lo = (step > 0 || !isEnd)
+                       ? zero
+                       : arith::ConstantIndexOp::create(rewriter, loc, -1);
         Value hi = step > 0 ? dim : arith::SubIOp::create(rewriter, loc, dim, one);
-        (void)isEnd;
         return arith::MinSIOp::create(rewriter, loc,
                                       arith::MaxSIOp::create(rewriter, loc, v, lo),
                                       hi);

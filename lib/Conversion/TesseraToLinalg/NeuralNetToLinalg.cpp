@@ -57,8 +57,11 @@ struct MatMulOpLowering : OpRewritePattern<MatMulOp> {
     int64_t lhsBatch = lhsVector ? 0 : lhsType.getRank() - 2;
     int64_t rhsBatch = rhsVector ? 0 : rhsType.getRank() - 2;
     int64_t batch = std::max(lhsBatch, rhsBatch);
-    // Loops: batch..., m, n, k.
-    int64_t m = batch, n = batch + 1, k = batch + 2, numLoops = batch + 3;
+    // Loops: batch..., m (unless lhs is a vector), n (unless rhs is), k.
+    int64_t next = batch;
+    int64_t m = lhsVector ? -1 : next++;
+    int64_t n = rhsVector ? -1 : next++;
+    int64_t k = next++, numLoops = next;
     auto dim = [&](int64_t d) { return getAffineDimExpr(d, ctx); };
     auto batchExprs = [&](RankedTensorType type, int64_t rank) {
       SmallVector<AffineExpr> exprs;
@@ -111,7 +114,7 @@ struct MatMulOpLowering : OpRewritePattern<MatMulOp> {
     SmallVector<AffineMap> maps = {AffineMap::get(numLoops, 0, lhsExprs, ctx),
                                    AffineMap::get(numLoops, 0, rhsExprs, ctx),
                                    AffineMap::get(numLoops, 0, outExprs, ctx)};
-    SmallVector<utils::IteratorType> iterators = makeIterators(batch + 2, 1);
+    SmallVector<utils::IteratorType> iterators = makeIterators(numLoops - 1, 1);
     bool isFloat = isa<FloatType>(elementType);
     auto generic = linalg::GenericOp::create(
         rewriter, loc, TypeRange{resultType}, ValueRange{lhs, rhs},
@@ -532,7 +535,7 @@ struct PoolLowering : OpRewritePattern<OpTy> {
                                    AvgPoolOp op, Value sums,
                                    RankedTensorType resultType) {
     ArrayRef<int64_t> kernel = op.getKernelShape(), strides = op.getStrides(),
-                      pads = op.getPads();
+                      pads = op.getPads(), dilations = op.getDilations();
     int64_t spatial = static_cast<int64_t>(kernel.size());
     Type elementType = resultType.getElementType();
     SmallVector<Value> inputSizes;
@@ -552,8 +555,8 @@ struct PoolLowering : OpRewritePattern<OpTy> {
                 arith::MulIOp::create(
                     b, l, o, arith::ConstantIndexOp::create(b, l, strides[i])),
                 arith::ConstantIndexOp::create(b, l, pads[i]));
-            Value end = arith::AddIOp::create(
-                b, l, start, arith::ConstantIndexOp::create(b, l, kernel[i]));
+            // Taps start + t * dilation, t in [0, k), that fall in [lo, hi):
+            // t from ceil((lo - start) / d) to floor((hi - 1 - start) / d).
             Value lo = arith::ConstantIndexOp::create(
                 b, l, includePad ? -pads[i] : 0);
             Value hi = inputSizes[i];
@@ -561,9 +564,24 @@ struct PoolLowering : OpRewritePattern<OpTy> {
               hi = arith::AddIOp::create(
                   b, l, hi,
                   arith::ConstantIndexOp::create(b, l, pads[spatial + i]));
-            Value extent = arith::SubIOp::create(
-                b, l, arith::MinSIOp::create(b, l, end, hi),
-                arith::MaxSIOp::create(b, l, start, lo));
+            Value d = arith::ConstantIndexOp::create(b, l, dilations[i]);
+            Value zero = arith::ConstantIndexOp::create(b, l, 0);
+            Value one = arith::ConstantIndexOp::create(b, l, 1);
+            Value first = arith::MaxSIOp::create(
+                b, l, zero,
+                arith::CeilDivSIOp::create(
+                    b, l, arith::SubIOp::create(b, l, lo, start), d));
+            Value last = arith::MinSIOp::create(
+                b, l, arith::ConstantIndexOp::create(b, l, kernel[i] - 1),
+                arith::FloorDivSIOp::create(
+                    b, l,
+                    arith::SubIOp::create(
+                        b, l, arith::SubIOp::create(b, l, hi, one), start),
+                    d));
+            Value extent = arith::MaxSIOp::create(
+                b, l, zero,
+                arith::AddIOp::create(
+                    b, l, arith::SubIOp::create(b, l, last, first), one));
             count = arith::MulIOp::create(b, l, count, extent);
           }
           Value countF = arith::SIToFPOp::create(

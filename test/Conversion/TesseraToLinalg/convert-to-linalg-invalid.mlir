@@ -1,17 +1,19 @@
 // RUN: tessera-opt %s -split-input-file -tessera-convert-to-linalg -verify-diagnostics
 
-func.func @pad_reflect(%x: tensor<2x8xf32>) -> tensor<2x10xf32> {
-  // expected-error @below {{tessera-convert-to-linalg: cannot lower 'tessera.pad' with operand types 'tensor<2x8xf32>' to linalg (not supported by the CPU code generator yet)}}
-  %0 = tessera.pad %x {mode = #tessera<pad_mode reflect>, pads = array<i64: 0, 1, 0, 1>} : tensor<2x8xf32> -> tensor<2x10xf32>
-  return %0 : tensor<2x10xf32>
+// Resize needs static sizes outside the batch dimension.
+func.func @resize_dynamic_spatial(%x: tensor<1x3x?x?xf32>) -> tensor<1x3x?x?xf32> {
+  // expected-error @below {{tessera-convert-to-linalg: cannot lower 'tessera.resize' with operand types 'tensor<1x3x?x?xf32>' to linalg (not supported by the CPU code generator yet)}}
+  %0 = tessera.resize %x {coordinate_transform = #tessera<coordinate_transform half_pixel>, mode = #tessera<resize_mode nearest>, nearest_rounding = #tessera<nearest_rounding floor>, scales = array<f32: 1.0, 1.0, 2.0, 2.0>} : tensor<1x3x?x?xf32> -> tensor<1x3x?x?xf32>
+  return %0 : tensor<1x3x?x?xf32>
 }
 
 // -----
 
-func.func @resize(%x: tensor<1x3x8x8xf32>) -> tensor<1x3x16x16xf32> {
-  // expected-error @below {{cannot lower 'tessera.resize'}}
-  %0 = tessera.resize %x {coordinate_transform = #tessera<coordinate_transform half_pixel>, mode = #tessera<resize_mode nearest>, nearest_rounding = #tessera<nearest_rounding floor>, scales = array<f32: 1.0, 1.0, 2.0, 2.0>} : tensor<1x3x8x8xf32> -> tensor<1x3x16x16xf32>
-  return %0 : tensor<1x3x16x16xf32>
+// Convolution weights must have a static shape.
+func.func @conv_dynamic_weight(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x?x?xf32>) -> tensor<1x4x?x?xf32> {
+  // expected-error @below {{cannot lower 'tessera.conv' with operand types 'tensor<1x3x8x8xf32>', 'tensor<4x3x?x?xf32>'}}
+  %0 = tessera.conv %x, %w {dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x3x8x8xf32>, tensor<4x3x?x?xf32>) -> tensor<1x4x?x?xf32>
+  return %0 : tensor<1x4x?x?xf32>
 }
 
 // -----

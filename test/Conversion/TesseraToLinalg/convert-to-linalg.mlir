@@ -448,3 +448,70 @@ func.func @shape_and_constant(%x: tensor<?x4xf32>) -> (tensor<2xi64>, tensor<2xi
   %1 = tessera.constant dense<[1, 2]> : tensor<2xi64>
   return %0, %1 : tensor<2xi64>, tensor<2xi64>
 }
+
+// -----
+
+// Edge padding reads the input at clamped indices.
+// CHECK-LABEL: func.func @pad_edge
+// CHECK-SAME:    (%[[X:.*]]: tensor<2x8xf32>)
+// CHECK-NOT:     tensor.pad
+// CHECK:         linalg.generic {{.*}} outs(%{{.*}} : tensor<4x8xf32>)
+// CHECK:           %[[I:.*]] = linalg.index 0 : index
+// CHECK:           %[[IL:.*]] = arith.subi %[[I]], %{{.*}} : index
+// CHECK:           %[[LO:.*]] = arith.maxsi %[[IL]], %{{.*}} : index
+// CHECK:           %[[ROW:.*]] = arith.minsi %[[LO]], %{{.*}} : index
+// CHECK:           tensor.extract %[[X]][%[[ROW]], %{{.*}}] : tensor<2x8xf32>
+func.func @pad_edge(%x: tensor<2x8xf32>) -> tensor<4x8xf32> {
+  %0 = tessera.pad %x {mode = #tessera<pad_mode edge>, pads = array<i64: 1, 0, 1, 0>} : tensor<2x8xf32> -> tensor<4x8xf32>
+  return %0 : tensor<4x8xf32>
+}
+
+// Nearest resize: floor(out / scale), clamped to the input, per dimension.
+// CHECK-LABEL: func.func @resize_nearest
+// CHECK-SAME:    (%[[X:.*]]: tensor<1x3x8x8xf32>)
+// CHECK:         linalg.generic {{.*}} outs(%{{.*}} : tensor<1x3x16x16xf32>)
+// CHECK:           math.floor
+// CHECK:           math.floor
+// CHECK:           tensor.extract %[[X]][
+func.func @resize_nearest(%x: tensor<1x3x8x8xf32>) -> tensor<1x3x16x16xf32> {
+  %0 = tessera.resize %x {coordinate_transform = #tessera<coordinate_transform asymmetric>, mode = #tessera<resize_mode nearest>, nearest_rounding = #tessera<nearest_rounding floor>, scales = array<f32: 1.0, 1.0, 2.0, 2.0>} : tensor<1x3x8x8xf32> -> tensor<1x3x16x16xf32>
+  return %0 : tensor<1x3x16x16xf32>
+}
+
+// Transposed convolution: the input is spread into a zero tensor padded by
+// k - 1, the weights are flipped and regrouped, then a plain convolution.
+// CHECK-LABEL: func.func @conv_transpose
+// CHECK-SAME:    (%[[X:.*]]: tensor<1x2x3x3xf32>, %[[W:.*]]: tensor<2x4x3x3xf32>)
+// CHECK:         %[[Z:.*]] = linalg.fill {{.*}} -> tensor<1x2x7x7xf32>
+// CHECK:         %[[S:.*]] = tensor.insert_slice %[[X]] into %[[Z]][0, 0, 2, 2] [1, 2, 3, 3] [1, 1, 1, 1]
+// CHECK:         %[[F:.*]] = linalg.generic {{.*}} outs(%{{.*}} : tensor<4x2x3x3xf32>)
+// CHECK:           tensor.extract %[[W]][
+// CHECK:         tensor.expand_shape %[[S]]
+// CHECK:         tensor.expand_shape %[[F]]
+// CHECK:         linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]
+// CHECK:         tensor.collapse_shape {{.*}} into tensor<1x4x5x5xf32>
+func.func @conv_transpose(%x: tensor<1x2x3x3xf32>, %w: tensor<2x4x3x3xf32>) -> tensor<1x4x5x5xf32> {
+  %0 = tessera.conv_transpose %x, %w {dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>, output_padding = array<i64: 0, 0>} : (tensor<1x2x3x3xf32>, tensor<2x4x3x3xf32>) -> tensor<1x4x5x5xf32>
+  return %0 : tensor<1x4x5x5xf32>
+}
+
+// -----
+
+// A 1-D operand gets no m (or n) loop.
+// CHECK-LABEL: func.func @vector_matrix
+// CHECK:         linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]
+// CHECK-SAME:      ins(%{{.*}}, %{{.*}} : tensor<8xf32>, tensor<8x16xf32>) outs(%{{.*}} : tensor<16xf32>)
+func.func @vector_matrix(%a: tensor<8xf32>, %b: tensor<8x16xf32>) -> tensor<16xf32> {
+  %0 = tessera.matmul %a, %b : (tensor<8xf32>, tensor<8x16xf32>) -> tensor<16xf32>
+  return %0 : tensor<16xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @matrix_vector
+// CHECK:         linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]
+// CHECK-SAME:      ins(%{{.*}}, %{{.*}} : tensor<2x8xi32>, tensor<8xi32>) outs(%{{.*}} : tensor<2xi32>)
+func.func @matrix_vector(%a: tensor<2x8xi32>, %b: tensor<8xi32>) -> tensor<2xi32> {
+  %0 = tessera.matmul %a, %b : (tensor<2x8xi32>, tensor<8xi32>) -> tensor<2xi32>
+  return %0 : tensor<2xi32>
+}

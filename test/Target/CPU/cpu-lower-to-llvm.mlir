@@ -1,0 +1,42 @@
+// RUN: tessera-opt %s -split-input-file --tessera-lower-to-linalg --tessera-bufferize --tessera-cpu-lower-to-llvm | FileCheck %s
+// RUN: tessera-opt %s -split-input-file --tessera-lower-to-linalg --tessera-bufferize --tessera-cpu-lower-to-llvm | FileCheck %s --check-prefix=NONE
+
+// Only LLVM dialect ops are left. The strided result copy (a view of the
+// arena) becomes loops, not a call to memrefCopy from the C runner utils.
+// NONE-NOT: memrefCopy
+// NONE-NOT: {{(memref|linalg|tensor|bufferization|arith|math|scf|cf|affine|index)\.[a-z_]+}}
+// NONE-NOT: func.func
+// NONE-NOT: func.return
+// NONE-NOT: unrealized_conversion_cast
+
+// The result is malloc'ed; the weights blob and the arena are leading
+// pointer arguments (each an unpacked memref descriptor).
+// CHECK:       llvm.func @malloc(i64) -> !llvm.ptr
+// CHECK:       llvm.func @main(%{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: i64, %{{.*}}: i64, %{{.*}}: i64, %{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: i64, %{{.*}}: i64, %{{.*}}: i64, %{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: i64, %{{.*}}: i64, %{{.*}}: i64, %{{.*}}: i64, %{{.*}}: i64) -> !llvm.struct<(ptr, ptr, i64, array<2 x i64>, array<2 x i64>)>
+// CHECK-SAME:    attributes {tessera.arena_size = 128 : i64}
+// CHECK:         llvm.call @malloc
+// CHECK:         llvm.return
+func.func @main(%x: tensor<4x8xf32>) -> tensor<2x8xf32> {
+  %0 = tessera.relu %x : tensor<4x8xf32>
+  %1 = tessera.slice %0 {starts = array<i64: 0, 0>, ends = array<i64: 4, 8>, steps = array<i64: 2, 1>} : tensor<4x8xf32> -> tensor<2x8xf32>
+  return %1 : tensor<2x8xf32>
+}
+
+// -----
+
+// Dynamic shapes: the reduction buffer is a heap allocation freed after its
+// last use; erf and exp call libm.
+// CHECK-DAG:   llvm.func @free(!llvm.ptr)
+// CHECK-DAG:   llvm.func @erff(f32) -> f32
+// CHECK-DAG:   llvm.func @expf(f32) -> f32
+// CHECK:       llvm.func @main
+// CHECK-SAME:    attributes {tessera.arena_size = 0 : i64}
+// CHECK:         llvm.call @erff
+// CHECK:         llvm.call @expf
+// CHECK:         llvm.call @free
+// CHECK:         llvm.return
+func.func @main(%x: tensor<?x8xf32>) -> tensor<?x8xf32> {
+  %0 = tessera.erf %x : tensor<?x8xf32>
+  %1 = tessera.softmax %0 {axis = 1 : i64} : tensor<?x8xf32>
+  return %1 : tensor<?x8xf32>
+}
