@@ -82,7 +82,7 @@ Compilation::runPipeline(StringRef stage,
                          const std::function<void(PassManager &)> &build) {
   PassManager pm(&context);
   if (options.configurePassManager &&
-      failed(options.configurePassManager(pm)))
+      failed(options.configurePassManager(pm, stage)))
     return failure();
   build(pm);
   if (failed(pm.run(*module)))
@@ -240,6 +240,13 @@ LogicalResult Compilation::run() {
   }
 
   std::string error;
+  // Like a C compiler, create the output's directory if needed.
+  if (options.outputPath != "-") {
+    StringRef parent = llvm::sys::path::parent_path(options.outputPath);
+    if (!parent.empty())
+      if (std::error_code ec = llvm::sys::fs::create_directories(parent))
+        return fail("cannot create directory '" + parent + "': " + ec.message());
+  }
   if (options.emit == EmitStage::Object) {
     std::unique_ptr<llvm::ToolOutputFile> output =
         openOutputFile(options.outputPath, &error);

@@ -111,11 +111,12 @@ std::string findRuntimeLibrary(const char *argv0) {
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
+  // Passes first: --mlir-print-ir-after=PASS looks them up by name.
+  tessera::registerAllPasses();
   registerAsmPrinterCLOptions();
   registerMLIRContextCLOptions();
   registerPassManagerCLOptions();
   registerDefaultTimingManagerCLOptions();
-  tessera::registerAllPasses();
   // LLVM registers hundreds of backend options; --help shows the driver's.
   cl::HideUnrelatedOptions(driverCategory);
   cl::ParseCommandLineOptions(
@@ -130,9 +131,9 @@ int main(int argc, char **argv) {
       "tessera_runtime.h; run it with tessera-run, load it from Python with\n"
       "tessera.load(), or link it into a C program. Errors name the node,\n"
       "input or initializer at fault and exit with status 1.\n\n"
-      "MLIR's pass-manager and printing options (--mlir-print-ir-after-all,\n"
-      "--mlir-timing, --mlir-elide-elementsattrs-if-larger, ...) are also\n"
-      "accepted; --help-hidden lists them.\n");
+      "MLIR's pass-manager and printing options are also accepted, e.g.\n"
+      "--mlir-print-ir-after-all, --mlir-print-ir-after=PASS, --mlir-timing,\n"
+      "--mlir-elide-elementsattrs-if-larger=N (see docs/user-guide.md).\n");
 
   tessera::CompileOptions options;
   options.inputPath = inputPath;
@@ -150,6 +151,11 @@ int main(int argc, char **argv) {
                      : tessera::getDefaultEmitStage(outputPath);
   options.runGraphPasses = !skipGraphPasses;
   options.externalWeights = weightsMode == WeightsMode::External;
+  if (emitHeader && options.emit != tessera::EmitStage::SharedLibrary) {
+    llvm::errs() << "tessera-compile: --emit-header goes with a package "
+                    "(-o NAME.so or --emit=so)\n";
+    return 1;
+  }
   if (emitHeader) {
     if (outputPath == "-") {
       llvm::errs() << "tessera-compile: --emit-header needs -o NAME.so\n";
@@ -174,10 +180,17 @@ int main(int argc, char **argv) {
   DefaultTimingManager timing;
   applyDefaultTimingManagerCLOptions(timing);
   TimingScope timingScope = timing.getRootScope();
-  options.configurePassManager = [&](PassManager &pm) {
+  // One timing scope per compilation stage, alive until the report.
+  std::vector<std::unique_ptr<TimingScope>> stageScopes;
+  options.configurePassManager = [&](PassManager &pm, StringRef stage) {
     if (failed(applyPassManagerCLOptions(pm)))
       return failure();
-    pm.enableTiming(timingScope);
+    // Stages run one after another: the previous one has finished.
+    if (!stageScopes.empty())
+      stageScopes.back()->stop();
+    stageScopes.push_back(
+        std::make_unique<TimingScope>(timingScope.nest(stage)));
+    pm.enableTiming(*stageScopes.back());
     return success();
   };
   return failed(tessera::compileModel(context, options)) ? 1 : 0;

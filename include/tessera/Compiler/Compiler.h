@@ -46,9 +46,11 @@ struct CompileOptions {
   bool printWeights = false;
   /// Report each stage and its duration on stderr.
   bool verbose = false;
-  /// Applied to every pass manager the compiler creates (IR printing,
-  /// timing, crash reproducers from the command line).
-  std::function<LogicalResult(PassManager &)> configurePassManager;
+  /// Applied to every pass manager the compiler creates, with the name of
+  /// the stage it runs (IR printing, timing, crash reproducers from the
+  /// command line).
+  std::function<LogicalResult(PassManager &, llvm::StringRef stage)>
+      configurePassManager;
 };
 
 /// Runs the compilation. Diagnostics go to the context's handler; other

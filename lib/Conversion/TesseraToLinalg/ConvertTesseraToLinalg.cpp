@@ -39,7 +39,11 @@ struct ConvertTesseraToLinalgPass
     (void)applyPatternsGreedily(func, std::move(patterns), config);
     WalkResult result = func.walk([](Operation *op) {
       if (isa<TesseraDialect>(op->getDialect())) {
-        op->emitError() << "tessera-convert-to-linalg: cannot lower '"
+        InFlightDiagnostic diag = op->emitError();
+        // The importer names each op's location after its ONNX node.
+        if (auto node = op->getLoc()->findInstanceOf<NameLoc>())
+          diag << "node '" << node.getName().getValue() << "': ";
+        diag << "tessera-convert-to-linalg: cannot lower '"
                         << op->getName() << "' with operand types "
                         << op->getOperandTypes()
                         << " to linalg (not supported by the CPU code "

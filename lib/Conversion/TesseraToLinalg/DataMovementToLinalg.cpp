@@ -549,8 +549,10 @@ struct ResizeOpLowering : OpRewritePattern<ResizeOp> {
     auto inputType = cast<RankedTensorType>(input.getType());
     auto resultType = cast<RankedTensorType>(op.getType());
     int64_t rank = inputType.getRank();
-    if (!resultType.hasStaticShape() ||
-        llvm::any_of(inputType.getShape().drop_front(1), ShapedType::isDynamic))
+    if (llvm::any_of(resultType.getShape().drop_front(1),
+                     ShapedType::isDynamic) ||
+        llvm::any_of(inputType.getShape().drop_front(1), ShapedType::isDynamic) ||
+        inputType.getDimSize(0) != resultType.getDimSize(0))
       return rewriter.notifyMatchFailure(
           op, "needs static sizes outside the batch dimension");
     ArrayRef<float> scales = op.getScales();

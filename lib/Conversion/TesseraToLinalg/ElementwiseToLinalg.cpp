@@ -30,7 +30,8 @@ struct ElementwisePattern : OpRewritePattern<OpTy> {
   LogicalResult matchAndRewrite(OpTy op,
                                 PatternRewriter &rewriter) const override {
     auto resultType = cast<RankedTensorType>(op->getResult(0).getType());
-    for (Type type : op->getOperandTypes())
+    for (Type type : llvm::concat<const Type>(op->getOperandTypes(),
+                                               op->getResultTypes()))
       if (getElementTypeOrSelf(type).isUnsignedInteger())
         return rewriter.notifyMatchFailure(
             op, "unsigned element types are not lowered yet");
