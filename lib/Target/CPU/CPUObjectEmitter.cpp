@@ -32,6 +32,14 @@ cpu::createCPUTargetMachine(const CPUTargetOptions &options,
       features += (feature.second ? "+" : "-") + feature.first().str() + ",";
   }
   features += options.features;
+  // Check the name first: LLVM only warns (on stderr) about unknown CPUs.
+  std::unique_ptr<llvm::MCSubtargetInfo> generic(
+      target->createMCSubtargetInfo(triple, "", ""));
+  if (generic && !generic->isCPUStringValid(cpuName)) {
+    error = "unknown target CPU '" + cpuName +
+            "' (llc -mcpu=help lists the known ones)";
+    return nullptr;
+  }
   llvm::CodeGenOptLevel level = options.optLevel >= 3 ? llvm::CodeGenOptLevel::Aggressive
                                 : options.optLevel == 2 ? llvm::CodeGenOptLevel::Default
                                 : options.optLevel == 1 ? llvm::CodeGenOptLevel::Less
@@ -42,11 +50,6 @@ cpu::createCPUTargetMachine(const CPUTargetOptions &options,
       std::nullopt, level));
   if (!machine) {
     error = "cannot create a target machine for CPU '" + cpuName + "'";
-    return nullptr;
-  }
-  // An unknown CPU name only warns inside LLVM; refuse it here instead.
-  if (!machine->getMCSubtargetInfo()->isCPUStringValid(cpuName)) {
-    error = "unknown target CPU '" + cpuName + "'";
     return nullptr;
   }
   return machine;
