@@ -314,13 +314,9 @@ struct SliceOpLowering : OpRewritePattern<SliceOp> {
           op, resultType, input, offsets, sizeOfrs, strides);
       return success();
     }
-    Value init = createEmpty(rewriter, loc, resultType, sizeOfrs);
-    SmallVector<utils::IteratorType> iterators(rank,
-                                               utils::IteratorType::parallel);
-    auto generic = linalg::GenericOp::create(
-        rewriter, loc, TypeRange{resultType}, ValueRange{}, ValueRange{init},
-        SmallVector<AffineMap>{rewriter.getMultiDimIdentityMap(rank)}, iterators,
-        [&](OpBuilder &b, Location l, ValueRange) {
+    Value result = createFromIndices(
+        rewriter, loc, resultType, sizeOfrs,
+        [&](OpBuilder &b, Location l, ValueRange) -> Value {
           SmallVector<Value> indices;
           for (int64_t d = 0; d < rank; ++d) {
             Value i = linalg::IndexOp::create(b, l, d);
@@ -328,10 +324,9 @@ struct SliceOpLowering : OpRewritePattern<SliceOp> {
             indices.push_back(arith::AddIOp::create(
                 b, l, starts[d], arith::MulIOp::create(b, l, i, stepV)));
           }
-          linalg::YieldOp::create(
-              b, l, tensor::ExtractOp::create(b, l, input, indices).getResult());
+          return tensor::ExtractOp::create(b, l, input, indices);
         });
-    rewriter.replaceOp(op, generic.getResult(0));
+    rewriter.replaceOp(op, result);
     return success();
   }
 };
@@ -501,13 +496,9 @@ struct PadOpLowering : OpRewritePattern<PadOp> {
                           .getResult());
     }
     bool reflect = op.getMode() == PadMode::reflect;
-    Value init = createEmpty(rewriter, loc, resultType, sizes);
-    SmallVector<utils::IteratorType> iterators(rank,
-                                               utils::IteratorType::parallel);
-    auto generic = linalg::GenericOp::create(
-        rewriter, loc, TypeRange{resultType}, ValueRange{}, ValueRange{init},
-        SmallVector<AffineMap>{rewriter.getMultiDimIdentityMap(rank)}, iterators,
-        [&](OpBuilder &b, Location l, ValueRange) {
+    Value result = createFromIndices(
+        rewriter, loc, resultType, sizes,
+        [&](OpBuilder &b, Location l, ValueRange) -> Value {
           Value zero = arith::ConstantIndexOp::create(b, l, 0);
           SmallVector<Value> coords;
           for (int64_t d = 0; d < rank; ++d) {
@@ -529,10 +520,9 @@ struct PadOpLowering : OpRewritePattern<PadOp> {
                                        last);
             coords.push_back(i);
           }
-          linalg::YieldOp::create(
-              b, l, tensor::ExtractOp::create(b, l, input, coords).getResult());
+          return tensor::ExtractOp::create(b, l, input, coords);
         });
-    rewriter.replaceOp(op, generic.getResult(0));
+    rewriter.replaceOp(op, result);
     return success();
   }
 };
@@ -570,13 +560,9 @@ struct ResizeOpLowering : OpRewritePattern<ResizeOp> {
     bool linear = op.getMode() == ResizeMode::linear;
     CoordinateTransform transform = op.getCoordinateTransform();
     NearestRounding rounding = op.getNearestRounding();
-    Value init = createEmpty(rewriter, loc, resultType, sizes);
-    SmallVector<utils::IteratorType> iterators(rank,
-                                               utils::IteratorType::parallel);
-    auto generic = linalg::GenericOp::create(
-        rewriter, loc, TypeRange{resultType}, ValueRange{}, ValueRange{init},
-        SmallVector<AffineMap>{rewriter.getMultiDimIdentityMap(rank)}, iterators,
-        [&](OpBuilder &b, Location l, ValueRange) {
+    Value result = createFromIndices(
+        rewriter, loc, resultType, sizes,
+        [&](OpBuilder &b, Location l, ValueRange) -> Value {
           auto f32 = b.getF32Type();
           auto constF = [&](double v) {
             return arith::ConstantOp::create(b, l, b.getF32FloatAttr(v))
@@ -670,10 +656,8 @@ struct ResizeOpLowering : OpRewritePattern<ResizeOp> {
                                                         : lowIndex[k];
             return tensor::ExtractOp::create(b, l, input, coords).getResult();
           };
-          if (!linear) {
-            linalg::YieldOp::create(b, l, read(0));
-            return;
-          }
+          if (!linear)
+            return read(0);
           // Interpolate one resized dimension at a time.
           SmallVector<Value> values;
           for (unsigned corner = 0; corner < (1u << resized.size()); ++corner)
@@ -687,9 +671,9 @@ struct ResizeOpLowering : OpRewritePattern<ResizeOp> {
             }
             values = next;
           }
-          linalg::YieldOp::create(b, l, values[0]);
+          return values[0];
         });
-    rewriter.replaceOp(op, generic.getResult(0));
+    rewriter.replaceOp(op, result);
     return success();
   }
 };

@@ -217,3 +217,24 @@ Value lowering::createReducedCount(OpBuilder &b, Location loc, Value input,
     return arith::TruncIOp::create(b, loc, elementType, asInt);
   return asInt;
 }
+
+Value lowering::createFromIndices(OpBuilder &b, Location loc,
+                                  RankedTensorType type,
+                                  ArrayRef<OpFoldResult> sizes,
+                                  const ScalarBodyBuilder &body) {
+  int64_t rank = type.getRank();
+  Value init = createEmpty(b, loc, type, sizes);
+  SmallVector<utils::IteratorType> iterators(rank,
+                                             utils::IteratorType::parallel);
+  auto generic = linalg::GenericOp::create(
+      b, loc, TypeRange{type}, ValueRange{}, ValueRange{init},
+      SmallVector<AffineMap>{b.getMultiDimIdentityMap(rank)}, iterators,
+      [&](OpBuilder &nested, Location nestedLoc, ValueRange) {
+        SmallVector<Value> indices;
+        for (int64_t d = 0; d < rank; ++d)
+          indices.push_back(linalg::IndexOp::create(nested, nestedLoc, d));
+        linalg::YieldOp::create(nested, nestedLoc,
+                                body(nested, nestedLoc, indices));
+      });
+  return generic.getResult(0);
+}

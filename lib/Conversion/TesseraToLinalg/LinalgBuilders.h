@@ -75,6 +75,13 @@ Value expandReducedDims(OpBuilder &b, Location loc, Value reduced,
 Value createReducedCount(OpBuilder &b, Location loc, Value input,
                          ArrayRef<int64_t> axes, Type elementType);
 
+/// A tensor of `type` and `sizes` whose every element is computed by `body`
+/// from its indices (one per dimension): gathers, mirrored or clamped reads,
+/// interpolation.
+Value createFromIndices(OpBuilder &b, Location loc, RankedTensorType type,
+                        ArrayRef<OpFoldResult> sizes,
+                        const ScalarBodyBuilder &body);
+
 /// A scalar constant of `type` (float or integer) with `value`.
 Value createScalar(OpBuilder &b, Location loc, Type type, double value);
 

@@ -374,39 +374,27 @@ struct ConvTransposeOpLowering : OpRewritePattern<ConvTransposeOp> {
     for (int64_t i = 0; i < spatial; ++i)
       convWeightShape.push_back(weightType.getDimSize(2 + i));
     auto convWeightType = weightType.clone(convWeightShape);
-    Value weightInit = tensor::EmptyOp::create(rewriter, loc, convWeightShape,
-                                               elementType);
     Value weight = op.getWeight();
-    SmallVector<utils::IteratorType> iterators(convWeightType.getRank(),
-                                               utils::IteratorType::parallel);
-    Value convWeight =
-        linalg::GenericOp::create(
-            rewriter, loc, TypeRange{convWeightType}, ValueRange{},
-            ValueRange{weightInit},
-            SmallVector<AffineMap>{
-                rewriter.getMultiDimIdentityMap(convWeightType.getRank())},
-            iterators,
-            [&](OpBuilder &b, Location l, ValueRange) {
-              Value m = linalg::IndexOp::create(b, l, 0);
-              Value c = linalg::IndexOp::create(b, l, 1);
-              Value gf = arith::ConstantIndexOp::create(b, l, groupFilters);
-              Value gc = arith::ConstantIndexOp::create(b, l, groupChannels);
-              Value group = arith::DivUIOp::create(b, l, m, gf);
-              SmallVector<Value> coords = {
-                  arith::AddIOp::create(b, l,
-                                        arith::MulIOp::create(b, l, group, gc),
-                                        c),
-                  arith::RemUIOp::create(b, l, m, gf)};
-              for (int64_t i = 0; i < spatial; ++i) {
-                Value last = arith::ConstantIndexOp::create(
-                    b, l, weightType.getDimSize(2 + i) - 1);
-                coords.push_back(arith::SubIOp::create(
-                    b, l, last, linalg::IndexOp::create(b, l, 2 + i)));
-              }
-              linalg::YieldOp::create(
-                  b, l, tensor::ExtractOp::create(b, l, weight, coords).getResult());
-            })
-            .getResult(0);
+    SmallVector<OpFoldResult> convWeightSizes;
+    for (int64_t size : convWeightShape)
+      convWeightSizes.push_back(rewriter.getIndexAttr(size));
+    Value convWeight = createFromIndices(
+        rewriter, loc, convWeightType, convWeightSizes,
+        [&](OpBuilder &b, Location l, ValueRange indices) -> Value {
+          Value gf = arith::ConstantIndexOp::create(b, l, groupFilters);
+          Value gc = arith::ConstantIndexOp::create(b, l, groupChannels);
+          Value group = arith::DivUIOp::create(b, l, indices[0], gf);
+          SmallVector<Value> coords = {
+              arith::AddIOp::create(b, l, arith::MulIOp::create(b, l, group, gc),
+                                    indices[1]),
+              arith::RemUIOp::create(b, l, indices[0], gf)};
+          for (int64_t i = 0; i < spatial; ++i) {
+            Value last = arith::ConstantIndexOp::create(
+                b, l, weightType.getDimSize(2 + i) - 1);
+            coords.push_back(arith::SubIOp::create(b, l, last, indices[2 + i]));
+          }
+          return tensor::ExtractOp::create(b, l, weight, coords);
+        });
 
     SmallVector<int64_t> convShape = {resultType.getDimSize(0), filters};
     for (int64_t i = 0; i < spatial; ++i)
