@@ -383,6 +383,67 @@ struct GatherOpLowering : OpRewritePattern<GatherOp> {
   }
 };
 
+struct GatherElementsOpLowering : OpRewritePattern<GatherElementsOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(GatherElementsOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value input = op.getInput(), indices = op.getIndices();
+    int64_t axis = op.getAxis();
+    auto resultType = cast<RankedTensorType>(op.getType());
+    Value axisSize = tensor::DimOp::create(rewriter, loc, input, axis);
+    Value result = createFromIndices(
+        rewriter, loc, resultType, getSizes(rewriter, loc, indices),
+        [&](OpBuilder &b, Location l, ValueRange position) -> Value {
+          Value index = castToIndex(
+              b, l, tensor::ExtractOp::create(b, l, indices, position));
+          Value zero = arith::ConstantIndexOp::create(b, l, 0);
+          Value negative = arith::CmpIOp::create(
+              b, l, arith::CmpIPredicate::slt, index, zero);
+          index = arith::SelectOp::create(
+              b, l, negative, arith::AddIOp::create(b, l, index, axisSize),
+              index);
+          SmallVector<Value> coords(position.begin(), position.end());
+          coords[axis] = index;
+          return tensor::ExtractOp::create(b, l, input, coords);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+/// Trilu: keep element (.., i, j) when j - i >= k (upper) or j - i <= k
+/// (lower); k is read at run time.
+struct TriluOpLowering : OpRewritePattern<TriluOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(TriluOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value input = op.getInput();
+    auto type = cast<RankedTensorType>(input.getType());
+    int64_t rank = type.getRank();
+    Value k = castToIndex(rewriter, loc,
+                          tensor::ExtractOp::create(rewriter, loc, op.getK(),
+                                                    ValueRange{}));
+    bool upper = op.getUpper();
+    Type elementType = type.getElementType();
+    Value result = createFromIndices(
+        rewriter, loc, type, getSizes(rewriter, loc, input),
+        [&](OpBuilder &b, Location l, ValueRange position) -> Value {
+          Value offset = arith::SubIOp::create(b, l, position[rank - 1],
+                                               position[rank - 2]);
+          Value keep = arith::CmpIOp::create(
+              b, l, upper ? arith::CmpIPredicate::sge : arith::CmpIPredicate::sle,
+              offset, k);
+          Value x = tensor::ExtractOp::create(b, l, input, position);
+          return arith::SelectOp::create(b, l, keep, x,
+                                         createScalar(b, l, elementType, 0));
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
 struct ExpandOpLowering : OpRewritePattern<ExpandOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(ExpandOp op,
@@ -685,5 +746,6 @@ void mlir::tessera::populateDataMovementToLinalgPatterns(
   patterns.add<ConstantOpLowering, ShapeOpLowering, ReshapeOpLowering,
                TransposeOpLowering, ConcatOpLowering, SplitOpLowering,
                SliceOpLowering, GatherOpLowering, ExpandOpLowering,
-               PadOpLowering, ResizeOpLowering>(patterns.getContext());
+               PadOpLowering, ResizeOpLowering, GatherElementsOpLowering,
+               TriluOpLowering>(patterns.getContext());
 }

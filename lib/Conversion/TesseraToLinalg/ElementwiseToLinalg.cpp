@@ -46,7 +46,7 @@ struct ElementwisePattern : OpRewritePattern<OpTy> {
   }
 };
 
-#define TESSERA_ELEMENTWISE(OpTy, BODY)                                        \
+#define TESSERA_ELEMENTWISE(OpTy, ...)                                        \
   struct OpTy##Lowering : ElementwisePattern<OpTy, OpTy##Lowering> {           \
     using ElementwisePattern::ElementwisePattern;                              \
     static Value buildBody(OpBuilder &b, Location loc, OpTy op,                \
@@ -55,7 +55,7 @@ struct ElementwisePattern : OpRewritePattern<OpTy> {
       (void)elementType;                                                       \
       Value x = args[0];                                                       \
       (void)x;                                                                 \
-      BODY                                                                     \
+      __VA_ARGS__                                                              \
     }                                                                          \
   };
 
@@ -139,6 +139,148 @@ TESSERA_ELEMENTWISE(ClipOp, {
   }
   return result;
 })
+
+/// Unary ops that are one math-dialect function.
+template <typename OpTy, typename MathOp>
+struct MathUnaryLowering
+    : ElementwisePattern<OpTy, MathUnaryLowering<OpTy, MathOp>> {
+  using ElementwisePattern<OpTy,
+                           MathUnaryLowering<OpTy, MathOp>>::ElementwisePattern;
+  static Value buildBody(OpBuilder &b, Location loc, OpTy, ValueRange args,
+                         Type) {
+    return MathOp::create(b, loc, args[0]);
+  }
+};
+
+/// alpha * (e^x - 1), the negative branch of the ELU family.
+Value expMinusOne(OpBuilder &b, Location loc, Value x, double alpha) {
+  Value em1 = math::ExpM1Op::create(b, loc, x);
+  return arith::MulFOp::create(b, loc,
+                               createScalar(b, loc, x.getType(), alpha), em1);
+}
+
+TESSERA_ELEMENTWISE(SoftplusOp, {
+  return math::Log1pOp::create(b, loc, math::ExpOp::create(b, loc, x));
+})
+TESSERA_ELEMENTWISE(SoftsignOp, {
+  Value one = createScalar(b, loc, elementType, 1);
+  return arith::DivFOp::create(
+      b, loc, x,
+      arith::AddFOp::create(b, loc, one, math::AbsFOp::create(b, loc, x)));
+})
+TESSERA_ELEMENTWISE(SignOp, {
+  Value zero = createScalar(b, loc, elementType, 0);
+  Value one = createScalar(b, loc, elementType, 1);
+  Value minusOne = createScalar(b, loc, elementType, -1);
+  Value positive, negative;
+  if (isFloat(x)) {
+    positive = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, x, zero);
+    negative = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, x, zero);
+  } else {
+    positive = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sgt, x, zero);
+    negative = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, x, zero);
+  }
+  // NaN stays NaN (neither comparison holds, and x is returned).
+  Value otherwise = isFloat(x) ? x : zero;
+  return arith::SelectOp::create(
+      b, loc, positive, one,
+      arith::SelectOp::create(b, loc, negative, minusOne, otherwise));
+})
+TESSERA_ELEMENTWISE(NotOp, {
+  return arith::XOrIOp::create(b, loc, x, createScalar(b, loc, elementType, 1));
+})
+TESSERA_ELEMENTWISE(EluOp, {
+  Value zero = createScalar(b, loc, elementType, 0);
+  Value negative =
+      arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, x, zero);
+  return arith::SelectOp::create(
+      b, loc, negative, expMinusOne(b, loc, x, op.getAlpha().convertToDouble()),
+      x);
+})
+TESSERA_ELEMENTWISE(SeluOp, {
+  Value zero = createScalar(b, loc, elementType, 0);
+  Value positive =
+      arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, x, zero);
+  Value branch = arith::SelectOp::create(
+      b, loc, positive, x,
+      expMinusOne(b, loc, x, op.getAlpha().convertToDouble()));
+  return arith::MulFOp::create(
+      b, loc,
+      createScalar(b, loc, elementType, op.getGamma().convertToDouble()),
+      branch);
+})
+TESSERA_ELEMENTWISE(CeluOp, {
+  double alpha = op.getAlpha().convertToDouble();
+  Value zero = createScalar(b, loc, elementType, 0);
+  Value scaled = arith::DivFOp::create(b, loc, x,
+                                       createScalar(b, loc, elementType, alpha));
+  return arith::AddFOp::create(
+      b, loc, arith::MaximumFOp::create(b, loc, x, zero),
+      arith::MinimumFOp::create(b, loc, expMinusOne(b, loc, scaled, alpha),
+                                zero));
+})
+TESSERA_ELEMENTWISE(ThresholdedReluOp, {
+  Value above = arith::CmpFOp::create(
+      b, loc, arith::CmpFPredicate::OGT, x,
+      createScalar(b, loc, elementType, op.getAlpha().convertToDouble()));
+  return arith::SelectOp::create(b, loc, above, x,
+                                 createScalar(b, loc, elementType, 0));
+})
+TESSERA_ELEMENTWISE(IsNaNOp, {
+  return arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNO, x, x);
+})
+TESSERA_ELEMENTWISE(IsInfOp, {
+  Type floatType = x.getType();
+  const llvm::fltSemantics &semantics =
+      cast<FloatType>(floatType).getFloatSemantics();
+  Value result = createScalar(b, loc, elementType, 0);
+  for (bool negative : {false, true}) {
+    if (negative ? !op.getDetectNegative() : !op.getDetectPositive())
+      continue;
+    Value inf = arith::ConstantOp::create(
+        b, loc, b.getFloatAttr(floatType, APFloat::getInf(semantics, negative)));
+    result = arith::OrIOp::create(
+        b, loc, result,
+        arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, x, inf));
+  }
+  return result;
+})
+
+/// Mod: `fmod` is C's fmod (sign of the dividend); otherwise integers take
+/// the sign of the divisor, as Python's %.
+struct ModOpLowering : ElementwisePattern<ModOp, ModOpLowering> {
+  using ElementwisePattern::ElementwisePattern;
+  static Value buildBody(OpBuilder &b, Location loc, ModOp op, ValueRange args,
+                         Type elementType) {
+    Value x = args[0], y = args[1];
+    if (isFloat(x))
+      return arith::RemFOp::create(b, loc, x, y);
+    Value remainder = arith::RemSIOp::create(b, loc, x, y);
+    if (op.getFmod())
+      return remainder;
+    Value zero = createScalar(b, loc, elementType, 0);
+    Value nonZero = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne,
+                                          remainder, zero);
+    Value signsDiffer = arith::XOrIOp::create(
+        b, loc,
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, remainder, zero),
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, y, zero));
+    Value adjust = arith::AndIOp::create(b, loc, nonZero, signsDiffer);
+    return arith::SelectOp::create(b, loc, adjust,
+                                   arith::AddIOp::create(b, loc, remainder, y),
+                                   remainder);
+  }
+};
+
+template <typename IntOp, typename OpTy>
+struct BitwiseLowering : ElementwisePattern<OpTy, BitwiseLowering<IntOp, OpTy>> {
+  using ElementwisePattern<OpTy,
+                           BitwiseLowering<IntOp, OpTy>>::ElementwisePattern;
+  static Value buildBody(OpBuilder &b, Location loc, OpTy, ValueRange args,
+                         Type) {
+    return IntOp::create(b, loc, args[0], args[1]);
+  }
+};
 
 template <typename FloatOp, typename IntOp, typename OpTy>
 struct ArithBinaryLowering
@@ -263,5 +405,29 @@ void mlir::tessera::populateElementwiseToLinalgPatterns(
       CompareLowering<arith::CmpFPredicate::OLT, arith::CmpIPredicate::slt,
                       LessOp>,
       CompareLowering<arith::CmpFPredicate::OGT, arith::CmpIPredicate::sgt,
-                      GreaterOp>>(ctx);
+                      GreaterOp>,
+      CompareLowering<arith::CmpFPredicate::OGE, arith::CmpIPredicate::sge,
+                      GreaterEqualOp>,
+      CompareLowering<arith::CmpFPredicate::OLE, arith::CmpIPredicate::sle,
+                      LessEqualOp>>(ctx);
+  patterns.add<MathUnaryLowering<SinOp, math::SinOp>,
+               MathUnaryLowering<CosOp, math::CosOp>,
+               MathUnaryLowering<TanOp, math::TanOp>,
+               MathUnaryLowering<AsinOp, math::AsinOp>,
+               MathUnaryLowering<AcosOp, math::AcosOp>,
+               MathUnaryLowering<AtanOp, math::AtanOp>,
+               MathUnaryLowering<SinhOp, math::SinhOp>,
+               MathUnaryLowering<CoshOp, math::CoshOp>,
+               MathUnaryLowering<AsinhOp, math::AsinhOp>,
+               MathUnaryLowering<AcoshOp, math::AcoshOp>,
+               MathUnaryLowering<AtanhOp, math::AtanhOp>,
+               MathUnaryLowering<FloorOp, math::FloorOp>,
+               MathUnaryLowering<CeilOp, math::CeilOp>,
+               MathUnaryLowering<RoundOp, math::RoundEvenOp>>(ctx);
+  patterns.add<SoftplusOpLowering, SoftsignOpLowering, SignOpLowering,
+               NotOpLowering, EluOpLowering, SeluOpLowering, CeluOpLowering,
+               ThresholdedReluOpLowering, IsNaNOpLowering, IsInfOpLowering,
+               ModOpLowering, BitwiseLowering<arith::AndIOp, AndOp>,
+               BitwiseLowering<arith::OrIOp, OrOp>,
+               BitwiseLowering<arith::XOrIOp, XorOp>>(ctx);
 }

@@ -57,10 +57,11 @@ static LogicalResult importHardSigmoid(NodeImporter &n) {
 }
 
 /// Clip before opset 11 has `min`/`max` attributes; from 11 on they are
-/// optional inputs, which tessera needs as constants.
+/// optional inputs: constants become attributes, run-time bounds a max/min.
 static LogicalResult importClip(NodeImporter &n) {
   OpBuilder &b = n.getBuilder();
   FloatAttr minAttr, maxAttr;
+  Value runtimeMin, runtimeMax;
   if (n.getOpset() < 11) {
     if (n.hasAttr("min"))
       minAttr = b.getF64FloatAttr(n.getFloat("min", 0));
@@ -71,13 +72,21 @@ static LogicalResult importClip(NodeImporter &n) {
       if (!n.hasInput(i))
         continue;
       std::optional<double> bound = n.getConstantScalar(i);
-      if (!bound)
-        return n.fail(llvm::Twine(i == 1 ? "min" : "max") +
-                      " must be a compile-time scalar constant");
+      if (!bound) {
+        (i == 1 ? runtimeMin : runtimeMax) = n.getInput(i);
+        continue;
+      }
       (i == 1 ? minAttr : maxAttr) = b.getF64FloatAttr(*bound);
     }
   }
-  n.setResult(0, n.create<ClipOp>(n.getInput(0), minAttr, maxAttr));
+  Value result = n.getInput(0);
+  if (minAttr || maxAttr)
+    result = n.create<ClipOp>(result, minAttr, maxAttr);
+  if (runtimeMin)
+    result = n.create<MaxOp>(result, runtimeMin);
+  if (runtimeMax)
+    result = n.create<MinOp>(result, runtimeMax);
+  n.setResult(0, result);
   return success();
 }
 
@@ -93,6 +102,70 @@ static LogicalResult importCast(NodeImporter &n) {
 
 static LogicalResult importWhere(NodeImporter &n) {
   n.setResult(0, n.create<WhereOp>(n.getInput(0), n.getInput(1), n.getInput(2)));
+  return success();
+}
+
+/// A unary op with one float attribute `alpha`.
+template <typename OpTy>
+static OpImportFn importWithAlpha(float defaultAlpha) {
+  return [defaultAlpha](NodeImporter &n) -> LogicalResult {
+    n.setResult(0, n.create<OpTy>(n.getInput(0),
+                                  n.getBuilder().getF32FloatAttr(
+                                      n.getFloat("alpha", defaultAlpha))));
+    return success();
+  };
+}
+
+static LogicalResult importSelu(NodeImporter &n) {
+  OpBuilder &b = n.getBuilder();
+  n.setResult(0, n.create<SeluOp>(
+                     n.getInput(0),
+                     b.getF32FloatAttr(n.getFloat("alpha", 1.67326319217681884765625f)),
+                     b.getF32FloatAttr(n.getFloat("gamma", 1.05070102214813232421875f))));
+  return success();
+}
+
+static LogicalResult importIsInf(NodeImporter &n) {
+  OpBuilder &b = n.getBuilder();
+  RankedTensorType input = n.getInputType(0);
+  n.setResult(0, n.create<IsInfOp>(
+                     input.clone(b.getI1Type()), n.getInput(0),
+                     b.getBoolAttr(n.getInt("detect_positive", 1) != 0),
+                     b.getBoolAttr(n.getInt("detect_negative", 1) != 0)));
+  return success();
+}
+
+static LogicalResult importIsNaN(NodeImporter &n) {
+  RankedTensorType input = n.getInputType(0);
+  n.setResult(0, n.create<IsNaNOp>(input.clone(n.getBuilder().getI1Type()),
+                                   n.getInput(0)));
+  return success();
+}
+
+static LogicalResult importMod(NodeImporter &n) {
+  bool fmod = n.getInt("fmod", 0) != 0;
+  if (!fmod && isa<FloatType>(n.getInputType(0).getElementType()))
+    return n.fail("fmod=0 is only defined for integers");
+  n.setResult(0, n.create<ModOp>(n.getInput(0), n.getInput(1),
+                                 n.getBuilder().getBoolAttr(fmod)));
+  return success();
+}
+
+/// Mean = Sum / number of inputs.
+static LogicalResult importMean(NodeImporter &n) {
+  Value sum = n.getInput(0);
+  for (int64_t i = 1; i < n.getNumInputs(); ++i)
+    sum = n.create<AddOp>(sum, n.getInput(i));
+  Type element = getElementTypeOrSelf(sum.getType());
+  n.setResult(0, n.create<DivOp>(sum, n.constantScalar(element,
+                                                       n.getNumInputs())));
+  return success();
+}
+
+static LogicalResult importCastLike(NodeImporter &n) {
+  Type element = n.getInputType(1).getElementType();
+  RankedTensorType input = n.getInputType(0);
+  n.setResult(0, n.create<CastOp>(input.clone(element), n.getInput(0)));
   return success();
 }
 
@@ -125,4 +198,39 @@ void onnx_frontend::registerElementwiseImporters(OpImporterRegistry &r) {
   r.onOp("Greater", 7, importBinary<GreaterOp>);
   r.onOp("Where", 9, importWhere);
   r.onOp("Cast", 6, importCast);
+  r.onOp("CastLike", 15, importCastLike);
+
+  r.onOp("Sin", 7, importUnary<SinOp>);
+  r.onOp("Cos", 7, importUnary<CosOp>);
+  r.onOp("Tan", 7, importUnary<TanOp>);
+  r.onOp("Asin", 7, importUnary<AsinOp>);
+  r.onOp("Acos", 7, importUnary<AcosOp>);
+  r.onOp("Atan", 7, importUnary<AtanOp>);
+  r.onOp("Sinh", 9, importUnary<SinhOp>);
+  r.onOp("Cosh", 9, importUnary<CoshOp>);
+  r.onOp("Asinh", 9, importUnary<AsinhOp>);
+  r.onOp("Acosh", 9, importUnary<AcoshOp>);
+  r.onOp("Atanh", 9, importUnary<AtanhOp>);
+  r.onOp("Floor", 6, importUnary<FloorOp>);
+  r.onOp("Ceil", 6, importUnary<CeilOp>);
+  r.onOp("Round", 11, importUnary<RoundOp>);
+  r.onOp("Softplus", 1, importUnary<SoftplusOp>);
+  r.onOp("Softsign", 1, importUnary<SoftsignOp>);
+  r.onOp("Sign", 9, importUnary<SignOp>);
+  r.onOp("Not", 1, importUnary<NotOp>);
+  r.onOp("Elu", 6, importWithAlpha<EluOp>(1.0f));
+  r.onOp("Celu", 12, importWithAlpha<CeluOp>(1.0f));
+  r.onOp("Selu", 6, importSelu);
+  r.onOp("ThresholdedRelu", 10, importWithAlpha<ThresholdedReluOp>(1.0f));
+  r.onOp("IsNaN", 9, importIsNaN);
+  r.onOp("IsInf", 10, importIsInf);
+
+  r.onOp("GreaterOrEqual", 12, importBinary<GreaterEqualOp>);
+  r.onOp("LessOrEqual", 12, importBinary<LessEqualOp>);
+  r.onOp("And", 7, importBinary<AndOp>);
+  r.onOp("Or", 7, importBinary<OrOp>);
+  r.onOp("Xor", 7, importBinary<XorOp>);
+  r.onOp("Mod", 10, importMod);
+  r.onOp("Sum", 8, importVariadic<AddOp>);
+  r.onOp("Mean", 8, importMean);
 }

@@ -200,13 +200,44 @@ static LogicalResult importBatchNorm(NodeImporter &n) {
   return success();
 }
 
+/// LayerNormalization that also returns Mean and InvStdDev, spelled out
+/// with reductions so that the statistics are values of their own.
+static LogicalResult importLayerNormWithStatistics(NodeImporter &n,
+                                                   int64_t axis) {
+  OpBuilder &b = n.getBuilder();
+  RankedTensorType input = n.getInputType(0);
+  SmallVector<int64_t> axes;
+  for (int64_t d = axis; d < input.getRank(); ++d)
+    axes.push_back(d);
+  Value x = n.getInput(0);
+  Value mean = n.create<ReduceMeanOp>(x, b.getDenseI64ArrayAttr(axes),
+                                      b.getBoolAttr(true));
+  Value centered = n.create<SubOp>(x, mean);
+  Value variance = n.create<ReduceMeanOp>(
+      n.create<MulOp>(centered, centered), b.getDenseI64ArrayAttr(axes),
+      b.getBoolAttr(true));
+  Value epsilon = n.constantScalar(input.getElementType(),
+                                   n.getFloat("epsilon", 1e-5f));
+  Value invStdDev =
+      n.create<ReciprocalOp>(n.create<SqrtOp>(n.create<AddOp>(variance, epsilon)));
+  Value y = n.create<MulOp>(n.create<MulOp>(centered, invStdDev), n.getInput(1));
+  if (n.hasInput(2))
+    y = n.create<AddOp>(y, n.getInput(2));
+  n.setResult(0, y);
+  if (n.hasOutput(1))
+    n.setResult(1, mean);
+  if (n.hasOutput(2))
+    n.setResult(2, invStdDev);
+  return success();
+}
+
 static LogicalResult importLayerNorm(NodeImporter &n) {
-  if (failed(n.checkUnusedOutputsFrom(1)))
-    return failure();
   FailureOr<int64_t> axis =
       n.normalizeAxis(n.getInt("axis", -1), n.getInputType(0).getRank());
   if (failed(axis))
     return failure();
+  if (n.hasOutput(1) || n.hasOutput(2))
+    return importLayerNormWithStatistics(n, *axis);
   OpBuilder &b = n.getBuilder();
   n.setResult(0, n.create<LayerNormOp>(
                      n.getInput(0), n.getInput(1), n.getInput(2),

@@ -187,6 +187,12 @@ RankedTensorType NodeImporter::getDeclaredOutputType(int64_t index) const {
 }
 
 void NodeImporter::setResult(int64_t index, Value value) {
+  // An importer that builds on another one may replace its result.
+  for (auto &[existing, existingValue] : results)
+    if (existing == index) {
+      existingValue = value;
+      return;
+    }
   results.emplace_back(index, value);
 }
 

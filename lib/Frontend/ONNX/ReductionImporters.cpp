@@ -10,8 +10,10 @@ using namespace mlir::tessera::onnx_frontend;
 /// as an optional input; no axes means all of them unless
 /// noop_with_empty_axes is set.
 template <typename OpTy>
-static LogicalResult importReduce(NodeImporter &n, bool axesAsInput) {
-  RankedTensorType input = n.getInputType(0);
+static LogicalResult importReduce(NodeImporter &n, bool axesAsInput,
+                                  Value mappedInput = Value()) {
+  Value data = mappedInput ? mappedInput : n.getInput(0);
+  RankedTensorType input = cast<RankedTensorType>(data.getType());
   SmallVector<int64_t> axes;
   if (axesAsInput && n.hasInput(1)) {
     FailureOr<SmallVector<int64_t>> values = n.requireConstantInts(1, "axes");
@@ -23,7 +25,7 @@ static LogicalResult importReduce(NodeImporter &n, bool axesAsInput) {
   }
   if (axes.empty()) {
     if (n.getInt("noop_with_empty_axes", 0) != 0) {
-      n.setResult(0, n.getInput(0));
+      n.setResult(0, data);
       return success();
     }
     for (int64_t d = 0; d < input.getRank(); ++d)
@@ -38,7 +40,7 @@ static LogicalResult importReduce(NodeImporter &n, bool axesAsInput) {
   llvm::sort(axes);
   axes.erase(std::unique(axes.begin(), axes.end()), axes.end());
   OpBuilder &b = n.getBuilder();
-  n.setResult(0, n.create<OpTy>(n.getInput(0), b.getDenseI64ArrayAttr(axes),
+  n.setResult(0, n.create<OpTy>(data, b.getDenseI64ArrayAttr(axes),
                                 b.getBoolAttr(n.getInt("keepdims", 1) != 0)));
   return success();
 }
@@ -80,12 +82,119 @@ static LogicalResult importSoftmax(NodeImporter &n) {
   return success();
 }
 
+/// Reductions ONNX defines as a map, a sum or product, and a finish:
+/// ReduceL1 = sum |x|, ReduceL2 = sqrt(sum x^2), ReduceLogSum = log(sum x),
+/// ReduceLogSumExp = log(sum e^x), ReduceSumSquare = sum x^2.
+enum class ComposedReduce { L1, L2, LogSum, LogSumExp, SumSquare };
+
+template <ComposedReduce kind>
+static LogicalResult importComposedReduce(NodeImporter &n) {
+  Value input = n.getInput(0);
+  switch (kind) {
+  case ComposedReduce::L1:
+    input = n.create<AbsOp>(input);
+    break;
+  case ComposedReduce::L2:
+  case ComposedReduce::SumSquare:
+    input = n.create<MulOp>(input, input);
+    break;
+  case ComposedReduce::LogSumExp:
+    input = n.create<ExpOp>(input);
+    break;
+  case ComposedReduce::LogSum:
+    break;
+  }
+  // Reuse the axes handling of ReduceSum on the mapped input.
+  if (failed(importReduce<ReduceSumOp>(n, false, input)))
+    return failure();
+  Value sum = n.getResults().back().second;
+  Value result = sum;
+  if (kind == ComposedReduce::L2)
+    result = n.create<SqrtOp>(sum);
+  if (kind == ComposedReduce::LogSum || kind == ComposedReduce::LogSumExp)
+    result = n.create<LogOp>(sum);
+  n.setResult(0, result);
+  return success();
+}
+
+template <typename OpTy>
+static LogicalResult importArgReduce(NodeImporter &n) {
+  RankedTensorType input = n.getInputType(0);
+  FailureOr<int64_t> axis = n.normalizeAxis(n.getInt("axis", 0), input.getRank());
+  if (failed(axis))
+    return failure();
+  OpBuilder &b = n.getBuilder();
+  n.setResult(0, n.create<OpTy>(n.getInput(0), b.getI64IntegerAttr(*axis),
+                                b.getBoolAttr(n.getInt("keepdims", 1) != 0),
+                                b.getBoolAttr(n.getInt("select_last_index", 0) != 0)));
+  return success();
+}
+
+static LogicalResult importCumSum(NodeImporter &n) {
+  RankedTensorType input = n.getInputType(0);
+  std::optional<SmallVector<int64_t>> axisValues = n.getConstantInts(1);
+  if (!axisValues || axisValues->size() != 1)
+    return n.fail("axis (input 1) must be a compile-time scalar constant");
+  FailureOr<int64_t> axis = n.normalizeAxis((*axisValues)[0], input.getRank());
+  if (failed(axis))
+    return failure();
+  OpBuilder &b = n.getBuilder();
+  n.setResult(0, n.create<CumSumOp>(n.getInput(0), b.getI64IntegerAttr(*axis),
+                                    b.getBoolAttr(n.getInt("exclusive", 0) != 0),
+                                    b.getBoolAttr(n.getInt("reverse", 0) != 0)));
+  return success();
+}
+
+/// Hardmax = one-hot of the (first) arg max along `axis`.
+static LogicalResult importHardmax(NodeImporter &n) {
+  RankedTensorType input = n.getInputType(0);
+  int64_t rank = input.getRank();
+  bool coerced2d = n.getOpset() < 13;
+  if (coerced2d)
+    return n.fail("Hardmax before opset 13 (flattening to 2-D) is not supported");
+  FailureOr<int64_t> axis = n.normalizeAxis(n.getInt("axis", -1), rank);
+  if (failed(axis))
+    return failure();
+  if (input.isDynamicDim(*axis))
+    return n.fail("the Hardmax axis must have a static size");
+  OpBuilder &b = n.getBuilder();
+  Value argMax = n.create<ArgMaxOp>(n.getInput(0), b.getI64IntegerAttr(*axis),
+                                    b.getBoolAttr(true), b.getBoolAttr(false));
+  // positions: 0..size-1 laid along `axis`.
+  int64_t size = input.getDimSize(*axis);
+  SmallVector<int64_t> positions;
+  for (int64_t i = 0; i < size; ++i)
+    positions.push_back(i);
+  SmallVector<int64_t> shape(rank, 1);
+  shape[*axis] = size;
+  Value iota = n.create<ReshapeOp>(RankedTensorType::get(shape, b.getI64Type()),
+                                   n.constantInts(positions), Value());
+  Value hot = n.create<EqualOp>(iota, argMax);
+  n.setResult(0, n.create<CastOp>(
+                     cast<RankedTensorType>(hot.getType())
+                         .clone(input.getElementType()),
+                     hot));
+  return success();
+}
+
 void onnx_frontend::registerReductionImporters(OpImporterRegistry &r) {
   onReduce<ReduceSumOp>(r, "ReduceSum", 13);
   // These take axes as an input only from opset 18, past what tessera reads.
   onReduce<ReduceMeanOp>(r, "ReduceMean", 18);
   onReduce<ReduceMaxOp>(r, "ReduceMax", 18);
   onReduce<ReduceMinOp>(r, "ReduceMin", 18);
+  onReduce<ReduceProdOp>(r, "ReduceProd", 18);
+  r.onOp("ReduceL1", 1, importComposedReduce<ComposedReduce::L1>);
+  r.onOp("ReduceL2", 1, importComposedReduce<ComposedReduce::L2>);
+  r.onOp("ReduceLogSum", 1, importComposedReduce<ComposedReduce::LogSum>);
+  r.onOp("ReduceLogSumExp", 1,
+         importComposedReduce<ComposedReduce::LogSumExp>);
+  r.onOp("ReduceSumSquare", 1,
+         importComposedReduce<ComposedReduce::SumSquare>);
+  r.onOp("ArgMax", 1, importArgReduce<ArgMaxOp>);
+  r.onOp("ArgMin", 1, importArgReduce<ArgMinOp>);
+  r.onOp("CumSum", 11, importCumSum);
+  r.onOp("Hardmax", 13, importHardmax);
   r.onOp("Softmax", 1, importSoftmax<SoftmaxOp>);
   r.onOp("LogSoftmax", 1, importSoftmax<LogSoftmaxOp>);
 }

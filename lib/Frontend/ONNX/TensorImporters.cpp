@@ -22,7 +22,7 @@ static LogicalResult importIdentity(NodeImporter &n) {
 }
 
 static LogicalResult importDropout(NodeImporter &n) {
-  if (failed(n.checkUnusedOutputsFrom(1)))
+  if (failed(n.checkUnusedOutputsFrom(2)))
     return failure();
   if (n.getOpset() >= 12 && n.hasInput(2)) {
     std::optional<double> training = n.getConstantScalar(2);
@@ -30,6 +30,13 @@ static LogicalResult importDropout(NodeImporter &n) {
       return n.fail("training_mode must be a constant false (inference only)");
   }
   n.setResult(0, n.getInput(0));
+  if (n.hasOutput(1)) {
+    // In inference every element is kept: the mask is all true.
+    RankedTensorType input = n.getInputType(0);
+    Value keep = n.constantScalar(n.getBuilder().getI1Type(), 1);
+    n.setResult(1, n.create<ExpandOp>(input.clone(n.getBuilder().getI1Type()),
+                                      keep, n.create<ShapeOp>(n.getInput(0))));
+  }
   return success();
 }
 
@@ -556,9 +563,49 @@ static LogicalResult importResize(NodeImporter &n) {
   return success();
 }
 
+static LogicalResult importGatherElements(NodeImporter &n) {
+  RankedTensorType input = n.getInputType(0);
+  FailureOr<int64_t> axis = n.normalizeAxis(n.getInt("axis", 0), input.getRank());
+  if (failed(axis))
+    return failure();
+  RankedTensorType indices = n.getInputType(1);
+  n.setResult(0, n.create<GatherElementsOp>(
+                     indices.clone(input.getElementType()), n.getInput(0),
+                     n.getInput(1), n.getBuilder().getI64IntegerAttr(*axis)));
+  return success();
+}
+
+static LogicalResult importTrilu(NodeImporter &n) {
+  OpBuilder &b = n.getBuilder();
+  Value k;
+  if (n.hasInput(1)) {
+    k = n.getInput(1);
+    if (cast<RankedTensorType>(k.getType()).getRank() != 0)
+      k = n.create<ReshapeOp>(RankedTensorType::get({}, b.getI64Type()), k,
+                              Value());
+  } else {
+    k = n.constantScalar(b.getI64Type(), 0);
+  }
+  n.setResult(0, n.create<TriluOp>(n.getInput(0), k,
+                                   b.getBoolAttr(n.getInt("upper", 1) != 0)));
+  return success();
+}
+
+/// Size = the product of the shape (an i64 scalar).
+static LogicalResult importSize(NodeImporter &n) {
+  OpBuilder &b = n.getBuilder();
+  Value shape = n.create<ShapeOp>(n.getInput(0));
+  n.setResult(0, n.create<ReduceProdOp>(shape, b.getDenseI64ArrayAttr({0}),
+                                        b.getBoolAttr(false)));
+  return success();
+}
+
 void onnx_frontend::registerTensorImporters(OpImporterRegistry &r) {
   r.onOp("Identity", 1, importIdentity);
   r.onOp("Dropout", 1, importDropout);
+  r.onOp("GatherElements", 11, importGatherElements);
+  r.onOp("Trilu", 14, importTrilu);
+  r.onOp("Size", 1, importSize);
   r.onOp("Constant", 1, importConstant);
   r.onOp("ConstantOfShape", 9, importConstantOfShape);
   r.onOp("Shape", 1, importShape);

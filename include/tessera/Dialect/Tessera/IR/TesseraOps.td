@@ -234,6 +234,97 @@ def Tessera_LeakyReluOp : Tessera_UnaryOp<"leaky_relu", Tessera_FloatTensor> {
   let summary = "x if x >= 0 else alpha * x";
   let arguments = (ins Tessera_FloatTensor:$input, F32Attr:$alpha);
 }
+// Unary math functions on floats.
+def Tessera_SinOp : Tessera_UnaryOp<"sin", Tessera_FloatTensor> {
+  let summary = "sine";
+}
+def Tessera_CosOp : Tessera_UnaryOp<"cos", Tessera_FloatTensor> {
+  let summary = "cosine";
+}
+def Tessera_TanOp : Tessera_UnaryOp<"tan", Tessera_FloatTensor> {
+  let summary = "tangent";
+}
+def Tessera_AsinOp : Tessera_UnaryOp<"asin", Tessera_FloatTensor> {
+  let summary = "arcsine";
+}
+def Tessera_AcosOp : Tessera_UnaryOp<"acos", Tessera_FloatTensor> {
+  let summary = "arccosine";
+}
+def Tessera_AtanOp : Tessera_UnaryOp<"atan", Tessera_FloatTensor> {
+  let summary = "arctangent";
+}
+def Tessera_SinhOp : Tessera_UnaryOp<"sinh", Tessera_FloatTensor> {
+  let summary = "hyperbolic sine";
+}
+def Tessera_CoshOp : Tessera_UnaryOp<"cosh", Tessera_FloatTensor> {
+  let summary = "hyperbolic cosine";
+}
+def Tessera_AsinhOp : Tessera_UnaryOp<"asinh", Tessera_FloatTensor> {
+  let summary = "inverse hyperbolic sine";
+}
+def Tessera_AcoshOp : Tessera_UnaryOp<"acosh", Tessera_FloatTensor> {
+  let summary = "inverse hyperbolic cosine";
+}
+def Tessera_AtanhOp : Tessera_UnaryOp<"atanh", Tessera_FloatTensor> {
+  let summary = "inverse hyperbolic tangent";
+}
+def Tessera_FloorOp : Tessera_UnaryOp<"floor", Tessera_FloatTensor> {
+  let summary = "round down";
+}
+def Tessera_CeilOp : Tessera_UnaryOp<"ceil", Tessera_FloatTensor> {
+  let summary = "round up";
+}
+def Tessera_RoundOp : Tessera_UnaryOp<"round", Tessera_FloatTensor> {
+  let summary = "round half to even";
+}
+def Tessera_SoftplusOp : Tessera_UnaryOp<"softplus", Tessera_FloatTensor> {
+  let summary = "log(1 + e^x)";
+}
+def Tessera_SoftsignOp : Tessera_UnaryOp<"softsign", Tessera_FloatTensor> {
+  let summary = "x / (1 + |x|)";
+}
+def Tessera_SignOp : Tessera_UnaryOp<"sign", Tessera_Tensor> {
+  let summary = "-1, 0 or 1 by the sign of x";
+}
+def Tessera_NotOp : Tessera_UnaryOp<"not", Tessera_BoolTensor> {
+  let summary = "logical not";
+}
+def Tessera_EluOp : Tessera_UnaryOp<"elu", Tessera_FloatTensor> {
+  let summary = "x if x >= 0 else alpha * (e^x - 1)";
+  let arguments = (ins Tessera_FloatTensor:$input, F32Attr:$alpha);
+}
+def Tessera_CeluOp : Tessera_UnaryOp<"celu", Tessera_FloatTensor> {
+  let summary = "max(0, x) + min(0, alpha * (e^(x / alpha) - 1))";
+  let arguments = (ins Tessera_FloatTensor:$input, F32Attr:$alpha);
+}
+def Tessera_SeluOp : Tessera_UnaryOp<"selu", Tessera_FloatTensor> {
+  let summary = "gamma * (x if x > 0 else alpha * (e^x - 1))";
+  let arguments = (ins Tessera_FloatTensor:$input, F32Attr:$alpha,
+                       F32Attr:$gamma);
+}
+def Tessera_ThresholdedReluOp
+    : Tessera_UnaryOp<"thresholded_relu", Tessera_FloatTensor> {
+  let summary = "x if x > alpha else 0";
+  let arguments = (ins Tessera_FloatTensor:$input, F32Attr:$alpha);
+}
+
+def Tessera_IsNaNOp : Tessera_Op<"is_nan", [Pure, Elementwise,
+    SameOperandsAndResultShape]> {
+  let summary = "whether x is NaN";
+  let arguments = (ins Tessera_FloatTensor:$input);
+  let results = (outs Tessera_BoolTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+}
+def Tessera_IsInfOp : Tessera_Op<"is_inf", [Pure, Elementwise,
+    SameOperandsAndResultShape]> {
+  let summary = "whether x is an infinity of a selected sign";
+  let arguments = (ins Tessera_FloatTensor:$input,
+                       DefaultValuedAttr<BoolAttr, "true">:$detect_positive,
+                       DefaultValuedAttr<BoolAttr, "true">:$detect_negative);
+  let results = (outs Tessera_BoolTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+}
+
 def Tessera_HardSigmoidOp
     : Tessera_UnaryOp<"hard_sigmoid", Tessera_FloatTensor> {
   let summary = "max(0, min(1, alpha * x + beta))";
@@ -259,6 +350,26 @@ def Tessera_MinOp : Tessera_BinaryOp<"min", [Commutative]>;
 def Tessera_EqualOp : Tessera_CompareOp<"equal">;
 def Tessera_LessOp : Tessera_CompareOp<"less">;
 def Tessera_GreaterOp : Tessera_CompareOp<"greater">;
+
+// Binary ops without folders.
+class Tessera_PlainBinaryOp<string mnemonic, list<Trait> traits = []>
+    : Tessera_BinaryOp<mnemonic, traits> {
+  let hasFolder = 0;
+}
+class Tessera_PlainCompareOp<string mnemonic> : Tessera_CompareOp<mnemonic> {
+  let hasFolder = 0;
+}
+def Tessera_GreaterEqualOp : Tessera_PlainCompareOp<"greater_equal">;
+def Tessera_LessEqualOp : Tessera_PlainCompareOp<"less_equal">;
+def Tessera_AndOp : Tessera_PlainBinaryOp<"and", [Commutative]>;
+def Tessera_OrOp : Tessera_PlainBinaryOp<"or", [Commutative]>;
+def Tessera_XorOp : Tessera_PlainBinaryOp<"xor", [Commutative]>;
+def Tessera_ModOp : Tessera_PlainBinaryOp<"mod"> {
+  let summary = "remainder: with `fmod` the sign of the dividend (C fmod), "
+                "else of the divisor (Python %)";
+  let arguments = (ins Tessera_Tensor:$lhs, Tessera_Tensor:$rhs,
+                       DefaultValuedAttr<BoolAttr, "false">:$fmod);
+}
 
 def Tessera_WhereOp : Tessera_Op<"where", [Pure, Tessera_InferResultTypes]> {
   let summary = "select `lhs` where `condition` holds, else `rhs`, with "
@@ -434,6 +545,64 @@ def Tessera_ReduceSumOp : Tessera_ReduceOp<"reduce_sum">;
 def Tessera_ReduceMeanOp : Tessera_ReduceOp<"reduce_mean">;
 def Tessera_ReduceMaxOp : Tessera_ReduceOp<"reduce_max">;
 def Tessera_ReduceMinOp : Tessera_ReduceOp<"reduce_min">;
+def Tessera_ReduceProdOp : Tessera_ReduceOp<"reduce_prod">;
+
+class Tessera_ArgReduceOp<string mnemonic>
+    : Tessera_Op<mnemonic, [Pure, Tessera_InferResultTypes]> {
+  let summary = "index of the " # mnemonic # " element along `axis` (i64)";
+  let description = [{
+    Ties go to the first index, or the last with `select_last_index`.
+  }];
+  let arguments = (ins Tessera_Tensor:$input, I64Attr:$axis,
+                       DefaultValuedAttr<BoolAttr, "true">:$keepdims,
+                       DefaultValuedAttr<BoolAttr, "false">:$select_last_index);
+  let results = (outs RankedTensorOf<[I64]>:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+  let extraClassDefinition = [{
+    ::llvm::LogicalResult $cppClass::inferReturnTypes(
+        ::mlir::MLIRContext *ctx, std::optional<::mlir::Location> loc,
+        Adaptor adaptor, ::llvm::SmallVectorImpl<::mlir::Type> &types) {
+      ::llvm::SmallVector<::mlir::Type> reduced;
+      int64_t axis = adaptor.getAxis();
+      if (failed(::mlir::tessera::inferReduceType(
+              loc, adaptor.getInput().getType(), ::llvm::ArrayRef<int64_t>(axis),
+              adaptor.getKeepdims(), reduced)))
+        return ::mlir::failure();
+      types.push_back(::mlir::cast<::mlir::RankedTensorType>(reduced[0])
+                          .clone(::mlir::IntegerType::get(ctx, 64)));
+      return ::mlir::success();
+    }
+  }];
+}
+def Tessera_ArgMaxOp : Tessera_ArgReduceOp<"arg_max">;
+def Tessera_ArgMinOp : Tessera_ArgReduceOp<"arg_min">;
+
+def Tessera_CumSumOp : Tessera_Op<"cum_sum", [Pure,
+    AllTypesMatch<["input", "output"]>]> {
+  let summary = "cumulative sum along `axis`";
+  let description = [{
+    With `exclusive` each element excludes itself; with `reverse` the sum
+    runs from the end.
+  }];
+  let arguments = (ins Tessera_Tensor:$input, I64Attr:$axis,
+                       DefaultValuedAttr<BoolAttr, "false">:$exclusive,
+                       DefaultValuedAttr<BoolAttr, "false">:$reverse);
+  let results = (outs Tessera_Tensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+}
+
+def Tessera_TriluOp : Tessera_Op<"trilu", [Pure,
+    AllTypesMatch<["input", "output"]>]> {
+  let summary = "keep the upper (or lower) triangle of the last two dims";
+  let description = [{
+    Elements above diagonal `k` (upper) or below it (lower) are kept, the
+    rest zeroed; `k` is a scalar i64 tensor, possibly known only at run time.
+  }];
+  let arguments = (ins Tessera_Tensor:$input, 0DTensorOf<[I64]>:$k,
+                       BoolAttr:$upper);
+  let results = (outs Tessera_Tensor:$output);
+  let assemblyFormat = "$input `,` $k attr-dict `:` type($input) `,` type($k)";
+}
 
 //===----------------------------------------------------------------------===//
 // Data movement
@@ -503,6 +672,21 @@ def Tessera_SliceOp : Tessera_Op<"slice", [Pure, Tessera_InferResultTypes]> {
   let results = (outs Tessera_Tensor:$output);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
   let hasFolder = 1;
+}
+
+def Tessera_GatherElementsOp : Tessera_Op<"gather_elements", [Pure]> {
+  let summary = "take entries of `input` along `axis` at per-element indices";
+  let description = [{
+    ONNX `GatherElements`: the result has the shape of `indices`; result
+    element i reads `input` at i with coordinate `axis` replaced by
+    `indices[i]` (negative indices count from the end).
+  }];
+  let arguments = (ins Tessera_Tensor:$input, Tessera_IndexTensor:$indices,
+                       I64Attr:$axis);
+  let results = (outs Tessera_Tensor:$output);
+  let assemblyFormat = [{
+    $input `,` $indices attr-dict `:` functional-type(operands, results)
+  }];
 }
 
 def Tessera_GatherOp : Tessera_Op<"gather", [Pure, Tessera_InferResultTypes]> {
