@@ -279,6 +279,103 @@ static LogicalResult importGemm(NodeImporter &n) {
   return success();
 }
 
+/// NegativeLogLikelihoodLoss on log-probabilities `logProb` (N x C x d...)
+/// and integer `target` (N x d...), as ONNX defines it: gather the target
+/// class, weight it, zero ignored positions, then reduce ("none", "sum" or
+/// weighted "mean").
+static FailureOr<Value> buildNegativeLogLikelihood(NodeImporter &n,
+                                                   Value logProb, Value target,
+                                                   Value weight) {
+  OpBuilder &b = n.getBuilder();
+  auto probType = cast<RankedTensorType>(logProb.getType());
+  auto targetType = cast<RankedTensorType>(target.getType());
+  Type element = probType.getElementType();
+  std::string reduction = n.getString("reduction", "mean");
+  if (reduction != "none" && reduction != "sum" && reduction != "mean")
+    return n.fail("unsupported reduction '" + reduction + "'");
+  if (targetType.getRank() + 1 != probType.getRank())
+    return n.fail("target must have one dimension less than the input");
+
+  // Ignored positions read class 0 (any valid index) and get weight 0.
+  Value ignored;
+  Value safeTarget = target;
+  if (n.hasAttr("ignore_index")) {
+    Value ignoreIndex = n.constantScalar(targetType.getElementType(),
+                                         n.getInt("ignore_index", 0));
+    ignored = n.create<EqualOp>(target, ignoreIndex);
+    safeTarget = n.create<WhereOp>(
+        ignored, n.constantScalar(targetType.getElementType(), 0), target);
+  }
+  // N x d... -> N x 1 x d..., gather along the class axis, and back.
+  SmallVector<int64_t> expandedShape = {targetType.getDimSize(0), 1};
+  SmallVector<int64_t> expandedSources = {0, -1};
+  SmallVector<int64_t> backSources = {0};
+  for (int64_t d = 1; d < targetType.getRank(); ++d) {
+    expandedShape.push_back(targetType.getDimSize(d));
+    expandedSources.push_back(d);
+    backSources.push_back(d + 1);
+  }
+  Value indices = n.reshapeWithDims(safeTarget, expandedShape, expandedSources);
+  auto gatheredType = cast<RankedTensorType>(indices.getType()).clone(element);
+  Value picked = n.create<GatherElementsOp>(gatheredType, logProb, indices,
+                                            b.getI64IntegerAttr(1));
+  picked = n.reshapeWithDims(picked, targetType.getShape(), backSources);
+
+  Value weights;
+  if (weight)
+    weights = n.create<GatherOp>(weight, safeTarget, b.getI64IntegerAttr(0));
+  if (ignored)
+    weights = n.create<WhereOp>(ignored, n.constantScalar(element, 0),
+                                weights ? weights : n.constantScalar(element, 1));
+  Value loss = n.create<NegOp>(picked);
+  if (weights)
+    loss = n.create<MulOp>(loss, weights);
+  if (reduction == "none")
+    return loss;
+  SmallVector<int64_t> all;
+  for (int64_t d = 0; d < targetType.getRank(); ++d)
+    all.push_back(d);
+  auto sumAll = [&](Value v) {
+    return n.create<ReduceSumOp>(v, b.getDenseI64ArrayAttr(all),
+                                 b.getBoolAttr(false));
+  };
+  Value total = sumAll(loss);
+  if (reduction == "sum")
+    return total;
+  Value count = weights ? sumAll(weights)
+                        : n.create<CastOp>(
+                              RankedTensorType::get({}, element),
+                              n.create<ReduceProdOp>(
+                                  n.create<ShapeOp>(target),
+                                  b.getDenseI64ArrayAttr({0}),
+                                  b.getBoolAttr(false)));
+  return n.create<DivOp>(total, count);
+}
+
+static LogicalResult importNegativeLogLikelihoodLoss(NodeImporter &n) {
+  FailureOr<Value> loss = buildNegativeLogLikelihood(
+      n, n.getInput(0), n.getInput(1), n.hasInput(2) ? n.getInput(2) : Value());
+  if (failed(loss))
+    return failure();
+  n.setResult(0, *loss);
+  return success();
+}
+
+/// SoftmaxCrossEntropyLoss = NegativeLogLikelihoodLoss(LogSoftmax(scores,
+/// axis 1)); the log-probabilities are the optional second output.
+static LogicalResult importSoftmaxCrossEntropyLoss(NodeImporter &n) {
+  Value logProb = n.create<LogSoftmaxOp>(n.getInput(0),
+                                         n.getBuilder().getI64IntegerAttr(1));
+  FailureOr<Value> loss = buildNegativeLogLikelihood(
+      n, logProb, n.getInput(1), n.hasInput(2) ? n.getInput(2) : Value());
+  if (failed(loss))
+    return failure();
+  n.setResult(0, *loss);
+  if (n.hasOutput(1))
+    n.setResult(1, logProb);
+  return success();
+}
+
 void onnx_frontend::registerNeuralNetImporters(OpImporterRegistry &r) {
   r.onOp("Conv", 1, importConv);
   r.onOp("ConvTranspose", 1, importConvTranspose);
@@ -289,5 +386,7 @@ void onnx_frontend::registerNeuralNetImporters(OpImporterRegistry &r) {
   r.onOp("BatchNormalization", 7, importBatchNorm);
   r.onOp("LayerNormalization", 17, importLayerNorm);
   r.onOp("MatMul", 1, importMatMul);
+  r.onOp("NegativeLogLikelihoodLoss", 12, importNegativeLogLikelihoodLoss);
+  r.onOp("SoftmaxCrossEntropyLoss", 12, importSoftmaxCrossEntropyLoss);
   r.onOp("Gemm", 7, importGemm);
 }
