@@ -4,6 +4,7 @@
 #include "tessera/Conversion/TesseraToLinalg.h"
 #include "tessera/Dialect/Tessera/IR/TesseraOps.h"
 
+#include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 namespace mlir::tessera {
@@ -20,6 +21,59 @@ void mlir::tessera::populateTesseraToLinalgPatterns(
   populateNeuralNetToLinalgPatterns(patterns);
   populateReductionToLinalgPatterns(patterns);
   populateDataMovementToLinalgPatterns(patterns);
+}
+
+/// `type` with unsigned integer elements made signless (same width).
+static Type dropSignedness(Type type) {
+  auto shaped = dyn_cast<RankedTensorType>(type);
+  Type element = getElementTypeOrSelf(type);
+  if (!element.isUnsignedInteger())
+    return type;
+  Type signless = IntegerType::get(type.getContext(),
+                                   element.getIntOrFloatBitWidth());
+  return shaped ? Type(shaped.clone(signless)) : signless;
+}
+
+/// After lowering, signedness lives only in which arith ops were chosen;
+/// upstream dialects (and LLVM) want signless integers. Retype every value,
+/// rebuild unsigned constants, and drop the tensor.bitcast ops the
+/// elementwise patterns put around unsigned operands, which are now no-ops.
+static void makeIntegersSignless(func::FuncOp func) {
+  func.walk([](Operation *op) {
+    if (auto constant = dyn_cast<arith::ConstantOp>(op)) {
+      Type type = dropSignedness(constant.getType());
+      if (type == constant.getType())
+        return;
+      Attribute value = constant.getValue();
+      if (auto dense = dyn_cast<DenseElementsAttr>(value))
+        value = dense.bitcast(getElementTypeOrSelf(type));
+      else if (auto resource = dyn_cast<DenseResourceElementsAttr>(value))
+        value = DenseResourceElementsAttr::get(cast<ShapedType>(type),
+                                               resource.getRawHandle());
+      else if (auto integer = dyn_cast<IntegerAttr>(value))
+        value = IntegerAttr::get(type, integer.getValue());
+      constant.setValueAttr(cast<TypedAttr>(value));
+    }
+    for (Value result : op->getResults())
+      result.setType(dropSignedness(result.getType()));
+    for (Region &region : op->getRegions())
+      for (Block &block : region)
+        for (BlockArgument arg : block.getArguments())
+          arg.setType(dropSignedness(arg.getType()));
+  });
+  for (BlockArgument arg : func.getArguments())
+    arg.setType(dropSignedness(arg.getType()));
+  SmallVector<Type> results;
+  for (Type type : func.getResultTypes())
+    results.push_back(dropSignedness(type));
+  func.setFunctionType(FunctionType::get(
+      func.getContext(), func.getBody().getArgumentTypes(), results));
+  func.walk([](tensor::BitcastOp bitcast) {
+    if (bitcast.getSource().getType() == bitcast.getType()) {
+      bitcast.replaceAllUsesWith(bitcast.getSource());
+      bitcast.erase();
+    }
+  });
 }
 
 namespace {
@@ -53,7 +107,8 @@ struct ConvertTesseraToLinalgPass
       return WalkResult::advance();
     });
     if (result.wasInterrupted())
-      signalPassFailure();
+      return signalPassFailure();
+    makeIntegersSignless(func);
   }
 };
 } // namespace

@@ -21,26 +21,65 @@ namespace {
 
 bool isFloat(Value v) { return isa<FloatType>(v.getType()); }
 
+bool isUnsignedTensor(Type type) {
+  return getElementTypeOrSelf(type).isUnsignedInteger();
+}
+
+/// Whether the op computes on unsigned integers (its first operand's type
+/// decides: ONNX binary ops have one element type).
+bool hasUnsignedOperands(Operation *op) {
+  return llvm::any_of(op->getOperandTypes(), isUnsignedTensor);
+}
+
+/// `type` with an unsigned element type made signless (same width).
+RankedTensorType toSignless(RankedTensorType type) {
+  Type element = type.getElementType();
+  if (!element.isUnsignedInteger())
+    return type;
+  return type.clone(IntegerType::get(type.getContext(),
+                                     element.getIntOrFloatBitWidth()));
+}
+
 /// Elementwise ops whose body depends only on the operands and the op's
-/// attributes: `Derived::buildBody` makes the scalar result.
+/// attributes: `Derived::buildBody` makes the scalar result. arith works on
+/// signless integers, so unsigned tensors are bitcast to signless ones
+/// around the generic; patterns that set kSupportsUnsigned choose the
+/// unsigned arith ops themselves (see hasUnsignedOperands).
 template <typename OpTy, typename Derived>
 struct ElementwisePattern : OpRewritePattern<OpTy> {
   using OpRewritePattern<OpTy>::OpRewritePattern;
+  static constexpr bool kSupportsUnsigned = false;
 
   LogicalResult matchAndRewrite(OpTy op,
                                 PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
     auto resultType = cast<RankedTensorType>(op->getResult(0).getType());
-    for (Type type : llvm::concat<const Type>(op->getOperandTypes(),
-                                               op->getResultTypes()))
-      if (getElementTypeOrSelf(type).isUnsignedInteger())
-        return rewriter.notifyMatchFailure(
-            op, "unsigned element types are not lowered yet");
+    bool anyUnsigned =
+        llvm::any_of(llvm::concat<const Type>(op->getOperandTypes(),
+                                              op->getResultTypes()),
+                     isUnsignedTensor);
+    if (anyUnsigned && !Derived::kSupportsUnsigned)
+      return rewriter.notifyMatchFailure(
+          op, "unsigned element types are not lowered for this op yet");
+    SmallVector<Value> operands;
+    for (Value operand : op->getOperands()) {
+      auto type = cast<RankedTensorType>(operand.getType());
+      operands.push_back(isUnsignedTensor(type)
+                             ? tensor::BitcastOp::create(rewriter, loc,
+                                                         toSignless(type),
+                                                         operand)
+                                   .getResult()
+                             : operand);
+    }
+    RankedTensorType signlessResult = toSignless(resultType);
     Value result = createElementwise(
-        rewriter, op.getLoc(), resultType, op->getOperands(),
-        [&](OpBuilder &b, Location loc, ValueRange args) {
-          return Derived::buildBody(b, loc, op, args,
-                                    resultType.getElementType());
+        rewriter, loc, signlessResult, operands,
+        [&](OpBuilder &b, Location l, ValueRange args) {
+          return Derived::buildBody(b, l, op, args,
+                                    signlessResult.getElementType());
         });
+    if (signlessResult != resultType)
+      result = tensor::BitcastOp::create(rewriter, loc, resultType, result);
     rewriter.replaceOp(op, result);
     return success();
   }
@@ -250,11 +289,14 @@ TESSERA_ELEMENTWISE(IsInfOp, {
 /// the sign of the divisor, as Python's %.
 struct ModOpLowering : ElementwisePattern<ModOp, ModOpLowering> {
   using ElementwisePattern::ElementwisePattern;
+  static constexpr bool kSupportsUnsigned = true;
   static Value buildBody(OpBuilder &b, Location loc, ModOp op, ValueRange args,
                          Type elementType) {
     Value x = args[0], y = args[1];
     if (isFloat(x))
       return arith::RemFOp::create(b, loc, x, y);
+    if (hasUnsignedOperands(op))
+      return arith::RemUIOp::create(b, loc, x, y);
     Value remainder = arith::RemSIOp::create(b, loc, x, y);
     if (op.getFmod())
       return remainder;
@@ -272,6 +314,17 @@ struct ModOpLowering : ElementwisePattern<ModOp, ModOpLowering> {
   }
 };
 
+struct BitShiftOpLowering : ElementwisePattern<BitShiftOp, BitShiftOpLowering> {
+  using ElementwisePattern::ElementwisePattern;
+  static constexpr bool kSupportsUnsigned = true;
+  static Value buildBody(OpBuilder &b, Location loc, BitShiftOp op,
+                         ValueRange args, Type) {
+    if (op.getLeft())
+      return arith::ShLIOp::create(b, loc, args[0], args[1]);
+    return arith::ShRUIOp::create(b, loc, args[0], args[1]);
+  }
+};
+
 template <typename IntOp, typename OpTy>
 struct BitwiseLowering : ElementwisePattern<OpTy, BitwiseLowering<IntOp, OpTy>> {
   using ElementwisePattern<OpTy,
@@ -282,22 +335,29 @@ struct BitwiseLowering : ElementwisePattern<OpTy, BitwiseLowering<IntOp, OpTy>> 
   }
 };
 
-template <typename FloatOp, typename IntOp, typename OpTy>
+template <typename FloatOp, typename IntOp, typename OpTy,
+          typename UnsignedOp = IntOp>
 struct ArithBinaryLowering
-    : ElementwisePattern<OpTy, ArithBinaryLowering<FloatOp, IntOp, OpTy>> {
+    : ElementwisePattern<OpTy,
+                         ArithBinaryLowering<FloatOp, IntOp, OpTy, UnsignedOp>> {
   using ElementwisePattern<
-      OpTy, ArithBinaryLowering<FloatOp, IntOp, OpTy>>::ElementwisePattern;
-  static Value buildBody(OpBuilder &b, Location loc, OpTy, ValueRange args,
+      OpTy, ArithBinaryLowering<FloatOp, IntOp, OpTy,
+                                UnsignedOp>>::ElementwisePattern;
+  static constexpr bool kSupportsUnsigned = true;
+  static Value buildBody(OpBuilder &b, Location loc, OpTy op, ValueRange args,
                          Type) {
     if (isFloat(args[0]))
       return FloatOp::create(b, loc, args[0], args[1]);
+    if (hasUnsignedOperands(op))
+      return UnsignedOp::create(b, loc, args[0], args[1]);
     return IntOp::create(b, loc, args[0], args[1]);
   }
 };
 
 struct PowOpLowering : ElementwisePattern<PowOp, PowOpLowering> {
   using ElementwisePattern::ElementwisePattern;
-  static Value buildBody(OpBuilder &b, Location loc, PowOp, ValueRange args,
+  static constexpr bool kSupportsUnsigned = true;
+  static Value buildBody(OpBuilder &b, Location loc, PowOp op, ValueRange args,
                          Type elementType) {
     Value base = args[0], exponent = args[1];
     if (!isFloat(base)) {
@@ -310,6 +370,8 @@ struct PowOpLowering : ElementwisePattern<PowOp, PowOpLowering> {
     if (exponent.getType() != base.getType()) {
       if (isFloat(exponent))
         exponent = arith::ExtFOp::create(b, loc, base.getType(), exponent);
+      else if (isUnsignedTensor(op.getRhs().getType()))
+        exponent = arith::UIToFPOp::create(b, loc, base.getType(), exponent);
       else
         exponent = arith::SIToFPOp::create(b, loc, base.getType(), exponent);
     }
@@ -323,11 +385,22 @@ struct CompareLowering
     : ElementwisePattern<OpTy, CompareLowering<FloatPred, IntPred, OpTy>> {
   using ElementwisePattern<
       OpTy, CompareLowering<FloatPred, IntPred, OpTy>>::ElementwisePattern;
-  static Value buildBody(OpBuilder &b, Location loc, OpTy, ValueRange args,
+  static constexpr bool kSupportsUnsigned = true;
+  static Value buildBody(OpBuilder &b, Location loc, OpTy op, ValueRange args,
                          Type) {
     if (isFloat(args[0]))
       return arith::CmpFOp::create(b, loc, FloatPred, args[0], args[1]);
-    return arith::CmpIOp::create(b, loc, IntPred, args[0], args[1]);
+    arith::CmpIPredicate predicate = IntPred;
+    if (hasUnsignedOperands(op)) {
+      switch (IntPred) {
+      case arith::CmpIPredicate::slt: predicate = arith::CmpIPredicate::ult; break;
+      case arith::CmpIPredicate::sle: predicate = arith::CmpIPredicate::ule; break;
+      case arith::CmpIPredicate::sgt: predicate = arith::CmpIPredicate::ugt; break;
+      case arith::CmpIPredicate::sge: predicate = arith::CmpIPredicate::uge; break;
+      default: break;
+      }
+    }
+    return arith::CmpIOp::create(b, loc, predicate, args[0], args[1]);
   }
 };
 
@@ -341,7 +414,8 @@ struct WhereOpLowering : ElementwisePattern<WhereOp, WhereOpLowering> {
 
 /// ONNX Cast: floats truncate toward zero into integers; bools are 0/1 (so
 /// they extend unsigned); anything becomes bool by testing for non-zero.
-Value convertScalar(OpBuilder &b, Location loc, Value x, Type to) {
+Value convertScalar(OpBuilder &b, Location loc, Value x, Type to,
+                    bool fromUnsigned, bool toUnsigned) {
   Type from = x.getType();
   if (from == to)
     return x;
@@ -358,27 +432,35 @@ Value convertScalar(OpBuilder &b, Location loc, Value x, Type to) {
       return arith::ExtFOp::create(b, loc, to, x);
     return arith::TruncFOp::create(b, loc, to, x);
   }
-  if (fromFloat)
+  if (fromFloat) {
+    if (toUnsigned)
+      return arith::FPToUIOp::create(b, loc, to, x);
     return arith::FPToSIOp::create(b, loc, to, x);
+  }
   if (toFloat) {
-    if (from.isInteger(1))
+    if (from.isInteger(1) || fromUnsigned)
       return arith::UIToFPOp::create(b, loc, to, x);
     return arith::SIToFPOp::create(b, loc, to, x);
   }
   unsigned fromWidth = from.getIntOrFloatBitWidth();
   unsigned toWidth = to.getIntOrFloatBitWidth();
+  if (fromWidth == toWidth)
+    return x;
   if (fromWidth > toWidth)
     return arith::TruncIOp::create(b, loc, to, x);
-  if (from.isInteger(1))
+  if (from.isInteger(1) || fromUnsigned)
     return arith::ExtUIOp::create(b, loc, to, x);
   return arith::ExtSIOp::create(b, loc, to, x);
 }
 
 struct CastOpLowering : ElementwisePattern<CastOp, CastOpLowering> {
   using ElementwisePattern::ElementwisePattern;
-  static Value buildBody(OpBuilder &b, Location loc, CastOp, ValueRange args,
-                         Type elementType) {
-    return convertScalar(b, loc, args[0], elementType);
+  static constexpr bool kSupportsUnsigned = true;
+  static Value buildBody(OpBuilder &b, Location loc, CastOp op,
+                         ValueRange args, Type elementType) {
+    return convertScalar(b, loc, args[0], elementType,
+                         isUnsignedTensor(op.getInput().getType()),
+                         isUnsignedTensor(op.getType()));
   }
 };
 
@@ -395,9 +477,12 @@ void mlir::tessera::populateElementwiseToLinalgPatterns(
   patterns.add<ArithBinaryLowering<arith::AddFOp, arith::AddIOp, AddOp>,
                ArithBinaryLowering<arith::SubFOp, arith::SubIOp, SubOp>,
                ArithBinaryLowering<arith::MulFOp, arith::MulIOp, MulOp>,
-               ArithBinaryLowering<arith::DivFOp, arith::DivSIOp, DivOp>,
-               ArithBinaryLowering<arith::MaximumFOp, arith::MaxSIOp, MaxOp>,
-               ArithBinaryLowering<arith::MinimumFOp, arith::MinSIOp, MinOp>>(
+               ArithBinaryLowering<arith::DivFOp, arith::DivSIOp, DivOp,
+                                   arith::DivUIOp>,
+               ArithBinaryLowering<arith::MaximumFOp, arith::MaxSIOp, MaxOp,
+                                   arith::MaxUIOp>,
+               ArithBinaryLowering<arith::MinimumFOp, arith::MinSIOp, MinOp,
+                                   arith::MinUIOp>>(
       ctx);
   patterns.add<
       CompareLowering<arith::CmpFPredicate::OEQ, arith::CmpIPredicate::eq,
@@ -427,7 +512,8 @@ void mlir::tessera::populateElementwiseToLinalgPatterns(
   patterns.add<SoftplusOpLowering, SoftsignOpLowering, SignOpLowering,
                NotOpLowering, EluOpLowering, SeluOpLowering, CeluOpLowering,
                ThresholdedReluOpLowering, IsNaNOpLowering, IsInfOpLowering,
-               ModOpLowering, BitwiseLowering<arith::AndIOp, AndOp>,
+               ModOpLowering, BitShiftOpLowering,
+               BitwiseLowering<arith::AndIOp, AndOp>,
                BitwiseLowering<arith::OrIOp, OrOp>,
                BitwiseLowering<arith::XOrIOp, XorOp>>(ctx);
 }

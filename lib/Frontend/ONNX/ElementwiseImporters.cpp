@@ -162,6 +162,15 @@ static LogicalResult importMean(NodeImporter &n) {
   return success();
 }
 
+static LogicalResult importBitShift(NodeImporter &n) {
+  std::string direction = n.getString("direction", "");
+  if (direction != "LEFT" && direction != "RIGHT")
+    return n.fail("direction must be LEFT or RIGHT");
+  n.setResult(0, n.create<BitShiftOp>(n.getInput(0), n.getInput(1),
+                                      n.getBuilder().getBoolAttr(direction == "LEFT")));
+  return success();
+}
+
 static LogicalResult importCastLike(NodeImporter &n) {
   Type element = n.getInputType(1).getElementType();
   RankedTensorType input = n.getInputType(0);
@@ -231,6 +240,7 @@ void onnx_frontend::registerElementwiseImporters(OpImporterRegistry &r) {
   r.onOp("Or", 7, importBinary<OrOp>);
   r.onOp("Xor", 7, importBinary<XorOp>);
   r.onOp("Mod", 10, importMod);
+  r.onOp("BitShift", 11, importBitShift);
   r.onOp("Sum", 8, importVariadic<AddOp>);
   r.onOp("Mean", 8, importMean);
 }

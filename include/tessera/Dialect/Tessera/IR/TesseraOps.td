@@ -364,6 +364,10 @@ def Tessera_LessEqualOp : Tessera_PlainCompareOp<"less_equal">;
 def Tessera_AndOp : Tessera_PlainBinaryOp<"and", [Commutative]>;
 def Tessera_OrOp : Tessera_PlainBinaryOp<"or", [Commutative]>;
 def Tessera_XorOp : Tessera_PlainBinaryOp<"xor", [Commutative]>;
+def Tessera_BitShiftOp : Tessera_PlainBinaryOp<"bit_shift"> {
+  let summary = "logical shift of unsigned integers, left or right";
+  let arguments = (ins Tessera_Tensor:$lhs, Tessera_Tensor:$rhs, BoolAttr:$left);
+}
 def Tessera_ModOp : Tessera_PlainBinaryOp<"mod"> {
   let summary = "remainder: with `fmod` the sign of the dividend (C fmod), "
                 "else of the divisor (Python %)";
