@@ -607,6 +607,7 @@ struct ResizeOpLowering : OpRewritePattern<ResizeOp> {
       return rewriter.notifyMatchFailure(
           op, "needs static sizes outside the batch dimension");
     ArrayRef<float> scales = op.getScales();
+    Value runtimeScales = op.getRuntimeScales();
     Type elementType = inputType.getElementType();
     SmallVector<OpFoldResult> sizes;
     for (int64_t d = 0; d < rank; ++d)
@@ -616,7 +617,7 @@ struct ResizeOpLowering : OpRewritePattern<ResizeOp> {
     SmallVector<int64_t> resized;
     for (int64_t d = 0; d < rank; ++d)
       if (inputType.getDimSize(d) != resultType.getDimSize(d) ||
-          scales[d] != 1.0f)
+          scales[d] != 1.0f || runtimeScales)
         resized.push_back(d);
     bool linear = op.getMode() == ResizeMode::linear;
     CoordinateTransform transform = op.getCoordinateTransform();
@@ -640,6 +641,10 @@ struct ResizeOpLowering : OpRewritePattern<ResizeOp> {
                 b, l, f32,
                 arith::IndexCastOp::create(b, l, b.getI64Type(), base[d]));
             Value scale = constF(scales[d]);
+            if (runtimeScales)
+              scale = tensor::ExtractOp::create(
+                  b, l, runtimeScales,
+                  ValueRange{arith::ConstantIndexOp::create(b, l, d)});
             Value source;
             switch (transform) {
             case CoordinateTransform::half_pixel:
@@ -656,6 +661,18 @@ struct ResizeOpLowering : OpRewritePattern<ResizeOp> {
               break;
             case CoordinateTransform::align_corners: {
               // ONNX takes the resized length as in * scale, unrounded.
+              if (runtimeScales) {
+                Value resizedLength =
+                    arith::MulFOp::create(b, l, constF(double(in)), scale);
+                Value ratio = arith::DivFOp::create(
+                    b, l, constF(double(in - 1)),
+                    arith::SubFOp::create(b, l, resizedLength, constF(1)));
+                Value isOne = arith::CmpFOp::create(
+                    b, l, arith::CmpFPredicate::OEQ, resizedLength, constF(1));
+                source = arith::SelectOp::create(
+                    b, l, isOne, constF(0), arith::MulFOp::create(b, l, x, ratio));
+                break;
+              }
               double resizedLength = double(in) * double(scales[d]);
               source = resizedLength == 1.0
                            ? constF(0)

@@ -58,6 +58,7 @@ const OpImporterRegistry &OpImporterRegistry::get() {
     registerNeuralNetImporters(r);
     registerReductionImporters(r);
     registerTensorImporters(r);
+    registerRearrangeImporters(r);
     return r;
   }();
   return registry;
@@ -184,6 +185,11 @@ RankedTensorType NodeImporter::getDeclaredOutputType(int64_t index) const {
   if (!hasOutput(index))
     return {};
   return scope.getDeclaredType(node.output(index));
+}
+
+RankedTensorType NodeImporter::getStaticDeclaredOutputType(int64_t index) const {
+  RankedTensorType type = getDeclaredOutputType(index);
+  return type && type.hasStaticShape() ? type : RankedTensorType();
 }
 
 void NodeImporter::setResult(int64_t index, Value value) {

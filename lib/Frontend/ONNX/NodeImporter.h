@@ -58,6 +58,7 @@ void registerElementwiseImporters(OpImporterRegistry &registry);
 void registerNeuralNetImporters(OpImporterRegistry &registry);
 void registerReductionImporters(OpImporterRegistry &registry);
 void registerTensorImporters(OpImporterRegistry &registry);
+void registerRearrangeImporters(OpImporterRegistry &registry);
 
 /// Value lookups the graph importer provides to node importers.
 class ValueScope {
@@ -142,6 +143,11 @@ public:
   }
   /// The type ONNX shape inference gives output `index`, or null.
   RankedTensorType getDeclaredOutputType(int64_t index) const;
+  /// The declared type of output `index` if it is fully static, else null.
+  /// Importers use it when a shape-defining input is only known at run time
+  /// (the model then promises the shape; the run-time value is not checked
+  /// against it).
+  RankedTensorType getStaticDeclaredOutputType(int64_t index) const;
 
   void setResult(int64_t index, Value value);
   ArrayRef<std::pair<int64_t, Value>> getResults() const { return results; }

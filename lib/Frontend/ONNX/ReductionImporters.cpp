@@ -15,7 +15,19 @@ static LogicalResult importReduce(NodeImporter &n, bool axesAsInput,
   Value data = mappedInput ? mappedInput : n.getInput(0);
   RankedTensorType input = cast<RankedTensorType>(data.getType());
   SmallVector<int64_t> axes;
-  if (axesAsInput && n.hasInput(1)) {
+  RankedTensorType declared = n.getStaticDeclaredOutputType(0);
+  if (axesAsInput && n.hasInput(1) && !n.getConstantInts(1) && declared &&
+      n.getInt("keepdims", 1) != 0 && declared.getRank() == input.getRank()) {
+    // Run-time axes with keepdims: the declared output shape shows which
+    // dims were reduced (size-1 input dims reduce to themselves either way).
+    for (int64_t d = 0; d < input.getRank(); ++d)
+      if (declared.getDimSize(d) == 1 && input.getDimSize(d) != 1)
+        axes.push_back(d);
+    if (axes.empty()) {
+      n.setResult(0, data);
+      return success();
+    }
+  } else if (axesAsInput && n.hasInput(1)) {
     FailureOr<SmallVector<int64_t>> values = n.requireConstantInts(1, "axes");
     if (failed(values))
       return failure();

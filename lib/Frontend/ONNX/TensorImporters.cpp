@@ -238,6 +238,13 @@ static FailureOr<SmallVector<int64_t>> getAxesOperand(NodeImporter &n,
 
 static LogicalResult importSqueeze(NodeImporter &n, bool axesFromInput) {
   RankedTensorType input = n.getInputType(0);
+  if (axesFromInput && n.hasInput(1) && !n.getConstantInts(1))
+    if (RankedTensorType declared = n.getStaticDeclaredOutputType(0)) {
+      // Only the positions of unit dims differ: a reshape to the declared
+      // shape is the same data.
+      n.setResult(0, n.create<ReshapeOp>(declared, n.getInput(0), Value()));
+      return success();
+    }
   FailureOr<SmallVector<int64_t>> axes = getAxesOperand(n, axesFromInput);
   if (failed(axes))
     return failure();
@@ -271,6 +278,13 @@ static LogicalResult importSqueeze(NodeImporter &n, bool axesFromInput) {
 
 static LogicalResult importUnsqueeze(NodeImporter &n, bool axesFromInput) {
   RankedTensorType input = n.getInputType(0);
+  if (axesFromInput && n.hasInput(1) && !n.getConstantInts(1))
+    if (RankedTensorType declared = n.getStaticDeclaredOutputType(0)) {
+      // Only the positions of unit dims differ: a reshape to the declared
+      // shape is the same data.
+      n.setResult(0, n.create<ReshapeOp>(declared, n.getInput(0), Value()));
+      return success();
+    }
   FailureOr<SmallVector<int64_t>> axes = getAxesOperand(n, axesFromInput);
   if (failed(axes))
     return failure();
@@ -333,7 +347,13 @@ static LogicalResult importSplit(NodeImporter &n, bool sizesFromInput) {
     return failure();
   int64_t pieces = n.getNumOutputs();
   SmallVector<int64_t> sizes;
-  if (sizesFromInput && n.hasInput(1)) {
+  bool declaredSizes = sizesFromInput && n.hasInput(1) && !n.getConstantInts(1);
+  for (int64_t i = 0; declaredSizes && i < pieces; ++i)
+    declaredSizes = bool(n.getStaticDeclaredOutputType(i));
+  if (declaredSizes) {
+    for (int64_t i = 0; i < pieces; ++i)
+      sizes.push_back(n.getStaticDeclaredOutputType(i).getDimSize(*axis));
+  } else if (sizesFromInput && n.hasInput(1)) {
     FailureOr<SmallVector<int64_t>> values = n.requireConstantInts(1, "split");
     if (failed(values))
       return failure();
@@ -494,16 +514,37 @@ static LogicalResult importResize(NodeImporter &n) {
   bool isUpsample = n.getNode().op_type() == "Upsample";
   SmallVector<float> scales;
   SmallVector<int64_t> sizes;
+  Value runtimeScales;
   int64_t scalesIndex = (isUpsample || n.getOpset() < 11) ? 1 : 2;
   if (isUpsample && n.getOpset() < 9) {
     scales = n.getFloats("scales");
   } else if (n.hasInput(scalesIndex) &&
              n.getInputType(scalesIndex).getNumElements() != 0) {
     auto dense = dyn_cast_or_null<DenseFPElementsAttr>(n.getConstantInput(scalesIndex));
-    if (!dense)
+    RankedTensorType declared = n.getStaticDeclaredOutputType(0);
+    if (!dense && declared && input.hasStaticShape() &&
+        n.getInputType(scalesIndex).getElementType().isF32()) {
+      // Run-time scales: sizes from the declared output, coordinates from
+      // the scales themselves.
+      runtimeScales = n.getInput(scalesIndex);
+      sizes.assign(declared.getShape().begin(), declared.getShape().end());
+      for (int64_t d = 0; d < rank; ++d)
+        scales.push_back(static_cast<float>(declared.getDimSize(d)) /
+                         std::max<int64_t>(1, input.getDimSize(d)));
+    } else if (!dense) {
       return n.fail("scales must be a compile-time float constant");
-    for (APFloat v : dense.getValues<APFloat>())
-      scales.push_back(v.convertToFloat());
+    } else {
+      for (APFloat v : dense.getValues<APFloat>())
+        scales.push_back(v.convertToFloat());
+    }
+  } else if (!isUpsample && n.hasInput(3) && !n.getConstantInts(3) &&
+             n.getStaticDeclaredOutputType(0) && input.hasStaticShape()) {
+    // Run-time sizes: the model declares the output shape.
+    RankedTensorType declared = n.getStaticDeclaredOutputType(0);
+    for (int64_t d = 0; d < rank; ++d) {
+      sizes.push_back(declared.getDimSize(d));
+      scales.push_back(static_cast<float>(sizes[d]) / input.getDimSize(d));
+    }
   } else if (!isUpsample && n.hasInput(3)) {
     FailureOr<SmallVector<int64_t>> s = n.requireConstantInts(3, "sizes");
     if (failed(s))
@@ -555,7 +596,7 @@ static LogicalResult importResize(NodeImporter &n) {
   MLIRContext *ctx = n.getContext();
   auto type = RankedTensorType::get(sizes, input.getElementType());
   n.setResult(0, n.create<ResizeOp>(
-                     type, n.getInput(0),
+                     type, n.getInput(0), runtimeScales,
                      n.getBuilder().getDenseF32ArrayAttr(scales),
                      ResizeModeAttr::get(ctx, *mode),
                      CoordinateTransformAttr::get(ctx, *transform),

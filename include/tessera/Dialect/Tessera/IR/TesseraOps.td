@@ -737,14 +737,21 @@ def Tessera_ResizeOp : Tessera_Op<"resize", [Pure]> {
   let summary = "resample by nearest-neighbour or (multi)linear interpolation";
   let description = [{
     Resizes every dimension of `input` by `scales`. The output sizes are in
-    the result type (dynamic dimensions are `floor(in * scale)`).
+    the result type (dynamic dimensions are `floor(in * scale)`). With the
+    optional `runtime_scales` operand (one f32 per dimension, known only at
+    run time) the coordinate transformation uses those values instead, and
+    `scales` only records the output/input size ratios.
   }];
-  let arguments = (ins Tessera_FloatTensor:$input, DenseF32ArrayAttr:$scales,
+  let arguments = (ins Tessera_FloatTensor:$input,
+                       Optional<1DTensorOf<[F32]>>:$runtime_scales,
+                       DenseF32ArrayAttr:$scales,
                        Tessera_ResizeModeAttr:$mode,
                        Tessera_CoordinateTransformAttr:$coordinate_transform,
                        Tessera_NearestRoundingAttr:$nearest_rounding);
   let results = (outs Tessera_FloatTensor:$output);
-  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+  let assemblyFormat = [{
+    $input (`,` $runtime_scales^ `:` type($runtime_scales))? attr-dict `:` type($input) `->` type($output)
+  }];
   let hasVerifier = 1;
 }
 
