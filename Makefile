@@ -5,7 +5,7 @@ PYTHON := /usr/bin/python3
 LLVM_DIR := /usr/lib/llvm-22
 STAMP := $(BUILD_DIR)/.deps-installed
 
-.PHONY: all deps configure build demo check check-lit check-unit check-python clean
+.PHONY: all deps configure build demo check check-lit check-unit check-python conformance-docs clean
 
 all: build
 
@@ -32,6 +32,17 @@ demo: build
 
 check: build
 	ninja -C $(BUILD_DIR) check-tessera
+
+# Runs the ONNX conformance suites (test/conformance) and regenerates
+# test/conformance/expected-passes.txt and docs/onnx-op-support.md from the
+# results. Packages are cached in $(BUILD_DIR)/conformance-cache.
+conformance-docs: build
+	$(PYTHON) test/conformance/run_conformance.py --bin $(BUILD_DIR)/bin \
+	  --work $(BUILD_DIR)/conformance-cache \
+	  --expectations test/conformance/expected-passes.txt --update-expectations \
+	  --results $(BUILD_DIR)/conformance.json
+	$(PYTHON) test/conformance/gen_op_table.py $(BUILD_DIR)/conformance.json \
+	  -o docs/onnx-op-support.md
 
 clean:
 	rm -rf $(BUILD_DIR)
