@@ -234,10 +234,16 @@ struct SplitOpLowering : OpRewritePattern<SplitOp> {
       auto type = cast<RankedTensorType>(result.getType());
       if (type.isDynamicDim(axis))
         return rewriter.notifyMatchFailure(op, "dynamic split size");
-      SmallVector<OpFoldResult> offsets(rank, rewriter.getIndexAttr(0));
-      offsets[axis] = rewriter.getIndexAttr(offset);
       SmallVector<OpFoldResult> sizes = inputSizes;
       sizes[axis] = rewriter.getIndexAttr(type.getDimSize(axis));
+      if (type.getDimSize(axis) == 0) {
+        // An empty piece reads nothing (and its offset may equal the size,
+        // which extract_slice rejects).
+        results.push_back(createEmpty(rewriter, loc, type, sizes));
+        continue;
+      }
+      SmallVector<OpFoldResult> offsets(rank, rewriter.getIndexAttr(0));
+      offsets[axis] = rewriter.getIndexAttr(offset);
       SmallVector<OpFoldResult> strides(rank, rewriter.getIndexAttr(1));
       results.push_back(tensor::ExtractSliceOp::create(
           rewriter, loc, type, op.getInput(), offsets, sizes, strides));

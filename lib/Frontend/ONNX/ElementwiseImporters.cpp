@@ -29,6 +29,34 @@ static LogicalResult importVariadic(NodeImporter &n) {
   return success();
 }
 
+/// Before opset 7 binary ops broadcast only with `broadcast=1`, placing B's
+/// dims at `axis` of A (or at the end); numpy rules cover the rest once B is
+/// padded with trailing unit dims.
+static Value legacyBroadcastOperand(NodeImporter &n) {
+  Value rhs = n.getInput(1);
+  if (n.getInt("broadcast", 0) == 0 || !n.hasAttr("axis"))
+    return rhs;
+  RankedTensorType lhsType = n.getInputType(0), rhsType = n.getInputType(1);
+  int64_t axis = n.getInt("axis", 0);
+  if (axis < 0)
+    axis += lhsType.getRank();
+  int64_t trailing = lhsType.getRank() - axis - rhsType.getRank();
+  if (trailing <= 0)
+    return rhs;
+  SmallVector<int64_t> shape(rhsType.getShape()), sources;
+  for (int64_t d = 0; d < rhsType.getRank(); ++d)
+    sources.push_back(rhsType.isDynamicDim(d) ? d : -1);
+  shape.append(trailing, 1);
+  sources.append(trailing, -1);
+  return n.reshapeWithDims(rhs, shape, sources);
+}
+
+template <typename OpTy>
+static LogicalResult importLegacyBinary(NodeImporter &n) {
+  n.setResult(0, n.create<OpTy>(n.getInput(0), legacyBroadcastOperand(n)));
+  return success();
+}
+
 static LogicalResult importPow(NodeImporter &n) {
   Value base = n.getInput(0), exponent = n.getInput(1);
   auto baseType = cast<RankedTensorType>(base.getType());
@@ -195,13 +223,18 @@ void onnx_frontend::registerElementwiseImporters(OpImporterRegistry &r) {
   r.onOp("Clip", 1, importClip);
 
   // Opsets before 7 broadcast through a `broadcast` attribute; not handled.
+  r.onOp("Add", 1, importLegacyBinary<AddOp>);
+  r.onOp("Sub", 1, importLegacyBinary<SubOp>);
+  r.onOp("Mul", 1, importLegacyBinary<MulOp>);
+  r.onOp("Div", 1, importLegacyBinary<DivOp>);
+  r.onOp("Pow", 1, importLegacyBinary<PowOp>);
   r.onOp("Add", 7, importBinary<AddOp>);
   r.onOp("Sub", 7, importBinary<SubOp>);
   r.onOp("Mul", 7, importBinary<MulOp>);
   r.onOp("Div", 7, importBinary<DivOp>);
   r.onOp("Pow", 7, importPow);
-  r.onOp("Max", 8, importVariadic<MaxOp>);
-  r.onOp("Min", 8, importVariadic<MinOp>);
+  r.onOp("Max", 1, importVariadic<MaxOp>);
+  r.onOp("Min", 1, importVariadic<MinOp>);
   r.onOp("Equal", 7, importBinary<EqualOp>);
   r.onOp("Less", 7, importBinary<LessOp>);
   r.onOp("Greater", 7, importBinary<GreaterOp>);
@@ -241,6 +274,6 @@ void onnx_frontend::registerElementwiseImporters(OpImporterRegistry &r) {
   r.onOp("Xor", 7, importBinary<XorOp>);
   r.onOp("Mod", 10, importMod);
   r.onOp("BitShift", 11, importBitShift);
-  r.onOp("Sum", 8, importVariadic<AddOp>);
-  r.onOp("Mean", 8, importMean);
+  r.onOp("Sum", 1, importVariadic<AddOp>);
+  r.onOp("Mean", 1, importMean);
 }

@@ -147,6 +147,8 @@ template <typename OpTy>
 static LogicalResult importPool(NodeImporter &n) {
   if (failed(n.checkUnusedOutputsFrom(1)))
     return failure();
+  if (!isa<FloatType>(n.getInputType(0).getElementType()))
+    return n.fail("pooling integer tensors is not supported");
   SmallVector<int64_t> kernel = n.getInts("kernel_shape");
   if (kernel.empty())
     return n.fail("missing the kernel_shape attribute");
@@ -185,6 +187,43 @@ static LogicalResult importGlobalPool(NodeImporter &n) {
   n.setResult(0, n.create<ReduceOpTy>(n.getInput(0),
                                       b.getDenseI64ArrayAttr(axes),
                                       b.getBoolAttr(true)));
+  return success();
+}
+
+/// InstanceNormalization: per (n, c), normalize over the spatial dims, then
+/// scale and shift per channel.
+static LogicalResult importInstanceNorm(NodeImporter &n) {
+  OpBuilder &b = n.getBuilder();
+  RankedTensorType input = n.getInputType(0);
+  int64_t rank = input.getRank();
+  if (rank < 3)
+    return n.fail("expected an N x C x D1 ... input");
+  SmallVector<int64_t> axes;
+  for (int64_t d = 2; d < rank; ++d)
+    axes.push_back(d);
+  Value x = n.getInput(0);
+  Value mean = n.create<ReduceMeanOp>(x, b.getDenseI64ArrayAttr(axes),
+                                      b.getBoolAttr(true));
+  Value centered = n.create<SubOp>(x, mean);
+  Value variance = n.create<ReduceMeanOp>(n.create<MulOp>(centered, centered),
+                                          b.getDenseI64ArrayAttr(axes),
+                                          b.getBoolAttr(true));
+  Value epsilon = n.constantScalar(input.getElementType(),
+                                   n.getFloat("epsilon", 1e-5f));
+  Value normalized = n.create<DivOp>(
+      centered, n.create<SqrtOp>(n.create<AddOp>(variance, epsilon)));
+  // C -> C x 1 x ... x 1
+  auto perChannel = [&](Value v) {
+    RankedTensorType type = cast<RankedTensorType>(v.getType());
+    SmallVector<int64_t> shape = {type.getDimSize(0)};
+    shape.append(rank - 2, 1);
+    SmallVector<int64_t> sources = {type.isDynamicDim(0) ? 0 : -1};
+    sources.append(rank - 2, -1);
+    return n.reshapeWithDims(v, shape, sources);
+  };
+  n.setResult(0, n.create<AddOp>(
+                     n.create<MulOp>(normalized, perChannel(n.getInput(1))),
+                     perChannel(n.getInput(2))));
   return success();
 }
 
@@ -383,10 +422,15 @@ void onnx_frontend::registerNeuralNetImporters(OpImporterRegistry &r) {
   r.onOp("AveragePool", 1, importPool<AvgPoolOp>);
   r.onOp("GlobalAveragePool", 1, importGlobalPool<ReduceMeanOp>);
   r.onOp("GlobalMaxPool", 1, importGlobalPool<ReduceMaxOp>);
-  r.onOp("BatchNormalization", 7, importBatchNorm);
+  // Before 7 the same op with `is_test`/`spatial` attributes (inference
+  // with spatial=1 is what importBatchNorm computes).
+  r.onOp("BatchNormalization", 6, importBatchNorm);
+  r.onOp("InstanceNormalization", 6, importInstanceNorm);
   r.onOp("LayerNormalization", 17, importLayerNorm);
   r.onOp("MatMul", 1, importMatMul);
   r.onOp("NegativeLogLikelihoodLoss", 12, importNegativeLogLikelihoodLoss);
   r.onOp("SoftmaxCrossEntropyLoss", 12, importSoftmaxCrossEntropyLoss);
-  r.onOp("Gemm", 7, importGemm);
+  // Gemm before 7 has a `broadcast` flag for C; numpy broadcasting covers
+  // both of its settings.
+  r.onOp("Gemm", 6, importGemm);
 }

@@ -177,11 +177,20 @@ static LogicalResult importOneHot(NodeImporter &n) {
 }
 
 static LogicalResult importPRelu(NodeImporter &n) {
-  Value x = n.getInput(0);
-  Type element = n.getInputType(0).getElementType();
+  Value x = n.getInput(0), slope = n.getInput(1);
+  RankedTensorType input = n.getInputType(0), slopeType = n.getInputType(1);
+  Type element = input.getElementType();
+  // Before opset 7 a 1-D slope of size C is per channel (dimension 1).
+  if (n.getOpset() < 7 && slopeType.getRank() == 1 && input.getRank() > 2 &&
+      slopeType.getDimSize(0) != 1) {
+    SmallVector<int64_t> shape = {slopeType.getDimSize(0)};
+    shape.append(input.getRank() - 2, 1);
+    SmallVector<int64_t> sources = {slopeType.isDynamicDim(0) ? 0 : -1};
+    sources.append(input.getRank() - 2, -1);
+    slope = n.reshapeWithDims(slope, shape, sources);
+  }
   Value negative = n.create<LessOp>(x, n.constantScalar(element, 0));
-  n.setResult(0, n.create<WhereOp>(negative, n.create<MulOp>(x, n.getInput(1)),
-                                   x));
+  n.setResult(0, n.create<WhereOp>(negative, n.create<MulOp>(x, slope), x));
   return success();
 }
 
@@ -236,6 +245,6 @@ void onnx_frontend::registerRearrangeImporters(OpImporterRegistry &r) {
          [](NodeImporter &n) { return importDepthSpace(n, false); });
   r.onOp("EyeLike", 9, importEyeLike);
   r.onOp("OneHot", 9, importOneHot);
-  r.onOp("PRelu", 7, importPRelu);
+  r.onOp("PRelu", 6, importPRelu);
   r.onOp("Shrink", 9, importShrink);
 }

@@ -467,7 +467,16 @@ static LogicalResult importExpand(NodeImporter &n) {
     int64_t rank = std::max<int64_t>(input.getRank(), shapeType.getDimSize(0));
     type = runtimeShapedType(n, rank, input.getElementType());
   }
-  n.setResult(0, n.create<ExpandOp>(type, n.getInput(0), n.getInput(1)));
+  Value shape = n.getInput(1);
+  int64_t missing = type.getRank() - shapeType.getDimSize(0);
+  if (missing > 0) {
+    // A shorter shape broadcasts against the trailing dims; 1s keep the
+    // leading input dims.
+    SmallVector<int64_t> ones(missing, 1);
+    shape = n.create<ConcatOp>(ValueRange{n.constantInts(ones), shape},
+                               n.getBuilder().getI64IntegerAttr(0));
+  }
+  n.setResult(0, n.create<ExpandOp>(type, n.getInput(0), shape));
   return success();
 }
 
