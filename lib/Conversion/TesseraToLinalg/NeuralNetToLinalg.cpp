@@ -304,6 +304,73 @@ struct ConvOpLowering : OpRewritePattern<ConvOp> {
   }
 };
 
+/// Einsum: one linalg.generic with a loop per letter (output letters
+/// first), each operand read through the map of its letters, the product
+/// summed into the output.
+struct EinsumOpLowering : OpRewritePattern<EinsumOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(EinsumOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    StringRef equation = op.getEquation();
+    auto [lhs, out] = equation.split("->");
+    SmallVector<StringRef> terms;
+    lhs.split(terms, ',');
+    if (terms.size() != op.getInputs().size())
+      return rewriter.notifyMatchFailure(op, "operand count mismatch");
+    auto resultType = cast<RankedTensorType>(op.getType());
+    Type elementType = resultType.getElementType();
+    bool isFloat = isa<FloatType>(elementType);
+    std::string letters = out.str();
+    for (StringRef term : terms)
+      for (char c : term)
+        if (letters.find(c) == std::string::npos)
+          letters.push_back(c);
+    int64_t numLoops = letters.size();
+    auto mapOf = [&](StringRef term) {
+      SmallVector<AffineExpr> exprs;
+      for (char c : term)
+        exprs.push_back(getAffineDimExpr(letters.find(c), ctx));
+      return AffineMap::get(numLoops, 0, exprs, ctx);
+    };
+    SmallVector<AffineMap> maps;
+    for (StringRef term : terms)
+      maps.push_back(mapOf(term));
+    maps.push_back(mapOf(out));
+    SmallVector<OpFoldResult> sizes;
+    for (char c : out) {
+      for (auto [term, input] : llvm::zip(terms, op.getInputs())) {
+        size_t pos = term.find(c);
+        if (pos != StringRef::npos) {
+          sizes.push_back(tensor::getMixedSize(rewriter, loc, input, pos));
+          break;
+        }
+      }
+    }
+    Value init = createFilled(rewriter, loc, resultType, sizes,
+                              createScalar(rewriter, loc, elementType, 0));
+    SmallVector<utils::IteratorType> iterators(out.size(),
+                                               utils::IteratorType::parallel);
+    iterators.append(numLoops - out.size(), utils::IteratorType::reduction);
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{resultType}, op.getInputs(), ValueRange{init},
+        maps, iterators, [&](OpBuilder &b, Location l, ValueRange args) {
+          Value product = args[0];
+          for (Value arg : args.drop_front().drop_back())
+            product = isFloat ? Value(arith::MulFOp::create(b, l, product, arg))
+                              : Value(arith::MulIOp::create(b, l, product, arg));
+          Value sum = isFloat
+                          ? Value(arith::AddFOp::create(b, l, args.back(), product))
+                          : Value(arith::AddIOp::create(b, l, args.back(), product));
+          linalg::YieldOp::create(b, l, sum);
+        });
+    rewriter.replaceOp(op, generic.getResult(0));
+    return success();
+  }
+};
+
 /// ConvTranspose as a convolution: the input is spread out by the strides
 /// (zeros in between) and padded by dilation * (k - 1) - pad, the weights
 /// are regrouped to M x C/G x K... and flipped in space; the result is a
@@ -763,7 +830,8 @@ struct SoftmaxLowering : OpRewritePattern<OpTy> {
 
 void mlir::tessera::populateNeuralNetToLinalgPatterns(
     RewritePatternSet &patterns) {
-  patterns.add<MatMulOpLowering, ConvOpLowering, ConvTransposeOpLowering, PoolLowering<MaxPoolOp>,
+  patterns.add<MatMulOpLowering, EinsumOpLowering, ConvOpLowering,
+               ConvTransposeOpLowering, PoolLowering<MaxPoolOp>,
                PoolLowering<AvgPoolOp>, BatchNormOpLowering,
                LayerNormOpLowering, SoftmaxLowering<SoftmaxOp, false>,
                SoftmaxLowering<LogSoftmaxOp, true>>(patterns.getContext());

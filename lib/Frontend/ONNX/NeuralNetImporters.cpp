@@ -2,6 +2,9 @@
 
 #include "NodeImporter.h"
 
+#include <cctype>
+#include <map>
+
 using namespace mlir;
 using namespace mlir::tessera;
 using namespace mlir::tessera::onnx_frontend;
@@ -415,6 +418,100 @@ static LogicalResult importSoftmaxCrossEntropyLoss(NodeImporter &n) {
   return success();
 }
 
+/// Einsum: the equation is made explicit (spaces dropped, "..." expanded
+/// into fresh capital letters per operand rank, an implicit output made
+/// the once-used letters in order) before it becomes tessera.einsum.
+static LogicalResult importEinsum(NodeImporter &n) {
+  std::string equation;
+  for (char c : n.getString("equation", ""))
+    if (c != ' ')
+      equation.push_back(c);
+  auto [lhs, rhs] = StringRef(equation).split("->");
+  bool implicitOutput = StringRef(equation).find("->") == StringRef::npos;
+  SmallVector<StringRef> rawTerms;
+  lhs.split(rawTerms, ',');
+  if (static_cast<int64_t>(rawTerms.size()) != n.getNumInputs())
+    return n.fail("the equation names " + llvm::Twine(rawTerms.size()) +
+                  " operands, the node has " + llvm::Twine(n.getNumInputs()));
+  // Ellipsis letters: the broadcast dims, right-aligned across operands.
+  const std::string ellipsisLetters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+  int64_t ellipsisRank = 0;
+  SmallVector<std::string> terms;
+  for (auto [i, raw] : llvm::enumerate(rawTerms)) {
+    int64_t rank = n.getInputType(i).getRank();
+    size_t dots = raw.find("...");
+    if (dots == StringRef::npos) {
+      if (static_cast<int64_t>(raw.size()) != rank)
+        return n.fail("term '" + raw + "' does not match the rank of input " +
+                      llvm::Twine(i));
+      terms.push_back(raw.str());
+      continue;
+    }
+    int64_t hidden = rank - static_cast<int64_t>(raw.size() - 3);
+    ellipsisRank = std::max(ellipsisRank, hidden);
+    terms.push_back(raw.substr(0, dots).str() + "\x01" +
+                    std::to_string(hidden) + "\x01" +
+                    raw.substr(dots + 3).str());
+  }
+  auto expand = [&](const std::string &term) {
+    size_t start = term.find('\x01');
+    if (start == std::string::npos)
+      return term;
+    size_t end = term.find('\x01', start + 1);
+    int64_t hidden = std::stoll(term.substr(start + 1, end - start - 1));
+    return term.substr(0, start) +
+           ellipsisLetters.substr(ellipsisRank - hidden, hidden) +
+           term.substr(end + 1);
+  };
+  std::string explicitEquation;
+  SmallVector<std::string> expanded;
+  for (const std::string &term : terms)
+    expanded.push_back(expand(term));
+  std::string output;
+  if (implicitOutput) {
+    output = ellipsisLetters.substr(0, ellipsisRank);
+    std::map<char, int> counts;
+    for (const std::string &term : expanded)
+      for (char c : term)
+        if (std::islower(static_cast<unsigned char>(c)))
+          ++counts[c];
+    for (auto [c, count] : counts)
+      if (count == 1)
+        output.push_back(c);
+  } else {
+    std::string raw = rhs.str();
+    size_t dots = raw.find("...");
+    output = dots == std::string::npos
+                 ? raw
+                 : raw.substr(0, dots) + ellipsisLetters.substr(0, ellipsisRank) +
+                       raw.substr(dots + 3);
+  }
+  for (auto [i, term] : llvm::enumerate(expanded))
+    explicitEquation += (i ? "," : "") + term;
+  explicitEquation += "->" + output;
+
+  SmallVector<int64_t> shape;
+  for (char c : output) {
+    int64_t size = ShapedType::kDynamic;
+    for (auto [i, term] : llvm::enumerate(expanded)) {
+      size_t pos = term.find(c);
+      if (pos == std::string::npos)
+        continue;
+      int64_t dim = n.getInputType(i).getDimSize(pos);
+      if (dim != 1 || size == ShapedType::kDynamic)
+        size = dim;
+    }
+    shape.push_back(size);
+  }
+  SmallVector<Value> inputs;
+  for (int64_t i = 0; i < n.getNumInputs(); ++i)
+    inputs.push_back(n.getInput(i));
+  auto type = RankedTensorType::get(shape, n.getInputType(0).getElementType());
+  n.setResult(0, n.create<EinsumOp>(type, inputs,
+                                    n.getBuilder().getStringAttr(explicitEquation)));
+  return success();
+}
+
 void onnx_frontend::registerNeuralNetImporters(OpImporterRegistry &r) {
   r.onOp("Conv", 1, importConv);
   r.onOp("ConvTranspose", 1, importConvTranspose);
@@ -428,6 +525,7 @@ void onnx_frontend::registerNeuralNetImporters(OpImporterRegistry &r) {
   r.onOp("InstanceNormalization", 6, importInstanceNorm);
   r.onOp("LayerNormalization", 17, importLayerNorm);
   r.onOp("MatMul", 1, importMatMul);
+  r.onOp("Einsum", 12, importEinsum);
   r.onOp("NegativeLogLikelihoodLoss", 12, importNegativeLogLikelihoodLoss);
   r.onOp("SoftmaxCrossEntropyLoss", 12, importSoftmaxCrossEntropyLoss);
   // Gemm before 7 has a `broadcast` flag for C; numpy broadcasting covers

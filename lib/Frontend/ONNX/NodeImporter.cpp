@@ -59,6 +59,7 @@ const OpImporterRegistry &OpImporterRegistry::get() {
     registerReductionImporters(r);
     registerTensorImporters(r);
     registerRearrangeImporters(r);
+    registerQuantizationImporters(r);
     return r;
   }();
   return registry;

@@ -59,6 +59,7 @@ void registerNeuralNetImporters(OpImporterRegistry &registry);
 void registerReductionImporters(OpImporterRegistry &registry);
 void registerTensorImporters(OpImporterRegistry &registry);
 void registerRearrangeImporters(OpImporterRegistry &registry);
+void registerQuantizationImporters(OpImporterRegistry &registry);
 
 /// Value lookups the graph importer provides to node importers.
 class ValueScope {

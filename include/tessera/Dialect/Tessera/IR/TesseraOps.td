@@ -408,6 +408,25 @@ def Tessera_MatMulOp : Tessera_Op<"matmul", [Pure, Tessera_InferResultTypes]> {
   }];
 }
 
+def Tessera_EinsumOp : Tessera_Op<"einsum", [Pure]> {
+  let summary = "Einstein summation over explicitly lettered operands";
+  let description = [{
+    `equation` is fully explicit: one letter per dimension of each input
+    (ellipses already expanded), `->`, and the output's letters. Letters
+    missing from the output are summed over; a letter repeated within one
+    input takes its diagonal.
+    ```mlir
+    %c = tessera.einsum %a, %b {equation = "bij,bjk->bik"}
+        : (tensor<2x3x4xf32>, tensor<2x4x5xf32>) -> tensor<2x3x5xf32>
+    ```
+  }];
+  let arguments = (ins Variadic<Tessera_Tensor>:$inputs, StrAttr:$equation);
+  let results = (outs Tessera_Tensor:$output);
+  let assemblyFormat = [{
+    $inputs attr-dict `:` functional-type($inputs, results)
+  }];
+}
+
 def Tessera_ConvOp : Tessera_Op<"conv", [Pure, Tessera_InferResultTypes]> {
   let summary = "N-D grouped convolution (NCHW, weights OIHW)";
   let description = [{
