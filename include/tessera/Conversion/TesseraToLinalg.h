@@ -17,6 +17,9 @@ void populateReductionToLinalgPatterns(RewritePatternSet &patterns);
 /// shape and constant.
 void populateDataMovementToLinalgPatterns(RewritePatternSet &patterns);
 
+/// gather_nd, scatter_elements, scatter_nd.
+void populateIndexingToLinalgPatterns(RewritePatternSet &patterns);
+
 /// All of the above.
 void populateTesseraToLinalgPatterns(RewritePatternSet &patterns);
 

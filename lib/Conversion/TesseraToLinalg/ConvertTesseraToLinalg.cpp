@@ -21,6 +21,7 @@ void mlir::tessera::populateTesseraToLinalgPatterns(
   populateNeuralNetToLinalgPatterns(patterns);
   populateReductionToLinalgPatterns(patterns);
   populateDataMovementToLinalgPatterns(patterns);
+  populateIndexingToLinalgPatterns(patterns);
 }
 
 /// `type` with unsigned integer elements made signless (same width).

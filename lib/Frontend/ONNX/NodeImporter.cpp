@@ -60,6 +60,7 @@ const OpImporterRegistry &OpImporterRegistry::get() {
     registerTensorImporters(r);
     registerRearrangeImporters(r);
     registerQuantizationImporters(r);
+    registerIndexingImporters(r);
     return r;
   }();
   return registry;

@@ -60,6 +60,7 @@ void registerReductionImporters(OpImporterRegistry &registry);
 void registerTensorImporters(OpImporterRegistry &registry);
 void registerRearrangeImporters(OpImporterRegistry &registry);
 void registerQuantizationImporters(OpImporterRegistry &registry);
+void registerIndexingImporters(OpImporterRegistry &registry);
 
 /// Value lookups the graph importer provides to node importers.
 class ValueScope {

@@ -712,6 +712,65 @@ def Tessera_GatherElementsOp : Tessera_Op<"gather_elements", [Pure]> {
   }];
 }
 
+def Tessera_GatherNDOp : Tessera_Op<"gather_nd", [Pure]> {
+  let summary = "gather slices of `input` addressed by the last dim of `indices`";
+  let description = [{
+    ONNX `GatherND`: with k = indices.shape[-1], the result has shape
+    `indices.shape[:-1] + input.shape[batch_dims + k:]`; the first
+    `batch_dims` dimensions are shared by `input` and `indices`.
+  }];
+  let arguments = (ins Tessera_Tensor:$input, Tessera_IndexTensor:$indices,
+                       I64Attr:$batch_dims);
+  let results = (outs Tessera_Tensor:$output);
+  let assemblyFormat = [{
+    $input `,` $indices attr-dict `:` functional-type(operands, results)
+  }];
+}
+
+def Tessera_ScatterReduction : I32EnumAttr<"ScatterReduction",
+    "how a scatter combines an update with the existing element", [
+    I32EnumAttrCase<"none", 0>, I32EnumAttrCase<"add", 1>,
+    I32EnumAttrCase<"mul", 2>, I32EnumAttrCase<"max", 3>,
+    I32EnumAttrCase<"min", 4>]> {
+  let genSpecializedAttr = 0;
+  let cppNamespace = "::mlir::tessera";
+}
+def Tessera_ScatterReductionAttr
+    : EnumAttr<Tessera_Dialect, Tessera_ScatterReduction, "scatter_reduction">;
+
+def Tessera_ScatterElementsOp : Tessera_Op<"scatter_elements", [Pure,
+    AllTypesMatch<["input", "output"]>]> {
+  let summary = "write `updates` into a copy of `input` at per-element indices";
+  let description = [{
+    ONNX `ScatterElements`: update element i goes to i with coordinate
+    `axis` replaced by `indices[i]`. Updates are applied in row-major order.
+  }];
+  let arguments = (ins Tessera_Tensor:$input, Tessera_IndexTensor:$indices,
+                       Tessera_Tensor:$updates, I64Attr:$axis,
+                       Tessera_ScatterReductionAttr:$reduction);
+  let results = (outs Tessera_Tensor:$output);
+  let assemblyFormat = [{
+    $input `,` $indices `,` $updates attr-dict `:` functional-type(operands, results)
+  }];
+}
+
+def Tessera_ScatterNDOp : Tessera_Op<"scatter_nd", [Pure,
+    AllTypesMatch<["input", "output"]>]> {
+  let summary = "write slices of `updates` into a copy of `input`";
+  let description = [{
+    ONNX `ScatterND`: the last dim of `indices` addresses a slice of
+    `input`, which the matching slice of `updates` replaces (or is combined
+    with, per `reduction`).
+  }];
+  let arguments = (ins Tessera_Tensor:$input, Tessera_IndexTensor:$indices,
+                       Tessera_Tensor:$updates,
+                       Tessera_ScatterReductionAttr:$reduction);
+  let results = (outs Tessera_Tensor:$output);
+  let assemblyFormat = [{
+    $input `,` $indices `,` $updates attr-dict `:` functional-type(operands, results)
+  }];
+}
+
 def Tessera_GatherOp : Tessera_Op<"gather", [Pure, Tessera_InferResultTypes]> {
   let summary = "take entries of `input` along `axis` at `indices`";
   let description = [{

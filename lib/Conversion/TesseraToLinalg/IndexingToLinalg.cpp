@@ -1,0 +1,188 @@
+//===- IndexingToLinalg.cpp - GatherND and scatters ------------------------===//
+//
+// GatherND reads through computed coordinates (one linalg.generic).
+// Scatters write to data-dependent places, which a linalg.generic cannot
+// express: they become an scf.for nest over the updates carrying the output
+// tensor, one tensor.insert per update (bufferized in place).
+//
+//===----------------------------------------------------------------------===//
+
+#include "LinalgBuilders.h"
+
+#include "tessera/Conversion/TesseraToLinalg.h"
+#include "tessera/Dialect/Tessera/IR/TesseraOps.h"
+
+#include "mlir/Dialect/SCF/IR/SCF.h"
+
+using namespace mlir;
+using namespace mlir::tessera;
+using namespace mlir::tessera::lowering;
+
+namespace {
+
+/// `index` (any integer type) as an index, negative values counted from
+/// `size`.
+Value normalizeIndex(OpBuilder &b, Location loc, Value index, Value size) {
+  Value i = castToIndex(b, loc, index);
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+  Value negative =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, i, zero);
+  return arith::SelectOp::create(b, loc, negative,
+                                 arith::AddIOp::create(b, loc, i, size), i);
+}
+
+struct GatherNDOpLowering : OpRewritePattern<GatherNDOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(GatherNDOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value input = op.getInput(), indices = op.getIndices();
+    auto indicesType = cast<RankedTensorType>(indices.getType());
+    auto resultType = cast<RankedTensorType>(op.getType());
+    int64_t batch = op.getBatchDims();
+    int64_t q = indicesType.getRank();
+    int64_t k = indicesType.getDimSize(q - 1);
+    if (ShapedType::isDynamic(k))
+      return rewriter.notifyMatchFailure(op, "index depth must be static");
+    SmallVector<OpFoldResult> inputSizes = getSizes(rewriter, loc, input);
+    SmallVector<OpFoldResult> sizes = getSizes(rewriter, loc, indices);
+    sizes.pop_back();
+    sizes.append(inputSizes.begin() + batch + k, inputSizes.end());
+    Value result = createFromIndices(
+        rewriter, loc, resultType, sizes,
+        [&](OpBuilder &b, Location l, ValueRange position) -> Value {
+          SmallVector<Value> coords(position.begin(), position.begin() + batch);
+          SmallVector<Value> indexPosition(position.begin(),
+                                           position.begin() + (q - 1));
+          indexPosition.push_back(Value());
+          for (int64_t j = 0; j < k; ++j) {
+            indexPosition.back() = arith::ConstantIndexOp::create(b, l, j);
+            Value index = tensor::ExtractOp::create(b, l, indices, indexPosition);
+            coords.push_back(normalizeIndex(
+                b, l, index,
+                materializeIndex(b, l, inputSizes[batch + j])));
+          }
+          coords.append(position.begin() + (q - 1), position.end());
+          return tensor::ExtractOp::create(b, l, input, coords);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+/// The element a scatter writes: the update, or the update combined with
+/// what is there.
+Value combine(OpBuilder &b, Location loc, ScatterReduction reduction,
+              Value old, Value update) {
+  bool isFloat = isa<FloatType>(update.getType());
+  switch (reduction) {
+  case ScatterReduction::none:
+    return update;
+  case ScatterReduction::add:
+    return isFloat ? Value(arith::AddFOp::create(b, loc, old, update))
+                   : Value(arith::AddIOp::create(b, loc, old, update));
+  case ScatterReduction::mul:
+    return isFloat ? Value(arith::MulFOp::create(b, loc, old, update))
+                   : Value(arith::MulIOp::create(b, loc, old, update));
+  case ScatterReduction::max:
+    return isFloat ? Value(arith::MaximumFOp::create(b, loc, old, update))
+                   : Value(arith::MaxSIOp::create(b, loc, old, update));
+  case ScatterReduction::min:
+    return isFloat ? Value(arith::MinimumFOp::create(b, loc, old, update))
+                   : Value(arith::MinSIOp::create(b, loc, old, update));
+  }
+  return update;
+}
+
+/// An scf.for nest over every element of `updates`, threading the output
+/// tensor (starting as `input`); `coordsOf` maps an update position to
+/// the output coordinates it writes.
+Value scatterLoop(
+    PatternRewriter &rewriter, Location loc, Value input, Value updates,
+    ScatterReduction reduction,
+    const std::function<SmallVector<Value>(OpBuilder &, Location, ValueRange)>
+        &coordsOf) {
+  SmallVector<Value> lbs, ubs, steps;
+  Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
+  Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
+  for (OpFoldResult size : getSizes(rewriter, loc, updates)) {
+    lbs.push_back(zero);
+    ubs.push_back(materializeIndex(rewriter, loc, size));
+    steps.push_back(one);
+  }
+  scf::LoopNest nest = scf::buildLoopNest(
+      rewriter, loc, lbs, ubs, steps, ValueRange{input},
+      [&](OpBuilder &b, Location l, ValueRange ivs, ValueRange iterArgs) {
+        Value update = tensor::ExtractOp::create(b, l, updates, ivs);
+        SmallVector<Value> coords = coordsOf(b, l, ivs);
+        Value value = update;
+        if (reduction != ScatterReduction::none)
+          value = combine(b, l, reduction,
+                          tensor::ExtractOp::create(b, l, iterArgs[0], coords),
+                          update);
+        return scf::ValueVector{
+            tensor::InsertOp::create(b, l, value, iterArgs[0], coords)};
+      });
+  return nest.results.empty() ? input : nest.results[0];
+}
+
+struct ScatterElementsOpLowering : OpRewritePattern<ScatterElementsOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ScatterElementsOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    int64_t axis = op.getAxis();
+    Value axisSize = tensor::DimOp::create(rewriter, loc, op.getInput(), axis);
+    Value indices = op.getIndices();
+    Value result = scatterLoop(
+        rewriter, loc, op.getInput(), op.getUpdates(), op.getReduction(),
+        [&](OpBuilder &b, Location l, ValueRange ivs) {
+          SmallVector<Value> coords(ivs.begin(), ivs.end());
+          coords[axis] = normalizeIndex(
+              b, l, tensor::ExtractOp::create(b, l, indices, ivs), axisSize);
+          return coords;
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+struct ScatterNDOpLowering : OpRewritePattern<ScatterNDOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ScatterNDOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value input = op.getInput(), indices = op.getIndices();
+    auto indicesType = cast<RankedTensorType>(indices.getType());
+    int64_t q = indicesType.getRank();
+    int64_t k = indicesType.getDimSize(q - 1);
+    if (ShapedType::isDynamic(k))
+      return rewriter.notifyMatchFailure(op, "index depth must be static");
+    SmallVector<OpFoldResult> inputSizes = getSizes(rewriter, loc, input);
+    Value result = scatterLoop(
+        rewriter, loc, input, op.getUpdates(), op.getReduction(),
+        [&](OpBuilder &b, Location l, ValueRange ivs) {
+          SmallVector<Value> indexPosition(ivs.begin(), ivs.begin() + (q - 1));
+          indexPosition.push_back(Value());
+          SmallVector<Value> coords;
+          for (int64_t j = 0; j < k; ++j) {
+            indexPosition.back() = arith::ConstantIndexOp::create(b, l, j);
+            coords.push_back(normalizeIndex(
+                b, l, tensor::ExtractOp::create(b, l, indices, indexPosition),
+                materializeIndex(b, l, inputSizes[j])));
+          }
+          coords.append(ivs.begin() + (q - 1), ivs.end());
+          return coords;
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+} // namespace
+
+void mlir::tessera::populateIndexingToLinalgPatterns(
+    RewritePatternSet &patterns) {
+  patterns.add<GatherNDOpLowering, ScatterElementsOpLowering,
+               ScatterNDOpLowering>(patterns.getContext());
+}
