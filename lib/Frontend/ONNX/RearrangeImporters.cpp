@@ -236,8 +236,89 @@ static LogicalResult importRange(NodeImporter &n) {
   return success();
 }
 
+/// Hann, Hamming and Blackman windows: sums of cosines of 2*pi*k*n/N, a
+/// constant once the length is known (from a constant input or the
+/// declared output).
+static OpImportFn importWindow(std::vector<double> coefficients) {
+  return [coefficients](NodeImporter &n) -> LogicalResult {
+    int64_t size;
+    if (std::optional<double> value = n.getConstantScalar(0))
+      size = static_cast<int64_t>(*value);
+    else if (RankedTensorType declared = n.getStaticDeclaredOutputType(0))
+      size = declared.getDimSize(0);
+    else
+      return n.fail("the window size must be a constant or the output shape "
+                    "declared");
+    bool periodic = n.getInt("periodic", 1) != 0;
+    double period = periodic ? size : size - 1;
+    Type element = convertElementType(n.getContext(),
+                                      n.getInt("output_datatype", 1));
+    if (!element || !isa<FloatType>(element))
+      return n.fail("output_datatype must be a float type");
+    SmallVector<double> values;
+    for (int64_t i = 0; i < size; ++i) {
+      double v = 0;
+      for (auto [k, c] : llvm::enumerate(coefficients))
+        v += (k % 2 ? -1.0 : 1.0) * c *
+             std::cos(2.0 * M_PI * double(k) * double(i) / period);
+      values.push_back(v);
+    }
+    auto type = RankedTensorType::get({size}, element);
+    SmallVector<APFloat> floats;
+    for (double v : values) {
+      APFloat f(v);
+      bool lost;
+      f.convert(cast<FloatType>(element).getFloatSemantics(),
+                APFloat::rmNearestTiesToEven, &lost);
+      floats.push_back(f);
+    }
+    n.setResult(0, n.create<ConstantOp>(
+                       cast<ElementsAttr>(DenseElementsAttr::get(type, floats))));
+    return success();
+  };
+}
+
+/// LRN: x / (bias + alpha / size * sum of x^2 over a window of channels)^beta;
+/// the window sum is an average pool (counting padding) times `size` over
+/// the channels laid out as a spatial dim.
+static LogicalResult importLRN(NodeImporter &n) {
+  RankedTensorType input = n.getInputType(0);
+  if (input.getRank() < 3 || !input.hasStaticShape())
+    return n.fail("LRN needs a static N x C x ... input");
+  OpBuilder &b = n.getBuilder();
+  Type element = input.getElementType();
+  int64_t size = n.getInt("size", 0);
+  if (size <= 0)
+    return n.fail("size must be positive");
+  int64_t N = input.getDimSize(0), C = input.getDimSize(1);
+  int64_t rest = input.getNumElements() / (N * C);
+  Value x = n.getInput(0);
+  Value squares = n.create<MulOp>(x, x);
+  auto planeType = RankedTensorType::get({N, 1, C, rest}, element);
+  Value planes = n.create<ReshapeOp>(planeType, squares, Value());
+  int64_t before = (size - 1) / 2, after = size - 1 - before;
+  Value averaged = n.create<AvgPoolOp>(
+      planes, b.getDenseI64ArrayAttr({size, 1}), b.getDenseI64ArrayAttr({1, 1}),
+      b.getDenseI64ArrayAttr({before, 0, after, 0}),
+      b.getDenseI64ArrayAttr({1, 1}), b.getBoolAttr(false), b.getBoolAttr(true));
+  Value sums = n.create<ReshapeOp>(input, averaged, Value());
+  // alpha / size * (size * average) = alpha * average
+  Value scaled = n.create<MulOp>(
+      sums, n.constantScalar(element, n.getFloat("alpha", 1e-4f)));
+  Value base = n.create<AddOp>(scaled,
+                               n.constantScalar(element, n.getFloat("bias", 1.0f)));
+  Value denominator = n.create<PowOp>(
+      base, n.constantScalar(element, n.getFloat("beta", 0.75f)));
+  n.setResult(0, n.create<DivOp>(x, denominator));
+  return success();
+}
+
 void onnx_frontend::registerRearrangeImporters(OpImporterRegistry &r) {
   r.onOp("Range", 11, importRange);
+  r.onOp("HannWindow", 17, importWindow({0.5, 0.5}));
+  r.onOp("HammingWindow", 17, importWindow({25.0 / 46.0, 21.0 / 46.0}));
+  r.onOp("BlackmanWindow", 17, importWindow({0.42, 0.5, 0.08}));
+  r.onOp("LRN", 1, importLRN);
   r.onOp("Tile", 6, importTile);
   r.onOp("DepthToSpace", 1,
          [](NodeImporter &n) { return importDepthSpace(n, true); });

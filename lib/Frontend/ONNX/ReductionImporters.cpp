@@ -144,13 +144,40 @@ static LogicalResult importArgReduce(NodeImporter &n) {
 
 static LogicalResult importCumSum(NodeImporter &n) {
   RankedTensorType input = n.getInputType(0);
+  OpBuilder &b = n.getBuilder();
   std::optional<SmallVector<int64_t>> axisValues = n.getConstantInts(1);
-  if (!axisValues || axisValues->size() != 1)
-    return n.fail("axis (input 1) must be a compile-time scalar constant");
+  if (!axisValues) {
+    // A run-time axis: every candidate sum, selected by the axis value.
+    RankedTensorType axisType = n.getInputType(1);
+    if (axisType.getNumElements() != 1)
+      return n.fail("axis (input 1) must be a scalar");
+    Type axisElement = axisType.getElementType();
+    Value axis = n.create<ReshapeOp>(RankedTensorType::get({}, axisElement),
+                                     n.getInput(1), Value());
+    int64_t rank = input.getRank();
+    Value negative = n.create<LessOp>(axis, n.constantScalar(axisElement, 0));
+    axis = n.create<WhereOp>(
+        negative, n.create<AddOp>(axis, n.constantScalar(axisElement, rank)),
+        axis);
+    Value result;
+    for (int64_t d = rank - 1; d >= 0; --d) {
+      Value sum = n.create<CumSumOp>(n.getInput(0), b.getI64IntegerAttr(d),
+                                     b.getBoolAttr(n.getInt("exclusive", 0) != 0),
+                                     b.getBoolAttr(n.getInt("reverse", 0) != 0));
+      result = result ? n.create<WhereOp>(
+                            n.create<EqualOp>(axis,
+                                              n.constantScalar(axisElement, d)),
+                            sum, result)
+                      : sum;
+    }
+    n.setResult(0, result);
+    return success();
+  }
+  if (axisValues->size() != 1)
+    return n.fail("axis (input 1) must be a scalar");
   FailureOr<int64_t> axis = n.normalizeAxis((*axisValues)[0], input.getRank());
   if (failed(axis))
     return failure();
-  OpBuilder &b = n.getBuilder();
   n.setResult(0, n.create<CumSumOp>(n.getInput(0), b.getI64IntegerAttr(*axis),
                                     b.getBoolAttr(n.getInt("exclusive", 0) != 0),
                                     b.getBoolAttr(n.getInt("reverse", 0) != 0)));
