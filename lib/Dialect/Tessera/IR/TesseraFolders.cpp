@@ -205,6 +205,23 @@ static Attribute foldBinary(Type resultType, Attribute lhsAttr,
 
 static std::optional<int64_t> just(int64_t value) { return value; }
 
+/// Negation of small constants: index arithmetic on shapes (`-axis`) must
+/// fold for shapes computed from it to stay static.
+OpFoldResult NegOp::fold(FoldAdaptor adaptor) {
+  auto type = dyn_cast<RankedTensorType>(getType());
+  std::optional<NumericValues> input = NumericValues::get(adaptor.getInput());
+  if (!type || !type.hasStaticShape() || !input ||
+      (!input->splat && type.getNumElements() > kFoldElementLimit))
+    return {};
+  SmallVector<int64_t> ints;
+  SmallVector<double> floats;
+  for (int64_t v : input->ints)
+    ints.push_back(-v);
+  for (double v : input->floats)
+    floats.push_back(-v);
+  return buildDense(type, ints, floats, input->isFloat);
+}
+
 OpFoldResult AddOp::fold(FoldAdaptor adaptor) {
   return foldBinary(getType(), adaptor.getLhs(), adaptor.getRhs(),
                     [](int64_t a, int64_t b) { return just(a + b); },

@@ -201,6 +201,7 @@ def Tessera_ReluOp : Tessera_UnaryOp<"relu", Tessera_Tensor> {
 }
 def Tessera_NegOp : Tessera_UnaryOp<"neg", Tessera_Tensor> {
   let summary = "-x";
+  let hasFolder = 1;
 }
 def Tessera_AbsOp : Tessera_UnaryOp<"abs", Tessera_Tensor> {
   let summary = "|x|";
