@@ -70,6 +70,74 @@ struct GatherNDOpLowering : OpRewritePattern<GatherNDOp> {
   }
 };
 
+/// DynamicSlice: per dimension, the start and step are looked up among the
+/// run-time (axis, start, step) triples, then each result element reads
+/// input[start + i * step].
+struct DynamicSliceOpLowering : OpRewritePattern<DynamicSliceOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(DynamicSliceOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value input = op.getInput();
+    auto resultType = cast<RankedTensorType>(op.getType());
+    auto startsType = cast<RankedTensorType>(op.getStarts().getType());
+    if (!resultType.hasStaticShape() || !startsType.hasStaticShape())
+      return rewriter.notifyMatchFailure(
+          op, "needs a static result shape and a static number of axes");
+    int64_t rank = resultType.getRank();
+    int64_t count = startsType.getDimSize(0);
+    SmallVector<OpFoldResult> inputSizes = getSizes(rewriter, loc, input);
+    Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
+    Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
+    Value rankValue = arith::ConstantIndexOp::create(rewriter, loc, rank);
+    SmallVector<Value> starts(rank, zero), steps(rank, one);
+    for (int64_t i = 0; i < count; ++i) {
+      Value position = arith::ConstantIndexOp::create(rewriter, loc, i);
+      auto read = [&](Value tensor) {
+        return castToIndex(rewriter, loc,
+                           tensor::ExtractOp::create(rewriter, loc, tensor,
+                                                     ValueRange{position}));
+      };
+      Value axis = normalizeIndex(rewriter, loc, read(op.getAxes()), rankValue);
+      Value start = read(op.getStarts()), step = read(op.getSteps());
+      for (int64_t d = 0; d < rank; ++d) {
+        Value here = arith::CmpIOp::create(
+            rewriter, loc, arith::CmpIPredicate::eq, axis,
+            arith::ConstantIndexOp::create(rewriter, loc, d));
+        starts[d] = arith::SelectOp::create(rewriter, loc, here, start, starts[d]);
+        steps[d] = arith::SelectOp::create(rewriter, loc, here, step, steps[d]);
+      }
+    }
+    for (int64_t d = 0; d < rank; ++d) {
+      // Negative starts count from the end; then clamp to [0, dim] for
+      // forward steps and [0, dim - 1] for backward ones.
+      Value dim = materializeIndex(rewriter, loc, inputSizes[d]);
+      Value start = normalizeIndex(rewriter, loc, starts[d], dim);
+      Value backward = arith::CmpIOp::create(
+          rewriter, loc, arith::CmpIPredicate::slt, steps[d], zero);
+      Value upper = arith::SelectOp::create(
+          rewriter, loc, backward, arith::SubIOp::create(rewriter, loc, dim, one),
+          dim);
+      starts[d] = arith::MinSIOp::create(
+          rewriter, loc, arith::MaxSIOp::create(rewriter, loc, start, zero), upper);
+    }
+    SmallVector<OpFoldResult> sizes;
+    for (int64_t size : resultType.getShape())
+      sizes.push_back(rewriter.getIndexAttr(size));
+    Value result = createFromIndices(
+        rewriter, loc, resultType, sizes,
+        [&](OpBuilder &b, Location l, ValueRange position) -> Value {
+          SmallVector<Value> coords;
+          for (int64_t d = 0; d < rank; ++d)
+            coords.push_back(arith::AddIOp::create(
+                b, l, starts[d], arith::MulIOp::create(b, l, position[d], steps[d])));
+          return tensor::ExtractOp::create(b, l, input, coords);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
 /// The element a scatter writes: the update, or the update combined with
 /// what is there.
 Value combine(OpBuilder &b, Location loc, ScatterReduction reduction,
@@ -183,6 +251,7 @@ struct ScatterNDOpLowering : OpRewritePattern<ScatterNDOp> {
 
 void mlir::tessera::populateIndexingToLinalgPatterns(
     RewritePatternSet &patterns) {
-  patterns.add<GatherNDOpLowering, ScatterElementsOpLowering,
+  patterns.add<GatherNDOpLowering, DynamicSliceOpLowering,
+               ScatterElementsOpLowering,
                ScatterNDOpLowering>(patterns.getContext());
 }

@@ -390,6 +390,37 @@ static LogicalResult importSlice(NodeImporter &n, bool fromInputs) {
   RankedTensorType input = n.getInputType(0);
   int64_t rank = input.getRank();
   SmallVector<int64_t> starts, ends, axes, steps;
+  RankedTensorType declared = n.getStaticDeclaredOutputType(0);
+  bool runtimeBounds = fromInputs && (!n.getConstantInts(1) || !n.getConstantInts(2) ||
+                                      (n.hasInput(3) && !n.getConstantInts(3)) ||
+                                      (n.hasInput(4) && !n.getConstantInts(4)));
+  if (runtimeBounds && declared) {
+    // Run-time bounds: the declared output gives the sizes; starts, axes
+    // and steps are read at run time (ends are implied by the sizes).
+    RankedTensorType startsType = n.getInputType(1);
+    if (startsType.getRank() != 1 || startsType.isDynamicDim(0))
+      return n.fail("starts must be 1-D with a static length");
+    int64_t count = startsType.getDimSize(0);
+    Type indexType = startsType.getElementType();
+    Value axesValue, stepsValue;
+    if (n.hasInput(3)) {
+      axesValue = n.getInput(3);
+    } else {
+      SmallVector<int64_t> defaultAxes;
+      for (int64_t i = 0; i < count; ++i)
+        defaultAxes.push_back(i);
+      axesValue = n.constantInts(defaultAxes);
+    }
+    if (n.hasInput(4))
+      stepsValue = n.getInput(4);
+    else
+      stepsValue = n.constantInts(SmallVector<int64_t>(count, 1));
+    (void)indexType;
+    n.setResult(0, n.create<DynamicSliceOp>(declared, n.getInput(0),
+                                            n.getInput(1), axesValue,
+                                            stepsValue));
+    return success();
+  }
   if (fromInputs) {
     FailureOr<SmallVector<int64_t>> s = n.requireConstantInts(1, "starts");
     if (failed(s))

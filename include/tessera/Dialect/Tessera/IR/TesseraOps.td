@@ -713,6 +713,24 @@ def Tessera_GatherElementsOp : Tessera_Op<"gather_elements", [Pure]> {
   }];
 }
 
+def Tessera_DynamicSliceOp : Tessera_Op<"dynamic_slice", [Pure]> {
+  let summary = "strided slice whose starts, axes and steps are known only "
+                "at run time";
+  let description = [{
+    ONNX `Slice` with run-time `starts`, `axes` and `steps` (1-D, same
+    length; `axes` may be negative): dimension `axes[i]` starts at
+    `starts[i]` (clamped as ONNX does) and advances by `steps[i]`. The
+    result sizes come from the result type, which must be static; the ends
+    are implied by them.
+  }];
+  let arguments = (ins Tessera_Tensor:$input, Tessera_IndexTensor:$starts,
+                       Tessera_IndexTensor:$axes, Tessera_IndexTensor:$steps);
+  let results = (outs Tessera_Tensor:$output);
+  let assemblyFormat = [{
+    $input `,` $starts `,` $axes `,` $steps attr-dict `:` functional-type(operands, results)
+  }];
+}
+
 def Tessera_GatherNDOp : Tessera_Op<"gather_nd", [Pure]> {
   let summary = "gather slices of `input` addressed by the last dim of `indices`";
   let description = [{
