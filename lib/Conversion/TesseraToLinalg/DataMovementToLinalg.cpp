@@ -626,6 +626,7 @@ struct ResizeOpLowering : OpRewritePattern<ResizeOp> {
           scales[d] != 1.0f || runtimeScales)
         resized.push_back(d);
     bool linear = op.getMode() == ResizeMode::linear;
+    bool cubic = op.getMode() == ResizeMode::cubic;
     CoordinateTransform transform = op.getCoordinateTransform();
     NearestRounding rounding = op.getNearestRounding();
     Value result = createFromIndices(
@@ -641,6 +642,7 @@ struct ResizeOpLowering : OpRewritePattern<ResizeOp> {
             base.push_back(linalg::IndexOp::create(b, l, d));
           // Per resized dim: low index, high index, weight of the high one.
           SmallVector<Value> lowIndex, highIndex, weight;
+          SmallVector<SmallVector<Value>> cubicTaps, cubicWeights;
           for (int64_t d : resized) {
             int64_t in = inputType.getDimSize(d), out = resultType.getDimSize(d);
             Value x = arith::SIToFPOp::create(
@@ -691,6 +693,10 @@ struct ResizeOpLowering : OpRewritePattern<ResizeOp> {
             case CoordinateTransform::asymmetric:
               source = arith::DivFOp::create(b, l, x, scale);
               break;
+            case CoordinateTransform::tf_half_pixel_for_nn:
+              source = arith::DivFOp::create(
+                  b, l, arith::AddFOp::create(b, l, x, constF(0.5)), scale);
+              break;
             }
             Value last = arith::ConstantIndexOp::create(b, l, in - 1);
             Value zeroIdx = arith::ConstantIndexOp::create(b, l, 0);
@@ -702,7 +708,7 @@ struct ResizeOpLowering : OpRewritePattern<ResizeOp> {
                          b, l, arith::MaxSIOp::create(b, l, i, zeroIdx), last)
                   .getResult();
             };
-            if (!linear) {
+            if (!linear && !cubic) {
               Value rounded;
               switch (rounding) {
               case NearestRounding::floor:
@@ -724,6 +730,66 @@ struct ResizeOpLowering : OpRewritePattern<ResizeOp> {
               lowIndex.push_back(toIndex(rounded));
               continue;
             }
+            if (cubic) {
+              // Four taps floor-1 .. floor+2 with Keys' cubic weights
+              // (coefficient A); with exclude_outside, taps outside the
+              // input get weight 0 and the rest are renormalized.
+              Value floor = math::FloorOp::create(b, l, source);
+              Value t = arith::SubFOp::create(b, l, source, floor);
+              double A = op.getCubicCoeffA().convertToDouble();
+              auto weightAt = [&](Value dist) {
+                // |d| <= 1: (A+2)|d|^3 - (A+3)|d|^2 + 1
+                // 1 < |d| < 2: A|d|^3 - 5A|d|^2 + 8A|d| - 4A
+                Value d2 = arith::MulFOp::create(b, l, dist, dist);
+                Value d3 = arith::MulFOp::create(b, l, d2, dist);
+                Value near = arith::AddFOp::create(
+                    b, l,
+                    arith::SubFOp::create(
+                        b, l, arith::MulFOp::create(b, l, constF(A + 2), d3),
+                        arith::MulFOp::create(b, l, constF(A + 3), d2)),
+                    constF(1));
+                Value far = arith::SubFOp::create(
+                    b, l,
+                    arith::AddFOp::create(
+                        b, l,
+                        arith::SubFOp::create(
+                            b, l, arith::MulFOp::create(b, l, constF(A), d3),
+                            arith::MulFOp::create(b, l, constF(5 * A), d2)),
+                        arith::MulFOp::create(b, l, constF(8 * A), dist)),
+                    constF(4 * A));
+                Value isNear = arith::CmpFOp::create(
+                    b, l, arith::CmpFPredicate::OLE, dist, constF(1));
+                return arith::SelectOp::create(b, l, isNear, near, far)
+                    .getResult();
+              };
+              SmallVector<Value> taps, weights;
+              Value total = constF(0);
+              for (int64_t j = -1; j <= 2; ++j) {
+                Value position =
+                    arith::AddFOp::create(b, l, floor, constF(double(j)));
+                Value dist = math::AbsFOp::create(
+                    b, l, arith::SubFOp::create(b, l, t, constF(double(j))));
+                Value w = weightAt(dist);
+                if (op.getExcludeOutside()) {
+                  Value inside = arith::AndIOp::create(
+                      b, l,
+                      arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGE,
+                                            position, constF(0)),
+                      arith::CmpFOp::create(b, l, arith::CmpFPredicate::OLE,
+                                            position, constF(double(in - 1))));
+                  w = arith::SelectOp::create(b, l, inside, w, constF(0));
+                }
+                total = arith::AddFOp::create(b, l, total, w);
+                taps.push_back(toIndex(position));
+                weights.push_back(w);
+              }
+              if (op.getExcludeOutside())
+                for (Value &w : weights)
+                  w = arith::DivFOp::create(b, l, w, total);
+              cubicTaps.push_back(taps);
+              cubicWeights.push_back(weights);
+              continue;
+            }
             Value floor = math::FloorOp::create(b, l, source);
             lowIndex.push_back(toIndex(floor));
             highIndex.push_back(
@@ -732,6 +798,26 @@ struct ResizeOpLowering : OpRewritePattern<ResizeOp> {
             if (elementType != f32)
               w = arith::ExtFOp::create(b, l, elementType, w);
             weight.push_back(w);
+          }
+          if (cubic) {
+            // Sum over every combination of taps (4 per resized dim).
+            Value sum;
+            unsigned combinations = 1u << (2 * resized.size());
+            for (unsigned c = 0; c < combinations; ++c) {
+              SmallVector<Value> coords = base;
+              Value w = constF(1);
+              for (auto [k, d] : llvm::enumerate(resized)) {
+                unsigned tap = (c >> (2 * k)) & 3;
+                coords[d] = cubicTaps[k][tap];
+                w = arith::MulFOp::create(b, l, w, cubicWeights[k][tap]);
+              }
+              Value v = tensor::ExtractOp::create(b, l, input, coords);
+              if (elementType != f32)
+                w = arith::ExtFOp::create(b, l, elementType, w);
+              Value term = arith::MulFOp::create(b, l, v, w);
+              sum = sum ? Value(arith::AddFOp::create(b, l, sum, term)) : term;
+            }
+            return sum;
           }
           auto read = [&](unsigned corner) {
             SmallVector<Value> coords = base;

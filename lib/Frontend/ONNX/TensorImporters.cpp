@@ -630,8 +630,6 @@ static LogicalResult importResize(NodeImporter &n) {
   std::optional<NearestRounding> rounding = symbolizeNearestRounding(roundingName);
   if (!rounding)
     return n.fail("unsupported nearest_mode '" + roundingName + "'");
-  if (n.getInt("exclude_outside", 0) != 0)
-    return n.fail("exclude_outside=1 is not supported");
 
   MLIRContext *ctx = n.getContext();
   auto type = RankedTensorType::get(sizes, input.getElementType());
@@ -640,7 +638,9 @@ static LogicalResult importResize(NodeImporter &n) {
                      n.getBuilder().getDenseF32ArrayAttr(scales),
                      ResizeModeAttr::get(ctx, *mode),
                      CoordinateTransformAttr::get(ctx, *transform),
-                     NearestRoundingAttr::get(ctx, *rounding)));
+                     NearestRoundingAttr::get(ctx, *rounding),
+                     n.getBuilder().getF32FloatAttr(n.getFloat("cubic_coeff_a", -0.75f)),
+                     n.getBuilder().getBoolAttr(n.getInt("exclude_outside", 0) != 0)));
   return success();
 }
 

@@ -35,7 +35,8 @@ def Tessera_PadModeAttr : EnumAttr<Tessera_Dialect, Tessera_PadMode, "pad_mode">
 
 def Tessera_ResizeMode : I32EnumAttr<"ResizeMode", "resize interpolation", [
     I32EnumAttrCase<"nearest", 0>,
-    I32EnumAttrCase<"linear", 1>]> {
+    I32EnumAttrCase<"linear", 1>,
+    I32EnumAttrCase<"cubic", 2>]> {
   let genSpecializedAttr = 0;
   let cppNamespace = "::mlir::tessera";
 }
@@ -47,7 +48,8 @@ def Tessera_CoordinateTransform
     I32EnumAttrCase<"half_pixel", 0>,
     I32EnumAttrCase<"pytorch_half_pixel", 1>,
     I32EnumAttrCase<"align_corners", 2>,
-    I32EnumAttrCase<"asymmetric", 3>]> {
+    I32EnumAttrCase<"asymmetric", 3>,
+    I32EnumAttrCase<"tf_half_pixel_for_nn", 4>]> {
   let genSpecializedAttr = 0;
   let cppNamespace = "::mlir::tessera";
 }
@@ -844,7 +846,9 @@ def Tessera_ResizeOp : Tessera_Op<"resize", [Pure]> {
                        DenseF32ArrayAttr:$scales,
                        Tessera_ResizeModeAttr:$mode,
                        Tessera_CoordinateTransformAttr:$coordinate_transform,
-                       Tessera_NearestRoundingAttr:$nearest_rounding);
+                       Tessera_NearestRoundingAttr:$nearest_rounding,
+                       DefaultValuedAttr<F32Attr, "-0.75f">:$cubic_coeff_a,
+                       DefaultValuedAttr<BoolAttr, "false">:$exclude_outside);
   let results = (outs Tessera_FloatTensor:$output);
   let assemblyFormat = [{
     $input (`,` $runtime_scales^ `:` type($runtime_scales))? attr-dict `:` type($input) `->` type($output)
