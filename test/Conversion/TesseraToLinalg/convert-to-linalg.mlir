@@ -515,3 +515,326 @@ func.func @matrix_vector(%a: tensor<2x8xi32>, %b: tensor<8xi32>) -> tensor<2xi32
   %0 = tessera.matmul %a, %b : (tensor<2x8xi32>, tensor<8xi32>) -> tensor<2xi32>
   return %0 : tensor<2xi32>
 }
+
+// -----
+
+// Einsum: one loop per letter (b, i, k parallel; j summed), accumulated
+// into a zero-filled output.
+// CHECK-LABEL: func.func @einsum_batched
+// CHECK-SAME:    (%[[A:.*]]: tensor<2x3x4xf32>, %[[B:.*]]: tensor<2x4x5xf32>)
+// CHECK:         %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
+// CHECK:         %[[FILL:.*]] = linalg.fill ins(%[[ZERO]] : f32) outs(%{{.*}} : tensor<2x3x5xf32>)
+// CHECK:         linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d3, d2)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>], iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+// CHECK-SAME:      ins(%[[A]], %[[B]] : tensor<2x3x4xf32>, tensor<2x4x5xf32>) outs(%[[FILL]] : tensor<2x3x5xf32>)
+// CHECK:         ^bb0(%[[X:.*]]: f32, %[[Y:.*]]: f32, %[[ACC:.*]]: f32):
+// CHECK-NEXT:      %[[P:.*]] = arith.mulf %[[X]], %[[Y]] : f32
+// CHECK-NEXT:      %[[S:.*]] = arith.addf %[[ACC]], %[[P]] : f32
+// CHECK-NEXT:      linalg.yield %[[S]] : f32
+// CHECK-NOT:     linalg.generic
+// CHECK-NOT:     tessera.
+func.func @einsum_batched(%a: tensor<2x3x4xf32>, %b: tensor<2x4x5xf32>) -> tensor<2x3x5xf32> {
+  %0 = tessera.einsum %a, %b {equation = "bij,bjk->bik"} : (tensor<2x3x4xf32>, tensor<2x4x5xf32>) -> tensor<2x3x5xf32>
+  return %0 : tensor<2x3x5xf32>
+}
+
+// -----
+
+// A letter repeated within one input reads its diagonal.
+// CHECK-LABEL: func.func @einsum_diagonal
+// CHECK-SAME:    (%[[A:.*]]: tensor<4x4xf32>)
+// CHECK:         linalg.generic {indexing_maps = [affine_map<(d0) -> (d0, d0)>, affine_map<(d0) -> (d0)>], iterator_types = ["parallel"]}
+// CHECK-SAME:      ins(%[[A]] : tensor<4x4xf32>) outs(%{{.*}} : tensor<4xf32>)
+// CHECK:         ^bb0(%[[IN:.*]]: f32, %[[ACC:.*]]: f32):
+// CHECK-NEXT:      %[[S:.*]] = arith.addf %[[ACC]], %[[IN]] : f32
+// CHECK-NEXT:      linalg.yield %[[S]] : f32
+// CHECK-NOT:     tessera.
+func.func @einsum_diagonal(%a: tensor<4x4xf32>) -> tensor<4xf32> {
+  %0 = tessera.einsum %a {equation = "ii->i"} : (tensor<4x4xf32>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+// ArgMax: one generic carries the running maximum and its i64 index; the
+// first reduction step always takes the element (ties keep the first index).
+// CHECK-LABEL: func.func @arg_max
+// CHECK-DAG:     %[[C0:.*]] = arith.constant 0 : index
+// CHECK-DAG:     %[[NEGINF:.*]] = arith.constant 0xFF800000 : f32
+// CHECK-DAG:     %[[VINIT:.*]] = linalg.fill ins(%[[NEGINF]] : f32) outs(%{{.*}} : tensor<3xf32>)
+// CHECK-DAG:     %[[IINIT:.*]] = linalg.fill ins(%{{.*}} : i64) outs(%{{.*}} : tensor<3xi64>)
+// CHECK:         %[[R:.*]]:2 = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0)>, affine_map<(d0, d1) -> (d0)>], iterator_types = ["parallel", "reduction"]}
+// CHECK-SAME:      outs(%[[VINIT]], %[[IINIT]] : tensor<3xf32>, tensor<3xi64>)
+// CHECK:         ^bb0(%[[IN:.*]]: f32, %[[MAX:.*]]: f32, %[[IDX:.*]]: i64):
+// CHECK-NEXT:      %[[GT:.*]] = arith.cmpf ogt, %[[IN]], %[[MAX]] : f32
+// CHECK-NEXT:      %[[I:.*]] = linalg.index 1 : index
+// CHECK-NEXT:      %[[FIRST:.*]] = arith.cmpi eq, %[[I]], %[[C0]] : index
+// CHECK-NEXT:      %[[TAKE:.*]] = arith.ori %[[GT]], %[[FIRST]] : i1
+// CHECK-NEXT:      %[[I64:.*]] = arith.index_cast %[[I]] : index to i64
+// CHECK-NEXT:      %[[V:.*]] = arith.select %[[TAKE]], %[[IN]], %[[MAX]] : f32
+// CHECK-NEXT:      %[[NI:.*]] = arith.select %[[TAKE]], %[[I64]], %[[IDX]] : i64
+// CHECK-NEXT:      linalg.yield %[[V]], %[[NI]] : f32, i64
+// CHECK:         %[[E:.*]] = tensor.expand_shape %[[R]]#1 {{.*}} : tensor<3xi64> into tensor<3x1xi64>
+// CHECK:         return %[[E]] : tensor<3x1xi64>
+func.func @arg_max(%x: tensor<3x5xf32>) -> tensor<3x1xi64> {
+  %0 = tessera.arg_max %x {axis = 1 : i64} : tensor<3x5xf32> -> tensor<3x1xi64>
+  return %0 : tensor<3x1xi64>
+}
+
+// -----
+
+// CumSum: an extra reduction loop d2 over the axis; element d2 contributes
+// to output d1 when d2 <= d1 (inclusive, forward) or d2 > d1 (exclusive,
+// reverse).
+// CHECK-LABEL: func.func @cum_sum
+// CHECK-SAME:    (%[[X:.*]]: tensor<2x6xf32>)
+// CHECK:         %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
+// CHECK:         linalg.generic {indexing_maps = [affine_map<(d0, d1, d2) -> (d0, d2)>, affine_map<(d0, d1, d2) -> (d0, d1)>], iterator_types = ["parallel", "parallel", "reduction"]}
+// CHECK-SAME:      ins(%[[X]] : tensor<2x6xf32>)
+// CHECK:         ^bb0(%[[IN:.*]]: f32, %[[ACC:.*]]: f32):
+// CHECK-NEXT:      %[[I:.*]] = linalg.index 1 : index
+// CHECK-NEXT:      %[[J:.*]] = linalg.index 2 : index
+// CHECK-NEXT:      %[[KEEP:.*]] = arith.cmpi sle, %[[J]], %[[I]] : index
+// CHECK-NEXT:      %[[V:.*]] = arith.select %[[KEEP]], %[[IN]], %[[ZERO]] : f32
+// CHECK-NEXT:      %[[S:.*]] = arith.addf %[[ACC]], %[[V]] : f32
+// CHECK-NEXT:      linalg.yield %[[S]] : f32
+// CHECK-LABEL: func.func @cum_sum_exclusive_reverse
+// CHECK:         iterator_types = ["parallel", "parallel", "reduction"]
+// CHECK:         %[[I:.*]] = linalg.index 1 : index
+// CHECK-NEXT:    %[[J:.*]] = linalg.index 2 : index
+// CHECK-NEXT:    arith.cmpi sgt, %[[J]], %[[I]] : index
+func.func @cum_sum(%x: tensor<2x6xf32>) -> tensor<2x6xf32> {
+  %0 = tessera.cum_sum %x {axis = 1 : i64} : tensor<2x6xf32>
+  return %0 : tensor<2x6xf32>
+}
+func.func @cum_sum_exclusive_reverse(%x: tensor<2x6xf32>) -> tensor<2x6xf32> {
+  %0 = tessera.cum_sum %x {axis = 1 : i64, exclusive = true, reverse = true} : tensor<2x6xf32>
+  return %0 : tensor<2x6xf32>
+}
+
+// -----
+
+// GatherND: the result generic reads the k = 2 leading coordinates from
+// `indices` (wrapping negatives by the input size) and extracts from input.
+// CHECK-LABEL: func.func @gather_nd
+// CHECK-SAME:    (%[[X:.*]]: tensor<4x5x6xf32>, %[[IDX:.*]]: tensor<3x2xi64>)
+// CHECK-DAG:     %[[C0:.*]] = arith.constant 0 : index
+// CHECK-DAG:     %[[C1:.*]] = arith.constant 1 : index
+// CHECK-DAG:     %[[C4:.*]] = arith.constant 4 : index
+// CHECK-DAG:     %[[C5:.*]] = arith.constant 5 : index
+// CHECK:         linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} outs(%{{.*}} : tensor<3x6xf32>)
+// CHECK-NEXT:    ^bb0(%{{.*}}: f32):
+// CHECK-NEXT:      %[[I:.*]] = linalg.index 0 : index
+// CHECK-NEXT:      %[[J:.*]] = linalg.index 1 : index
+// CHECK-NEXT:      %[[E0:.*]] = tensor.extract %[[IDX]][%[[I]], %[[C0]]] : tensor<3x2xi64>
+// CHECK-NEXT:      %[[A0:.*]] = arith.index_cast %[[E0]] : i64 to index
+// CHECK-NEXT:      %[[NEG0:.*]] = arith.cmpi slt, %[[A0]], %[[C0]] : index
+// CHECK-NEXT:      %[[W0:.*]] = arith.addi %[[A0]], %[[C4]] : index
+// CHECK-NEXT:      %[[K0:.*]] = arith.select %[[NEG0]], %[[W0]], %[[A0]] : index
+// CHECK-NEXT:      %[[E1:.*]] = tensor.extract %[[IDX]][%[[I]], %[[C1]]] : tensor<3x2xi64>
+// CHECK-NEXT:      %[[A1:.*]] = arith.index_cast %[[E1]] : i64 to index
+// CHECK-NEXT:      %[[NEG1:.*]] = arith.cmpi slt, %[[A1]], %[[C0]] : index
+// CHECK-NEXT:      %[[W1:.*]] = arith.addi %[[A1]], %[[C5]] : index
+// CHECK-NEXT:      %[[K1:.*]] = arith.select %[[NEG1]], %[[W1]], %[[A1]] : index
+// CHECK-NEXT:      %[[V:.*]] = tensor.extract %[[X]][%[[K0]], %[[K1]], %[[J]]] : tensor<4x5x6xf32>
+// CHECK-NEXT:      linalg.yield %[[V]] : f32
+func.func @gather_nd(%x: tensor<4x5x6xf32>, %i: tensor<3x2xi64>) -> tensor<3x6xf32> {
+  %0 = tessera.gather_nd %x, %i {batch_dims = 0 : i64} : (tensor<4x5x6xf32>, tensor<3x2xi64>) -> tensor<3x6xf32>
+  return %0 : tensor<3x6xf32>
+}
+
+// -----
+
+// DynamicSlice: per dimension, start and step come from the entry of
+// `axes` naming it (else 0 and 1); starts are clamped to the input, then
+// the generic reads input[start + i * step].
+// CHECK-LABEL: func.func @dynamic_slice
+// CHECK-SAME:    (%[[X:.*]]: tensor<8x10xf32>, %[[STARTS:.*]]: tensor<1xi64>, %[[AXES:.*]]: tensor<1xi64>, %[[STEPS:.*]]: tensor<1xi64>)
+// CHECK-DAG:     %[[C0:.*]] = arith.constant 0 : index
+// CHECK-DAG:     %[[C1:.*]] = arith.constant 1 : index
+// CHECK:         %[[AXV:.*]] = tensor.extract %[[AXES]][%[[C0]]] : tensor<1xi64>
+// CHECK:         %[[AX:.*]] = arith.select %{{.*}}, %{{.*}}, %{{.*}} : index
+// CHECK:         %[[STV:.*]] = tensor.extract %[[STARTS]][%[[C0]]] : tensor<1xi64>
+// CHECK-NEXT:    %[[START:.*]] = arith.index_cast %[[STV]] : i64 to index
+// CHECK-NEXT:    %[[SPV:.*]] = tensor.extract %[[STEPS]][%[[C0]]] : tensor<1xi64>
+// CHECK-NEXT:    %[[STEP:.*]] = arith.index_cast %[[SPV]] : i64 to index
+// CHECK-NEXT:    %[[IS0:.*]] = arith.cmpi eq, %[[AX]], %[[C0]] : index
+// CHECK-NEXT:    %{{.*}} = arith.select %[[IS0]], %[[START]], %[[C0]] : index
+// CHECK-NEXT:    %[[STEP0:.*]] = arith.select %[[IS0]], %[[STEP]], %[[C1]] : index
+// CHECK-NEXT:    %[[IS1:.*]] = arith.cmpi eq, %[[AX]], %[[C1]] : index
+// CHECK-NEXT:    %{{.*}} = arith.select %[[IS1]], %[[START]], %[[C0]] : index
+// CHECK-NEXT:    %[[STEP1:.*]] = arith.select %[[IS1]], %[[STEP]], %[[C1]] : index
+// CHECK:         %[[LO0:.*]] = arith.maxsi %{{.*}}, %[[C0]] : index
+// CHECK-NEXT:    %[[B0:.*]] = arith.minsi %[[LO0]], %{{.*}} : index
+// CHECK:         %[[LO1:.*]] = arith.maxsi %{{.*}}, %[[C0]] : index
+// CHECK-NEXT:    %[[B1:.*]] = arith.minsi %[[LO1]], %{{.*}} : index
+// CHECK:         linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} outs(%{{.*}} : tensor<8x4xf32>)
+// CHECK:           %[[I:.*]] = linalg.index 0 : index
+// CHECK-NEXT:      %[[J:.*]] = linalg.index 1 : index
+// CHECK-NEXT:      %[[OI:.*]] = arith.muli %[[I]], %[[STEP0]] : index
+// CHECK-NEXT:      %[[II:.*]] = arith.addi %[[B0]], %[[OI]] : index
+// CHECK-NEXT:      %[[OJ:.*]] = arith.muli %[[J]], %[[STEP1]] : index
+// CHECK-NEXT:      %[[IJ:.*]] = arith.addi %[[B1]], %[[OJ]] : index
+// CHECK-NEXT:      %[[V:.*]] = tensor.extract %[[X]][%[[II]], %[[IJ]]] : tensor<8x10xf32>
+// CHECK-NEXT:      linalg.yield %[[V]] : f32
+func.func @dynamic_slice(%x: tensor<8x10xf32>, %s: tensor<1xi64>, %a: tensor<1xi64>, %st: tensor<1xi64>) -> tensor<8x4xf32> {
+  %0 = tessera.dynamic_slice %x, %s, %a, %st : (tensor<8x10xf32>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>) -> tensor<8x4xf32>
+  return %0 : tensor<8x4xf32>
+}
+
+// -----
+
+// ScatterElements: a loop nest over `updates`, threading the result tensor;
+// with reduction add the old element is read back and summed.
+// CHECK-LABEL: func.func @scatter_elements
+// CHECK-SAME:    (%[[X:.*]]: tensor<3x4xf32>, %[[IDX:.*]]: tensor<2x4xi64>, %[[UPD:.*]]: tensor<2x4xf32>)
+// CHECK-DAG:     %[[C0:.*]] = arith.constant 0 : index
+// CHECK-DAG:     %[[C2:.*]] = arith.constant 2 : index
+// CHECK-DAG:     %[[C4:.*]] = arith.constant 4 : index
+// CHECK:         %[[DIM:.*]] = tensor.dim %[[X]], %[[C0]] : tensor<3x4xf32>
+// CHECK:         %[[R:.*]] = scf.for %[[I:[a-z0-9_]+]] = %[[C0]] to %[[C2]] step %{{.*}} iter_args(%{{.*}} = %[[X]]) -> (tensor<3x4xf32>)
+// CHECK-NEXT:      scf.for %[[J:[a-z0-9_]+]] = %[[C0]] to %[[C4]] step %{{.*}} iter_args(%[[ACC:[a-z0-9_]+]] = %{{.*}}) -> (tensor<3x4xf32>)
+// CHECK-NEXT:        %[[U:.*]] = tensor.extract %[[UPD]][%[[I]], %[[J]]] : tensor<2x4xf32>
+// CHECK-NEXT:        %[[E:.*]] = tensor.extract %[[IDX]][%[[I]], %[[J]]] : tensor<2x4xi64>
+// CHECK-NEXT:        %[[A:.*]] = arith.index_cast %[[E]] : i64 to index
+// CHECK-NEXT:        %[[NEG:.*]] = arith.cmpi slt, %[[A]], %[[C0]] : index
+// CHECK-NEXT:        %[[W:.*]] = arith.addi %[[A]], %[[DIM]] : index
+// CHECK-NEXT:        %[[ROW:.*]] = arith.select %[[NEG]], %[[W]], %[[A]] : index
+// CHECK-NEXT:        %[[OLD:.*]] = tensor.extract %[[ACC]][%[[ROW]], %[[J]]] : tensor<3x4xf32>
+// CHECK-NEXT:        %[[NEW:.*]] = arith.addf %[[OLD]], %[[U]] : f32
+// CHECK-NEXT:        %[[INS:.*]] = tensor.insert %[[NEW]] into %[[ACC]][%[[ROW]], %[[J]]] : tensor<3x4xf32>
+// CHECK-NEXT:        scf.yield %[[INS]] : tensor<3x4xf32>
+// CHECK:         return %[[R]] : tensor<3x4xf32>
+func.func @scatter_elements(%x: tensor<3x4xf32>, %i: tensor<2x4xi64>, %u: tensor<2x4xf32>) -> tensor<3x4xf32> {
+  %0 = tessera.scatter_elements %x, %i, %u {axis = 0 : i64, reduction = #tessera<scatter_reduction add>} : (tensor<3x4xf32>, tensor<2x4xi64>, tensor<2x4xf32>) -> tensor<3x4xf32>
+  return %0 : tensor<3x4xf32>
+}
+
+// -----
+
+// ScatterND without reduction: each row of `updates` replaces the input row
+// named by `indices`.
+// CHECK-LABEL: func.func @scatter_nd
+// CHECK-SAME:    (%[[X:.*]]: tensor<4x5xf32>, %[[IDX:.*]]: tensor<2x1xi64>, %[[UPD:.*]]: tensor<2x5xf32>)
+// CHECK-DAG:     %[[C0:.*]] = arith.constant 0 : index
+// CHECK-DAG:     %[[C2:.*]] = arith.constant 2 : index
+// CHECK-DAG:     %[[C4:.*]] = arith.constant 4 : index
+// CHECK-DAG:     %[[C5:.*]] = arith.constant 5 : index
+// CHECK:         %[[R:.*]] = scf.for %[[I:[a-z0-9_]+]] = %[[C0]] to %[[C2]] step %{{.*}} iter_args(%{{.*}} = %[[X]]) -> (tensor<4x5xf32>)
+// CHECK-NEXT:      scf.for %[[J:[a-z0-9_]+]] = %[[C0]] to %[[C5]] step %{{.*}} iter_args(%[[ACC:[a-z0-9_]+]] = %{{.*}}) -> (tensor<4x5xf32>)
+// CHECK-NEXT:        %[[U:.*]] = tensor.extract %[[UPD]][%[[I]], %[[J]]] : tensor<2x5xf32>
+// CHECK-NEXT:        %[[E:.*]] = tensor.extract %[[IDX]][%[[I]], %[[C0]]] : tensor<2x1xi64>
+// CHECK-NEXT:        %[[A:.*]] = arith.index_cast %[[E]] : i64 to index
+// CHECK-NEXT:        %[[NEG:.*]] = arith.cmpi slt, %[[A]], %[[C0]] : index
+// CHECK-NEXT:        %[[W:.*]] = arith.addi %[[A]], %[[C4]] : index
+// CHECK-NEXT:        %[[ROW:.*]] = arith.select %[[NEG]], %[[W]], %[[A]] : index
+// CHECK-NEXT:        %[[INS:.*]] = tensor.insert %[[U]] into %[[ACC]][%[[ROW]], %[[J]]] : tensor<4x5xf32>
+// CHECK-NEXT:        scf.yield %[[INS]] : tensor<4x5xf32>
+// CHECK:         return %[[R]] : tensor<4x5xf32>
+func.func @scatter_nd(%x: tensor<4x5xf32>, %i: tensor<2x1xi64>, %u: tensor<2x5xf32>) -> tensor<4x5xf32> {
+  %0 = tessera.scatter_nd %x, %i, %u {reduction = #tessera<scatter_reduction none>} : (tensor<4x5xf32>, tensor<2x1xi64>, tensor<2x5xf32>) -> tensor<4x5xf32>
+  return %0 : tensor<4x5xf32>
+}
+
+// -----
+
+// Trilu: keep x[i, j] where j - i >= k (upper) or j - i <= k (lower), with
+// k read from its tensor at run time.
+// CHECK-LABEL: func.func @trilu
+// CHECK-SAME:    (%[[X:.*]]: tensor<4x4xf32>, %[[K:.*]]: tensor<i64>)
+// CHECK:         %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
+// CHECK:         %[[KV:.*]] = tensor.extract %[[K]][] : tensor<i64>
+// CHECK-NEXT:    %[[KI:.*]] = arith.index_cast %[[KV]] : i64 to index
+// CHECK:         linalg.generic {{.*}} iterator_types = ["parallel", "parallel"]} outs(%{{.*}} : tensor<4x4xf32>)
+// CHECK-NEXT:    ^bb0(%{{.*}}: f32):
+// CHECK-NEXT:      %[[I:.*]] = linalg.index 0 : index
+// CHECK-NEXT:      %[[J:.*]] = linalg.index 1 : index
+// CHECK-NEXT:      %[[D:.*]] = arith.subi %[[J]], %[[I]] : index
+// CHECK-NEXT:      %[[KEEP:.*]] = arith.cmpi sge, %[[D]], %[[KI]] : index
+// CHECK-NEXT:      %[[V:.*]] = tensor.extract %[[X]][%[[I]], %[[J]]] : tensor<4x4xf32>
+// CHECK-NEXT:      %[[R:.*]] = arith.select %[[KEEP]], %[[V]], %[[ZERO]] : f32
+// CHECK-NEXT:      linalg.yield %[[R]] : f32
+// CHECK-LABEL: func.func @trilu_lower
+// CHECK:         %[[I:.*]] = linalg.index 0 : index
+// CHECK-NEXT:    %[[J:.*]] = linalg.index 1 : index
+// CHECK-NEXT:    %[[D:.*]] = arith.subi %[[J]], %[[I]] : index
+// CHECK-NEXT:    arith.cmpi sle, %[[D]], %{{.*}} : index
+func.func @trilu(%x: tensor<4x4xf32>, %k: tensor<i64>) -> tensor<4x4xf32> {
+  %0 = tessera.trilu %x, %k {upper = true} : tensor<4x4xf32>, tensor<i64>
+  return %0 : tensor<4x4xf32>
+}
+func.func @trilu_lower(%x: tensor<4x4xf32>, %k: tensor<i64>) -> tensor<4x4xf32> {
+  %0 = tessera.trilu %x, %k {upper = false} : tensor<4x4xf32>, tensor<i64>
+  return %0 : tensor<4x4xf32>
+}
+
+// -----
+
+// Integer Mod takes the divisor's sign (Python %): a nonzero remainder whose
+// sign differs from the divisor's gets the divisor added. With fmod the
+// remainder keeps the dividend's sign, i.e. plain remsi.
+// CHECK-LABEL: func.func @mod_i32
+// CHECK:         %[[Z:.*]] = arith.constant 0 : i32
+// CHECK:         ^bb0(%[[A:.*]]: i32, %[[B:.*]]: i32, %{{.*}}: i32):
+// CHECK-NEXT:      %[[REM:.*]] = arith.remsi %[[A]], %[[B]] : i32
+// CHECK-NEXT:      %[[NZ:.*]] = arith.cmpi ne, %[[REM]], %[[Z]] : i32
+// CHECK-NEXT:      %[[BNEG:.*]] = arith.cmpi slt, %[[B]], %[[Z]] : i32
+// CHECK-NEXT:      %[[RNEG:.*]] = arith.cmpi slt, %[[REM]], %[[Z]] : i32
+// CHECK-NEXT:      %[[DIFF:.*]] = arith.xori %[[RNEG]], %[[BNEG]] : i1
+// CHECK-NEXT:      %[[FIX:.*]] = arith.andi %[[NZ]], %[[DIFF]] : i1
+// CHECK-NEXT:      %[[ADJ:.*]] = arith.addi %[[REM]], %[[B]] : i32
+// CHECK-NEXT:      %[[R:.*]] = arith.select %[[FIX]], %[[ADJ]], %[[REM]] : i32
+// CHECK-NEXT:      linalg.yield %[[R]] : i32
+// CHECK-LABEL: func.func @fmod_i32
+// CHECK:         ^bb0(%[[A:.*]]: i32, %[[B:.*]]: i32, %{{.*}}: i32):
+// CHECK-NEXT:      %[[REM:.*]] = arith.remsi %[[A]], %[[B]] : i32
+// CHECK-NEXT:      linalg.yield %[[REM]] : i32
+func.func @mod_i32(%a: tensor<4xi32>, %b: tensor<4xi32>) -> tensor<4xi32> {
+  %0 = tessera.mod %a, %b : (tensor<4xi32>, tensor<4xi32>) -> tensor<4xi32>
+  return %0 : tensor<4xi32>
+}
+func.func @fmod_i32(%a: tensor<4xi32>, %b: tensor<4xi32>) -> tensor<4xi32> {
+  %0 = tessera.mod %a, %b {fmod = true} : (tensor<4xi32>, tensor<4xi32>) -> tensor<4xi32>
+  return %0 : tensor<4xi32>
+}
+
+// -----
+
+// Unsigned tensors come out signless: the signature is retyped and the
+// bitcasts around the generic are gone.
+// CHECK-LABEL: func.func @add_ui8
+// CHECK-SAME:    (%[[A:.*]]: tensor<4xi8>, %[[B:.*]]: tensor<4xi8>) -> tensor<4xi8>
+// CHECK-NOT:     ui8
+// CHECK-NOT:     tensor.bitcast
+// CHECK:         %[[R:.*]] = linalg.generic {{.*}} ins(%[[A]], %[[B]] : tensor<4xi8>, tensor<4xi8>) outs(%{{.*}} : tensor<4xi8>)
+// CHECK:           arith.addi %{{.*}}, %{{.*}} : i8
+// CHECK-NOT:     ui8
+// CHECK-NOT:     tensor.bitcast
+// CHECK:         return %[[R]] : tensor<4xi8>
+// CHECK-NOT:     ui8
+// CHECK-NOT:     tensor.bitcast
+func.func @add_ui8(%a: tensor<4xui8>, %b: tensor<4xui8>) -> tensor<4xui8> {
+  %0 = tessera.add %a, %b : (tensor<4xui8>, tensor<4xui8>) -> tensor<4xui8>
+  return %0 : tensor<4xui8>
+}
+
+// -----
+
+// Cubic resize of the two spatial dims: one floor per resized dim, Keys
+// weights with a = -0.75 (so a + 2 = 1.25, a + 3 = 2.25), and 4 x 4 taps,
+// each a tensor.extract from the input.
+// CHECK-LABEL: func.func @resize_cubic
+// CHECK-SAME:    (%[[X:.*]]: tensor<1x1x4x4xf32>)
+// CHECK-DAG:     arith.constant -7.500000e-01 : f32
+// CHECK-DAG:     arith.constant 1.250000e+00 : f32
+// CHECK-DAG:     arith.constant 2.250000e+00 : f32
+// CHECK:         linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} outs(%{{.*}} : tensor<1x1x8x8xf32>)
+// CHECK-NOT:       tensor.extract
+// CHECK-COUNT-2:   math.floor
+// CHECK-NOT:       math.floor
+// CHECK-COUNT-16:  tensor.extract %[[X]][
+// CHECK-NOT:       tensor.extract
+// CHECK:           linalg.yield
+func.func @resize_cubic(%x: tensor<1x1x4x4xf32>) -> tensor<1x1x8x8xf32> {
+  %0 = tessera.resize %x {coordinate_transform = #tessera<coordinate_transform half_pixel>, mode = #tessera<resize_mode cubic>, nearest_rounding = #tessera<nearest_rounding floor>, scales = array<f32: 1.0, 1.0, 2.0, 2.0>} : tensor<1x1x4x4xf32> -> tensor<1x1x8x8xf32>
+  return %0 : tensor<1x1x8x8xf32>
+}
