@@ -30,6 +30,23 @@ class TensorInfo(NamedTuple):
         return "%s: %s[%s]" % (self.name, self.dtype, dims)
 
 
+class _Closeable:
+    """`with` support and release on garbage collection for objects with
+    a close() method."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.close()
+
+    def __del__(self):
+        try:
+            self.close()
+        except Exception:
+            pass
+
+
 class _ModelCore:
     """A loaded tessera_model_t* and its signature, shared by a Model and its
     sessions. The model is freed when the Model and every session made from
@@ -99,7 +116,7 @@ class _ModelCore:
 _MISSING = object()
 
 
-class Session:
+class Session(_Closeable):
     """One execution context of a model, for use by one thread at a time.
 
     Sessions of the same model run concurrently; each guards itself with a
@@ -168,18 +185,6 @@ class Session:
             if self._core is not None:
                 self._core.release()
                 self._core = None
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc_info):
-        self.close()
-
-    def __del__(self):
-        try:
-            self.close()
-        except Exception:
-            pass
 
     def __repr__(self):
         state = "" if self._context is not None else " (closed)"
@@ -311,7 +316,7 @@ class Session:
         return np.frombuffer(buffer, dtype=dtype).reshape(shape).copy()
 
 
-class Model:
+class Model(_Closeable):
     """A loaded model package (see :func:`load`).
 
     ``model(*arrays, **named)`` runs it on a context owned by the model and
@@ -410,18 +415,6 @@ class Model:
             session.close()
         if core is not None:
             core.release()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc_info):
-        self.close()
-
-    def __del__(self):
-        try:
-            self.close()
-        except Exception:
-            pass
 
     def __repr__(self):
         return "<tessera.Model %r inputs=[%s] outputs=[%s]>" % (

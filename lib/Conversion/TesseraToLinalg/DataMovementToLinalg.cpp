@@ -368,13 +368,7 @@ struct GatherOpLowering : OpRewritePattern<GatherOp> {
         rewriter, loc, TypeRange{resultType}, ValueRange{indices},
         ValueRange{init}, maps, iterators,
         [&](OpBuilder &b, Location l, ValueRange args) {
-          Value index = castToIndex(b, l, args[0]);
-          Value zero = arith::ConstantIndexOp::create(b, l, 0);
-          Value negative =
-              arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, index, zero);
-          index = arith::SelectOp::create(
-              b, l, negative, arith::AddIOp::create(b, l, index, axisSize),
-              index);
+          Value index = wrapNegativeIndex(b, l, args[0], axisSize);
           SmallVector<Value> coords;
           for (int64_t d = 0; d < axis; ++d)
             coords.push_back(linalg::IndexOp::create(b, l, d));
@@ -401,14 +395,8 @@ struct GatherElementsOpLowering : OpRewritePattern<GatherElementsOp> {
     Value result = createFromIndices(
         rewriter, loc, resultType, getSizes(rewriter, loc, indices),
         [&](OpBuilder &b, Location l, ValueRange position) -> Value {
-          Value index = castToIndex(
-              b, l, tensor::ExtractOp::create(b, l, indices, position));
-          Value zero = arith::ConstantIndexOp::create(b, l, 0);
-          Value negative = arith::CmpIOp::create(
-              b, l, arith::CmpIPredicate::slt, index, zero);
-          index = arith::SelectOp::create(
-              b, l, negative, arith::AddIOp::create(b, l, index, axisSize),
-              index);
+          Value index = wrapNegativeIndex(
+              b, l, tensor::ExtractOp::create(b, l, indices, position), axisSize);
           SmallVector<Value> coords(position.begin(), position.end());
           coords[axis] = index;
           return tensor::ExtractOp::create(b, l, input, coords);

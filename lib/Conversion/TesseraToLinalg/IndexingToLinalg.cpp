@@ -20,17 +20,6 @@ using namespace mlir::tessera::lowering;
 
 namespace {
 
-/// `index` (any integer type) as an index, negative values counted from
-/// `size`.
-Value normalizeIndex(OpBuilder &b, Location loc, Value index, Value size) {
-  Value i = castToIndex(b, loc, index);
-  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
-  Value negative =
-      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, i, zero);
-  return arith::SelectOp::create(b, loc, negative,
-                                 arith::AddIOp::create(b, loc, i, size), i);
-}
-
 struct GatherNDOpLowering : OpRewritePattern<GatherNDOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(GatherNDOp op,
@@ -58,7 +47,7 @@ struct GatherNDOpLowering : OpRewritePattern<GatherNDOp> {
           for (int64_t j = 0; j < k; ++j) {
             indexPosition.back() = arith::ConstantIndexOp::create(b, l, j);
             Value index = tensor::ExtractOp::create(b, l, indices, indexPosition);
-            coords.push_back(normalizeIndex(
+            coords.push_back(wrapNegativeIndex(
                 b, l, index,
                 materializeIndex(b, l, inputSizes[batch + j])));
           }
@@ -98,7 +87,7 @@ struct DynamicSliceOpLowering : OpRewritePattern<DynamicSliceOp> {
                            tensor::ExtractOp::create(rewriter, loc, tensor,
                                                      ValueRange{position}));
       };
-      Value axis = normalizeIndex(rewriter, loc, read(op.getAxes()), rankValue);
+      Value axis = wrapNegativeIndex(rewriter, loc, read(op.getAxes()), rankValue);
       Value start = read(op.getStarts()), step = read(op.getSteps());
       for (int64_t d = 0; d < rank; ++d) {
         Value here = arith::CmpIOp::create(
@@ -112,7 +101,7 @@ struct DynamicSliceOpLowering : OpRewritePattern<DynamicSliceOp> {
       // Negative starts count from the end; then clamp to [0, dim] for
       // forward steps and [0, dim - 1] for backward ones.
       Value dim = materializeIndex(rewriter, loc, inputSizes[d]);
-      Value start = normalizeIndex(rewriter, loc, starts[d], dim);
+      Value start = wrapNegativeIndex(rewriter, loc, starts[d], dim);
       Value backward = arith::CmpIOp::create(
           rewriter, loc, arith::CmpIPredicate::slt, steps[d], zero);
       Value upper = arith::SelectOp::create(
@@ -206,7 +195,7 @@ struct ScatterElementsOpLowering : OpRewritePattern<ScatterElementsOp> {
         rewriter, loc, op.getInput(), op.getUpdates(), op.getReduction(),
         [&](OpBuilder &b, Location l, ValueRange ivs) {
           SmallVector<Value> coords(ivs.begin(), ivs.end());
-          coords[axis] = normalizeIndex(
+          coords[axis] = wrapNegativeIndex(
               b, l, tensor::ExtractOp::create(b, l, indices, ivs), axisSize);
           return coords;
         });
@@ -235,7 +224,7 @@ struct ScatterNDOpLowering : OpRewritePattern<ScatterNDOp> {
           SmallVector<Value> coords;
           for (int64_t j = 0; j < k; ++j) {
             indexPosition.back() = arith::ConstantIndexOp::create(b, l, j);
-            coords.push_back(normalizeIndex(
+            coords.push_back(wrapNegativeIndex(
                 b, l, tensor::ExtractOp::create(b, l, indices, indexPosition),
                 materializeIndex(b, l, inputSizes[j])));
           }

@@ -150,24 +150,15 @@ Value lowering::createReduction(OpBuilder &b, Location loc, Value input,
                                 ArrayRef<int64_t> axes, Value identity,
                                 const CombineBuilder &combine,
                                 const ScalarBodyBuilder &map) {
-  auto inputType = cast<RankedTensorType>(input.getType());
-  int64_t rank = inputType.getRank();
-  SmallVector<int64_t> keptShape;
-  SmallVector<OpFoldResult> keptSizes;
-  SmallVector<OpFoldResult> sizes = getSizes(b, loc, input);
+  int64_t rank = cast<RankedTensorType>(input.getType()).getRank();
   SmallVector<utils::IteratorType> iterators;
-  for (int64_t d = 0; d < rank; ++d) {
-    bool reduced = llvm::is_contained(axes, d);
-    iterators.push_back(reduced ? utils::IteratorType::reduction
-                                : utils::IteratorType::parallel);
-    if (!reduced) {
-      keptShape.push_back(inputType.getDimSize(d));
-      keptSizes.push_back(sizes[d]);
-    }
-  }
-  auto resultType =
-      RankedTensorType::get(keptShape, identity.getType());
-  Value init = createFilled(b, loc, resultType, keptSizes, identity);
+  for (int64_t d = 0; d < rank; ++d)
+    iterators.push_back(llvm::is_contained(axes, d)
+                            ? utils::IteratorType::reduction
+                            : utils::IteratorType::parallel);
+  KeptDims kept = getKeptDims(b, loc, input, axes);
+  auto resultType = RankedTensorType::get(kept.shape, identity.getType());
+  Value init = createFilled(b, loc, resultType, kept.sizes, identity);
   SmallVector<AffineMap> maps = {b.getMultiDimIdentityMap(rank),
                                  getKeptDimsMap(b.getContext(), rank, axes)};
   auto generic = linalg::GenericOp::create(
@@ -237,4 +228,38 @@ Value lowering::createFromIndices(OpBuilder &b, Location loc,
                                 body(nested, nestedLoc, indices));
       });
   return generic.getResult(0);
+}
+
+KeptDims lowering::getKeptDims(OpBuilder &b, Location loc, Value input,
+                               ArrayRef<int64_t> axes) {
+  auto type = cast<RankedTensorType>(input.getType());
+  SmallVector<OpFoldResult> sizes = getSizes(b, loc, input);
+  KeptDims kept;
+  for (int64_t d = 0; d < type.getRank(); ++d)
+    if (!llvm::is_contained(axes, d)) {
+      kept.shape.push_back(type.getDimSize(d));
+      kept.sizes.push_back(sizes[d]);
+    }
+  return kept;
+}
+
+Value lowering::finishReduction(OpBuilder &b, Location loc, Value reduced,
+                                RankedTensorType resultType,
+                                ArrayRef<int64_t> axes, bool keepdims) {
+  Value result = reduced;
+  if (keepdims)
+    result = expandReducedDims(b, loc, result, resultType, axes);
+  if (result.getType() != resultType)
+    result = tensor::CastOp::create(b, loc, resultType, result);
+  return result;
+}
+
+Value lowering::wrapNegativeIndex(OpBuilder &b, Location loc, Value index,
+                                  Value size) {
+  Value i = castToIndex(b, loc, index);
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+  Value negative =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, i, zero);
+  return arith::SelectOp::create(b, loc, negative,
+                                 arith::AddIOp::create(b, loc, i, size), i);
 }

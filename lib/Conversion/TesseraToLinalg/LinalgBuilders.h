@@ -90,6 +90,24 @@ Value createScalar(OpBuilder &b, Location loc, Type type, double value);
 Value createLowest(OpBuilder &b, Location loc, Type type);
 Value createHighest(OpBuilder &b, Location loc, Type type);
 
+/// `index` (any integer type) as an index, negative values counted back
+/// from `size` (ONNX's convention for gather/scatter indices and starts).
+Value wrapNegativeIndex(OpBuilder &b, Location loc, Value index, Value size);
+
+/// The shape and run-time sizes of `input` without the dimensions in `axes`.
+struct KeptDims {
+  SmallVector<int64_t> shape;
+  SmallVector<OpFoldResult> sizes;
+};
+KeptDims getKeptDims(OpBuilder &b, Location loc, Value input,
+                     ArrayRef<int64_t> axes);
+
+/// A reduced value (reduced dims dropped) shaped as `resultType`: the
+/// reduced dims re-inserted with `keepdims`, then cast to refine.
+Value finishReduction(OpBuilder &b, Location loc, Value reduced,
+                      RankedTensorType resultType, ArrayRef<int64_t> axes,
+                      bool keepdims);
+
 /// `value` converted to `index` (from any integer width).
 Value castToIndex(OpBuilder &b, Location loc, Value value);
 

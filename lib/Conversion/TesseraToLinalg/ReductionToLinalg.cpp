@@ -73,13 +73,9 @@ struct ReduceLowering : OpRewritePattern<OpTy> {
                            : Value(arith::DivSIOp::create(b, l, args[0], count));
           });
     }
-    auto resultType = cast<RankedTensorType>(op.getType());
-    if (op.getKeepdims())
-      result = expandReducedDims(rewriter, loc, result,
-                                 resultType.clone(resultType.getShape()), axes);
-    if (result.getType() != resultType)
-      result = tensor::CastOp::create(rewriter, loc, resultType, result);
-    rewriter.replaceOp(op, result);
+    rewriter.replaceOp(op, finishReduction(rewriter, loc, result,
+                                           cast<RankedTensorType>(op.getType()),
+                                           axes, op.getKeepdims()));
     return success();
   }
 };
@@ -102,24 +98,17 @@ struct ArgReduceLowering : OpRewritePattern<OpTy> {
     bool isFloat = isa<FloatType>(elementType);
     int64_t rank = inputType.getRank(), axis = op.getAxis();
     SmallVector<int64_t> axes = {axis};
-    SmallVector<int64_t> keptShape;
-    SmallVector<OpFoldResult> keptSizes;
-    SmallVector<OpFoldResult> sizes = getSizes(rewriter, loc, input);
-    for (int64_t d = 0; d < rank; ++d)
-      if (d != axis) {
-        keptShape.push_back(inputType.getDimSize(d));
-        keptSizes.push_back(sizes[d]);
-      }
-    auto valueType = RankedTensorType::get(keptShape, elementType);
-    auto indexType = RankedTensorType::get(keptShape, rewriter.getI64Type());
+    KeptDims kept = getKeptDims(rewriter, loc, input, axes);
+    auto valueType = RankedTensorType::get(kept.shape, elementType);
+    auto indexType = RankedTensorType::get(kept.shape, rewriter.getI64Type());
     Value values = createFilled(
-        rewriter, loc, valueType, keptSizes,
+        rewriter, loc, valueType, kept.sizes,
         isMax ? createLowest(rewriter, loc, elementType)
               : createHighest(rewriter, loc, elementType));
-    Value indices = createFilled(rewriter, loc, indexType, keptSizes,
+    Value indices = createFilled(rewriter, loc, indexType, kept.sizes,
                                  createScalar(rewriter, loc,
                                               rewriter.getI64Type(), 0));
-    AffineMap kept = getKeptDimsMap(rewriter.getContext(), rank, axes);
+    AffineMap keptMap = getKeptDimsMap(rewriter.getContext(), rank, axes);
     SmallVector<utils::IteratorType> iterators(rank,
                                                utils::IteratorType::parallel);
     iterators[axis] = utils::IteratorType::reduction;
@@ -127,8 +116,8 @@ struct ArgReduceLowering : OpRewritePattern<OpTy> {
     auto generic = linalg::GenericOp::create(
         rewriter, loc, TypeRange{valueType, indexType}, ValueRange{input},
         ValueRange{values, indices},
-        SmallVector<AffineMap>{rewriter.getMultiDimIdentityMap(rank), kept,
-                               kept},
+        SmallVector<AffineMap>{rewriter.getMultiDimIdentityMap(rank), keptMap,
+                               keptMap},
         iterators, [&](OpBuilder &b, Location l, ValueRange args) {
           Value x = args[0], best = args[1], bestIndex = args[2];
           Value better;
@@ -164,13 +153,9 @@ struct ArgReduceLowering : OpRewritePattern<OpTy> {
                                                  bestIndex)});
         });
     Value result = generic.getResult(1);
-    auto resultType = cast<RankedTensorType>(op.getType());
-    if (op.getKeepdims())
-      result = expandReducedDims(rewriter, loc, result,
-                                 resultType.clone(resultType.getShape()), axes);
-    if (result.getType() != resultType)
-      result = tensor::CastOp::create(rewriter, loc, resultType, result);
-    rewriter.replaceOp(op, result);
+    rewriter.replaceOp(op, finishReduction(rewriter, loc, result,
+                                           cast<RankedTensorType>(op.getType()),
+                                           axes, op.getKeepdims()));
     return success();
   }
 };

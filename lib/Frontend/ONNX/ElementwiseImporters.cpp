@@ -40,15 +40,7 @@ static Value legacyBroadcastOperand(NodeImporter &n) {
   int64_t axis = n.getInt("axis", 0);
   if (axis < 0)
     axis += lhsType.getRank();
-  int64_t trailing = lhsType.getRank() - axis - rhsType.getRank();
-  if (trailing <= 0)
-    return rhs;
-  SmallVector<int64_t> shape(rhsType.getShape()), sources;
-  for (int64_t d = 0; d < rhsType.getRank(); ++d)
-    sources.push_back(rhsType.isDynamicDim(d) ? d : -1);
-  shape.append(trailing, 1);
-  sources.append(trailing, -1);
-  return n.reshapeWithDims(rhs, shape, sources);
+  return n.appendUnitDims(rhs, lhsType.getRank() - axis - rhsType.getRank());
 }
 
 template <typename OpTy>
@@ -222,7 +214,7 @@ void onnx_frontend::registerElementwiseImporters(OpImporterRegistry &r) {
   r.onOp("HardSigmoid", 1, importHardSigmoid);
   r.onOp("Clip", 1, importClip);
 
-  // Opsets before 7 broadcast through a `broadcast` attribute; not handled.
+  // Before opset 7 the arithmetic ops broadcast only with `broadcast=1`.
   r.onOp("Add", 1, importLegacyBinary<AddOp>);
   r.onOp("Sub", 1, importLegacyBinary<SubOp>);
   r.onOp("Mul", 1, importLegacyBinary<MulOp>);

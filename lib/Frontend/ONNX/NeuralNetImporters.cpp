@@ -193,10 +193,25 @@ static LogicalResult importGlobalPool(NodeImporter &n) {
   return success();
 }
 
+/// Mean (kept dims), x - mean and variance of `x` over `axes`, the shared
+/// first half of the normalizations imported here.
+struct Moments {
+  Value mean, centered, variance;
+};
+static Moments buildMoments(NodeImporter &n, Value x, ArrayRef<int64_t> axes) {
+  OpBuilder &b = n.getBuilder();
+  Value mean = n.create<ReduceMeanOp>(x, b.getDenseI64ArrayAttr(axes),
+                                      b.getBoolAttr(true));
+  Value centered = n.create<SubOp>(x, mean);
+  Value variance = n.create<ReduceMeanOp>(n.create<MulOp>(centered, centered),
+                                          b.getDenseI64ArrayAttr(axes),
+                                          b.getBoolAttr(true));
+  return {mean, centered, variance};
+}
+
 /// InstanceNormalization: per (n, c), normalize over the spatial dims, then
 /// scale and shift per channel.
 static LogicalResult importInstanceNorm(NodeImporter &n) {
-  OpBuilder &b = n.getBuilder();
   RankedTensorType input = n.getInputType(0);
   int64_t rank = input.getRank();
   if (rank < 3)
@@ -204,26 +219,13 @@ static LogicalResult importInstanceNorm(NodeImporter &n) {
   SmallVector<int64_t> axes;
   for (int64_t d = 2; d < rank; ++d)
     axes.push_back(d);
-  Value x = n.getInput(0);
-  Value mean = n.create<ReduceMeanOp>(x, b.getDenseI64ArrayAttr(axes),
-                                      b.getBoolAttr(true));
-  Value centered = n.create<SubOp>(x, mean);
-  Value variance = n.create<ReduceMeanOp>(n.create<MulOp>(centered, centered),
-                                          b.getDenseI64ArrayAttr(axes),
-                                          b.getBoolAttr(true));
+  auto [mean, centered, variance] = buildMoments(n, n.getInput(0), axes);
   Value epsilon = n.constantScalar(input.getElementType(),
                                    n.getFloat("epsilon", 1e-5f));
   Value normalized = n.create<DivOp>(
       centered, n.create<SqrtOp>(n.create<AddOp>(variance, epsilon)));
   // C -> C x 1 x ... x 1
-  auto perChannel = [&](Value v) {
-    RankedTensorType type = cast<RankedTensorType>(v.getType());
-    SmallVector<int64_t> shape = {type.getDimSize(0)};
-    shape.append(rank - 2, 1);
-    SmallVector<int64_t> sources = {type.isDynamicDim(0) ? 0 : -1};
-    sources.append(rank - 2, -1);
-    return n.reshapeWithDims(v, shape, sources);
-  };
+  auto perChannel = [&](Value v) { return n.appendUnitDims(v, rank - 2); };
   n.setResult(0, n.create<AddOp>(
                      n.create<MulOp>(normalized, perChannel(n.getInput(1))),
                      perChannel(n.getInput(2))));
@@ -246,18 +248,11 @@ static LogicalResult importBatchNorm(NodeImporter &n) {
 /// with reductions so that the statistics are values of their own.
 static LogicalResult importLayerNormWithStatistics(NodeImporter &n,
                                                    int64_t axis) {
-  OpBuilder &b = n.getBuilder();
   RankedTensorType input = n.getInputType(0);
   SmallVector<int64_t> axes;
   for (int64_t d = axis; d < input.getRank(); ++d)
     axes.push_back(d);
-  Value x = n.getInput(0);
-  Value mean = n.create<ReduceMeanOp>(x, b.getDenseI64ArrayAttr(axes),
-                                      b.getBoolAttr(true));
-  Value centered = n.create<SubOp>(x, mean);
-  Value variance = n.create<ReduceMeanOp>(
-      n.create<MulOp>(centered, centered), b.getDenseI64ArrayAttr(axes),
-      b.getBoolAttr(true));
+  auto [mean, centered, variance] = buildMoments(n, n.getInput(0), axes);
   Value epsilon = n.constantScalar(input.getElementType(),
                                    n.getFloat("epsilon", 1e-5f));
   Value invStdDev =

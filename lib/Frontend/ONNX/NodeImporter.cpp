@@ -195,12 +195,6 @@ RankedTensorType NodeImporter::getStaticDeclaredOutputType(int64_t index) const 
 }
 
 void NodeImporter::setResult(int64_t index, Value value) {
-  // An importer that builds on another one may replace its result.
-  for (auto &[existing, existingValue] : results)
-    if (existing == index) {
-      existingValue = value;
-      return;
-    }
   results.emplace_back(index, value);
 }
 
@@ -236,6 +230,18 @@ FailureOr<int64_t> NodeImporter::normalizeAxis(int64_t axis, int64_t rank,
     return emitError() << what << " " << axis << " is out of range for rank "
                        << rank;
   return axis < 0 ? axis + rank : axis;
+}
+
+Value NodeImporter::appendUnitDims(Value value, int64_t count) {
+  if (count <= 0)
+    return value;
+  auto type = cast<RankedTensorType>(value.getType());
+  SmallVector<int64_t> shape(type.getShape()), sources;
+  for (int64_t d = 0; d < type.getRank(); ++d)
+    sources.push_back(type.isDynamicDim(d) ? d : -1);
+  shape.append(count, 1);
+  sources.append(count, -1);
+  return reshapeWithDims(value, shape, sources);
 }
 
 Value NodeImporter::reshapeWithDims(Value value, ArrayRef<int64_t> resultShape,

@@ -183,6 +183,11 @@ public:
   Value reshapeWithDims(Value value, ArrayRef<int64_t> resultShape,
                         ArrayRef<int64_t> sources);
 
+  /// `value` with `count` unit dimensions appended, so that numpy
+  /// broadcasting lines its dimensions up with an earlier axis of a
+  /// higher-rank tensor (a per-channel vector C -> C x 1 x 1).
+  Value appendUnitDims(Value value, int64_t count);
+
 private:
   OpBuilder &builder;
   const onnx::NodeProto &node;

@@ -23,10 +23,7 @@ static Value alongAxis(NodeImporter &n, Value param, int64_t axis,
   if (type.getRank() == 1 && type.getDimSize(0) == 1)
     return n.create<ReshapeOp>(RankedTensorType::get({}, type.getElementType()),
                                param, Value());
-  SmallVector<int64_t> shape(rank - axis, 1), sources(rank - axis, -1);
-  shape[0] = type.getDimSize(0);
-  sources[0] = type.isDynamicDim(0) ? 0 : -1;
-  return n.reshapeWithDims(param, shape, sources);
+  return n.appendUnitDims(param, rank - axis - 1);
 }
 
 /// The `axis` attribute, which matters only for per-axis (1-D) scales.
@@ -138,8 +135,7 @@ static Value centeredInt32(NodeImporter &n, Value x, Value zeroPoint,
   auto zpType = cast<RankedTensorType>(zeroPoint.getType());
   Value zp = n.create<CastOp>(zpType.clone(i32), zeroPoint);
   if (isLhs && zpType.getRank() == 1 && zpType.getDimSize(0) != 1)
-    zp = n.reshapeWithDims(zp, {zpType.getDimSize(0), 1},
-                           {zpType.isDynamicDim(0) ? 0 : -1, -1});
+    zp = n.appendUnitDims(zp, 1);
   return n.create<SubOp>(wide, zp);
 }
 

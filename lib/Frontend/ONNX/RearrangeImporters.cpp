@@ -182,13 +182,8 @@ static LogicalResult importPRelu(NodeImporter &n) {
   Type element = input.getElementType();
   // Before opset 7 a 1-D slope of size C is per channel (dimension 1).
   if (n.getOpset() < 7 && slopeType.getRank() == 1 && input.getRank() > 2 &&
-      slopeType.getDimSize(0) != 1) {
-    SmallVector<int64_t> shape = {slopeType.getDimSize(0)};
-    shape.append(input.getRank() - 2, 1);
-    SmallVector<int64_t> sources = {slopeType.isDynamicDim(0) ? 0 : -1};
-    sources.append(input.getRank() - 2, -1);
-    slope = n.reshapeWithDims(slope, shape, sources);
-  }
+      slopeType.getDimSize(0) != 1)
+    slope = n.appendUnitDims(slope, input.getRank() - 2);
   Value negative = n.create<LessOp>(x, n.constantScalar(element, 0));
   n.setResult(0, n.create<WhereOp>(negative, n.create<MulOp>(x, slope), x));
   return success();

@@ -10,9 +10,8 @@ using namespace mlir::tessera::onnx_frontend;
 /// as an optional input; no axes means all of them unless
 /// noop_with_empty_axes is set.
 template <typename OpTy>
-static LogicalResult importReduce(NodeImporter &n, bool axesAsInput,
-                                  Value mappedInput = Value()) {
-  Value data = mappedInput ? mappedInput : n.getInput(0);
+static FailureOr<Value> buildReduce(NodeImporter &n, bool axesAsInput,
+                                    Value data) {
   RankedTensorType input = cast<RankedTensorType>(data.getType());
   SmallVector<int64_t> axes;
   RankedTensorType declared = n.getStaticDeclaredOutputType(0);
@@ -23,10 +22,8 @@ static LogicalResult importReduce(NodeImporter &n, bool axesAsInput,
     for (int64_t d = 0; d < input.getRank(); ++d)
       if (declared.getDimSize(d) == 1 && input.getDimSize(d) != 1)
         axes.push_back(d);
-    if (axes.empty()) {
-      n.setResult(0, data);
-      return success();
-    }
+    if (axes.empty())
+      return data;
   } else if (axesAsInput && n.hasInput(1)) {
     FailureOr<SmallVector<int64_t>> values = n.requireConstantInts(1, "axes");
     if (failed(values))
@@ -36,10 +33,8 @@ static LogicalResult importReduce(NodeImporter &n, bool axesAsInput,
     axes = n.getInts("axes");
   }
   if (axes.empty()) {
-    if (n.getInt("noop_with_empty_axes", 0) != 0) {
-      n.setResult(0, data);
-      return success();
-    }
+    if (n.getInt("noop_with_empty_axes", 0) != 0)
+      return data;
     for (int64_t d = 0; d < input.getRank(); ++d)
       axes.push_back(d);
   }
@@ -52,8 +47,16 @@ static LogicalResult importReduce(NodeImporter &n, bool axesAsInput,
   llvm::sort(axes);
   axes.erase(std::unique(axes.begin(), axes.end()), axes.end());
   OpBuilder &b = n.getBuilder();
-  n.setResult(0, n.create<OpTy>(data, b.getDenseI64ArrayAttr(axes),
-                                b.getBoolAttr(n.getInt("keepdims", 1) != 0)));
+  return n.create<OpTy>(data, b.getDenseI64ArrayAttr(axes),
+                        b.getBoolAttr(n.getInt("keepdims", 1) != 0));
+}
+
+template <typename OpTy>
+static LogicalResult importReduce(NodeImporter &n, bool axesAsInput) {
+  FailureOr<Value> result = buildReduce<OpTy>(n, axesAsInput, n.getInput(0));
+  if (failed(result))
+    return failure();
+  n.setResult(0, *result);
   return success();
 }
 
@@ -117,9 +120,10 @@ static LogicalResult importComposedReduce(NodeImporter &n) {
     break;
   }
   // Reuse the axes handling of ReduceSum on the mapped input.
-  if (failed(importReduce<ReduceSumOp>(n, false, input)))
+  FailureOr<Value> reduced = buildReduce<ReduceSumOp>(n, false, input);
+  if (failed(reduced))
     return failure();
-  Value sum = n.getResults().back().second;
+  Value sum = *reduced;
   Value result = sum;
   if (kind == ComposedReduce::L2)
     result = n.create<SqrtOp>(sum);
