@@ -3,6 +3,8 @@
 #include "NodeImporter.h"
 #include "TensorConversion.h"
 
+#include "tessera/Dialect/Tessera/IR/TesseraShapeInference.h"
+
 using namespace mlir;
 using namespace mlir::tessera;
 using namespace mlir::tessera::onnx_frontend;
@@ -45,7 +47,14 @@ static Value legacyBroadcastOperand(NodeImporter &n) {
 
 template <typename OpTy>
 static LogicalResult importLegacyBinary(NodeImporter &n) {
-  n.setResult(0, n.create<OpTy>(n.getInput(0), legacyBroadcastOperand(n)));
+  // ONNX shape inference does not check the pre-7 broadcast rules, so a
+  // mismatch would only surface in tessera's own type inference.
+  Value rhs = legacyBroadcastOperand(n);
+  if (!broadcastShapes(n.getInputType(0).getShape(),
+                       cast<RankedTensorType>(rhs.getType()).getShape()))
+    return n.fail("the operands do not broadcast (opset " +
+                  llvm::Twine(n.getOpset()) + " `broadcast`/`axis` rules)");
+  n.setResult(0, n.create<OpTy>(n.getInput(0), rhs));
   return success();
 }
 
