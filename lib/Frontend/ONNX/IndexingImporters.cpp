@@ -1,4 +1,4 @@
-//===- IndexingImporters.cpp - GatherND and the scatter family ----------===//
+//===- IndexingImporters.cpp - GatherND, scatters, ReverseSequence -----===//
 
 #include "NodeImporter.h"
 
@@ -57,10 +57,50 @@ static LogicalResult importScatterND(NodeImporter &n) {
   return success();
 }
 
+
+/// ReverseSequence as a GatherElements along the time axis: position t of
+/// batch entry b reads len[b] - 1 - t while t < len[b], else t.
+static LogicalResult importReverseSequence(NodeImporter &n) {
+  RankedTensorType input = n.getInputType(0);
+  if (!input.hasStaticShape() || input.getRank() < 2)
+    return n.fail("needs a static input of rank 2 or more");
+  int64_t timeAxis = n.getInt("time_axis", 0),
+          batchAxis = n.getInt("batch_axis", 1);
+  if (!((timeAxis == 0 && batchAxis == 1) || (timeAxis == 1 && batchAxis == 0)))
+    return n.fail("time_axis and batch_axis must be 0 and 1");
+  int64_t rank = input.getRank();
+  OpBuilder &b = n.getBuilder();
+  Type i64 = b.getI64Type();
+  SmallVector<int64_t> timeShape(rank, 1), batchShape(rank, 1);
+  timeShape[timeAxis] = input.getDimSize(timeAxis);
+  batchShape[batchAxis] = input.getDimSize(batchAxis);
+  SmallVector<int64_t> positions;
+  for (int64_t t = 0; t < input.getDimSize(timeAxis); ++t)
+    positions.push_back(t);
+  Value time = n.create<ReshapeOp>(RankedTensorType::get(timeShape, i64),
+                                   n.constantInts(positions), Value());
+  Value lengths = n.getInput(1);
+  auto lengthsType = cast<RankedTensorType>(lengths.getType());
+  if (lengthsType.getElementType() != i64)
+    lengths = n.create<CastOp>(lengthsType.clone(i64), lengths);
+  lengths = n.create<ReshapeOp>(RankedTensorType::get(batchShape, i64),
+                                lengths, Value());
+  Value reversed = n.create<SubOp>(
+      n.create<SubOp>(lengths, n.constantScalar(i64, 1)), time);
+  Value index = n.create<WhereOp>(n.create<LessOp>(time, lengths), reversed,
+                                  time);
+  index = n.create<ExpandOp>(input.clone(i64), index,
+                             n.constantInts(input.getShape()));
+  n.setResult(0, n.create<GatherElementsOp>(input, n.getInput(0), index,
+                                            b.getI64IntegerAttr(timeAxis)));
+  return success();
+}
+
 void onnx_frontend::registerIndexingImporters(OpImporterRegistry &r) {
   r.onOp("GatherND", 11, importGatherND);
   // Scatter (opset 9 and 10) is ScatterElements under its old name.
   r.onOp("Scatter", 9, importScatterElements);
   r.onOp("ScatterElements", 11, importScatterElements);
   r.onOp("ScatterND", 11, importScatterND);
+  r.onOp("ReverseSequence", 10, importReverseSequence);
 }

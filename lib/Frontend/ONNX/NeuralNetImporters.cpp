@@ -3,6 +3,8 @@
 #include "NodeImporter.h"
 
 #include <cctype>
+#include <functional>
+#include <limits>
 #include <map>
 
 using namespace mlir;
@@ -77,22 +79,32 @@ static SmallVector<int64_t> weightKernel(NodeImporter &n,
   return kernel;
 }
 
-static LogicalResult importConv(NodeImporter &n) {
-  RankedTensorType input = n.getInputType(0), weight = n.getInputType(1);
-  if (weight.getRank() < 3)
+FailureOr<Value> onnx_frontend::buildConv(NodeImporter &n, Value input,
+                                          Value weight, Value bias) {
+  auto inputType = cast<RankedTensorType>(input.getType());
+  auto weightType = cast<RankedTensorType>(weight.getType());
+  if (weightType.getRank() < 3)
     return n.fail("weight must have rank 3 or more");
-  SmallVector<int64_t> kernel = weightKernel(n, weight);
+  SmallVector<int64_t> kernel = weightKernel(n, weightType);
   if (llvm::any_of(kernel, [](int64_t k) { return k == ShapedType::kDynamic; }))
     return n.fail("the kernel size must be static");
-  FailureOr<WindowAttrs> w = getWindowAttrs(n, input, kernel);
+  FailureOr<WindowAttrs> w = getWindowAttrs(n, inputType, kernel);
   if (failed(w))
     return failure();
   OpBuilder &b = n.getBuilder();
-  n.setResult(0, n.create<ConvOp>(n.getInput(0), n.getInput(1), n.getInput(2),
-                                  b.getDenseI64ArrayAttr(w->strides),
-                                  b.getDenseI64ArrayAttr(w->pads),
-                                  b.getDenseI64ArrayAttr(w->dilations),
-                                  b.getI64IntegerAttr(n.getInt("group", 1))));
+  return n.create<ConvOp>(input, weight, bias,
+                          b.getDenseI64ArrayAttr(w->strides),
+                          b.getDenseI64ArrayAttr(w->pads),
+                          b.getDenseI64ArrayAttr(w->dilations),
+                          b.getI64IntegerAttr(n.getInt("group", 1)));
+}
+
+static LogicalResult importConv(NodeImporter &n) {
+  FailureOr<Value> conv =
+      buildConv(n, n.getInput(0), n.getInput(1), n.getInput(2));
+  if (failed(conv))
+    return failure();
+  n.setResult(0, *conv);
   return success();
 }
 
@@ -150,8 +162,17 @@ template <typename OpTy>
 static LogicalResult importPool(NodeImporter &n) {
   if (failed(n.checkUnusedOutputsFrom(1)))
     return failure();
-  if (!isa<FloatType>(n.getInputType(0).getElementType()))
-    return n.fail("pooling integer tensors is not supported");
+  RankedTensorType inputType = n.getInputType(0);
+  Value input = n.getInput(0);
+  // Integer max pooling runs on f64, which holds every value of an integer
+  // up to 32 bits exactly (padding never wins a max).
+  auto intType = dyn_cast<IntegerType>(inputType.getElementType());
+  if (intType && (!std::is_same_v<OpTy, MaxPoolOp> || intType.getWidth() > 32))
+    return n.fail("pooling " + llvm::Twine(intType.getWidth()) +
+                  "-bit integer tensors is not supported");
+  if (intType)
+    input = n.create<CastOp>(
+        inputType.clone(Float64Type::get(n.getContext())), input);
   SmallVector<int64_t> kernel = n.getInts("kernel_shape");
   if (kernel.empty())
     return n.fail("missing the kernel_shape attribute");
@@ -159,7 +180,6 @@ static LogicalResult importPool(NodeImporter &n) {
   if (failed(w))
     return failure();
   OpBuilder &b = n.getBuilder();
-  Value input = n.getInput(0);
   bool ceilMode = n.getInt("ceil_mode", 0) != 0;
   Value result;
   if constexpr (std::is_same_v<OpTy, AvgPoolOp>)
@@ -173,6 +193,9 @@ static LogicalResult importPool(NodeImporter &n) {
         input, b.getDenseI64ArrayAttr(w->kernel),
         b.getDenseI64ArrayAttr(w->strides), b.getDenseI64ArrayAttr(w->pads),
         b.getDenseI64ArrayAttr(w->dilations), b.getBoolAttr(ceilMode));
+  if (intType)
+    result = n.create<CastOp>(
+        cast<RankedTensorType>(result.getType()).clone(intType), result);
   n.setResult(0, result);
   return success();
 }
@@ -507,6 +530,100 @@ static LogicalResult importEinsum(NodeImporter &n) {
   return success();
 }
 
+
+/// MeanVarianceNormalization, as its ONNX function body: (x - E[x]) /
+/// (sqrt(E[x^2] - E[x]^2) + 1e-9) over `axes`.
+static LogicalResult importMeanVarianceNormalization(NodeImporter &n) {
+  RankedTensorType input = n.getInputType(0);
+  SmallVector<int64_t> axes = n.hasAttr("axes") ? n.getInts("axes")
+                                                : SmallVector<int64_t>{0, 2, 3};
+  for (int64_t &axis : axes) {
+    FailureOr<int64_t> normalized = n.normalizeAxis(axis, input.getRank());
+    if (failed(normalized))
+      return failure();
+    axis = *normalized;
+  }
+  llvm::sort(axes);
+  OpBuilder &b = n.getBuilder();
+  Value x = n.getInput(0);
+  auto mean = [&](Value v) {
+    return n.create<ReduceMeanOp>(v, b.getDenseI64ArrayAttr(axes),
+                                  b.getBoolAttr(true));
+  };
+  Value meanX = mean(x);
+  Value variance = n.create<SubOp>(mean(n.create<MulOp>(x, x)),
+                                   n.create<MulOp>(meanX, meanX));
+  Value stdDev = n.create<AddOp>(
+      n.create<SqrtOp>(variance),
+      n.constantScalar(input.getElementType(), 1e-9));
+  n.setResult(0, n.create<DivOp>(n.create<SubOp>(x, meanX), stdDev));
+  return success();
+}
+
+/// Det of the trailing n x n matrices by cofactor expansion over the
+/// entries (n! products, so limited to n <= 5).
+static LogicalResult importDet(NodeImporter &n) {
+  RankedTensorType input = n.getInputType(0);
+  int64_t rank = input.getRank();
+  if (rank < 2 || input.isDynamicDim(rank - 1) ||
+      input.getDimSize(rank - 1) != input.getDimSize(rank - 2))
+    return n.fail("expected ... x N x N with a static N");
+  int64_t size = input.getDimSize(rank - 1);
+  if (size > 5)
+    return n.fail("Det of matrices larger than 5x5 is not supported");
+  OpBuilder &b = n.getBuilder();
+  Value x = n.getInput(0);
+  SmallVector<int64_t> batchShape(input.getShape().drop_back(2));
+  auto entry = [&](int64_t row, int64_t col) {
+    SmallVector<int64_t> starts(rank, 0), ends(input.getShape()),
+        steps(rank, 1);
+    starts[rank - 2] = row;
+    ends[rank - 2] = row + 1;
+    starts[rank - 1] = col;
+    ends[rank - 1] = col + 1;
+    for (int64_t d = 0; d < rank - 2; ++d)
+      if (input.isDynamicDim(d))
+        ends[d] = std::numeric_limits<int64_t>::max();
+    Value slice = n.create<SliceOp>(x, b.getDenseI64ArrayAttr(starts),
+                                    b.getDenseI64ArrayAttr(ends),
+                                    b.getDenseI64ArrayAttr(steps));
+    SmallVector<int64_t> sources;
+    for (int64_t d = 0; d < rank - 2; ++d)
+      sources.push_back(input.isDynamicDim(d) ? d : -1);
+    return n.reshapeWithDims(slice, batchShape, sources);
+  };
+  // Minors keyed by the bit set of the columns they use; rows are always
+  // the last popcount(columns) ones.
+  std::map<unsigned, Value> minors;
+  std::function<Value(unsigned)> minor = [&](unsigned columns) -> Value {
+    auto it = minors.find(columns);
+    if (it != minors.end())
+      return it->second;
+    int64_t count = llvm::popcount(columns);
+    int64_t row = size - count;
+    Value result;
+    int64_t sign = 1;
+    for (int64_t col = 0; col < size; ++col) {
+      if (!(columns & (1u << col)))
+        continue;
+      Value term = entry(row, col);
+      if (count > 1)
+        term = n.create<MulOp>(term, minor(columns & ~(1u << col)));
+      if (!result)
+        result = term;
+      else if (sign > 0)
+        result = n.create<AddOp>(result, term);
+      else
+        result = n.create<SubOp>(result, term);
+      sign = -sign;
+    }
+    minors[columns] = result;
+    return result;
+  };
+  n.setResult(0, minor((1u << size) - 1));
+  return success();
+}
+
 void onnx_frontend::registerNeuralNetImporters(OpImporterRegistry &r) {
   r.onOp("Conv", 1, importConv);
   r.onOp("ConvTranspose", 1, importConvTranspose);
@@ -519,6 +636,8 @@ void onnx_frontend::registerNeuralNetImporters(OpImporterRegistry &r) {
   r.onOp("BatchNormalization", 6, importBatchNorm);
   r.onOp("InstanceNormalization", 6, importInstanceNorm);
   r.onOp("LayerNormalization", 17, importLayerNorm);
+  r.onOp("MeanVarianceNormalization", 9, importMeanVarianceNormalization);
+  r.onOp("Det", 11, importDet);
   r.onOp("MatMul", 1, importMatMul);
   r.onOp("Einsum", 12, importEinsum);
   r.onOp("NegativeLogLikelihoodLoss", 12, importNegativeLogLikelihoodLoss);

@@ -61,6 +61,7 @@ const OpImporterRegistry &OpImporterRegistry::get() {
     registerRearrangeImporters(r);
     registerQuantizationImporters(r);
     registerIndexingImporters(r);
+    registerRecurrentImporters(r);
     return r;
   }();
   return registry;

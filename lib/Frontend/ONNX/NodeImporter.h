@@ -61,6 +61,13 @@ void registerTensorImporters(OpImporterRegistry &registry);
 void registerRearrangeImporters(OpImporterRegistry &registry);
 void registerQuantizationImporters(OpImporterRegistry &registry);
 void registerIndexingImporters(OpImporterRegistry &registry);
+void registerRecurrentImporters(OpImporterRegistry &registry);
+
+/// A Conv of `input` and `weight` (plus an optional bias) with the node's
+/// Conv attributes (strides, pads/auto_pad, dilations, group); shared by
+/// Conv and its quantized forms.
+FailureOr<Value> buildConv(NodeImporter &n, Value input, Value weight,
+                           Value bias);
 
 /// Value lookups the graph importer provides to node importers.
 class ValueScope {

@@ -1,8 +1,8 @@
 //===- QuantizationImporters.cpp - ONNX linear quantization ops --------===//
 //
-// QuantizeLinear, DequantizeLinear, DynamicQuantizeLinear, MatMulInteger
-// and QLinearMatMul, spelled with tessera's arithmetic ops exactly as ONNX
-// defines them (round half to even, saturate to the integer type). The
+// QuantizeLinear, DequantizeLinear, DynamicQuantizeLinear, MatMulInteger,
+// QLinearMatMul, ConvInteger and QLinearConv, spelled with tessera's
+// arithmetic ops exactly as ONNX defines them (round half to even, saturate to the integer type). The
 // quantization passes will later replace such chains by integer kernels.
 //
 //===----------------------------------------------------------------------===//
@@ -167,10 +167,74 @@ static LogicalResult importQLinearMatMul(NodeImporter &n) {
   return success();
 }
 
+
+/// Input `input` of a quantized conv as f64 minus its zero point (input
+/// `zeroPoint`; per output channel when 1-D). f64 holds 8-bit products and
+/// their sums exactly, so the conv that follows is exact integer math.
+static Value centeredFloat64(NodeImporter &n, int64_t input,
+                             int64_t zeroPoint) {
+  Type f64 = Float64Type::get(n.getContext());
+  RankedTensorType type = n.getInputType(input);
+  Value x = n.create<CastOp>(type.clone(f64), n.getInput(input));
+  if (!n.hasInput(zeroPoint))
+    return x;
+  Value zp = n.getInput(zeroPoint);
+  auto zpType = cast<RankedTensorType>(zp.getType());
+  zp = n.create<CastOp>(zpType.clone(f64), zp);
+  // M -> M x 1 x ... x 1 against the M x C x k... weight.
+  if (zpType.getRank() == 1 && zpType.getDimSize(0) != 1)
+    zp = n.appendUnitDims(zp, type.getRank() - 1);
+  return n.create<SubOp>(x, zp);
+}
+
+/// ConvInteger: (x - x_zero_point) conv (w - w_zero_point) as int32.
+static LogicalResult importConvInteger(NodeImporter &n) {
+  FailureOr<Value> conv = buildConv(n, centeredFloat64(n, 0, 2),
+                                    centeredFloat64(n, 1, 3), Value());
+  if (failed(conv))
+    return failure();
+  auto type = cast<RankedTensorType>(conv->getType());
+  n.setResult(0, n.create<CastOp>(
+                     type.clone(IntegerType::get(n.getContext(), 32)), *conv));
+  return success();
+}
+
+/// QLinearConv: the integer conv of the centered operands plus the int32
+/// bias, rescaled by x_scale * w_scale / y_scale (w_scale per output
+/// channel when 1-D) and requantized.
+static LogicalResult importQLinearConv(NodeImporter &n) {
+  Value bias;
+  if (n.hasInput(8)) {
+    RankedTensorType biasType = n.getInputType(8);
+    bias = n.create<CastOp>(biasType.clone(Float64Type::get(n.getContext())),
+                            n.getInput(8));
+  }
+  FailureOr<Value> conv = buildConv(n, centeredFloat64(n, 0, 2),
+                                    centeredFloat64(n, 3, 5), bias);
+  if (failed(conv))
+    return failure();
+  auto convType = cast<RankedTensorType>(conv->getType());
+  Type element = n.getInputType(1).getElementType();
+  Value wScale = n.getInput(4);
+  auto wScaleType = cast<RankedTensorType>(wScale.getType());
+  if (wScaleType.getRank() == 1 && wScaleType.getDimSize(0) != 1)
+    wScale = n.appendUnitDims(wScale, convType.getRank() - 2);
+  Value scaled = n.create<MulOp>(
+      n.create<CastOp>(convType.clone(element), *conv),
+      n.create<DivOp>(n.create<MulOp>(n.getInput(1), wScale), n.getInput(6)));
+  auto target = dyn_cast<IntegerType>(n.getInputType(7).getElementType());
+  if (!target)
+    return n.fail("y_zero_point must be an integer tensor");
+  n.setResult(0, quantize(n, scaled, n.getInput(7), target));
+  return success();
+}
+
 void onnx_frontend::registerQuantizationImporters(OpImporterRegistry &r) {
   r.onOp("QuantizeLinear", 10, importQuantizeLinear);
   r.onOp("DequantizeLinear", 10, importDequantizeLinear);
   r.onOp("DynamicQuantizeLinear", 11, importDynamicQuantizeLinear);
   r.onOp("MatMulInteger", 10, importMatMulInteger);
   r.onOp("QLinearMatMul", 10, importQLinearMatMul);
+  r.onOp("ConvInteger", 10, importConvInteger);
+  r.onOp("QLinearConv", 10, importQLinearConv);
 }

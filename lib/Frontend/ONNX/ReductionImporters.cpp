@@ -220,6 +220,90 @@ static LogicalResult importHardmax(NodeImporter &n) {
   return success();
 }
 
+
+/// TopK as k rounds of arg max (arg min for the smallest): each round takes
+/// the first extreme entry along `axis` and masks it out. k comes from the
+/// constant input or, at run time, from the declared output shape. The IR
+/// grows with k; an entry equal to the mask value (-inf for the largest)
+/// can tie with an already taken one.
+static LogicalResult importTopK(NodeImporter &n) {
+  RankedTensorType input = n.getInputType(0);
+  int64_t rank = input.getRank();
+  FailureOr<int64_t> axis = n.normalizeAxis(n.getInt("axis", -1), rank);
+  if (failed(axis))
+    return failure();
+  if (input.isDynamicDim(*axis))
+    return n.fail("the TopK axis must have a static size");
+  int64_t k;
+  if (n.getOpset() < 10) {
+    k = n.getInt("k", 0);
+  } else if (std::optional<SmallVector<int64_t>> values = n.getConstantInts(1)) {
+    if (values->size() != 1)
+      return n.fail("K (input 1) must hold one value");
+    k = (*values)[0];
+  } else if (RankedTensorType declared = n.getStaticDeclaredOutputType(0)) {
+    k = declared.getDimSize(*axis);
+  } else {
+    return n.fail("K (input 1) must be a constant, or the output shape "
+                  "declared");
+  }
+  int64_t size = input.getDimSize(*axis);
+  if (k <= 0 || k > size)
+    return n.fail("K=" + llvm::Twine(k) + " is outside [1, " +
+                  llvm::Twine(size) + "]");
+  bool largest = n.getInt("largest", 1) != 0;
+  OpBuilder &b = n.getBuilder();
+  Type element = input.getElementType();
+  Value mask;
+  if (auto floatType = dyn_cast<FloatType>(element))
+    mask = n.create<ConstantOp>(DenseElementsAttr::get(
+        RankedTensorType::get({}, element),
+        APFloat::getInf(floatType.getFloatSemantics(), /*Negative=*/largest)));
+  else if (auto intType = dyn_cast<IntegerType>(element))
+    mask = n.create<ConstantOp>(DenseElementsAttr::get(
+        RankedTensorType::get({}, element),
+        largest ? (intType.isUnsigned() ? APInt::getMinValue(intType.getWidth())
+                                        : APInt::getSignedMinValue(
+                                              intType.getWidth()))
+                : (intType.isUnsigned() ? APInt::getMaxValue(intType.getWidth())
+                                        : APInt::getSignedMaxValue(
+                                              intType.getWidth()))));
+  else
+    return n.fail("unsupported element type");
+  SmallVector<int64_t> positions;
+  for (int64_t i = 0; i < size; ++i)
+    positions.push_back(i);
+  SmallVector<int64_t> iotaShape(rank, 1);
+  iotaShape[*axis] = size;
+  Value iota = n.create<ReshapeOp>(
+      RankedTensorType::get(iotaShape, b.getI64Type()), n.constantInts(positions),
+      Value());
+  Value remaining = n.getInput(0);
+  SmallVector<Value> indices;
+  for (int64_t i = 0; i < k; ++i) {
+    Value index =
+        largest ? n.create<ArgMaxOp>(remaining, b.getI64IntegerAttr(*axis),
+                                     b.getBoolAttr(true), b.getBoolAttr(false))
+                : n.create<ArgMinOp>(remaining, b.getI64IntegerAttr(*axis),
+                                     b.getBoolAttr(true), b.getBoolAttr(false));
+    indices.push_back(index);
+    if (i + 1 < k)
+      remaining = n.create<WhereOp>(n.create<EqualOp>(iota, index), mask,
+                                    remaining);
+  }
+  SmallVector<int64_t> shape(input.getShape());
+  shape[*axis] = k;
+  Value allIndices =
+      indices.size() == 1
+          ? indices.front()
+          : n.create<ConcatOp>(indices, b.getI64IntegerAttr(*axis));
+  n.setResult(0, n.create<GatherElementsOp>(input.clone(shape), n.getInput(0),
+                                            allIndices,
+                                            b.getI64IntegerAttr(*axis)));
+  n.setResult(1, allIndices);
+  return success();
+}
+
 void onnx_frontend::registerReductionImporters(OpImporterRegistry &r) {
   onReduce<ReduceSumOp>(r, "ReduceSum", 13);
   // These take axes as an input only from opset 18, past what tessera reads.
@@ -236,6 +320,7 @@ void onnx_frontend::registerReductionImporters(OpImporterRegistry &r) {
          importComposedReduce<ComposedReduce::SumSquare>);
   r.onOp("ArgMax", 1, importArgReduce<ArgMaxOp>);
   r.onOp("ArgMin", 1, importArgReduce<ArgMinOp>);
+  r.onOp("TopK", 1, importTopK);
   r.onOp("CumSum", 11, importCumSum);
   r.onOp("Hardmax", 13, importHardmax);
   r.onOp("Softmax", 1, importSoftmax<SoftmaxOp>);
