@@ -13,12 +13,16 @@ void populateElementwiseToLinalgPatterns(RewritePatternSet &patterns);
 void populateNeuralNetToLinalgPatterns(RewritePatternSet &patterns);
 /// reduce_* ops.
 void populateReductionToLinalgPatterns(RewritePatternSet &patterns);
-/// reshape, transpose, concat, split, slice, gather, expand, pad, resize,
-/// shape and constant.
+/// reshape, transpose, concat, split, slice, gather, expand, pad, shape and
+/// constant.
 void populateDataMovementToLinalgPatterns(RewritePatternSet &patterns);
 
+/// resize and grid_sample.
+void populateSamplingToLinalgPatterns(RewritePatternSet &patterns);
 /// gather_nd, scatter_elements, scatter_nd.
 void populateIndexingToLinalgPatterns(RewritePatternSet &patterns);
+/// non_zero and range, whose result sizes depend on values.
+void populateDataDependentToLinalgPatterns(RewritePatternSet &patterns);
 
 /// All of the above.
 void populateTesseraToLinalgPatterns(RewritePatternSet &patterns);

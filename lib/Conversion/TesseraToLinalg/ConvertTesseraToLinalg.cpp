@@ -21,7 +21,9 @@ void mlir::tessera::populateTesseraToLinalgPatterns(
   populateNeuralNetToLinalgPatterns(patterns);
   populateReductionToLinalgPatterns(patterns);
   populateDataMovementToLinalgPatterns(patterns);
+  populateSamplingToLinalgPatterns(patterns);
   populateIndexingToLinalgPatterns(patterns);
+  populateDataDependentToLinalgPatterns(patterns);
 }
 
 /// `type` with unsigned integer elements made signless (same width).

@@ -12,7 +12,6 @@
 #include "tessera/Conversion/TesseraToLinalg.h"
 #include "tessera/Dialect/Tessera/IR/TesseraOps.h"
 
-#include "mlir/Dialect/Math/IR/Math.h"
 
 using namespace mlir;
 using namespace mlir::tessera;
@@ -74,7 +73,8 @@ struct ReshapeOpLowering : OpRewritePattern<ReshapeOp> {
       for (int64_t size : resultType.getShape())
         resultSizes.push_back(rewriter.getIndexAttr(size));
     } else {
-      // Requested sizes, with 0 resolved; -1 resolved in a second step.
+      // Requested sizes, with 0 resolved (unless allowed as a size); -1
+      // resolved in a second step.
       Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
       Value minusOne = arith::ConstantIndexOp::create(rewriter, loc, -1);
       Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
@@ -85,7 +85,7 @@ struct ReshapeOpLowering : OpRewritePattern<ReshapeOp> {
         Value size = castToIndex(
             rewriter, loc,
             tensor::ExtractOp::create(rewriter, loc, op.getShape(), index));
-        if (i < inputType.getRank()) {
+        if (i < inputType.getRank() && !op.getAllowZero()) {
           Value isZero = arith::CmpIOp::create(
               rewriter, loc, arith::CmpIPredicate::eq, size, zero);
           size = arith::SelectOp::create(
@@ -582,260 +582,6 @@ struct PadOpLowering : OpRewritePattern<PadOp> {
   }
 };
 
-/// Resize: each output element computes its source coordinate per
-/// dimension (coordinate_transform), then takes the nearest element or
-/// interpolates between the two neighbours of every resized dimension.
-struct ResizeOpLowering : OpRewritePattern<ResizeOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(ResizeOp op,
-                                PatternRewriter &rewriter) const override {
-    Location loc = op.getLoc();
-    Value input = op.getInput();
-    auto inputType = cast<RankedTensorType>(input.getType());
-    auto resultType = cast<RankedTensorType>(op.getType());
-    int64_t rank = inputType.getRank();
-    if (llvm::any_of(resultType.getShape().drop_front(1),
-                     ShapedType::isDynamic) ||
-        llvm::any_of(inputType.getShape().drop_front(1), ShapedType::isDynamic) ||
-        inputType.getDimSize(0) != resultType.getDimSize(0))
-      return rewriter.notifyMatchFailure(
-          op, "needs static sizes outside the batch dimension");
-    ArrayRef<float> scales = op.getScales();
-    Value runtimeScales = op.getRuntimeScales();
-    Type elementType = inputType.getElementType();
-    SmallVector<OpFoldResult> sizes;
-    for (int64_t d = 0; d < rank; ++d)
-      sizes.push_back(rewriter.getIndexAttr(resultType.getDimSize(d)));
-    if (inputType.isDynamicDim(0))
-      sizes[0] = tensor::getMixedSize(rewriter, loc, input, 0);
-    SmallVector<int64_t> resized;
-    for (int64_t d = 0; d < rank; ++d)
-      if (inputType.getDimSize(d) != resultType.getDimSize(d) ||
-          scales[d] != 1.0f || runtimeScales)
-        resized.push_back(d);
-    bool linear = op.getMode() == ResizeMode::linear;
-    bool cubic = op.getMode() == ResizeMode::cubic;
-    CoordinateTransform transform = op.getCoordinateTransform();
-    NearestRounding rounding = op.getNearestRounding();
-    Value result = createFromIndices(
-        rewriter, loc, resultType, sizes,
-        [&](OpBuilder &b, Location l, ValueRange) -> Value {
-          auto f32 = b.getF32Type();
-          auto constF = [&](double v) {
-            return arith::ConstantOp::create(b, l, b.getF32FloatAttr(v))
-                .getResult();
-          };
-          SmallVector<Value> base;
-          for (int64_t d = 0; d < rank; ++d)
-            base.push_back(linalg::IndexOp::create(b, l, d));
-          // Per resized dim: low index, high index, weight of the high one.
-          SmallVector<Value> lowIndex, highIndex, weight;
-          SmallVector<SmallVector<Value>> cubicTaps, cubicWeights;
-          for (int64_t d : resized) {
-            int64_t in = inputType.getDimSize(d), out = resultType.getDimSize(d);
-            Value x = arith::SIToFPOp::create(
-                b, l, f32,
-                arith::IndexCastOp::create(b, l, b.getI64Type(), base[d]));
-            Value scale = constF(scales[d]);
-            if (runtimeScales)
-              scale = tensor::ExtractOp::create(
-                  b, l, runtimeScales,
-                  ValueRange{arith::ConstantIndexOp::create(b, l, d)});
-            Value source;
-            switch (transform) {
-            case CoordinateTransform::half_pixel:
-            case CoordinateTransform::pytorch_half_pixel:
-              source = arith::SubFOp::create(
-                  b, l,
-                  arith::DivFOp::create(b, l,
-                                        arith::AddFOp::create(b, l, x, constF(0.5)),
-                                        scale),
-                  constF(0.5));
-              if (transform == CoordinateTransform::pytorch_half_pixel &&
-                  out == 1)
-                source = constF(0);
-              break;
-            case CoordinateTransform::align_corners: {
-              // ONNX takes the resized length as in * scale, unrounded.
-              if (runtimeScales) {
-                Value resizedLength =
-                    arith::MulFOp::create(b, l, constF(double(in)), scale);
-                Value ratio = arith::DivFOp::create(
-                    b, l, constF(double(in - 1)),
-                    arith::SubFOp::create(b, l, resizedLength, constF(1)));
-                Value isOne = arith::CmpFOp::create(
-                    b, l, arith::CmpFPredicate::OEQ, resizedLength, constF(1));
-                source = arith::SelectOp::create(
-                    b, l, isOne, constF(0), arith::MulFOp::create(b, l, x, ratio));
-                break;
-              }
-              double resizedLength = double(in) * double(scales[d]);
-              source = resizedLength == 1.0
-                           ? constF(0)
-                           : arith::MulFOp::create(
-                                 b, l, x,
-                                 constF(double(in - 1) / (resizedLength - 1.0)))
-                                 .getResult();
-              break;
-            }
-            case CoordinateTransform::asymmetric:
-              source = arith::DivFOp::create(b, l, x, scale);
-              break;
-            case CoordinateTransform::tf_half_pixel_for_nn:
-              source = arith::DivFOp::create(
-                  b, l, arith::AddFOp::create(b, l, x, constF(0.5)), scale);
-              break;
-            }
-            Value last = arith::ConstantIndexOp::create(b, l, in - 1);
-            Value zeroIdx = arith::ConstantIndexOp::create(b, l, 0);
-            auto toIndex = [&](Value v) {
-              Value i = arith::IndexCastOp::create(
-                  b, l, b.getIndexType(),
-                  arith::FPToSIOp::create(b, l, b.getI64Type(), v));
-              return arith::MinSIOp::create(
-                         b, l, arith::MaxSIOp::create(b, l, i, zeroIdx), last)
-                  .getResult();
-            };
-            if (!linear && !cubic) {
-              Value rounded;
-              switch (rounding) {
-              case NearestRounding::floor:
-                rounded = math::FloorOp::create(b, l, source);
-                break;
-              case NearestRounding::ceil:
-                rounded = math::CeilOp::create(b, l, source);
-                break;
-              case NearestRounding::round_prefer_floor:
-                // x.5 goes down: ceil(x - 0.5).
-                rounded = math::CeilOp::create(
-                    b, l, arith::SubFOp::create(b, l, source, constF(0.5)));
-                break;
-              case NearestRounding::round_prefer_ceil:
-                rounded = math::FloorOp::create(
-                    b, l, arith::AddFOp::create(b, l, source, constF(0.5)));
-                break;
-              }
-              lowIndex.push_back(toIndex(rounded));
-              continue;
-            }
-            if (cubic) {
-              // Four taps floor-1 .. floor+2 with Keys' cubic weights
-              // (coefficient A); with exclude_outside, taps outside the
-              // input get weight 0 and the rest are renormalized.
-              Value floor = math::FloorOp::create(b, l, source);
-              Value t = arith::SubFOp::create(b, l, source, floor);
-              double A = op.getCubicCoeffA().convertToDouble();
-              auto weightAt = [&](Value dist) {
-                // |d| <= 1: (A+2)|d|^3 - (A+3)|d|^2 + 1
-                // 1 < |d| < 2: A|d|^3 - 5A|d|^2 + 8A|d| - 4A
-                Value d2 = arith::MulFOp::create(b, l, dist, dist);
-                Value d3 = arith::MulFOp::create(b, l, d2, dist);
-                Value near = arith::AddFOp::create(
-                    b, l,
-                    arith::SubFOp::create(
-                        b, l, arith::MulFOp::create(b, l, constF(A + 2), d3),
-                        arith::MulFOp::create(b, l, constF(A + 3), d2)),
-                    constF(1));
-                Value far = arith::SubFOp::create(
-                    b, l,
-                    arith::AddFOp::create(
-                        b, l,
-                        arith::SubFOp::create(
-                            b, l, arith::MulFOp::create(b, l, constF(A), d3),
-                            arith::MulFOp::create(b, l, constF(5 * A), d2)),
-                        arith::MulFOp::create(b, l, constF(8 * A), dist)),
-                    constF(4 * A));
-                Value isNear = arith::CmpFOp::create(
-                    b, l, arith::CmpFPredicate::OLE, dist, constF(1));
-                return arith::SelectOp::create(b, l, isNear, near, far)
-                    .getResult();
-              };
-              SmallVector<Value> taps, weights;
-              Value total = constF(0);
-              for (int64_t j = -1; j <= 2; ++j) {
-                Value position =
-                    arith::AddFOp::create(b, l, floor, constF(double(j)));
-                Value dist = math::AbsFOp::create(
-                    b, l, arith::SubFOp::create(b, l, t, constF(double(j))));
-                Value w = weightAt(dist);
-                if (op.getExcludeOutside()) {
-                  Value inside = arith::AndIOp::create(
-                      b, l,
-                      arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGE,
-                                            position, constF(0)),
-                      arith::CmpFOp::create(b, l, arith::CmpFPredicate::OLE,
-                                            position, constF(double(in - 1))));
-                  w = arith::SelectOp::create(b, l, inside, w, constF(0));
-                }
-                total = arith::AddFOp::create(b, l, total, w);
-                taps.push_back(toIndex(position));
-                weights.push_back(w);
-              }
-              if (op.getExcludeOutside())
-                for (Value &w : weights)
-                  w = arith::DivFOp::create(b, l, w, total);
-              cubicTaps.push_back(taps);
-              cubicWeights.push_back(weights);
-              continue;
-            }
-            Value floor = math::FloorOp::create(b, l, source);
-            lowIndex.push_back(toIndex(floor));
-            highIndex.push_back(
-                toIndex(arith::AddFOp::create(b, l, floor, constF(1))));
-            Value w = arith::SubFOp::create(b, l, source, floor);
-            if (elementType != f32)
-              w = arith::ExtFOp::create(b, l, elementType, w);
-            weight.push_back(w);
-          }
-          if (cubic) {
-            // Sum over every combination of taps (4 per resized dim).
-            Value sum;
-            unsigned combinations = 1u << (2 * resized.size());
-            for (unsigned c = 0; c < combinations; ++c) {
-              SmallVector<Value> coords = base;
-              Value w = constF(1);
-              for (auto [k, d] : llvm::enumerate(resized)) {
-                unsigned tap = (c >> (2 * k)) & 3;
-                coords[d] = cubicTaps[k][tap];
-                w = arith::MulFOp::create(b, l, w, cubicWeights[k][tap]);
-              }
-              Value v = tensor::ExtractOp::create(b, l, input, coords);
-              if (elementType != f32)
-                w = arith::ExtFOp::create(b, l, elementType, w);
-              Value term = arith::MulFOp::create(b, l, v, w);
-              sum = sum ? Value(arith::AddFOp::create(b, l, sum, term)) : term;
-            }
-            return sum;
-          }
-          auto read = [&](unsigned corner) {
-            SmallVector<Value> coords = base;
-            for (auto [k, d] : llvm::enumerate(resized))
-              coords[d] = (linear && (corner >> k) & 1) ? highIndex[k]
-                                                        : lowIndex[k];
-            return tensor::ExtractOp::create(b, l, input, coords).getResult();
-          };
-          if (!linear)
-            return read(0);
-          // Interpolate one resized dimension at a time.
-          SmallVector<Value> values;
-          for (unsigned corner = 0; corner < (1u << resized.size()); ++corner)
-            values.push_back(read(corner));
-          for (size_t k = 0; k < resized.size(); ++k) {
-            SmallVector<Value> next;
-            for (size_t j = 0; j < values.size(); j += 2) {
-              Value diff = arith::SubFOp::create(b, l, values[j + 1], values[j]);
-              next.push_back(arith::AddFOp::create(
-                  b, l, values[j], arith::MulFOp::create(b, l, diff, weight[k])));
-            }
-            values = next;
-          }
-          return values[0];
-        });
-    rewriter.replaceOp(op, result);
-    return success();
-  }
-};
-
 } // namespace
 
 void mlir::tessera::populateDataMovementToLinalgPatterns(
@@ -843,6 +589,6 @@ void mlir::tessera::populateDataMovementToLinalgPatterns(
   patterns.add<ConstantOpLowering, ShapeOpLowering, ReshapeOpLowering,
                TransposeOpLowering, ConcatOpLowering, SplitOpLowering,
                SliceOpLowering, GatherOpLowering, ExpandOpLowering,
-               PadOpLowering, ResizeOpLowering, GatherElementsOpLowering,
+               PadOpLowering, GatherElementsOpLowering,
                TriluOpLowering>(patterns.getContext());
 }

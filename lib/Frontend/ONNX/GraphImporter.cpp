@@ -84,6 +84,7 @@ private:
   void collectDeclaredTypes();
   LogicalResult importNode(const onnx::NodeProto &node);
   LogicalResult bindResult(NodeImporter &importer, int64_t index, Value value);
+  bool hasDataDependentShape(Value value);
 
   MLIRContext *ctx;
   const onnx::ModelProto &model;
@@ -93,6 +94,7 @@ private:
   OpBuilder builder;
   llvm::StringMap<Value> values;
   llvm::StringMap<RankedTensorType> declaredTypes;
+  llvm::DenseMap<Value, bool> dataDependentShapes;
 };
 
 } // namespace
@@ -228,6 +230,27 @@ static bool canRefineType(Value value) {
          !isa<ConstantOp, BatchNormOp, LayerNormOp>(op);
 }
 
+/// Whether a dynamic dimension of `value` is a size computed from data
+/// (NonZero, run-time Range, or an op fed by one). Such values keep their
+/// dynamic type: a static size the model declares describes only the data
+/// it was exported with.
+bool GraphImporter::hasDataDependentShape(Value value) {
+  auto type = dyn_cast<RankedTensorType>(value.getType());
+  Operation *op = value.getDefiningOp();
+  if (!type || type.hasStaticShape() || !op)
+    return false;
+  if (isa<NonZeroOp, RangeOp>(op))
+    return true;
+  auto [it, inserted] = dataDependentShapes.try_emplace(value, false);
+  if (!inserted)
+    return it->second;
+  bool result = llvm::any_of(op->getOperands(), [&](Value operand) {
+    return hasDataDependentShape(operand);
+  });
+  dataDependentShapes[value] = result;
+  return result;
+}
+
 LogicalResult GraphImporter::bindResult(NodeImporter &importer, int64_t index,
                                         Value value) {
   const std::string &name = importer.getNode().output(index);
@@ -243,7 +266,7 @@ LogicalResult GraphImporter::bindResult(NodeImporter &importer, int64_t index,
              << "inconsistent types for output '" << name << "': the model "
              << "says " << declared << ", the operation produces " << ours;
     if (declared != ours && areRefinedTypes(TypeRange{ours}, TypeRange{declared}) &&
-        canRefineType(value)) {
+        canRefineType(value) && !hasDataDependentShape(value)) {
       value.setType(declared);
     }
   }

@@ -62,6 +62,7 @@ const OpImporterRegistry &OpImporterRegistry::get() {
     registerQuantizationImporters(r);
     registerIndexingImporters(r);
     registerRecurrentImporters(r);
+    registerDataDependentImporters(r);
     return r;
   }();
   return registry;
@@ -273,5 +274,7 @@ Value NodeImporter::reshapeWithDims(Value value, ArrayRef<int64_t> resultShape,
   Value resultDims =
       create<GatherOp>(extended, constantInts(gatherIndices),
                        builder.getI64IntegerAttr(0));
-  return create<ReshapeOp>(resultType, value, resultDims);
+  // The sizes are exact, so a 0 is a size, not "copy the input's".
+  return create<ReshapeOp>(resultType, value, resultDims,
+                           builder.getBoolAttr(true));
 }

@@ -62,6 +62,7 @@ void registerRearrangeImporters(OpImporterRegistry &registry);
 void registerQuantizationImporters(OpImporterRegistry &registry);
 void registerIndexingImporters(OpImporterRegistry &registry);
 void registerRecurrentImporters(OpImporterRegistry &registry);
+void registerDataDependentImporters(OpImporterRegistry &registry);
 
 /// A Conv of `input` and `weight` (plus an optional bias) with the node's
 /// Conv attributes (strides, pads/auto_pad, dilations, group); shared by

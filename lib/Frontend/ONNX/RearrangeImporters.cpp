@@ -205,8 +205,9 @@ static LogicalResult importShrink(NodeImporter &n) {
   return success();
 }
 
-/// Range: start + i * delta for i < length, where the length comes from
-/// constant inputs or the declared output shape.
+/// Range: start + i * delta for i < length. A length that follows from
+/// constant inputs (or the declared output shape) gives a static result;
+/// otherwise the length is computed at run time.
 static LogicalResult importRange(NodeImporter &n) {
   Type element = n.getInputType(0).getElementType();
   int64_t length = -1;
@@ -218,9 +219,19 @@ static LogicalResult importRange(NodeImporter &n) {
         0, static_cast<int64_t>(std::ceil((*limit - *start) / *delta)));
   else if (RankedTensorType declared = n.getStaticDeclaredOutputType(0))
     length = declared.getDimSize(0);
-  else
-    return n.fail("the length must follow from constant inputs or the "
-                  "declared output shape");
+  if (length < 0) {
+    SmallVector<Value> scalars;
+    for (int64_t i = 0; i < 3; ++i) {
+      if (n.getInputType(i).getNumElements() != 1)
+        return n.fail("start, limit and delta must be scalars");
+      scalars.push_back(n.create<ReshapeOp>(
+          RankedTensorType::get({}, element), n.getInput(i), Value()));
+    }
+    n.setResult(0, n.create<RangeOp>(
+                       RankedTensorType::get({ShapedType::kDynamic}, element),
+                       scalars[0], scalars[1], scalars[2]));
+    return success();
+  }
   SmallVector<int64_t> positions;
   for (int64_t i = 0; i < length; ++i)
     positions.push_back(i);

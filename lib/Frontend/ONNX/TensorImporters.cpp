@@ -183,9 +183,8 @@ static LogicalResult importReshape(NodeImporter &n) {
     n.setResult(0, n.create<ReshapeOp>(type, n.getInput(0), Value()));
     return success();
   }
-  if (allowZero)
-    return n.fail("allowzero=1 with a dynamic result is not supported");
-  n.setResult(0, n.create<ReshapeOp>(type, n.getInput(0), n.getInput(1)));
+  n.setResult(0, n.create<ReshapeOp>(type, n.getInput(0), n.getInput(1),
+                                     n.getBuilder().getBoolAttr(allowZero)));
   return success();
 }
 
@@ -681,6 +680,40 @@ static LogicalResult importSize(NodeImporter &n) {
   return success();
 }
 
+
+/// GridSample (opset 16, 4-D): modes bilinear/nearest/bicubic map onto the
+/// resize interpolation modes.
+static LogicalResult importGridSample(NodeImporter &n) {
+  RankedTensorType input = n.getInputType(0), grid = n.getInputType(1);
+  if (input.getRank() != 4 || grid.getRank() != 4)
+    return n.fail("GridSample needs a 4-D input and grid");
+  std::string modeName = n.getString("mode", "bilinear");
+  std::optional<ResizeMode> mode =
+      modeName == "bilinear"  ? std::optional(ResizeMode::linear)
+      : modeName == "nearest" ? std::optional(ResizeMode::nearest)
+      : modeName == "bicubic" ? std::optional(ResizeMode::cubic)
+                              : std::nullopt;
+  if (!mode)
+    return n.fail("unknown mode '" + modeName + "'");
+  std::string paddingName = n.getString("padding_mode", "zeros");
+  std::optional<GridSamplePadding> padding =
+      symbolizeGridSamplePadding(paddingName);
+  if (!padding)
+    return n.fail("unknown padding_mode '" + paddingName + "'");
+  if (grid.getElementType() != input.getElementType())
+    return n.fail("the grid must have the input's element type");
+  auto type = RankedTensorType::get({input.getDimSize(0), input.getDimSize(1),
+                                     grid.getDimSize(1), grid.getDimSize(2)},
+                                    input.getElementType());
+  MLIRContext *ctx = n.getContext();
+  n.setResult(0, n.create<GridSampleOp>(
+                     type, n.getInput(0), n.getInput(1),
+                     ResizeModeAttr::get(ctx, *mode),
+                     GridSamplePaddingAttr::get(ctx, *padding),
+                     n.getBuilder().getBoolAttr(n.getInt("align_corners", 0) != 0)));
+  return success();
+}
+
 void onnx_frontend::registerTensorImporters(OpImporterRegistry &r) {
   r.onOp("Identity", 1, importIdentity);
   r.onOp("Dropout", 1, importDropout);
@@ -709,4 +742,5 @@ void onnx_frontend::registerTensorImporters(OpImporterRegistry &r) {
   r.onOp("Pad", 2, importPad);
   r.onOp("Resize", 10, importResize);
   r.onOp("Upsample", 7, importResize);
+  r.onOp("GridSample", 16, importGridSample);
 }

@@ -838,3 +838,81 @@ func.func @resize_cubic(%x: tensor<1x1x4x4xf32>) -> tensor<1x1x8x8xf32> {
   %0 = tessera.resize %x {coordinate_transform = #tessera<coordinate_transform half_pixel>, mode = #tessera<resize_mode cubic>, nearest_rounding = #tessera<nearest_rounding floor>, scales = array<f32: 1.0, 1.0, 2.0, 2.0>} : tensor<1x1x4x4xf32> -> tensor<1x1x8x8xf32>
   return %0 : tensor<1x1x8x8xf32>
 }
+
+// -----
+
+// NonZero counts first, then fills a tensor of that many columns in one
+// loop nest over the input that carries the output and the next column.
+// CHECK-LABEL: func.func @non_zero
+// CHECK-SAME:    (%[[X:.*]]: tensor<2x3xf32>)
+// CHECK:         %[[COUNT:.*]] = linalg.generic {{.*}} iterator_types = ["reduction", "reduction"]
+// CHECK:           arith.cmpf une
+// CHECK:           arith.extui
+// CHECK:           arith.addi
+// CHECK:         %[[N:.*]] = tensor.extract %[[COUNT]][] : tensor<i64>
+// CHECK:         %[[NI:.*]] = arith.index_cast %[[N]]
+// CHECK:         %[[EMPTY:.*]] = tensor.empty(%[[NI]]) : tensor<2x?xi64>
+// CHECK:         scf.for {{.*}} iter_args(%[[OUT:.*]] = %[[EMPTY]], %[[COL:.*]] = %{{.*}})
+// CHECK:           scf.for
+// CHECK:             tensor.extract %[[X]]
+// CHECK:             scf.if
+// CHECK-COUNT-2:       tensor.insert
+// CHECK:               arith.addi
+// CHECK:               scf.yield
+// CHECK:             else
+func.func @non_zero(%x: tensor<2x3xf32>) -> tensor<2x?xi64> {
+  %0 = tessera.non_zero %x : tensor<2x3xf32> -> tensor<2x?xi64>
+  return %0 : tensor<2x?xi64>
+}
+
+// -----
+
+// Range's length max(ceil((limit - start) / delta), 0) sizes the result.
+// CHECK-LABEL: func.func @range
+// CHECK:         arith.subf
+// CHECK:         arith.divf
+// CHECK:         math.ceil
+// CHECK:         arith.fptosi
+// CHECK:         arith.maxsi
+// CHECK:         tensor.empty(%{{.*}}) : tensor<?xf32>
+// CHECK:         linalg.generic
+// CHECK:           linalg.index 0
+// CHECK:           arith.sitofp
+// CHECK:           arith.mulf
+// CHECK:           arith.addf
+func.func @range(%s: tensor<f32>, %l: tensor<f32>, %d: tensor<f32>) -> tensor<?xf32> {
+  %0 = tessera.range %s, %l, %d : tensor<f32> -> tensor<?xf32>
+  return %0 : tensor<?xf32>
+}
+
+// -----
+
+// Bilinear grid_sample with border padding: the grid point is unnormalized
+// ((g + 1) * size - 1) / 2, clamped, then four guarded reads are blended.
+// CHECK-LABEL: func.func @grid_sample_bilinear_border
+// CHECK-SAME:    (%[[X:.*]]: tensor<1x2x4x5xf32>, %[[G:.*]]: tensor<1x3x6x2xf32>)
+// CHECK:         linalg.generic {{.*}} outs(%{{.*}} : tensor<1x2x3x6xf32>)
+// CHECK-COUNT-2:   tensor.extract %[[G]]
+// CHECK:           arith.maximumf
+// CHECK:           arith.minimumf
+// CHECK-COUNT-2:   math.floor
+// CHECK-COUNT-4:   tensor.extract %[[X]]
+// CHECK-NOT:       tensor.extract
+// CHECK:           linalg.yield
+func.func @grid_sample_bilinear_border(%x: tensor<1x2x4x5xf32>, %g: tensor<1x3x6x2xf32>) -> tensor<1x2x3x6xf32> {
+  %0 = tessera.grid_sample %x, %g {align_corners = false, mode = #tessera<resize_mode linear>, padding = #tessera<grid_sample_padding border>} : (tensor<1x2x4x5xf32>, tensor<1x3x6x2xf32>) -> tensor<1x2x3x6xf32>
+  return %0 : tensor<1x2x3x6xf32>
+}
+
+// -----
+
+// Bicubic reads 4 x 4 taps.
+// CHECK-LABEL: func.func @grid_sample_bicubic
+// CHECK:         linalg.generic
+// CHECK-COUNT-16:  tensor.extract %arg0
+// CHECK-NOT:       tensor.extract
+// CHECK:           linalg.yield
+func.func @grid_sample_bicubic(%x: tensor<1x1x4x4xf32>, %g: tensor<1x2x2x2xf32>) -> tensor<1x1x2x2xf32> {
+  %0 = tessera.grid_sample %x, %g {align_corners = true, mode = #tessera<resize_mode cubic>, padding = #tessera<grid_sample_padding reflection>} : (tensor<1x1x4x4xf32>, tensor<1x2x2x2xf32>) -> tensor<1x1x2x2xf32>
+  return %0 : tensor<1x1x2x2xf32>
+}

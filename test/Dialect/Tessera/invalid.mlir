@@ -107,3 +107,27 @@ func.func @expand_incompatible(%x: tensor<3xf32>, %s: tensor<2xi64>) {
   %0 = tessera.expand %x, %s : (tensor<3xf32>, tensor<2xi64>) -> tensor<2x4xf32>
   return
 }
+
+// -----
+
+func.func @non_zero_rows(%x: tensor<2x3xf32>) {
+  // expected-error @+1 {{result must have one row per input dimension (2)}}
+  %0 = tessera.non_zero %x : tensor<2x3xf32> -> tensor<3x?xi64>
+  return
+}
+
+// -----
+
+func.func @range_element_type(%s: tensor<f32>) {
+  // expected-error @+1 {{result element type must match the operands'}}
+  %0 = tessera.range %s, %s, %s : tensor<f32> -> tensor<?xf64>
+  return
+}
+
+// -----
+
+func.func @grid_sample_result(%x: tensor<1x2x4x4xf32>, %g: tensor<1x3x3x2xf32>) {
+  // expected-error @+1 {{result dimension 1 is 3, expected 2}}
+  %0 = tessera.grid_sample %x, %g {align_corners = false, mode = #tessera<resize_mode linear>, padding = #tessera<grid_sample_padding zeros>} : (tensor<1x2x4x4xf32>, tensor<1x3x3x2xf32>) -> tensor<1x3x3x3xf32>
+  return
+}

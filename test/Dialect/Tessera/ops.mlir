@@ -63,3 +63,15 @@ func.func @more_ops(%a: tensor<2x3xf32>, %b: tensor<3xf32>, %i: tensor<2xi64>, %
   %11 = tessera.add %5, %10 : (tensor<4x3xf32>, tensor<4x3xf32>) -> tensor<4x3xf32>
   return %11 : tensor<4x3xf32>
 }
+
+// CHECK-LABEL: func.func @data_dependent
+func.func @data_dependent(%x: tensor<2x3xi1>, %s: tensor<i64>, %l: tensor<i64>, %d: tensor<i64>) -> (tensor<2x?xi64>, tensor<?xi64>, tensor<?xi64>) {
+  // CHECK: tessera.non_zero %{{.*}} : tensor<2x3xi1> -> tensor<2x?xi64>
+  %0 = tessera.non_zero %x : tensor<2x3xi1> -> tensor<2x?xi64>
+  // CHECK: tessera.range %{{.*}}, %{{.*}}, %{{.*}} : tensor<i64> -> tensor<?xi64>
+  %1 = tessera.range %s, %l, %d : tensor<i64> -> tensor<?xi64>
+  // CHECK: tessera.reshape %{{.*}}, %{{.*}} {allow_zero = true}
+  %shape = tessera.shape %1 : tensor<?xi64> -> tensor<1xi64>
+  %2 = tessera.reshape %1, %shape {allow_zero = true} : tensor<?xi64>, tensor<1xi64> -> tensor<?xi64>
+  return %0, %1, %2 : tensor<2x?xi64>, tensor<?xi64>, tensor<?xi64>
+}

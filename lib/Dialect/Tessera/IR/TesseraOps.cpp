@@ -76,6 +76,39 @@ LogicalResult LogSoftmaxOp::verify() {
   return verifyAxis(*this, getAxis(), getInput().getType().getRank());
 }
 
+LogicalResult NonZeroOp::verify() {
+  if (getOutput().getType().getDimSize(0) != getInput().getType().getRank())
+    return emitOpError("result must have one row per input dimension (")
+           << getInput().getType().getRank() << ")";
+  return success();
+}
+
+LogicalResult RangeOp::verify() {
+  if (getOutput().getType().getElementType() !=
+      getStart().getType().getElementType())
+    return emitOpError("result element type must match the operands'");
+  return success();
+}
+
+LogicalResult GridSampleOp::verify() {
+  RankedTensorType input = getInput().getType(), grid = getGrid().getType(),
+                   output = getOutput().getType();
+  if (input.getRank() != 4 || grid.getRank() != 4 || output.getRank() != 4)
+    return emitOpError("expects a 4-D input, grid and result");
+  if (areConflictingDims(grid.getDimSize(3), 2))
+    return emitOpError("grid's last dimension must be 2 (x, y)");
+  if (input.getElementType() != output.getElementType() ||
+      grid.getElementType() != input.getElementType())
+    return emitOpError("input, grid and result must share the element type");
+  SmallVector<int64_t, 4> expected = {input.getDimSize(0), input.getDimSize(1),
+                                     grid.getDimSize(1), grid.getDimSize(2)};
+  for (auto [d, want] : llvm::enumerate(expected))
+    if (areConflictingDims(output.getDimSize(d), want))
+      return emitOpError("result dimension ")
+             << d << " is " << output.getDimSize(d) << ", expected " << want;
+  return success();
+}
+
 LogicalResult ReshapeOp::verify() {
   auto input = getInput().getType();
   auto output = getOutput().getType();

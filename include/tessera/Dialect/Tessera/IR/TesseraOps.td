@@ -69,6 +69,18 @@ def Tessera_NearestRounding
 def Tessera_NearestRoundingAttr
     : EnumAttr<Tessera_Dialect, Tessera_NearestRounding, "nearest_rounding">;
 
+def Tessera_GridSamplePadding
+    : I32EnumAttr<"GridSamplePadding", "grid_sample out-of-range handling", [
+    I32EnumAttrCase<"zeros", 0>,
+    I32EnumAttrCase<"border", 1>,
+    I32EnumAttrCase<"reflection", 2>]> {
+  let genSpecializedAttr = 0;
+  let cppNamespace = "::mlir::tessera";
+}
+def Tessera_GridSamplePaddingAttr
+    : EnumAttr<Tessera_Dialect, Tessera_GridSamplePadding,
+               "grid_sample_padding">;
+
 //===----------------------------------------------------------------------===//
 // Shared op shapes
 //===----------------------------------------------------------------------===//
@@ -631,6 +643,40 @@ def Tessera_TriluOp : Tessera_Op<"trilu", [Pure,
 }
 
 //===----------------------------------------------------------------------===//
+// Data-dependent shapes
+//===----------------------------------------------------------------------===//
+
+def Tessera_NonZeroOp : Tessera_Op<"non_zero", [Pure]> {
+  let summary = "coordinates of the non-zero elements";
+  let description = [{
+    ONNX `NonZero`: a `rank x count` i64 tensor whose column j holds the
+    coordinates of the j-th non-zero element of `input` in row-major order.
+    `count` is known only at run time, so the second dimension is dynamic.
+  }];
+  let arguments = (ins Tessera_Tensor:$input);
+  let results = (outs 2DTensorOf<[I64]>:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+  let hasVerifier = 1;
+}
+
+def Tessera_RangeOp : Tessera_Op<"range", [Pure,
+    AllTypesMatch<["start", "limit", "delta"]>]> {
+  let summary = "start + i * delta for i < ceil((limit - start) / delta)";
+  let description = [{
+    ONNX `Range` with scalar operands known only at run time: the length
+    max(ceil((limit - start) / delta), 0) is computed when the op runs.
+  }];
+  let arguments = (ins 0DTensorOf<[AnyFloat, AnySignlessInteger]>:$start,
+                       0DTensorOf<[AnyFloat, AnySignlessInteger]>:$limit,
+                       0DTensorOf<[AnyFloat, AnySignlessInteger]>:$delta);
+  let results = (outs 1DTensorOf<[AnyFloat, AnySignlessInteger]>:$output);
+  let assemblyFormat = [{
+    $start `,` $limit `,` $delta attr-dict `:` type($start) `->` type($output)
+  }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
 // Data movement
 //===----------------------------------------------------------------------===//
 
@@ -641,7 +687,9 @@ def Tessera_ReshapeOp : Tessera_Op<"reshape", [Pure]> {
     elements as the input. With `shape` (a 1-D i64 tensor, one entry per
     result dimension, with ONNX `Reshape` semantics: 0 copies the input
     dimension at the same index, -1 is inferred) the result may have
-    dynamic dimensions that are resolved at run time.
+    dynamic dimensions that are resolved at run time. With `allow_zero`, a
+    0 entry is a size of 0 (ONNX `allowzero=1`), as it must be when the
+    shape holds exact sizes that may be 0.
 
     ```mlir
     %0 = tessera.reshape %x : tensor<1x512x1x1xf32> -> tensor<1x512xf32>
@@ -649,7 +697,8 @@ def Tessera_ReshapeOp : Tessera_Op<"reshape", [Pure]> {
     ```
   }];
   let arguments = (ins Tessera_Tensor:$input,
-                       Optional<Tessera_ShapeTensor>:$shape);
+                       Optional<Tessera_ShapeTensor>:$shape,
+                       DefaultValuedAttr<BoolAttr, "false">:$allow_zero);
   let results = (outs Tessera_Tensor:$output);
   let assemblyFormat = [{
     $input (`,` $shape^)? attr-dict `:` type($input) (`,` type($shape)^)? `->` type($output)
@@ -852,6 +901,26 @@ def Tessera_ResizeOp : Tessera_Op<"resize", [Pure]> {
   let results = (outs Tessera_FloatTensor:$output);
   let assemblyFormat = [{
     $input (`,` $runtime_scales^ `:` type($runtime_scales))? attr-dict `:` type($input) `->` type($output)
+  }];
+  let hasVerifier = 1;
+}
+
+def Tessera_GridSampleOp : Tessera_Op<"grid_sample", [Pure]> {
+  let summary = "sample an N x C x H x W input at the points of a grid";
+  let description = [{
+    ONNX `GridSample` (opset 16): `grid` is N x Ho x Wo x 2 holding (x, y)
+    normalized to [-1, 1]; the result N x C x Ho x Wo reads `input` there
+    by nearest, bilinear or bicubic (A = -0.75) interpolation.
+    `align_corners` maps -1 and 1 to the centres of the corner pixels
+    instead of their outer edges; `padding` says what is read outside.
+  }];
+  let arguments = (ins Tessera_FloatTensor:$input, Tessera_FloatTensor:$grid,
+                       Tessera_ResizeModeAttr:$mode,
+                       Tessera_GridSamplePaddingAttr:$padding,
+                       BoolAttr:$align_corners);
+  let results = (outs Tessera_FloatTensor:$output);
+  let assemblyFormat = [{
+    $input `,` $grid attr-dict `:` functional-type(operands, results)
   }];
   let hasVerifier = 1;
 }
