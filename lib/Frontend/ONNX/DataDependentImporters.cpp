@@ -1,8 +1,8 @@
 //===- DataDependentImporters.cpp - ops whose output size is data -------===//
 //
-// NonZero, Compress and Unique return as many elements as the data asks
-// for. tessera.non_zero is the one op whose result size is data-dependent;
-// Compress and Unique are spelled with it, gathers and comparisons. Their
+// NonZero, Compress, Unique and NonMaxSuppression return as many elements
+// as the data asks for. NonZero and NonMaxSuppression are tessera ops;
+// Compress and Unique are spelled with tessera.non_zero, gathers and comparisons. Their
 // results keep a dynamic dimension even when the model declares a static
 // one (the graph importer does not refine them), so the package reports
 // the size it computed.
@@ -10,6 +10,8 @@
 //===----------------------------------------------------------------------===//
 
 #include "NodeImporter.h"
+
+#include <limits>
 
 using namespace mlir;
 using namespace mlir::tessera;
@@ -187,8 +189,38 @@ static LogicalResult importUnique(NodeImporter &n) {
   return success();
 }
 
+
+/// NonMaxSuppression; absent optional inputs take ONNX's defaults (no
+/// boxes per class, IoU threshold 0, no score threshold).
+static LogicalResult importNonMaxSuppression(NodeImporter &n) {
+  RankedTensorType boxes = n.getInputType(0);
+  Type element = boxes.getElementType();
+  auto scalar = [&](int64_t index, Type type, double fallback) -> Value {
+    if (!n.hasInput(index))
+      return n.constantScalar(type, fallback);
+    return n.create<ReshapeOp>(RankedTensorType::get({}, type),
+                               n.getInput(index), Value());
+  };
+  for (int64_t i : {2, 3, 4})
+    if (n.hasInput(i) && n.getInputType(i).getNumElements() != 1)
+      return n.fail("input " + llvm::Twine(i) + " must hold one value");
+  Value maxOutput = scalar(2, n.getBuilder().getI64Type(), 0);
+  Value iouThreshold = scalar(3, element, 0);
+  Value scoreThreshold =
+      scalar(4, element, -std::numeric_limits<double>::infinity());
+  n.setResult(0, n.create<NonMaxSuppressionOp>(
+                     RankedTensorType::get({ShapedType::kDynamic, 3},
+                                           n.getBuilder().getI64Type()),
+                     n.getInput(0), n.getInput(1), maxOutput, iouThreshold,
+                     scoreThreshold,
+                     n.getBuilder().getBoolAttr(
+                         n.getInt("center_point_box", 0) != 0)));
+  return success();
+}
+
 void onnx_frontend::registerDataDependentImporters(OpImporterRegistry &r) {
   r.onOp("NonZero", 9, importNonZero);
   r.onOp("Compress", 9, importCompress);
   r.onOp("Unique", 11, importUnique);
+  r.onOp("NonMaxSuppression", 10, importNonMaxSuppression);
 }

@@ -231,7 +231,7 @@ static bool canRefineType(Value value) {
 }
 
 /// Whether a dynamic dimension of `value` is a size computed from data
-/// (NonZero, run-time Range, or an op fed by one). Such values keep their
+/// (NonZero, run-time Range, NonMaxSuppression, or an op fed by one). Such values keep their
 /// dynamic type: a static size the model declares describes only the data
 /// it was exported with.
 bool GraphImporter::hasDataDependentShape(Value value) {
@@ -239,7 +239,7 @@ bool GraphImporter::hasDataDependentShape(Value value) {
   Operation *op = value.getDefiningOp();
   if (!type || type.hasStaticShape() || !op)
     return false;
-  if (isa<NonZeroOp, RangeOp>(op))
+  if (isa<NonZeroOp, RangeOp, NonMaxSuppressionOp>(op))
     return true;
   auto [it, inserted] = dataDependentShapes.try_emplace(value, false);
   if (!inserted)

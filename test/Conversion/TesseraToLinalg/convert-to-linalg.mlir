@@ -916,3 +916,29 @@ func.func @grid_sample_bicubic(%x: tensor<1x1x4x4xf32>, %g: tensor<1x2x2x2xf32>)
   %0 = tessera.grid_sample %x, %g {align_corners = true, mode = #tessera<resize_mode cubic>, padding = #tessera<grid_sample_padding reflection>} : (tensor<1x1x4x4xf32>, tensor<1x2x2x2xf32>) -> tensor<1x1x2x2xf32>
   return %0 : tensor<1x1x2x2xf32>
 }
+
+// -----
+
+// NonMaxSuppression: loops over batches and classes carry the selected
+// buffer, its row count and one live-flag buffer; each round searches the
+// best live box, records it and sweeps the boxes it suppresses; the buffer
+// is sliced to the row count.
+// CHECK-LABEL: func.func @non_max_suppression
+// CHECK:         %[[SELECTED:.*]] = tensor.empty(%{{.*}}) : tensor<?x3xi64>
+// CHECK:         %[[LIVE:.*]] = tensor.empty(%{{.*}}) : tensor<?xi1>
+// CHECK:         %[[LOOP:.*]]:3 = scf.for {{.*}} iter_args(%{{.*}} = %[[SELECTED]], %{{.*}} = %{{.*}}, %{{.*}} = %[[LIVE]])
+// CHECK:           scf.for
+// CHECK:             scf.for
+// CHECK:               arith.cmpf ogt
+// CHECK:               tensor.insert
+// CHECK:             scf.for
+// CHECK:               scf.for
+// CHECK:               scf.if
+// CHECK-COUNT-3:         tensor.insert
+// CHECK:                 scf.for
+// CHECK:                   arith.divf
+// CHECK:         tensor.extract_slice %[[LOOP]]#0[0, 0] [%[[LOOP]]#1, 3] [1, 1] : tensor<?x3xi64> to tensor<?x3xi64>
+func.func @non_max_suppression(%boxes: tensor<1x6x4xf32>, %scores: tensor<1x2x6xf32>, %max: tensor<i64>, %iou: tensor<f32>, %score: tensor<f32>) -> tensor<?x3xi64> {
+  %0 = tessera.non_max_suppression %boxes, %scores, %max, %iou, %score {center_point_box = false} : (tensor<1x6x4xf32>, tensor<1x2x6xf32>, tensor<i64>, tensor<f32>, tensor<f32>) -> tensor<?x3xi64>
+  return %0 : tensor<?x3xi64>
+}

@@ -131,3 +131,11 @@ func.func @grid_sample_result(%x: tensor<1x2x4x4xf32>, %g: tensor<1x3x3x2xf32>) 
   %0 = tessera.grid_sample %x, %g {align_corners = false, mode = #tessera<resize_mode linear>, padding = #tessera<grid_sample_padding zeros>} : (tensor<1x2x4x4xf32>, tensor<1x3x3x2xf32>) -> tensor<1x3x3x3xf32>
   return
 }
+
+// -----
+
+func.func @non_max_suppression_scores(%boxes: tensor<1x6x4xf32>, %scores: tensor<1x2x5xf32>, %max: tensor<i64>, %t: tensor<f32>) {
+  // expected-error @+1 {{scores must be B x C x N for B x N x 4 boxes}}
+  %0 = tessera.non_max_suppression %boxes, %scores, %max, %t, %t {center_point_box = false} : (tensor<1x6x4xf32>, tensor<1x2x5xf32>, tensor<i64>, tensor<f32>, tensor<f32>) -> tensor<?x3xi64>
+  return
+}

@@ -83,6 +83,23 @@ LogicalResult NonZeroOp::verify() {
   return success();
 }
 
+LogicalResult NonMaxSuppressionOp::verify() {
+  RankedTensorType boxes = getBoxes().getType(), scores = getScores().getType();
+  if (areConflictingDims(boxes.getDimSize(2), 4))
+    return emitOpError("boxes must be B x N x 4");
+  if (areConflictingDims(boxes.getDimSize(0), scores.getDimSize(0)) ||
+      areConflictingDims(boxes.getDimSize(1), scores.getDimSize(2)))
+    return emitOpError("scores must be B x C x N for B x N x 4 boxes");
+  if (areConflictingDims(getOutput().getType().getDimSize(1), 3))
+    return emitOpError("the result must be K x 3 (batch, class, box)");
+  if (getIouThreshold().getType().getElementType() !=
+          boxes.getElementType() ||
+      getScoreThreshold().getType().getElementType() !=
+          scores.getElementType())
+    return emitOpError("thresholds must have the boxes' element type");
+  return success();
+}
+
 LogicalResult RangeOp::verify() {
   if (getOutput().getType().getElementType() !=
       getStart().getType().getElementType())

@@ -659,6 +659,33 @@ def Tessera_NonZeroOp : Tessera_Op<"non_zero", [Pure]> {
   let hasVerifier = 1;
 }
 
+def Tessera_NonMaxSuppressionOp
+    : Tessera_Op<"non_max_suppression", [Pure]> {
+  let summary = "greedy non-maximum suppression per batch and class";
+  let description = [{
+    ONNX `NonMaxSuppression`: `boxes` is B x N x 4 (corners y1, x1, y2, x2,
+    or with `center_point_box` x_center, y_center, width, height),
+    `scores` is B x C x N. Per batch entry and class, boxes scoring above
+    `score_threshold` are taken in descending score order (the lower index
+    first on ties) unless their IoU with a box already taken exceeds
+    `iou_threshold`, at most `max_output_boxes_per_class` of them. The
+    result lists (batch, class, box) triples, so its length is only known
+    at run time.
+  }];
+  let arguments = (ins 3DTensorOf<[AnyFloat]>:$boxes,
+                       3DTensorOf<[AnyFloat]>:$scores,
+                       0DTensorOf<[I64]>:$max_output_boxes_per_class,
+                       0DTensorOf<[AnyFloat]>:$iou_threshold,
+                       0DTensorOf<[AnyFloat]>:$score_threshold,
+                       BoolAttr:$center_point_box);
+  let results = (outs 2DTensorOf<[I64]>:$output);
+  let assemblyFormat = [{
+    $boxes `,` $scores `,` $max_output_boxes_per_class `,` $iou_threshold `,`
+    $score_threshold attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
 def Tessera_RangeOp : Tessera_Op<"range", [Pure,
     AllTypesMatch<["start", "limit", "delta"]>]> {
   let summary = "start + i * delta for i < ceil((limit - start) / delta)";
