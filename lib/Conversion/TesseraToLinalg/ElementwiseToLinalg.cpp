@@ -112,7 +112,10 @@ TESSERA_ELEMENTWISE(NegOp, {
 TESSERA_ELEMENTWISE(AbsOp, {
   if (isFloat(x))
     return math::AbsFOp::create(b, loc, x);
-  return math::AbsIOp::create(b, loc, x);
+  // max(x, -x) rather than math.absi, which convert-math-to-libm rejects.
+  return arith::MaxSIOp::create(
+      b, loc, x,
+      arith::SubIOp::create(b, loc, createScalar(b, loc, elementType, 0), x));
 })
 TESSERA_ELEMENTWISE(SigmoidOp, {
   Value one = createScalar(b, loc, elementType, 1);

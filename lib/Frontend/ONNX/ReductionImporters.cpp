@@ -6,6 +6,70 @@ using namespace mlir;
 using namespace mlir::tessera;
 using namespace mlir::tessera::onnx_frontend;
 
+/// Reduce over axes known only at run time, without keepdims: every set
+/// of as many axes as the axes input holds is reduced (those whose result
+/// matches the declared output shape, if any), and the set the run-time
+/// values name is selected. The candidate count grows combinatorially, so
+/// this is limited to 16 candidates.
+template <typename OpTy>
+static FailureOr<Value> buildReduceOverRuntimeAxes(NodeImporter &n,
+                                                   Value data) {
+  auto input = cast<RankedTensorType>(data.getType());
+  int64_t rank = input.getRank();
+  RankedTensorType axesType = n.getInputType(1);
+  if (axesType.getRank() != 1 || axesType.isDynamicDim(0) ||
+      axesType.getDimSize(0) == 0 || axesType.getDimSize(0) > rank)
+    return n.fail("run-time axes need a static, non-empty length");
+  int64_t count = axesType.getDimSize(0);
+  RankedTensorType declared = n.getDeclaredOutputType(0);
+  OpBuilder &b = n.getBuilder();
+  Type i64 = b.getI64Type(), i32 = b.getI32Type();
+  Value axes = n.getInput(1);
+  if (axesType.getElementType() != i64)
+    axes = n.create<CastOp>(axesType.clone(i64), axes);
+  axes = n.create<WhereOp>(
+      n.create<LessOp>(axes, n.constantScalar(i64, 0)),
+      n.create<AddOp>(axes, n.constantScalar(i64, rank)), axes);
+  SmallVector<std::pair<Value, Value>> candidates;
+  for (unsigned set = 0; set < (1u << rank); ++set) {
+    if (llvm::popcount(set) != count)
+      continue;
+    SmallVector<int64_t> reduced;
+    for (int64_t d = 0; d < rank; ++d)
+      if (set & (1u << d))
+        reduced.push_back(d);
+    Value result = n.create<OpTy>(data, b.getDenseI64ArrayAttr(reduced),
+                                  b.getBoolAttr(false));
+    auto type = cast<RankedTensorType>(result.getType());
+    if (declared && !areCompatibleTypes(TypeRange{type}, TypeRange{declared}))
+      continue;
+    // Selected when every axis of the set is among the run-time axes.
+    Value selected;
+    for (int64_t d : reduced) {
+      Value named = n.create<ReduceMaxOp>(
+          n.create<CastOp>(axesType.clone(i32),
+                           n.create<EqualOp>(axes, n.constantScalar(i64, d))),
+          b.getDenseI64ArrayAttr({0}), b.getBoolAttr(false));
+      Value hit = n.create<EqualOp>(named, n.constantScalar(i32, 1));
+      selected = selected ? n.create<AndOp>(selected, hit) : hit;
+    }
+    candidates.push_back({result, selected});
+  }
+  if (candidates.empty())
+    return n.fail("no set of axes gives the declared output shape");
+  if (candidates.size() > 16)
+    return n.fail("run-time axes with " + llvm::Twine(candidates.size()) +
+                  " possible sets are not supported");
+  Value result = candidates.back().first;
+  for (auto &[candidate, selected] : llvm::reverse(
+           ArrayRef(candidates).drop_back())) {
+    if (candidate.getType() != result.getType())
+      return n.fail("the possible results of run-time axes differ in shape");
+    result = n.create<WhereOp>(selected, candidate, result);
+  }
+  return result;
+}
+
 /// Reduce ops take their axes as an attribute, or (ReduceSum from opset 13)
 /// as an optional input; no axes means all of them unless
 /// noop_with_empty_axes is set.
@@ -24,6 +88,9 @@ static FailureOr<Value> buildReduce(NodeImporter &n, bool axesAsInput,
         axes.push_back(d);
     if (axes.empty())
       return data;
+  } else if (axesAsInput && n.hasInput(1) && !n.getConstantInts(1) &&
+             n.getInt("keepdims", 1) == 0) {
+    return buildReduceOverRuntimeAxes<OpTy>(n, data);
   } else if (axesAsInput && n.hasInput(1)) {
     FailureOr<SmallVector<int64_t>> values = n.requireConstantInts(1, "axes");
     if (failed(values))

@@ -510,6 +510,68 @@ static LogicalResult importExpand(NodeImporter &n) {
   return success();
 }
 
+/// Pad whose pads (and value) are known only at run time, with the output
+/// shape the model declares: along each dimension, output position o reads
+/// input position o - pad_begin (clamped for edge, mirrored for reflect);
+/// one Gather per dimension, then positions outside the input take the
+/// constant value.
+static LogicalResult importRuntimePad(NodeImporter &n, PadMode mode) {
+  RankedTensorType input = n.getInputType(0);
+  RankedTensorType declared = n.getStaticDeclaredOutputType(0);
+  if (!declared || !input.hasStaticShape())
+    return n.fail("pads (input 1) known only at run time need a static input "
+                  "and a declared static output shape");
+  int64_t rank = input.getRank();
+  OpBuilder &b = n.getBuilder();
+  Type i64 = b.getI64Type();
+  Value pads = n.getInput(1);
+  if (n.getInputType(1).getElementType() != i64)
+    pads = n.create<CastOp>(n.getInputType(1).clone(i64), pads);
+  Value result = n.getInput(0);
+  Value inside;
+  for (int64_t d = 0; d < rank; ++d) {
+    int64_t out = declared.getDimSize(d), in = input.getDimSize(d);
+    Value begin = n.create<ReshapeOp>(
+        RankedTensorType::get({}, i64),
+        n.create<SliceOp>(pads, b.getDenseI64ArrayAttr({d}),
+                          b.getDenseI64ArrayAttr({d + 1}),
+                          b.getDenseI64ArrayAttr({1})),
+        Value());
+    SmallVector<int64_t> positions;
+    for (int64_t o = 0; o < out; ++o)
+      positions.push_back(o);
+    Value source = n.create<SubOp>(n.constantInts(positions), begin);
+    Value zero = n.constantScalar(i64, 0), last = n.constantScalar(i64, in - 1);
+    if (mode == PadMode::constant) {
+      Value valid = n.create<AndOp>(
+          n.create<GreaterEqualOp>(source, zero),
+          n.create<LessEqualOp>(source, last));
+      SmallVector<int64_t> shape(rank, 1);
+      shape[d] = out;
+      valid = n.create<ReshapeOp>(RankedTensorType::get(shape, b.getI1Type()),
+                                  valid, Value());
+      inside = inside ? n.create<AndOp>(inside, valid) : valid;
+    } else if (mode == PadMode::reflect) {
+      // |i|, then mirrored around the last element.
+      source = n.create<AbsOp>(source);
+      source = n.create<MinOp>(
+          source, n.create<SubOp>(n.constantScalar(i64, 2 * (in - 1)), source));
+    }
+    source = n.create<MinOp>(n.create<MaxOp>(source, zero), last);
+    result = n.create<GatherOp>(result, source, b.getI64IntegerAttr(d));
+  }
+  if (inside) {
+    Value value = n.constantScalar(input.getElementType(), 0);
+    if (n.hasInput(2))
+      value = n.create<ReshapeOp>(
+          RankedTensorType::get({}, input.getElementType()), n.getInput(2),
+          Value());
+    result = n.create<WhereOp>(inside, result, value);
+  }
+  n.setResult(0, result);
+  return success();
+}
+
 static LogicalResult importPad(NodeImporter &n) {
   RankedTensorType input = n.getInputType(0);
   SmallVector<int64_t> pads;
@@ -518,6 +580,10 @@ static LogicalResult importPad(NodeImporter &n) {
     pads = n.getInts("pads");
     value = n.getFloat("value", 0.0f);
   } else {
+    std::string modeName = n.getString("mode", "constant");
+    std::optional<PadMode> mode = symbolizePadMode(modeName);
+    if (mode && !n.getConstantInts(1) && !n.hasInput(3))
+      return importRuntimePad(n, *mode);
     FailureOr<SmallVector<int64_t>> p = n.requireConstantInts(1, "pads");
     if (failed(p))
       return failure();
