@@ -68,6 +68,10 @@ public:
   Value lookup(llvm::StringRef name) const override {
     return values.lookup(name);
   }
+  const SequenceValue *lookupSequence(llvm::StringRef name) const override {
+    auto it = sequences.find(name);
+    return it == sequences.end() ? nullptr : &it->second;
+  }
   RankedTensorType getDeclaredType(llvm::StringRef name) const override {
     return declaredTypes.lookup(name);
   }
@@ -93,6 +97,7 @@ private:
   std::string baseDirectory;
   OpBuilder builder;
   llvm::StringMap<Value> values;
+  llvm::StringMap<SequenceValue> sequences;
   llvm::StringMap<RankedTensorType> declaredTypes;
   llvm::DenseMap<Value, bool> dataDependentShapes;
 };
@@ -183,7 +188,12 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
   SmallVector<Value> results;
   for (const onnx::ValueInfoProto &output : graph.output()) {
     Value value = values.lookup(output.name());
-    assert(value && "the loader checks that every output is defined");
+    if (!value) {
+      emitError(nameLoc(output.name()))
+          << "graph output '" << output.name()
+          << "' is a sequence; sequences are supported inside the graph only";
+      return nullptr;
+    }
     results.push_back(value);
   }
   func::ReturnOp::create(builder, graphLoc, results);
@@ -213,8 +223,11 @@ LogicalResult GraphImporter::importNode(const onnx::NodeProto &node) {
   for (auto [index, value] : importer.getResults())
     if (failed(bindResult(importer, index, value)))
       return failure();
+  for (const auto &[index, sequence] : importer.getSequenceResults())
+    sequences[node.output(index)] = sequence;
   for (int64_t i = 0; i < node.output_size(); ++i)
-    if (!node.output(i).empty() && !values.count(node.output(i)))
+    if (!node.output(i).empty() && !values.count(node.output(i)) &&
+        !sequences.count(node.output(i)))
       return importer.fail("output " + llvm::Twine(i) + " ('" +
                            node.output(i) + "') is not supported");
   return success();

@@ -63,6 +63,7 @@ const OpImporterRegistry &OpImporterRegistry::get() {
     registerIndexingImporters(r);
     registerRecurrentImporters(r);
     registerDataDependentImporters(r);
+    registerSequenceImporters(r);
     return r;
   }();
   return registry;
@@ -97,6 +98,12 @@ Value NodeImporter::getInput(int64_t index) const {
   if (!hasInput(index))
     return {};
   return scope.lookup(node.input(index));
+}
+
+const SequenceValue *NodeImporter::getSequenceInput(int64_t index) const {
+  if (!hasInput(index))
+    return nullptr;
+  return scope.lookupSequence(node.input(index));
 }
 
 RankedTensorType NodeImporter::getInputType(int64_t index) const {
@@ -198,6 +205,10 @@ RankedTensorType NodeImporter::getStaticDeclaredOutputType(int64_t index) const 
 
 void NodeImporter::setResult(int64_t index, Value value) {
   results.emplace_back(index, value);
+}
+
+void NodeImporter::setSequenceResult(int64_t index, SequenceValue sequence) {
+  sequenceResults.emplace_back(index, std::move(sequence));
 }
 
 LogicalResult NodeImporter::checkUnusedOutputsFrom(int64_t firstUnsupported) {

@@ -63,6 +63,7 @@ void registerQuantizationImporters(OpImporterRegistry &registry);
 void registerIndexingImporters(OpImporterRegistry &registry);
 void registerRecurrentImporters(OpImporterRegistry &registry);
 void registerDataDependentImporters(OpImporterRegistry &registry);
+void registerSequenceImporters(OpImporterRegistry &registry);
 
 /// A Conv of `input` and `weight` (plus an optional bias) with the node's
 /// Conv attributes (strides, pads/auto_pad, dilations, group); shared by
@@ -70,11 +71,26 @@ void registerDataDependentImporters(OpImporterRegistry &registry);
 FailureOr<Value> buildConv(NodeImporter &n, Value input, Value weight,
                            Value bias);
 
+/// An ONNX sequence of tensors, tracked at compile time. Its length is
+/// always known; each element's position is its index, or (once an insert
+/// or erase used a run-time position) a 0-D i64 tensor computed at run time,
+/// -1 for an erased element. A null element stands for a piece whose size
+/// is only known at run time (SplitToSequence with run-time splits): it
+/// counts for the length but cannot be read.
+struct SequenceValue {
+  SmallVector<Value> elements;
+  SmallVector<Value> positions; // empty: element i is at position i
+  int64_t length = 0;
+  Type elementType;
+};
+
 /// Value lookups the graph importer provides to node importers.
 class ValueScope {
 public:
   virtual ~ValueScope() = default;
   virtual Value lookup(llvm::StringRef name) const = 0;
+  /// The sequence called `name`, or null if it is not a sequence.
+  virtual const SequenceValue *lookupSequence(llvm::StringRef name) const = 0;
   /// The type ONNX shape inference (or the model) gives `name`, if any.
   virtual RankedTensorType getDeclaredType(llvm::StringRef name) const = 0;
   /// Converts an ONNX tensor (attribute or initializer) to a constant
@@ -115,6 +131,8 @@ public:
   /// The value of input `index`; null when it is absent.
   Value getInput(int64_t index) const;
   RankedTensorType getInputType(int64_t index) const;
+  /// Input `index` as a sequence; null when it is absent or a tensor.
+  const SequenceValue *getSequenceInput(int64_t index) const;
   /// The constant behind input `index`, if it is one.
   Attribute getConstantInput(int64_t index) const;
   /// Input `index` as int64 values, when it is an integer constant.
@@ -161,6 +179,10 @@ public:
 
   void setResult(int64_t index, Value value);
   ArrayRef<std::pair<int64_t, Value>> getResults() const { return results; }
+  void setSequenceResult(int64_t index, SequenceValue sequence);
+  ArrayRef<std::pair<int64_t, SequenceValue>> getSequenceResults() const {
+    return sequenceResults;
+  }
 
   /// Fails unless the node has exactly these many used outputs
   /// (optional outputs this importer does not produce must be unused).
@@ -203,6 +225,7 @@ private:
   Location loc;
   const ValueScope &scope;
   SmallVector<std::pair<int64_t, Value>> results;
+  SmallVector<std::pair<int64_t, SequenceValue>> sequenceResults;
 };
 
 } // namespace mlir::tessera::onnx_frontend
