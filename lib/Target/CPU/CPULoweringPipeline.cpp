@@ -18,6 +18,7 @@ void cpu::buildCPULoweringPipeline(OpPassManager &pm,
                                    const CPULoweringOptions &) {
   OpPassManager &func = pm.nest<func::FuncOp>();
   func.addPass(cpu::createTesseraCopyToLinalg());
+  func.addPass(cpu::createTesseraOrderContractionLoops());
   func.addPass(createConvertLinalgToLoopsPass());
   func.addPass(createLowerAffinePass());
   func.addPass(createSCFToControlFlowPass());

@@ -22,4 +22,26 @@ def TesseraCopyToLinalg : Pass<"tessera-copy-to-linalg", "func::FuncOp"> {
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def TesseraOrderContractionLoops
+    : Pass<"tessera-order-contraction-loops", "func::FuncOp"> {
+  let summary = "Put the output's contiguous dimension innermost in "
+                "matmul and convolution loops";
+  let description = [{
+    A `linalg.generic` with several inputs and reduction iterators (matmul,
+    batched matmul, convolution windows, einsum) lowers to loops in
+    iterator order, which puts the reduction innermost: a serial chain of
+    scalar adds that LLVM may not vectorize without reassociating. This
+    pass interchanges the iterators so that the reductions come before the
+    output's last (contiguous) dimension, which becomes the innermost loop:
+    each step then updates a row of independent outputs, which LLVM
+    vectorizes without changing any sum's order.
+
+    ```mlir
+    // C[m, n] += A[m, k] * B[k, n], iterators (m, n, k)
+    // becomes iterators (m, k, n)
+    ```
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
 #endif // TESSERA_TARGET_CPU_PASSES_TD
