@@ -5,7 +5,7 @@ PYTHON := /usr/bin/python3
 LLVM_DIR := /usr/lib/llvm-22
 STAMP := $(BUILD_DIR)/.deps-installed
 
-.PHONY: all deps configure build demo check check-lit check-unit check-python conformance-docs clean
+.PHONY: all deps configure build demo check check-lit check-unit check-python conformance-docs bench clean
 
 all: build
 
@@ -43,6 +43,14 @@ conformance-docs: build
 	  --results $(BUILD_DIR)/conformance.json
 	$(PYTHON) test/conformance/gen_op_table.py $(BUILD_DIR)/conformance.json \
 	  -o docs/onnx-op-support.md
+
+# Benchmarks tessera against ONNX Runtime (models at 1 and 2 threads, GEMM and
+# conv microbenchmarks against the measured FMA peak); not part of `check`.
+# Writes $(BUILD_DIR)/bench/bench.{md,json,png}; see benchmarks/README.md.
+# Pass options with BENCH_ARGS, e.g. make bench BENCH_ARGS="--models mlp --skip-micro".
+bench: build
+	$(PYTHON) benchmarks/run_benchmarks.py --bin $(BUILD_DIR)/bin \
+	  --work $(BUILD_DIR)/bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(BUILD_DIR)

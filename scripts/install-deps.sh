@@ -6,7 +6,7 @@ PACKAGES=(
   cmake ninja-build g++ llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools
   clang-22 lld-22 libonnx-dev libprotobuf-dev protobuf-compiler libgtest-dev
   python3-numpy python3-onnx python3-pytest python3-torch python3-torchvision
-  python3-sklearn libonnx-testdata
+  python3-sklearn python3-matplotlib libonnx-testdata
 )
 missing=()
 for p in "${PACKAGES[@]}"; do

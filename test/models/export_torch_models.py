@@ -12,6 +12,7 @@ embedded, graph input "input", graph output "output"):
 
   resnet18      torchvision resnet18            1x3x224x224  opset 13
   mobilenet_v2  torchvision mobilenet_v2        1x3x224x224  opset 13
+  squeezenet1_1 torchvision squeezenet1_1       1x3x224x224  opset 13
   bert_encoder  4-layer nn.TransformerEncoder   1x128x256    opset 14
                 (d_model=256, nhead=4, ffn=1024, gelu, batch_first)
   mlp           Linear 784-1024-ReLU-1024-ReLU-10  1x784     opset 13
@@ -47,6 +48,10 @@ def build_mobilenet_v2():
     return torchvision.models.mobilenet_v2(weights=None), (1, 3, 224, 224), 13
 
 
+def build_squeezenet1_1():
+    return torchvision.models.squeezenet1_1(weights=None), (1, 3, 224, 224), 13
+
+
 def build_bert_encoder():
     layer = nn.TransformerEncoderLayer(
         d_model=256, nhead=4, dim_feedforward=1024, activation="gelu",
@@ -74,6 +79,7 @@ def build_mlp():
 MODELS = {
     "resnet18": build_resnet18,
     "mobilenet_v2": build_mobilenet_v2,
+    "squeezenet1_1": build_squeezenet1_1,
     "bert_encoder": build_bert_encoder,
     "mlp": build_mlp,
 }
