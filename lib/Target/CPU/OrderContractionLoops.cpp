@@ -13,6 +13,7 @@
 #include "tessera/Target/CPU/Passes.h"
 
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 
 namespace mlir::tessera::cpu {
 #define GEN_PASS_DEF_TESSERAORDERCONTRACTIONLOOPS
@@ -50,6 +51,32 @@ std::optional<SmallVector<unsigned>> contractionOrder(linalg::GenericOp op) {
   return order;
 }
 
+/// For a plain matrix product (iterators m, n, k; output (m, n)) whose
+/// operands outgrow the caches: the generic tiled into blocks of
+/// kBlock rows of B and nBlock columns, so that each block of B is reused
+/// from cache by every row of A. Tiles run k-blocks in order, so every sum
+/// keeps its order. Returns the op to reorder (the tile, or `op`).
+linalg::GenericOp blockForCache(RewriterBase &rewriter, linalg::GenericOp op) {
+  constexpr int64_t kBlock = 256, nBlock = 256;
+  if (op.getNumLoops() != 3 || op.getNumReductionLoops() != 1 ||
+      !linalg::isaContractionOpInterface(op))
+    return op;
+  SmallVector<int64_t> bounds = op.getStaticLoopRanges();
+  if (llvm::any_of(bounds, ShapedType::isDynamic) ||
+      bounds[1] * bounds[2] <= kBlock * nBlock)
+    return op;
+  scf::SCFTilingOptions options;
+  options.setTileSizes({rewriter.getIndexAttr(0), rewriter.getIndexAttr(nBlock),
+                        rewriter.getIndexAttr(kBlock)});
+  rewriter.setInsertionPoint(op);
+  FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(
+      rewriter, cast<TilingInterface>(op.getOperation()), options);
+  if (failed(tiled) || tiled->tiledOps.size() != 1)
+    return op;
+  rewriter.eraseOp(op);
+  return cast<linalg::GenericOp>(tiled->tiledOps.front());
+}
+
 struct OrderContractionLoopsPass
     : public tessera::cpu::impl::TesseraOrderContractionLoopsBase<
           OrderContractionLoopsPass> {
@@ -58,6 +85,9 @@ struct OrderContractionLoopsPass
     getOperation().walk([&](linalg::GenericOp op) { candidates.push_back(op); });
     IRRewriter rewriter(&getContext());
     for (linalg::GenericOp op : candidates) {
+      if (!contractionOrder(op))
+        continue;
+      op = blockForCache(rewriter, op);
       std::optional<SmallVector<unsigned>> order = contractionOrder(op);
       if (!order)
         continue;

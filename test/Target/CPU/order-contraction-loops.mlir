@@ -55,3 +55,27 @@ func.func @row_sum(%x: memref<4x8xf32>, %y: memref<4xf32>) {
   }
   return
 }
+
+// -----
+
+// A matmul whose B (K x N) is larger than one 256 x 256 block is first
+// tiled into such blocks of N and K (k-blocks in order, so sums keep their
+// order); each block is then reordered.
+// CHECK-LABEL: func.func @blocked_matmul
+// CHECK-DAG:     %[[C256:.*]] = arith.constant 256 : index
+// CHECK:         scf.for %{{.*}} = %{{.*}} to %{{.*}} step %[[C256]]
+// CHECK:           scf.for %{{.*}} = %{{.*}} to %{{.*}} step %[[C256]]
+// CHECK:             linalg.generic {{.*}} iterator_types = ["parallel", "reduction", "parallel"]
+// CHECK-SAME:          ins(%{{.*}}, %{{.*}} : memref<64x256xf32, strided<[512, 1], offset: ?>>, memref<256x256xf32, strided<[1024, 1], offset: ?>>)
+#bA = affine_map<(m, n, k) -> (m, k)>
+#bB = affine_map<(m, n, k) -> (k, n)>
+#bC = affine_map<(m, n, k) -> (m, n)>
+func.func @blocked_matmul(%a: memref<64x512xf32>, %b: memref<512x1024xf32>, %c: memref<64x1024xf32>) {
+  linalg.generic {indexing_maps = [#bA, #bB, #bC], iterator_types = ["parallel", "parallel", "reduction"]} ins(%a, %b : memref<64x512xf32>, memref<512x1024xf32>) outs(%c : memref<64x1024xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}

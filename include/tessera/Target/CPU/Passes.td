@@ -34,7 +34,10 @@ def TesseraOrderContractionLoops
     pass interchanges the iterators so that the reductions come before the
     output's last (contiguous) dimension, which becomes the innermost loop:
     each step then updates a row of independent outputs, which LLVM
-    vectorizes without changing any sum's order.
+    vectorizes without changing any sum's order. A plain matrix product
+    whose B operand is larger than a 256 x 256 block is first tiled into
+    such blocks of N and K (K blocks in order), so that a block of B stays
+    in cache while every row of A uses it.
 
     ```mlir
     // C[m, n] += A[m, k] * B[k, n], iterators (m, n, k)
