@@ -192,32 +192,22 @@ getWindowOutputSizes(OpBuilder &b, Location loc, RankedTensorType resultType,
   return sizes;
 }
 
-struct ConvOpLowering : OpRewritePattern<ConvOp> {
-  using OpRewritePattern::OpRewritePattern;
-
-  LogicalResult matchAndRewrite(ConvOp op,
-                                PatternRewriter &rewriter) const override {
-    Location loc = op.getLoc();
-    MLIRContext *ctx = rewriter.getContext();
-    auto resultType = cast<RankedTensorType>(op.getType());
-    auto weightType = cast<RankedTensorType>(op.getWeight().getType());
-    Type elementType = resultType.getElementType();
-    int64_t spatial = resultType.getRank() - 2;
-    int64_t groups = op.getGroup();
-    if (weightType.isDynamicDim(0) || weightType.isDynamicDim(1) ||
-        llvm::any_of(weightType.getShape().drop_front(2), ShapedType::isDynamic))
-      return rewriter.notifyMatchFailure(op, "weight shape must be static");
-    int64_t filters = weightType.getDimSize(0);
-    int64_t groupChannels = weightType.getDimSize(1);
-    int64_t groupFilters = filters / groups;
-    SmallVector<int64_t> kernel(weightType.getShape().drop_front(2));
-
-    Value zero = createScalar(rewriter, loc, elementType, 0);
-    SmallVector<int64_t> noExtra(spatial, 0);
-    Value input = padSpatial(rewriter, loc, op.getInput(), op.getPads(),
-                             noExtra, zero);
-    auto paddedType = cast<RankedTensorType>(input.getType());
-
+/// A convolution of any rank and group count as one window loop nest:
+/// n, g, m, o_1..o_s, c, k_1..k_s.
+Value createWindowConv(OpBuilder &b, Location loc, ConvOp op, Value input,
+                       RankedTensorType resultType,
+                       ArrayRef<OpFoldResult> outSizes) {
+  MLIRContext *ctx = b.getContext();
+  auto weightType = cast<RankedTensorType>(op.getWeight().getType());
+  auto paddedType = cast<RankedTensorType>(input.getType());
+  Type elementType = resultType.getElementType();
+  int64_t spatial = resultType.getRank() - 2;
+  int64_t groups = op.getGroup();
+  int64_t filters = weightType.getDimSize(0);
+  int64_t groupChannels = weightType.getDimSize(1);
+  int64_t groupFilters = filters / groups;
+  SmallVector<int64_t> kernel(weightType.getShape().drop_front(2));
+  Value zero = createScalar(b, loc, elementType, 0);
     // N x C x S... -> N x G x C/G x S...
     SmallVector<int64_t> groupedInputShape = {paddedType.getDimSize(0), groups,
                                               groupChannels};
@@ -226,7 +216,7 @@ struct ConvOpLowering : OpRewritePattern<ConvOp> {
     for (int64_t i = 0; i < spatial; ++i)
       inputGroups.push_back({3 + i});
     Value groupedInput = tensor::ExpandShapeOp::create(
-        rewriter, loc, paddedType.clone(groupedInputShape), input, inputGroups);
+        b, loc, paddedType.clone(groupedInputShape), input, inputGroups);
     // M x C/G x K... -> G x M/G x C/G x K...
     SmallVector<int64_t> groupedWeightShape = {groups, groupFilters,
                                                groupChannels};
@@ -235,23 +225,20 @@ struct ConvOpLowering : OpRewritePattern<ConvOp> {
     for (int64_t i = 0; i < spatial; ++i)
       weightGroups.push_back({3 + i});
     Value groupedWeight = tensor::ExpandShapeOp::create(
-        rewriter, loc, weightType.clone(groupedWeightShape), op.getWeight(),
+        b, loc, weightType.clone(groupedWeightShape), op.getWeight(),
         weightGroups);
 
-    SmallVector<OpFoldResult> outSizes = getWindowOutputSizes(
-        rewriter, loc, resultType, input, rewriter.getIndexAttr(filters),
-        kernel, op.getStrides(), op.getDilations());
     // Grouped output N x G x M/G x O...
     SmallVector<int64_t> groupedOutShape = {resultType.getDimSize(0), groups,
                                             groupFilters};
     llvm::append_range(groupedOutShape, resultType.getShape().drop_front(2));
     SmallVector<OpFoldResult> groupedOutSizes = {
-        outSizes[0], rewriter.getIndexAttr(groups),
-        rewriter.getIndexAttr(groupFilters)};
+        outSizes[0], b.getIndexAttr(groups),
+        b.getIndexAttr(groupFilters)};
     groupedOutSizes.append(outSizes.begin() + 2, outSizes.end());
     auto groupedOutType = resultType.clone(groupedOutShape);
     Value init =
-        createFilled(rewriter, loc, groupedOutType, groupedOutSizes, zero);
+        createFilled(b, loc, groupedOutType, groupedOutSizes, zero);
 
     // Loops: n, g, m, o_1..o_s, c, k_1..k_s.
     int64_t numParallel = 3 + spatial;
@@ -270,7 +257,7 @@ struct ConvOpLowering : OpRewritePattern<ConvOp> {
                                    AffineMap::get(numLoops, 0, wExprs, ctx),
                                    AffineMap::get(numLoops, 0, outExprs, ctx)};
     auto generic = linalg::GenericOp::create(
-        rewriter, loc, TypeRange{groupedOutType},
+        b, loc, TypeRange{groupedOutType},
         ValueRange{groupedInput, groupedWeight}, ValueRange{init}, maps,
         makeIterators(numParallel, 1 + spatial),
         [&](OpBuilder &b, Location l, ValueRange args) {
@@ -280,8 +267,133 @@ struct ConvOpLowering : OpRewritePattern<ConvOp> {
     SmallVector<ReassociationIndices> outGroups = {{0}, {1, 2}};
     for (int64_t i = 0; i < spatial; ++i)
       outGroups.push_back({3 + i});
-    Value result = tensor::CollapseShapeOp::create(
-        rewriter, loc, resultType, generic.getResult(0), outGroups);
+    return tensor::CollapseShapeOp::create(b, loc, resultType,
+                                           generic.getResult(0), outGroups);
+
+}
+
+/// A 2-D, ungrouped convolution as a matrix product: the input windows
+/// are laid out as columns (im2col, N x C*KH*KW x OH*OW; a plain reshape
+/// for 1x1 kernels with stride 1), and the weights (M x C*KH*KW) multiply
+/// them. The reduction index q = (c, kh, kw) runs in the order of the
+/// window loop's (c, kh, kw), so every sum is the same as the window
+/// form's; the product's output rows are OH*OW long and contiguous, which
+/// vectorizes where the window form's OW-long rows (7 or 14 in late CNN
+/// stages) or strided reads do not.
+Value createConvAsMatmul(OpBuilder &b, Location loc, ConvOp op, Value input,
+                         RankedTensorType resultType,
+                         ArrayRef<OpFoldResult> outSizes) {
+  auto paddedType = cast<RankedTensorType>(input.getType());
+  auto weightType = cast<RankedTensorType>(op.getWeight().getType());
+  Type elementType = resultType.getElementType();
+  int64_t filters = weightType.getDimSize(0);
+  int64_t channels = weightType.getDimSize(1);
+  int64_t kh = weightType.getDimSize(2), kw = weightType.getDimSize(3);
+  int64_t oh = resultType.getDimSize(2), ow = resultType.getDimSize(3);
+  int64_t window = channels * kh * kw;
+  ArrayRef<int64_t> strides = op.getStrides(), dilations = op.getDilations();
+  OpFoldResult batch = outSizes[0];
+
+  auto colType = RankedTensorType::get(
+      {resultType.getDimSize(0), window, oh * ow}, elementType);
+  Value columns;
+  bool pointwise = kh == 1 && kw == 1 && strides[0] == 1 && strides[1] == 1 &&
+                   paddedType.getDimSize(2) == oh &&
+                   paddedType.getDimSize(3) == ow;
+  if (pointwise) {
+    columns = tensor::CollapseShapeOp::create(
+        b, loc, colType, input, SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}});
+  } else {
+    columns = createFromIndices(
+        b, loc, colType,
+        {batch, b.getIndexAttr(window), b.getIndexAttr(oh * ow)},
+        [&](OpBuilder &nb, Location l, ValueRange) -> Value {
+          auto idx = [&](int64_t v) {
+            return arith::ConstantIndexOp::create(nb, l, v).getResult();
+          };
+          Value n = linalg::IndexOp::create(nb, l, 0);
+          Value q = linalg::IndexOp::create(nb, l, 1);
+          Value p = linalg::IndexOp::create(nb, l, 2);
+          Value c = arith::DivUIOp::create(nb, l, q, idx(kh * kw));
+          Value r = arith::RemUIOp::create(nb, l, q, idx(kh * kw));
+          Value ky = arith::DivUIOp::create(nb, l, r, idx(kw));
+          Value kx = arith::RemUIOp::create(nb, l, r, idx(kw));
+          Value y = arith::DivUIOp::create(nb, l, p, idx(ow));
+          Value x = arith::RemUIOp::create(nb, l, p, idx(ow));
+          auto at = [&](Value o, Value k, int64_t d) -> Value {
+            return arith::AddIOp::create(
+                nb, l, arith::MulIOp::create(nb, l, o, idx(strides[d])),
+                arith::MulIOp::create(nb, l, k, idx(dilations[d])));
+          };
+          return tensor::ExtractOp::create(
+              nb, l, input, ValueRange{n, c, at(y, ky, 0), at(x, kx, 1)});
+        });
+  }
+  Value weights = tensor::CollapseShapeOp::create(
+      b, loc, RankedTensorType::get({filters, window}, elementType),
+      op.getWeight(), SmallVector<ReassociationIndices>{{0}, {1, 2, 3}});
+  auto productType = RankedTensorType::get(
+      {resultType.getDimSize(0), filters, oh * ow}, elementType);
+  Value init = createFilled(
+      b, loc, productType,
+      {batch, b.getIndexAttr(filters), b.getIndexAttr(oh * ow)},
+      createScalar(b, loc, elementType, 0));
+  // Loops n, m, p, q: out[n, m, p] += w[m, q] * col[n, q, p].
+  MLIRContext *ctx = b.getContext();
+  auto dim = [&](int64_t d) { return getAffineDimExpr(d, ctx); };
+  SmallVector<AffineMap> maps = {
+      AffineMap::get(4, 0, {dim(1), dim(3)}, ctx),
+      AffineMap::get(4, 0, {dim(0), dim(3), dim(2)}, ctx),
+      AffineMap::get(4, 0, {dim(0), dim(1), dim(2)}, ctx)};
+  auto product = linalg::GenericOp::create(
+      b, loc, TypeRange{productType}, ValueRange{weights, columns},
+      ValueRange{init}, maps, makeIterators(3, 1),
+      [&](OpBuilder &nb, Location l, ValueRange args) {
+        // input * weight, as the window form multiplies.
+        Value mul = arith::MulFOp::create(nb, l, args[1], args[0]);
+        linalg::YieldOp::create(nb, l, addF(nb, l, args[2], mul));
+      });
+  return tensor::ExpandShapeOp::create(
+      b, loc, resultType, product.getResult(0),
+      SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}});
+}
+
+struct ConvOpLowering : OpRewritePattern<ConvOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(ConvOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto resultType = cast<RankedTensorType>(op.getType());
+    auto weightType = cast<RankedTensorType>(op.getWeight().getType());
+    Type elementType = resultType.getElementType();
+    int64_t spatial = resultType.getRank() - 2;
+    int64_t groups = op.getGroup();
+    if (weightType.isDynamicDim(0) || weightType.isDynamicDim(1) ||
+        llvm::any_of(weightType.getShape().drop_front(2), ShapedType::isDynamic))
+      return rewriter.notifyMatchFailure(op, "weight shape must be static");
+    int64_t filters = weightType.getDimSize(0);
+    SmallVector<int64_t> kernel(weightType.getShape().drop_front(2));
+
+    Value zero = createScalar(rewriter, loc, elementType, 0);
+    SmallVector<int64_t> noExtra(spatial, 0);
+    Value input = padSpatial(rewriter, loc, op.getInput(), op.getPads(),
+                             noExtra, zero);
+    auto paddedType = cast<RankedTensorType>(input.getType());
+
+    SmallVector<OpFoldResult> outSizes = getWindowOutputSizes(
+        rewriter, loc, resultType, input, rewriter.getIndexAttr(filters),
+        kernel, op.getStrides(), op.getDilations());
+    Value result;
+    if (groups == 1 && spatial == 2 &&
+        llvm::none_of(resultType.getShape().drop_front(1),
+                      ShapedType::isDynamic) &&
+        llvm::none_of(paddedType.getShape().drop_front(1),
+                      ShapedType::isDynamic))
+      result = createConvAsMatmul(rewriter, loc, op, input, resultType,
+                                  outSizes);
+    else
+      result = createWindowConv(rewriter, loc, op, input, resultType, outSizes);
 
     if (Value bias = op.getBias()) {
       // M -> M x 1 x ... x 1 so that it broadcasts along dimension 1.

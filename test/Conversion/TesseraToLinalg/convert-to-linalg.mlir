@@ -157,23 +157,41 @@ func.func @matmul_batched(%a: tensor<2x1x4x8xf32>, %b: tensor<3x8x5xf32>) -> ten
 
 // -----
 
-// Channels split into groups (C -> G x C/G, M -> G x M/G); no padding.
+// An ungrouped 2-D convolution is a matrix product: the input windows are
+// laid out as columns (C*KH*KW x OH*OW, im2col) and the weights, collapsed
+// to M x C*KH*KW, multiply them; no padding here.
 // CHECK-LABEL: func.func @conv
 // CHECK-SAME:    (%[[X:.*]]: tensor<1x3x8x8xf32>, %[[W:.*]]: tensor<4x3x3x3xf32>)
 // CHECK-NOT:     tensor.pad
-// CHECK:         %[[XG:.*]] = tensor.expand_shape %[[X]] {{\[}}[0], [1, 2], [3], [4]] output_shape [1, 1, 3, 8, 8]
-// CHECK:         %[[WG:.*]] = tensor.expand_shape %[[W]] {{\[}}[0, 1], [2], [3], [4]] output_shape [1, 4, 3, 3, 3]
-// CHECK:         %[[FILL:.*]] = linalg.fill {{.*}} -> tensor<1x1x4x6x6xf32>
-// CHECK:         %[[G:.*]] = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d1, d5, d3 + d6, d4 + d7)>, affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d1, d2, d5, d6, d7)>, affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d1, d2, d3, d4)>], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]}
-// CHECK-SAME:      ins(%[[XG]], %[[WG]] : {{.*}}) outs(%[[FILL]] : {{.*}})
-// CHECK:         %[[R:.*]] = tensor.collapse_shape %[[G]] {{\[}}[0], [1, 2], [3], [4]] : tensor<1x1x4x6x6xf32> into tensor<1x4x6x6xf32>
+// CHECK:         %[[COL:.*]] = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2) -> (d0, d1, d2)>], iterator_types = ["parallel", "parallel", "parallel"]} outs(%{{.*}} : tensor<1x27x36xf32>)
+// CHECK:           arith.divui
+// CHECK:           tensor.extract %[[X]][
+// CHECK:         %[[WM:.*]] = tensor.collapse_shape %[[W]] {{\[}}[0], [1, 2, 3]] : tensor<4x3x3x3xf32> into tensor<4x27xf32>
+// CHECK:         %[[FILL:.*]] = linalg.fill {{.*}} -> tensor<1x4x36xf32>
+// CHECK:         %[[P:.*]] = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d1, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d3, d2)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>], iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+// CHECK-SAME:      ins(%[[WM]], %[[COL]] : {{.*}}) outs(%[[FILL]] : {{.*}})
+// CHECK:         %[[R:.*]] = tensor.expand_shape %[[P]] {{\[}}[0], [1], [2, 3]] output_shape [1, 4, 6, 6]
 // CHECK:         return %[[R]]
 func.func @conv(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>) -> tensor<1x4x6x6xf32> {
   %0 = tessera.conv %x, %w {dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>) -> tensor<1x4x6x6xf32>
   return %0 : tensor<1x4x6x6xf32>
 }
 
-// Depthwise (group = 4), stride 2, padded input, bias added per channel.
+// A 1x1 convolution with stride 1 needs no im2col: the input reshaped is
+// already the column matrix.
+// CHECK-LABEL: func.func @conv_pointwise
+// CHECK-SAME:    (%[[X:.*]]: tensor<1x3x8x8xf32>, %[[W:.*]]: tensor<5x3x1x1xf32>)
+// CHECK:         %[[COL:.*]] = tensor.collapse_shape %[[X]] {{\[}}[0], [1], [2, 3]] : tensor<1x3x8x8xf32> into tensor<1x3x64xf32>
+// CHECK-NOT:     tensor.extract
+// CHECK:         linalg.generic {{.*}} ins(%{{.*}}, %[[COL]] : tensor<5x3xf32>, tensor<1x3x64xf32>)
+func.func @conv_pointwise(%x: tensor<1x3x8x8xf32>, %w: tensor<5x3x1x1xf32>) -> tensor<1x5x8x8xf32> {
+  %0 = tessera.conv %x, %w {dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x3x8x8xf32>, tensor<5x3x1x1xf32>) -> tensor<1x5x8x8xf32>
+  return %0 : tensor<1x5x8x8xf32>
+}
+
+// Grouped convolutions (here depthwise, group = 4) keep the window loop
+// nest, channels split into groups (C -> G x C/G, M -> G x M/G); stride 2,
+// padded input, bias added per channel.
 // CHECK-LABEL: func.func @conv_depthwise_bias
 // CHECK-SAME:    (%[[X:.*]]: tensor<1x4x8x8xf32>, %{{.*}}: tensor<4x1x3x3xf32>, %[[B:.*]]: tensor<4xf32>)
 // CHECK:         %[[P:.*]] = tensor.pad %[[X]] low[0, 0, 1, 1] high[0, 0, 1, 1]
@@ -486,10 +504,11 @@ func.func @resize_nearest(%x: tensor<1x3x8x8xf32>) -> tensor<1x3x16x16xf32> {
 // CHECK:         %[[S:.*]] = tensor.insert_slice %[[X]] into %[[Z]][0, 0, 2, 2] [1, 2, 3, 3] [1, 1, 1, 1]
 // CHECK:         %[[F:.*]] = linalg.generic {{.*}} outs(%{{.*}} : tensor<4x2x3x3xf32>)
 // CHECK:           tensor.extract %[[W]][
-// CHECK:         tensor.expand_shape %[[S]]
-// CHECK:         tensor.expand_shape %[[F]]
-// CHECK:         linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]
-// CHECK:         tensor.collapse_shape {{.*}} into tensor<1x4x5x5xf32>
+// CHECK:         linalg.generic {{.*}} outs(%{{.*}} : tensor<1x18x25xf32>)
+// CHECK:           tensor.extract %[[S]][
+// CHECK:         tensor.collapse_shape %[[F]] {{\[}}[0], [1, 2, 3]] : tensor<4x2x3x3xf32> into tensor<4x18xf32>
+// CHECK:         linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "reduction"]
+// CHECK:         tensor.expand_shape {{.*}} into tensor<1x4x5x5xf32>
 func.func @conv_transpose(%x: tensor<1x2x3x3xf32>, %w: tensor<2x4x3x3xf32>) -> tensor<1x4x5x5xf32> {
   %0 = tessera.conv_transpose %x, %w {dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>, output_padding = array<i64: 0, 0>} : (tensor<1x2x3x3xf32>, tensor<2x4x3x3xf32>) -> tensor<1x4x5x5xf32>
   return %0 : tensor<1x4x5x5xf32>
