@@ -2,6 +2,8 @@
 
 #include "tessera/Target/CPU/CPUTarget.h"
 
+#include "llvm/ADT/StringExtras.h"
+
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
 #include "llvm/MC/MCSubtargetInfo.h"
@@ -25,13 +27,18 @@ cpu::createCPUTargetMachine(const CPUTargetOptions &options,
   if (!target)
     return nullptr;
   std::string cpuName = options.cpu;
-  std::string features;
+  // Comma-separated without a trailing comma: an empty entry makes the
+  // emitted IR's "target-features" invalid for opt and llc.
+  SmallVector<std::string> featureList;
   if (cpuName.empty() || cpuName == "host") {
     cpuName = llvm::sys::getHostCPUName().str();
     for (const auto &feature : llvm::sys::getHostCPUFeatures())
-      features += (feature.second ? "+" : "-") + feature.first().str() + ",";
+      featureList.push_back((feature.second ? "+" : "-") +
+                            feature.first().str());
   }
-  features += options.features;
+  if (!options.features.empty())
+    featureList.push_back(options.features);
+  std::string features = llvm::join(featureList, ",");
   // Check the name first: LLVM only warns (on stderr) about unknown CPUs.
   std::unique_ptr<llvm::MCSubtargetInfo> generic(
       target->createMCSubtargetInfo(triple, "", ""));
