@@ -38,28 +38,36 @@ static LogicalResult importNonZero(NodeImporter &n) {
   return success();
 }
 
+/// The input of Compress and Unique with the axis they work along: the
+/// `axis` attribute, or axis 0 of the input flattened (which needs a static
+/// shape) when there is none.
+static FailureOr<std::pair<Value, int64_t>> dataAlongAxis(NodeImporter &n) {
+  RankedTensorType input = n.getInputType(0);
+  if (n.hasAttr("axis")) {
+    FailureOr<int64_t> axis =
+        n.normalizeAxis(n.getInt("axis", 0), input.getRank());
+    if (failed(axis))
+      return failure();
+    return std::make_pair(n.getInput(0), *axis);
+  }
+  if (!input.hasStaticShape())
+    return n.fail("without an axis the input shape must be static");
+  Value flat = n.create<ReshapeOp>(
+      RankedTensorType::get({input.getNumElements()}, input.getElementType()),
+      n.getInput(0), Value());
+  return std::make_pair(flat, int64_t(0));
+}
+
 /// Compress: Gather along `axis` (of the flattened input without one) at
 /// the positions where `condition` is true. A condition longer than the
 /// axis is cut to it; a shorter one selects nothing past its end.
 static LogicalResult importCompress(NodeImporter &n) {
-  RankedTensorType input = n.getInputType(0);
   RankedTensorType condition = n.getInputType(1);
   OpBuilder &b = n.getBuilder();
-  Value data = n.getInput(0);
-  int64_t axis = 0;
-  if (n.hasAttr("axis")) {
-    FailureOr<int64_t> normalized =
-        n.normalizeAxis(n.getInt("axis", 0), input.getRank());
-    if (failed(normalized))
-      return failure();
-    axis = *normalized;
-  } else {
-    if (!input.hasStaticShape())
-      return n.fail("Compress without an axis needs a static input shape");
-    data = n.create<ReshapeOp>(
-        RankedTensorType::get({input.getNumElements()}, input.getElementType()),
-        data, Value());
-  }
+  FailureOr<std::pair<Value, int64_t>> along = dataAlongAxis(n);
+  if (failed(along))
+    return failure();
+  auto [data, axis] = *along;
   auto dataType = cast<RankedTensorType>(data.getType());
   if (condition.getRank() != 1 || condition.isDynamicDim(0) ||
       dataType.isDynamicDim(axis))
@@ -91,18 +99,10 @@ static LogicalResult importUnique(NodeImporter &n) {
   Type i32 = b.getI32Type(), i64 = b.getI64Type();
   Type element = input.getElementType();
   bool sorted = n.getInt("sorted", 1) != 0;
-  Value data = n.getInput(0);
-  int64_t axis = 0;
-  if (n.hasAttr("axis")) {
-    FailureOr<int64_t> normalized =
-        n.normalizeAxis(n.getInt("axis", 0), input.getRank());
-    if (failed(normalized))
-      return failure();
-    axis = *normalized;
-  } else {
-    data = n.create<ReshapeOp>(
-        RankedTensorType::get({input.getNumElements()}, element), data, Value());
-  }
+  FailureOr<std::pair<Value, int64_t>> along = dataAlongAxis(n);
+  if (failed(along))
+    return failure();
+  auto [data, axis] = *along;
   auto dataType = cast<RankedTensorType>(data.getType());
   int64_t rows = dataType.getDimSize(axis);
   int64_t width = rows == 0 ? 0 : dataType.getNumElements() / rows;
@@ -135,10 +135,7 @@ static LogicalResult importUnique(NodeImporter &n) {
   // same[i][j] as i32 (1 when all M entries agree).
   Value same = reduce(ReduceMinOp(), castTo(equalElements, i32), 2);
 
-  SmallVector<int64_t> positions;
-  for (int64_t i = 0; i < rows; ++i)
-    positions.push_back(i);
-  Value iota = n.constantInts(positions);
+  Value iota = n.indexGrid({rows}, 0);
   Value firstCopy = n.create<ArgMaxOp>(same, b.getI64IntegerAttr(1),
                                        b.getBoolAttr(false), b.getBoolAttr(false));
   Value isFirst = n.create<EqualOp>(firstCopy, iota);

@@ -71,14 +71,9 @@ static LogicalResult importReverseSequence(NodeImporter &n) {
   int64_t rank = input.getRank();
   OpBuilder &b = n.getBuilder();
   Type i64 = b.getI64Type();
-  SmallVector<int64_t> timeShape(rank, 1), batchShape(rank, 1);
-  timeShape[timeAxis] = input.getDimSize(timeAxis);
+  SmallVector<int64_t> batchShape(rank, 1);
   batchShape[batchAxis] = input.getDimSize(batchAxis);
-  SmallVector<int64_t> positions;
-  for (int64_t t = 0; t < input.getDimSize(timeAxis); ++t)
-    positions.push_back(t);
-  Value time = n.create<ReshapeOp>(RankedTensorType::get(timeShape, i64),
-                                   n.constantInts(positions), Value());
+  Value time = n.indexGrid(input.getShape(), timeAxis);
   Value lengths = n.getInput(1);
   auto lengthsType = cast<RankedTensorType>(lengths.getType());
   if (lengthsType.getElementType() != i64)

@@ -219,6 +219,16 @@ LogicalResult NodeImporter::checkUnusedOutputsFrom(int64_t firstUnsupported) {
   return success();
 }
 
+Value NodeImporter::indexGrid(ArrayRef<int64_t> shape, int64_t dim) {
+  SmallVector<int64_t> positions;
+  for (int64_t i = 0; i < shape[dim]; ++i)
+    positions.push_back(i);
+  SmallVector<int64_t> gridShape(shape.size(), 1);
+  gridShape[dim] = shape[dim];
+  return create<ReshapeOp>(RankedTensorType::get(gridShape, builder.getI64Type()),
+                           constantInts(positions), Value());
+}
+
 Value NodeImporter::constantInts(ArrayRef<int64_t> values) {
   auto type = RankedTensorType::get({static_cast<int64_t>(values.size())},
                                     builder.getI64Type());

@@ -201,6 +201,10 @@ public:
   /// A constant of type `type` holding `values`.
   Value constantInts(ArrayRef<int64_t> values);
   Value constantScalar(Type elementType, double value);
+  /// A constant i64 tensor of `shape`'s rank, of size `shape[dim]` along
+  /// `dim` and 1 elsewhere, holding each element's index along `dim` (an
+  /// iota that broadcasts against a tensor of `shape`).
+  Value indexGrid(ArrayRef<int64_t> shape, int64_t dim);
 
   /// `axis` in [-rank, rank) normalized to [0, rank).
   FailureOr<int64_t> normalizeAxis(int64_t axis, int64_t rank,

@@ -96,19 +96,6 @@ static LogicalResult importDepthSpace(NodeImporter &n, bool toSpace) {
   return success();
 }
 
-/// A constant i64 tensor of `shape` holding each element's index along
-/// dimension `dim`.
-static Value indexGrid(NodeImporter &n, ArrayRef<int64_t> shape, int64_t dim) {
-  SmallVector<int64_t> positions;
-  for (int64_t i = 0; i < shape[dim]; ++i)
-    positions.push_back(i);
-  SmallVector<int64_t> gridShape(shape.size(), 1);
-  gridShape[dim] = shape[dim];
-  return n.create<ReshapeOp>(
-      RankedTensorType::get(gridShape, n.getBuilder().getI64Type()),
-      n.constantInts(positions), Value());
-}
-
 /// EyeLike: ones where column - row == k, in the dtype asked for.
 static LogicalResult importEyeLike(NodeImporter &n) {
   RankedTensorType input = n.getInputType(0);
@@ -120,8 +107,8 @@ static LogicalResult importEyeLike(NodeImporter &n) {
     if (!element)
       return n.fail("unsupported dtype");
   }
-  Value rows = indexGrid(n, input.getShape(), 0);
-  Value cols = indexGrid(n, input.getShape(), 1);
+  Value rows = n.indexGrid(input.getShape(), 0);
+  Value cols = n.indexGrid(input.getShape(), 1);
   Value diagonal = n.create<EqualOp>(
       n.create<SubOp>(cols, rows),
       n.constantScalar(n.getBuilder().getI64Type(), n.getInt("k", 0)));
@@ -161,7 +148,7 @@ static LogicalResult importOneHot(NodeImporter &n) {
   index = n.reshapeWithDims(index, expandedShape, sources);
   SmallVector<int64_t> gridShape(rank, 1);
   gridShape[*axis] = size;
-  Value hot = n.create<EqualOp>(index, indexGrid(n, gridShape, *axis));
+  Value hot = n.create<EqualOp>(index, n.indexGrid(gridShape, *axis));
   // values = [off, on]
   Value values = n.getInput(2);
   RankedTensorType valuesType = n.getInputType(2);
@@ -232,11 +219,8 @@ static LogicalResult importRange(NodeImporter &n) {
                        scalars[0], scalars[1], scalars[2]));
     return success();
   }
-  SmallVector<int64_t> positions;
-  for (int64_t i = 0; i < length; ++i)
-    positions.push_back(i);
   auto type = RankedTensorType::get({length}, element);
-  Value steps = n.create<CastOp>(type, n.constantInts(positions));
+  Value steps = n.create<CastOp>(type, n.indexGrid({length}, 0));
   n.setResult(0, n.create<AddOp>(n.create<MulOp>(steps, n.getInput(2)),
                                  n.getInput(0)));
   return success();

@@ -250,6 +250,16 @@ static LogicalResult importRecurrent(NodeImporter &n, CellKind kind) {
     auto gate = [&](Value v, int64_t g) {
       return rb.slice(v, 1, g * hidden, (g + 1) * hidden);
     };
+    // The recurrence weights, transposed once for every step: all gates
+    // (RNN, LSTM), or GRU's update/reset gates and its candidate apart.
+    Value rT = kind != CellKind::GRU ? rb.transpose(r, {1, 0}) : Value();
+    Value rZRT = kind == CellKind::GRU
+                     ? rb.transpose(rb.slice(r, 0, 0, 2 * hidden), {1, 0})
+                     : Value();
+    Value rHT = kind == CellKind::GRU
+                    ? rb.transpose(rb.slice(r, 0, 2 * hidden, 3 * hidden),
+                                   {1, 0})
+                    : Value();
 
     SmallVector<Value> outputs(steps);
     for (int64_t i = 0; i < steps; ++i) {
@@ -258,7 +268,7 @@ static LogicalResult importRecurrent(NodeImporter &n, CellKind kind) {
                             {batch, gates * hidden});
       Value newH, newC;
       if (kind == CellKind::RNN) {
-        Value pre = rb.add(xt, rb.matmul(h, rb.transpose(r, {1, 0})));
+        Value pre = rb.add(xt, rb.matmul(h, rT));
         if (rBias)
           pre = rb.add(pre, rBias);
         FailureOr<Value> act = rb.activate(dirActs[0], pre, clip);
@@ -267,9 +277,7 @@ static LogicalResult importRecurrent(NodeImporter &n, CellKind kind) {
         newH = *act;
       } else if (kind == CellKind::GRU) {
         // z and r gates share one matmul; the candidate uses the reset.
-        Value rZR = rb.slice(r, 0, 0, 2 * hidden);
-        Value rH = rb.slice(r, 0, 2 * hidden, 3 * hidden);
-        Value zr = rb.matmul(h, rb.transpose(rZR, {1, 0}));
+        Value zr = rb.matmul(h, rZRT);
         if (rBias)
           zr = rb.add(zr, rb.slice(rBias, 0, 0, 2 * hidden));
         FailureOr<Value> z =
@@ -278,7 +286,6 @@ static LogicalResult importRecurrent(NodeImporter &n, CellKind kind) {
             rb.activate(dirActs[0], rb.add(gate(xt, 1), gate(zr, 1)), clip);
         if (failed(z) || failed(reset))
           return failure();
-        Value rHT = rb.transpose(rH, {1, 0});
         Value hBias = rBias ? rb.slice(rBias, 0, 2 * hidden, 3 * hidden)
                             : Value();
         Value candidateIn;
@@ -300,7 +307,7 @@ static LogicalResult importRecurrent(NodeImporter &n, CellKind kind) {
         Value oneMinusZ = n.create<SubOp>(rb.scalar(element, 1.0), *z);
         newH = rb.add(rb.mul(oneMinusZ, *candidate), rb.mul(*z, h));
       } else {
-        Value pre = rb.add(xt, rb.matmul(h, rb.transpose(r, {1, 0})));
+        Value pre = rb.add(xt, rb.matmul(h, rT));
         if (rBias)
           pre = rb.add(pre, rBias);
         Value inPre = gate(pre, 0), outPre = gate(pre, 1),

@@ -270,15 +270,7 @@ static LogicalResult importHardmax(NodeImporter &n) {
   OpBuilder &b = n.getBuilder();
   Value argMax = n.create<ArgMaxOp>(n.getInput(0), b.getI64IntegerAttr(*axis),
                                     b.getBoolAttr(true), b.getBoolAttr(false));
-  // positions: 0..size-1 laid along `axis`.
-  int64_t size = input.getDimSize(*axis);
-  SmallVector<int64_t> positions;
-  for (int64_t i = 0; i < size; ++i)
-    positions.push_back(i);
-  SmallVector<int64_t> shape(rank, 1);
-  shape[*axis] = size;
-  Value iota = n.create<ReshapeOp>(RankedTensorType::get(shape, b.getI64Type()),
-                                   n.constantInts(positions), Value());
+  Value iota = n.indexGrid(input.getShape(), *axis);
   Value hot = n.create<EqualOp>(iota, argMax);
   n.setResult(0, n.create<CastOp>(
                      cast<RankedTensorType>(hot.getType())
@@ -337,14 +329,7 @@ static LogicalResult importTopK(NodeImporter &n) {
                                               intType.getWidth()))));
   else
     return n.fail("unsupported element type");
-  SmallVector<int64_t> positions;
-  for (int64_t i = 0; i < size; ++i)
-    positions.push_back(i);
-  SmallVector<int64_t> iotaShape(rank, 1);
-  iotaShape[*axis] = size;
-  Value iota = n.create<ReshapeOp>(
-      RankedTensorType::get(iotaShape, b.getI64Type()), n.constantInts(positions),
-      Value());
+  Value iota = n.indexGrid(input.getShape(), *axis);
   Value remaining = n.getInput(0);
   SmallVector<Value> indices;
   for (int64_t i = 0; i < k; ++i) {

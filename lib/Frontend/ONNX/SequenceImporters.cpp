@@ -60,6 +60,23 @@ static FailureOr<Position> readPosition(NodeImporter &n, int64_t index,
   return Position{std::nullopt, p};
 }
 
+/// `position` as a 0-D i64 tensor.
+static Value positionValue(NodeImporter &n, Position position) {
+  if (position.runtime)
+    return position.runtime;
+  return n.constantScalar(n.getBuilder().getI64Type(), *position.constant);
+}
+
+/// Optional input `index` as a position in a sequence of `length`, or
+/// `fallback` when the node omits it.
+static FailureOr<Position> readOptionalPosition(NodeImporter &n, int64_t index,
+                                                int64_t length,
+                                                int64_t fallback) {
+  if (!n.hasInput(index))
+    return Position{fallback, Value()};
+  return readPosition(n, index, length);
+}
+
 /// The per-element position tensors of `sequence`, created when its
 /// positions were still implicit.
 static SmallVector<Value> positionTensors(NodeImporter &n,
@@ -88,10 +105,7 @@ static FailureOr<Value> elementAt(NodeImporter &n,
                     "(SplitToSequence with run-time splits)");
     return element;
   }
-  Value at = position.runtime
-                 ? position.runtime
-                 : n.constantScalar(n.getBuilder().getI64Type(),
-                                    *position.constant);
+  Value at = positionValue(n, position);
   SmallVector<Value> positions = positionTensors(n, sequence);
   Value result;
   for (auto [element, elementPosition] :
@@ -147,13 +161,11 @@ static LogicalResult importSequenceInsert(NodeImporter &n) {
   Value tensor = n.getInput(1);
   if (!tensor)
     return n.fail("input 1 must be a tensor");
-  Position position{sequence.length, Value()};
-  if (n.hasInput(2)) {
-    FailureOr<Position> read = readPosition(n, 2, sequence.length);
-    if (failed(read))
-      return failure();
-    position = *read;
-  }
+  FailureOr<Position> read =
+      readOptionalPosition(n, 2, sequence.length, sequence.length);
+  if (failed(read))
+    return failure();
+  Position position = *read;
   if (position.constant && (*position.constant < 0 ||
                             *position.constant > sequence.length))
     return n.fail("insert position " + llvm::Twine(*position.constant) +
@@ -164,8 +176,7 @@ static LogicalResult importSequenceInsert(NodeImporter &n) {
   } else {
     // Elements at or after the insert position move up by one.
     Type i64 = n.getBuilder().getI64Type();
-    Value at = position.runtime ? position.runtime
-                                : n.constantScalar(i64, *position.constant);
+    Value at = positionValue(n, position);
     SmallVector<Value> positions = positionTensors(n, sequence);
     for (Value &p : positions)
       p = n.create<WhereOp>(n.create<GreaterEqualOp>(p, at),
@@ -186,13 +197,11 @@ static LogicalResult importSequenceErase(NodeImporter &n) {
   SequenceValue sequence = **input;
   if (sequence.length == 0)
     return n.fail("erasing from an empty sequence");
-  Position position{sequence.length - 1, Value()};
-  if (n.hasInput(1)) {
-    FailureOr<Position> read = readPosition(n, 1, sequence.length);
-    if (failed(read))
-      return failure();
-    position = *read;
-  }
+  FailureOr<Position> read =
+      readOptionalPosition(n, 1, sequence.length, sequence.length - 1);
+  if (failed(read))
+    return failure();
+  Position position = *read;
   if (position.constant && (*position.constant < 0 ||
                             *position.constant >= sequence.length))
     return n.fail("erase position " + llvm::Twine(*position.constant) +
@@ -202,8 +211,7 @@ static LogicalResult importSequenceErase(NodeImporter &n) {
   } else {
     // The erased element's position becomes -1; later ones move down.
     Type i64 = n.getBuilder().getI64Type();
-    Value at = position.runtime ? position.runtime
-                                : n.constantScalar(i64, *position.constant);
+    Value at = positionValue(n, position);
     SmallVector<Value> positions = positionTensors(n, sequence);
     for (Value &p : positions)
       p = n.create<WhereOp>(

@@ -537,10 +537,7 @@ static LogicalResult importRuntimePad(NodeImporter &n, PadMode mode) {
                           b.getDenseI64ArrayAttr({d + 1}),
                           b.getDenseI64ArrayAttr({1})),
         Value());
-    SmallVector<int64_t> positions;
-    for (int64_t o = 0; o < out; ++o)
-      positions.push_back(o);
-    Value source = n.create<SubOp>(n.constantInts(positions), begin);
+    Value source = n.create<SubOp>(n.indexGrid({out}, 0), begin);
     Value zero = n.constantScalar(i64, 0), last = n.constantScalar(i64, in - 1);
     if (mode == PadMode::constant) {
       Value valid = n.create<AndOp>(
