@@ -1,5 +1,6 @@
 """Writes binary models for import-errors.test: one with external data, one
-whose external file is missing, and a truncated one."""
+whose external file is missing, a truncated one, and one whose output is a
+sequence."""
 import os
 import sys
 
@@ -27,3 +28,13 @@ embedded = onnx.load(os.path.join(out, "external.onnx"))
 raw = embedded.SerializeToString()
 with open(os.path.join(out, "truncated.onnx"), "wb") as f:
     f.write(raw[: len(raw) // 2])
+
+# A sequence as a graph output: sequences are supported inside a graph only.
+seq_graph = helper.make_graph(
+    [helper.make_node("SequenceConstruct", ["a", "b"], ["s"])], "g",
+    [helper.make_tensor_value_info("a", TensorProto.FLOAT, [2]),
+     helper.make_tensor_value_info("b", TensorProto.FLOAT, [2])],
+    [helper.make_tensor_sequence_value_info("s", TensorProto.FLOAT, [2])])
+seq_model = helper.make_model(seq_graph, opset_imports=[helper.make_opsetid("", 13)])
+seq_model.ir_version = 8
+onnx.save(seq_model, os.path.join(out, "sequence-output.onnx"))
