@@ -19,11 +19,13 @@ void cpu::buildCPULoweringPipeline(OpPassManager &pm,
   OpPassManager &func = pm.nest<func::FuncOp>();
   func.addPass(cpu::createTesseraCopyToLinalg());
   func.addPass(cpu::createTesseraOrderContractionLoops());
-  func.addPass(createConvertLinalgToLoopsPass());
-  func.addPass(createLowerAffinePass());
-  func.addPass(createSCFToControlFlowPass());
-  func.addPass(arith::createArithExpandOpsPass());
-  func.addPass(createCanonicalizerPass());
+  pm.addPass(cpu::createTesseraOutlineKernels());
+  OpPassManager &loops = pm.nest<func::FuncOp>();
+  loops.addPass(createConvertLinalgToLoopsPass());
+  loops.addPass(createLowerAffinePass());
+  loops.addPass(createSCFToControlFlowPass());
+  loops.addPass(arith::createArithExpandOpsPass());
+  loops.addPass(createCanonicalizerPass());
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
   // libm keeps erf/tanh/pow accurate to the ulp, as ONNX Runtime is; a
@@ -37,6 +39,7 @@ void cpu::buildCPULoweringPipeline(OpPassManager &pm,
   pm.addPass(createConvertIndexToLLVMPass());
   pm.addPass(createConvertControlFlowToLLVMPass());
   pm.addPass(createConvertFuncToLLVMPass());
+  pm.addPass(cpu::createTesseraKernelNoAliasArgs());
   pm.addPass(createReconcileUnrealizedCastsPass());
   pm.addPass(createCanonicalizerPass());
 }

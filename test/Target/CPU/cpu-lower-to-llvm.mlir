@@ -14,8 +14,13 @@
 // CHECK:       llvm.func @malloc(i64) -> !llvm.ptr
 // CHECK:       llvm.func @main(%{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: i64, %{{.*}}: i64, %{{.*}}: i64, %{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: i64, %{{.*}}: i64, %{{.*}}: i64, %{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: i64, %{{.*}}: i64, %{{.*}}: i64, %{{.*}}: i64, %{{.*}}: i64) -> !llvm.struct<(ptr, ptr, i64, array<2 x i64>, array<2 x i64>)>
 // CHECK-SAME:    attributes {tessera.arena_size = 128 : i64}
+// CHECK:         llvm.call @main_kernel_0(
 // CHECK:         llvm.call @malloc
+// CHECK:         llvm.call @main_kernel_1(
 // CHECK:         llvm.return
+// Each linalg op is an internal kernel with noalias pointer arguments.
+// CHECK:       llvm.func internal @main_kernel_1(%{{.*}}: !llvm.ptr {llvm.noalias}, %{{.*}}: !llvm.ptr {llvm.noalias},
+// CHECK:       llvm.func internal @main_kernel_0(%{{.*}}: !llvm.ptr {llvm.noalias}, %{{.*}}: !llvm.ptr {llvm.noalias},
 func.func @main(%x: tensor<4x8xf32>) -> tensor<2x8xf32> {
   %0 = tessera.relu %x : tensor<4x8xf32>
   %1 = tessera.slice %0 {starts = array<i64: 0, 0>, ends = array<i64: 4, 8>, steps = array<i64: 2, 1>} : tensor<4x8xf32> -> tensor<2x8xf32>
@@ -25,16 +30,18 @@ func.func @main(%x: tensor<4x8xf32>) -> tensor<2x8xf32> {
 // -----
 
 // Dynamic shapes: the reduction buffer is a heap allocation freed after its
-// last use; erf and exp call libm.
+// last use; erf and exp call libm inside the kernels.
 // CHECK-DAG:   llvm.func @free(!llvm.ptr)
 // CHECK-DAG:   llvm.func @erff(f32) -> f32
 // CHECK-DAG:   llvm.func @expf(f32) -> f32
 // CHECK:       llvm.func @main
 // CHECK-SAME:    attributes {tessera.arena_size = 0 : i64}
-// CHECK:         llvm.call @erff
-// CHECK:         llvm.call @expf
 // CHECK:         llvm.call @free
 // CHECK:         llvm.return
+// CHECK:       llvm.func internal @main_kernel_{{[0-9]+}}
+// CHECK:         llvm.call @expf
+// CHECK:       llvm.func internal @main_kernel_0
+// CHECK:         llvm.call @erff
 func.func @main(%x: tensor<?x8xf32>) -> tensor<?x8xf32> {
   %0 = tessera.erf %x : tensor<?x8xf32>
   %1 = tessera.softmax %0 {axis = 1 : i64} : tensor<?x8xf32>
