@@ -11,6 +11,7 @@
 #endif
 
 #include "RuntimeInternal.h"
+#include "ThreadPool.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -26,6 +27,7 @@ typedef struct input_binding {
 struct tessera_context {
   const tessera_model_t *model;
   int32_t num_threads;
+  tessera_thread_pool_t *pool; /* started on the first run with threads > 1 */
   void *arena;
   size_t arena_size; /* allocated: the planned size rounded up, at least 64 */
   input_binding_t *inputs;
@@ -97,6 +99,7 @@ static void release_outputs(tessera_context_t *context) {
 static void destroy_context(tessera_context_t *context) {
   if (context->output_blocks)
     release_outputs(context);
+  tessera_thread_pool_destroy(context->pool);
   free(context->arena);
   free(context->inputs);
   free(context->args);
@@ -486,7 +489,14 @@ TESSERA_EXPORT tessera_status_t tessera_context_run(tessera_context_t *context) 
     result_words += descriptor_words(meta->outputs[i].rank);
   memset(context->results, 0, (size_t)result_words * sizeof(int64_t));
 
+  if (tessera_thread_pool_size(context->pool) != context->num_threads) {
+    /* A pool that cannot be started leaves the run serial, not failed. */
+    tessera_thread_pool_destroy(context->pool);
+    context->pool = tessera_thread_pool_create(context->num_threads);
+  }
+  tessera_thread_pool_t *previous = tessera_thread_pool_enter(context->pool);
   tessera_package_entry(context->args);
+  tessera_thread_pool_enter(previous);
   return collect_outputs(context);
 }
 

@@ -24,6 +24,7 @@
  * dense inputs); if anything is off it returns count = -1.
 \*===----------------------------------------------------------------------===*/
 
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +33,10 @@
 /* The declaration in tessera_package_abi.h is const; this variant's text is
  * writable, so it declares the other two symbols itself. */
 void tessera_package_entry(void **args);
+typedef void (*tessera_parallel_task_t)(void *args, int64_t begin,
+                                        int64_t end);
+void tessera_parallel_for(tessera_parallel_task_t task, void *args,
+                          int64_t extent);
 #else
 #include "tessera/Runtime/tessera_package_abi.h"
 #endif
@@ -97,6 +102,37 @@ static int check_input(const int64_t *d, int rank) {
   return ok;
 }
 
+/* The sum's rows are split over the context's threads, as generated
+ * parallel kernels are; the test reads how many threads took part. */
+typedef struct sum_task {
+  const float *xs, *ys, *bs, *w;
+  float *sum;
+} sum_task_t;
+
+static pthread_mutex_t threads_mutex = PTHREAD_MUTEX_INITIALIZER;
+static pthread_t threads_seen[64];
+static int num_threads_seen;
+
+__attribute__((visibility("default"))) int tessera_fake_threads_in_last_run(void) {
+  pthread_mutex_lock(&threads_mutex);
+  int count = num_threads_seen;
+  pthread_mutex_unlock(&threads_mutex);
+  return count;
+}
+
+static void sum_rows(void *argument, int64_t begin, int64_t end) {
+  const sum_task_t *task = argument;
+  for (int64_t i = begin * 3; i < end * 3; ++i)
+    task->sum[i] = task->xs[i] + task->ys[i] + task->bs[i % 3] + task->w[i % 3];
+  pthread_mutex_lock(&threads_mutex);
+  int known = 0;
+  for (int i = 0; i < num_threads_seen; ++i)
+    known |= pthread_equal(threads_seen[i], pthread_self());
+  if (!known && num_threads_seen < 64)
+    threads_seen[num_threads_seen++] = pthread_self();
+  pthread_mutex_unlock(&threads_mutex);
+}
+
 void tessera_package_entry(void **args) {
   int64_t *results = args[0];
   const int64_t *weights = args[1], *arena = args[2];
@@ -120,8 +156,11 @@ void tessera_package_entry(void **args) {
   const float *xs = pointer(x[1]), *ys = pointer(y[1]), *bs = pointer(bias[1]);
 
   float *sum = malloc((size_t)batch * 3 * sizeof(float));
-  for (int64_t i = 0; i < batch * 3; ++i)
-    sum[i] = xs[i] + ys[i] + bs[i % 3] + w[i % 3];
+  sum_task_t task = {xs, ys, bs, w, sum};
+  pthread_mutex_lock(&threads_mutex);
+  num_threads_seen = 0;
+  pthread_mutex_unlock(&threads_mutex);
+  tessera_parallel_for(sum_rows, &task, batch);
   int64_t *count = malloc(sizeof(int64_t));
   *count = ok ? batch : -1;
 

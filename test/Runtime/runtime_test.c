@@ -518,6 +518,8 @@ static void *work(void *argument) {
              worker->api->last_error());
     return NULL;
   }
+  /* Each context's runs also use its own pool of threads. */
+  worker->api->context_set_num_threads(context, 2);
   worker->ok = 1;
   for (int i = 0; i < worker->iterations && worker->ok; ++i)
     worker->ok = run_fake(worker->api, context, worker->batch + i % 3,
@@ -557,6 +559,48 @@ static void test_threads(void) {
     CHECK(workers[i].error_was_empty);
   }
   check_error_impl("tessera_context_run: context is null", __LINE__);
+  api.model_free(model);
+}
+
+/*===--- Parallel runs --------------------------------------------------===*/
+
+int tessera_fake_threads_in_last_run(void);
+
+/* The fake splits its rows with tessera_parallel_for: every row must be
+ * computed once, by as many threads as the context was given (each gets a
+ * non-empty chunk when there are at least as many rows), across many runs
+ * and thread-count changes. */
+static void test_parallel_runs(void) {
+  api_t api;
+  link_api(&api);
+  api.label = "parallel";
+  current = &api;
+  tessera_model_t *model;
+  tessera_context_t *context;
+  if (!CHECK_OK(api.model_load(TESSERA_ABI_VERSION, NULL, &model)))
+    return;
+  if (!CHECK_OK(api.context_create(model, &context))) {
+    api.model_free(model);
+    return;
+  }
+  const int32_t thread_counts[] = {3, 1, 2, 4};
+  const int64_t batches[] = {0, 1, 2, 5, 1000};
+  for (size_t t = 0; t < sizeof(thread_counts) / sizeof(*thread_counts); ++t) {
+    CHECK_OK(api.context_set_num_threads(context, thread_counts[t]));
+    for (int round = 0; round < 200; ++round) {
+      int64_t batch = batches[round % 5];
+      CHECK_RUN(&api, context, batch, (float)round, embedded_weights);
+      if (batch == 1000) {
+        char message[200];
+        snprintf(message, sizeof(message),
+                 "%d threads took part in a 1000-row run with %d threads",
+                 tessera_fake_threads_in_last_run(), (int)thread_counts[t]);
+        check_impl(tessera_fake_threads_in_last_run() == thread_counts[t],
+                   __LINE__, message);
+      }
+    }
+  }
+  api.context_free(context);
   api.model_free(model);
 }
 
@@ -924,6 +968,7 @@ int main(int argc, char **argv) {
   }
   test_embedded();
   test_threads();
+  test_parallel_runs();
   test_external(argv[1], argv[2]);
   test_metadata(argv[1], argv[2]);
   if (num_failures) {

@@ -41,6 +41,10 @@ def main():
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--rtol", default="1e-4")
     parser.add_argument("--atol", default="1e-5")
+    parser.add_argument("--threads", type=int, default=1,
+                        help="run tessera with this many threads; above 1, "
+                             "also check that the outputs are bit for bit "
+                             "those of a 1-thread run")
     args = parser.parse_args(argv)
 
     os.makedirs(args.work, exist_ok=True)
@@ -60,15 +64,26 @@ def main():
     ort_dir = os.path.join(args.work, "ort")
     run(["node", os.path.join(HERE, "ort_run.js"), args.model, ort_dir] + feeds,
         "ONNX Runtime")
-    tessera_dir = os.path.join(args.work, "tessera")
     run_args = []
     for feed in feeds:
         run_args += ["--input", feed]
-    run([os.path.join(args.bin, "tessera-run"), package, "--output-dir",
-         tessera_dir] + run_args, "tessera-run")
+
+    def run_tessera(threads):
+        out_dir = os.path.join(args.work, "tessera-%dt" % threads)
+        run([os.path.join(args.bin, "tessera-run"), package, "--output-dir",
+             out_dir, "--threads", str(threads)] + run_args, "tessera-run")
+        return out_dir
+
+    tessera_dir = run_tessera(args.threads)
     sys.stdout.write(run([sys.executable, os.path.join(HERE, "compare_outputs.py"),
                           ort_dir, tessera_dir, "--rtol", args.rtol,
                           "--atol", args.atol], "compare_outputs.py"))
+    if args.threads > 1:
+        # Threads split only parallel loops, so every sum keeps its order.
+        report = run([sys.executable, os.path.join(HERE, "compare_outputs.py"),
+                      run_tessera(1), tessera_dir, "--rtol", "0", "--atol", "0"],
+                     "compare_outputs.py")
+        sys.stdout.write("%d threads against 1 thread: %s" % (args.threads, report))
 
 
 if __name__ == "__main__":

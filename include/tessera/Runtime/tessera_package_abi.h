@@ -40,6 +40,17 @@
  *   input NAME DTYPE RANK DIM...      in argument order
  *   output NAME DTYPE RANK DIM...     in result order
  *
+ * The runtime defines, for the generated code (hidden visibility):
+ *
+ *   void tessera_parallel_for(tessera_parallel_task_t task, void *args,
+ *                             int64_t extent);
+ *
+ * It runs task(args, begin, end) over disjoint ranges that cover
+ * [0, extent), on the threads of the running context (one call with the
+ * whole range when the context has one thread), and returns when all are
+ * done. `args` points to the task's packed arguments, which the task reads
+ * and never writes.
+ *
  * DTYPE is one of float32 float64 float16 bfloat16 int8 int16 int32 int64
  * uint8 uint16 uint32 uint64 bool. A DIM is a decimal size, `?` for an
  * anonymous dynamic dimension, or `?SYMBOL` for a named one (escaped).
@@ -61,6 +72,11 @@ extern "C" {
 extern const char tessera_package_metadata[];
 extern const uint8_t tessera_package_weights[];
 void tessera_package_entry(void **args);
+
+typedef void (*tessera_parallel_task_t)(void *args, int64_t begin,
+                                        int64_t end);
+void tessera_parallel_for(tessera_parallel_task_t task, void *args,
+                          int64_t extent);
 
 #ifdef __cplusplus
 }

@@ -18,9 +18,9 @@ void cpu::buildCPULoweringPipeline(OpPassManager &pm,
                                    const CPULoweringOptions &) {
   OpPassManager &func = pm.nest<func::FuncOp>();
   func.addPass(cpu::createTesseraCopyToLinalg());
-  func.addPass(cpu::createTesseraOrderContractionLoops());
   pm.addPass(cpu::createTesseraOutlineKernels());
   OpPassManager &loops = pm.nest<func::FuncOp>();
+  loops.addPass(cpu::createTesseraOrderContractionLoops());
   loops.addPass(createConvertLinalgToLoopsPass());
   loops.addPass(createLowerAffinePass());
   loops.addPass(createSCFToControlFlowPass());
@@ -40,6 +40,7 @@ void cpu::buildCPULoweringPipeline(OpPassManager &pm,
   pm.addPass(createConvertControlFlowToLLVMPass());
   pm.addPass(createConvertFuncToLLVMPass());
   pm.addPass(cpu::createTesseraKernelNoAliasArgs());
+  pm.addPass(cpu::createTesseraDispatchParallelKernels());
   pm.addPass(createReconcileUnrealizedCastsPass());
   pm.addPass(createCanonicalizerPass());
 }

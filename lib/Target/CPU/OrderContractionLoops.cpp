@@ -62,7 +62,8 @@ linalg::GenericOp blockForCache(RewriterBase &rewriter, linalg::GenericOp op) {
       !linalg::isaContractionOpInterface(op))
     return op;
   SmallVector<int64_t> bounds = op.getStaticLoopRanges();
-  if (llvm::any_of(bounds, ShapedType::isDynamic) ||
+  // M may be dynamic (a kernel's range of rows); B's size must be known.
+  if (ShapedType::isDynamic(bounds[1]) || ShapedType::isDynamic(bounds[2]) ||
       bounds[1] * bounds[2] <= kBlock * nBlock)
     return op;
   scf::SCFTilingOptions options;

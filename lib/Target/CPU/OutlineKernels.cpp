@@ -5,16 +5,20 @@
 // (all are offsets from the same pointer) and keeps the loops scalar. The
 // facts it lacks are known here: the planner gave each buffer its own byte
 // range. Each linalg op becomes a kernel function whose arguments say so
-// with `noalias`, which the inliner keeps as alias scopes.
+// with `noalias`, which the inliner keeps as alias scopes. Kernels with
+// enough work also take a range of one parallel loop, so that the runtime
+// can split them over threads.
 //
 //===----------------------------------------------------------------------===//
 
 #include "tessera/Target/CPU/Passes.h"
 
+#include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/SymbolTable.h"
+#include "mlir/Interfaces/TilingInterface.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
 #include "mlir/Transforms/RegionUtils.h"
 
@@ -29,6 +33,7 @@ using namespace mlir;
 namespace {
 
 constexpr llvm::StringLiteral kNoAliasArgsAttr = "tessera.noalias_args";
+constexpr llvm::StringLiteral kParallelKernelAttr = "tessera.parallel_kernel";
 
 /// Where a buffer's memory lies: inside `root`, within `bytes` when known.
 struct BufferOrigin {
@@ -103,8 +108,79 @@ bool writesMayOverlap(linalg::LinalgOp op, ArrayRef<Value> arguments) {
   return false;
 }
 
-void outlineKernel(linalg::LinalgOp op, func::FuncOp parent,
-                   SymbolTable &symbols, unsigned index) {
+/// The loop to split `op` over threads along, or nothing when it has fewer
+/// than `minIterations` iterations or no suitable loop. A loop qualifies
+/// when it is parallel, has an extent of at least 2 and indexes every
+/// operand it appears in directly (a sliding window such as h + kh would
+/// make the input slices overlap). Among them the largest static extent
+/// wins, preferring loops other than the output's contiguous one: splitting
+/// that one leaves the vectorized innermost loop a run-time trip count.
+std::optional<unsigned> chooseParallelLoop(linalg::LinalgOp op,
+                                           int64_t minIterations) {
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  int64_t iterations = 1;
+  for (int64_t range : ranges)
+    iterations = ShapedType::isDynamic(range) || iterations > (1ll << 40)
+                     ? (1ll << 40)
+                     : iterations * range;
+  if (iterations < minIterations || op.getNumDpsInits() == 0)
+    return std::nullopt;
+
+  std::optional<unsigned> contiguous;
+  AffineMap output = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
+  if (output.getNumResults() != 0)
+    if (auto dim = dyn_cast<AffineDimExpr>(output.getResults().back()))
+      contiguous = dim.getPosition();
+
+  std::optional<unsigned> best;
+  auto score = [&](unsigned loop) -> int64_t {
+    // A dynamic extent (a batch or sequence size) is taken to be moderate.
+    int64_t extent = ShapedType::isDynamic(ranges[loop]) ? 16 : ranges[loop];
+    bool preferred = loop != contiguous && extent >= 8;
+    return (preferred ? (1ll << 40) : 0) + extent;
+  };
+  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+  for (unsigned loop = 0; loop < iterators.size(); ++loop) {
+    if (iterators[loop] != utils::IteratorType::parallel ||
+        (!ShapedType::isDynamic(ranges[loop]) && ranges[loop] < 2))
+      continue;
+    bool direct = llvm::all_of(op.getIndexingMapsArray(), [&](AffineMap map) {
+      return llvm::all_of(map.getResults(), [&](AffineExpr expr) {
+        return !expr.isFunctionOfDim(loop) || isa<AffineDimExpr>(expr);
+      });
+    });
+    if (direct && (!best || score(loop) > score(*best)))
+      best = loop;
+  }
+  return best;
+}
+
+/// Replaces `op` (inside a kernel) with the same op on the iterations
+/// [begin, end) of `loop`.
+LogicalResult restrictToRange(OpBuilder &builder, linalg::LinalgOp op,
+                              unsigned loop, Value begin, Value end) {
+  auto tileable = cast<TilingInterface>(op.getOperation());
+  builder.setInsertionPoint(op);
+  SmallVector<Range> domain = tileable.getIterationDomain(builder);
+  SmallVector<OpFoldResult> offsets, sizes;
+  for (auto [index, range] : llvm::enumerate(domain)) {
+    offsets.push_back(range.offset);
+    sizes.push_back(range.size);
+  }
+  offsets[loop] = begin;
+  sizes[loop] = arith::SubIOp::create(builder, op.getLoc(), end, begin)
+                    .getResult();
+  FailureOr<TilingResult> tiled =
+      tileable.getTiledImplementation(builder, offsets, sizes);
+  if (failed(tiled))
+    return failure();
+  op->erase();
+  return success();
+}
+
+LogicalResult outlineKernel(linalg::LinalgOp op, func::FuncOp parent,
+                            SymbolTable &symbols, unsigned index,
+                            int64_t minParallelIterations) {
   // Constants the body captures are cloned into the kernel; other captured
   // values become arguments after the operands.
   SetVector<Value> arguments(op->getOperands().begin(),
@@ -119,14 +195,19 @@ void outlineKernel(linalg::LinalgOp op, func::FuncOp parent,
     else
       arguments.insert(value);
   }
+  std::optional<unsigned> parallelLoop =
+      chooseParallelLoop(op, minParallelIterations);
 
   Location loc = op.getLoc();
   OpBuilder builder(parent->getContext());
+  SmallVector<Type> argumentTypes(TypeRange(arguments.getArrayRef()));
+  if (parallelLoop)
+    argumentTypes.append(2, builder.getIndexType());
   builder.setInsertionPointAfter(parent);
   auto kernel = func::FuncOp::create(
       builder, loc,
       (parent.getSymName() + "_kernel_" + Twine(index)).str(),
-      builder.getFunctionType(TypeRange(arguments.getArrayRef()), {}));
+      builder.getFunctionType(argumentTypes, {}));
   kernel.setPrivate();
   // Internal linkage lets LLVM inline a kernel into its one call site.
   kernel->setAttr("llvm.linkage", LLVM::LinkageAttr::get(
@@ -138,21 +219,42 @@ void outlineKernel(linalg::LinalgOp op, func::FuncOp parent,
 
   Block *entry = kernel.addEntryBlock();
   IRMapping mapping;
-  mapping.map(arguments.getArrayRef(), entry->getArguments());
+  mapping.map(arguments.getArrayRef(),
+              entry->getArguments().take_front(arguments.size()));
   builder.setInsertionPointToStart(entry);
   for (Operation *constant : constants)
     builder.clone(*constant, mapping);
-  builder.clone(*op, mapping);
+  auto body = cast<linalg::LinalgOp>(builder.clone(*op, mapping));
   func::ReturnOp::create(builder, loc);
 
+  SmallVector<Value> callArguments(arguments.begin(), arguments.end());
+  if (parallelLoop) {
+    kernel->setAttr(kParallelKernelAttr, builder.getUnitAttr());
+    if (failed(restrictToRange(builder, body, *parallelLoop,
+                               entry->getArgument(arguments.size()),
+                               entry->getArgument(arguments.size() + 1))))
+      return op->emitError("cannot split this op over threads along loop ")
+             << *parallelLoop;
+    builder.setInsertionPoint(op);
+    Range range = cast<TilingInterface>(op.getOperation())
+                      .getIterationDomain(builder)[*parallelLoop];
+    callArguments.push_back(
+        getValueOrCreateConstantIndexOp(builder, loc, range.offset));
+    callArguments.push_back(
+        getValueOrCreateConstantIndexOp(builder, loc, range.size));
+  }
+
   builder.setInsertionPoint(op);
-  func::CallOp::create(builder, loc, kernel, arguments.getArrayRef());
+  func::CallOp::create(builder, loc, kernel, callArguments);
   op->erase();
+  return success();
 }
 
 struct OutlineKernelsPass
     : public tessera::cpu::impl::TesseraOutlineKernelsBase<
           OutlineKernelsPass> {
+  using Base::Base;
+
   void runOnOperation() override {
     ModuleOp module = getOperation();
     SymbolTable symbols(module);
@@ -163,7 +265,9 @@ struct OutlineKernelsPass
       SmallVector<linalg::LinalgOp> ops;
       parent.walk([&](linalg::LinalgOp op) { ops.push_back(op); });
       for (auto [index, op] : llvm::enumerate(ops))
-        outlineKernel(op, parent, symbols, index);
+        if (failed(outlineKernel(op, parent, symbols, index,
+                                 minParallelIterations)))
+          return signalPassFailure();
     }
   }
 };

@@ -1,4 +1,5 @@
 // RUN: tessera-opt %s -split-input-file -tessera-outline-kernels | FileCheck %s
+// RUN: tessera-opt %s -split-input-file -tessera-outline-kernels=min-parallel-iterations=1000 | FileCheck %s --check-prefix=PAR
 
 // Views at disjoint byte ranges of the arena: the kernel's arguments do not
 // alias. A captured constant is cloned into the kernel, not passed.
@@ -81,5 +82,66 @@ func.func @same_argument(%x: memref<16xf32>) {
   %a = memref.subview %x[0] [4] [1] : memref<16xf32> to memref<4xf32, strided<[1]>>
   %b = memref.subview %x[8] [4] [1] : memref<16xf32> to memref<4xf32, strided<[1], offset: 8>>
   linalg.copy ins(%a : memref<4xf32, strided<[1]>>) outs(%b : memref<4xf32, strided<[1], offset: 8>>)
+  return
+}
+
+// -----
+
+// With at least min-parallel-iterations (64 * 16 * 32 here; 1000 in the
+// PAR run, 65536 by default), a kernel computes a range [begin, end) of one
+// parallel loop: m, the largest one that is not the output's contiguous
+// dimension. The call passes 0 and m's extent.
+// CHECK-LABEL: func.func @parallel_matmul
+// CHECK:         call @parallel_matmul_kernel_0(%{{.*}}, %{{.*}}, %{{.*}}) : (memref<64x32xf32>, memref<32x16xf32>, memref<64x16xf32>) -> ()
+// CHECK:       func.func private @parallel_matmul_kernel_0({{.*}}) attributes {llvm.linkage = #llvm.linkage<internal>, tessera.noalias_args} {
+// PAR-LABEL:   func.func @parallel_matmul
+// PAR-DAG:       %[[ZERO:.*]] = arith.constant 0 : index
+// PAR-DAG:       %[[M:.*]] = arith.constant 64 : index
+// PAR:           call @parallel_matmul_kernel_0(%{{.*}}, %{{.*}}, %{{.*}}, %[[ZERO]], %[[M]])
+// PAR:         func.func private @parallel_matmul_kernel_0(%[[A:.*]]: memref<64x32xf32>, %[[B:.*]]: memref<32x16xf32>, %[[C:.*]]: memref<64x16xf32>, %[[BEGIN:.*]]: index, %[[END:.*]]: index)
+// PAR-SAME:      tessera.parallel_kernel
+// PAR:           %[[ROWS:.*]] = arith.subi %[[END]], %[[BEGIN]] : index
+// PAR-DAG:       memref.subview %[[A]][%[[BEGIN]], 0] [%[[ROWS]], 32] [1, 1]
+// PAR-DAG:       memref.subview %[[C]][%[[BEGIN]], 0] [%[[ROWS]], 16] [1, 1]
+// PAR:           linalg.generic
+#mA = affine_map<(m, n, k) -> (m, k)>
+#mB = affine_map<(m, n, k) -> (k, n)>
+#mC = affine_map<(m, n, k) -> (m, n)>
+func.func @parallel_matmul(%a: memref<64x32xf32>, %b: memref<32x16xf32>, %c: memref<64x16xf32>) {
+  linalg.generic {indexing_maps = [#mA, #mB, #mC], iterator_types = ["parallel", "parallel", "reduction"]} ins(%a, %b : memref<64x32xf32>, memref<32x16xf32>) outs(%c : memref<64x16xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
+// A dynamic loop counts as large, and is preferred to the contiguous one;
+// its extent is read from the buffer at the call. A sliding window (the
+// h + kh of a pooling) does not index the input directly, so the split
+// goes along c instead.
+// PAR-LABEL:   func.func @dynamic_rows
+// PAR:           %[[ROWS:.*]] = memref.dim %{{.*}}, %{{.*}} : memref<?x8xf32>
+// PAR:           call @dynamic_rows_kernel_0(%{{.*}}, %{{.*}}, %{{.*}}, %[[ROWS]])
+// PAR:           call @dynamic_rows_kernel_1(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}})
+// PAR:         func.func private @dynamic_rows_kernel_1(%[[IN:.*]]: memref<64x34xf32>, %{{.*}}: memref<3xf32>, %[[OUT:.*]]: memref<64x32xf32>, %[[BEGIN:.*]]: index, %[[END:.*]]: index)
+// PAR:           memref.subview %[[IN]][%[[BEGIN]], 0]
+// PAR:           memref.subview %[[OUT]][%[[BEGIN]], 0]
+// PAR:         func.func private @dynamic_rows_kernel_0(%{{.*}}: memref<?x8xf32>, %{{.*}}: memref<?x8xf32>, %[[B0:.*]]: index, %{{.*}}: index)
+// PAR:           memref.subview %{{.*}}[%[[B0]], 0] [%{{.*}}, 8] [1, 1]
+#in = affine_map<(c, h, kh) -> (c, h + kh)>
+#k = affine_map<(c, h, kh) -> (kh)>
+#out = affine_map<(c, h, kh) -> (c, h)>
+func.func @dynamic_rows(%a: memref<?x8xf32>, %b: memref<?x8xf32>, %x: memref<64x34xf32>, %w: memref<3xf32>, %y: memref<64x32xf32>) {
+  linalg.copy ins(%a : memref<?x8xf32>) outs(%b : memref<?x8xf32>)
+  linalg.generic {indexing_maps = [#in, #k, #out], iterator_types = ["parallel", "parallel", "reduction"]} ins(%x, %w : memref<64x34xf32>, memref<3xf32>) outs(%y : memref<64x32xf32>) {
+  ^bb0(%v: f32, %kw: f32, %acc: f32):
+    %p = arith.mulf %v, %kw : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
   return
 }

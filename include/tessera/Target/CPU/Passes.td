@@ -67,6 +67,15 @@ def TesseraOutlineKernels : Pass<"tessera-outline-kernels", "ModuleOp"> {
     attribute into LLVM `noalias` arguments once the kernel is an
     `llvm.func`; LLVM's inliner then keeps the fact as alias scopes.
 
+    A kernel with at least `min-parallel-iterations` loop iterations is
+    also made splittable across threads: it takes two more `index`
+    arguments, `begin` and `end`, and computes only that range of one of
+    its parallel loops (the largest one that indexes every operand
+    directly, preferring loops other than the output's contiguous one).
+    Such a kernel is marked `tessera.parallel_kernel`, and the call passes
+    0 and the loop's extent; `tessera-dispatch-parallel-kernels` later
+    hands the range to the runtime's thread pool.
+
     ```mlir
     linalg.generic ... ins(%a, %b : ...) outs(%c : ...) { ... }
     // becomes
@@ -74,8 +83,15 @@ def TesseraOutlineKernels : Pass<"tessera-outline-kernels", "ModuleOp"> {
     func.func private @tessera_model_kernel_0(...) attributes {tessera.noalias_args}
     ```
   }];
+  let options = [
+    Option<"minParallelIterations", "min-parallel-iterations", "int64_t",
+           /*default=*/"65536",
+           "Split kernels with at least this many loop iterations (a "
+           "static count; dynamic loops count as large) over threads">,
+  ];
   let dependentDialects = ["::mlir::func::FuncDialect",
-                           "::mlir::LLVM::LLVMDialect"];
+                           "::mlir::LLVM::LLVMDialect",
+                           "::mlir::memref::MemRefDialect"];
 }
 
 def TesseraKernelNoAliasArgs
@@ -89,6 +105,31 @@ def TesseraKernelNoAliasArgs
     pointer argument and removes the attribute. Only the aligned pointer of
     a memref descriptor is used for access, so marking the allocated
     pointer too claims nothing more.
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
+}
+
+def TesseraDispatchParallelKernels
+    : Pass<"tessera-dispatch-parallel-kernels", "ModuleOp"> {
+  let summary = "Call parallel kernels through the runtime's thread pool";
+  let description = [{
+    Runs on the LLVM dialect. For each `llvm.func` marked
+    `tessera.parallel_kernel` (by `tessera-outline-kernels`; its last two
+    arguments are a `begin` and an `end` of one parallel loop) it creates a
+    task function `NAME_task(ptr args, i64 begin, i64 end)` that reads the
+    kernel's other arguments from a packed struct and calls the kernel on
+    that range. Every call of the kernel, which passes 0 and the loop's
+    extent, becomes: store the arguments into a struct on the stack, then
+    `tessera_parallel_for(NAME_task, struct, extent)`. The runtime splits
+    the extent over the running context's threads (see
+    `tessera_package_abi.h`).
+
+    ```mlir
+    llvm.call @k(%a, %b, %c0, %n) : (!llvm.ptr, i64, i64, i64) -> ()
+    // becomes
+    llvm.store %a, ... ; llvm.store %b, ...
+    llvm.call @tessera_parallel_for(%k_task, %args, %n)
+    ```
   }];
   let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
 }
