@@ -143,8 +143,12 @@ LogicalResult Compilation::emitPackageCode(
     llvm::errs() << "tessera-compile: weights " << weights->size()
                  << " bytes, arena " << arenaBytes << " bytes per context\n";
   package::prepareEntryForLowering(*module);
-  if (failed(runPipeline("lower to LLVM dialect", [](PassManager &pm) {
-        cpu::buildCPULoweringPipeline(pm, {});
+  cpu::CPULoweringOptions lowering;
+  lowering.matmulMicrokernel = options.matmulMicrokernel == "auto"
+                                   ? cpu::selectMatmulMicrokernel(*machine)
+                                   : options.matmulMicrokernel;
+  if (failed(runPipeline("lower to LLVM dialect", [&](PassManager &pm) {
+        cpu::buildCPULoweringPipeline(pm, lowering);
       })))
     return failure();
 

@@ -78,6 +78,14 @@ cl::opt<std::string> targetCPU(
              "x86-64-v3, ...); default: the host"),
     cl::value_desc("name"), cl::init("host"), cl::cat(driverCategory));
 
+cl::opt<std::string> matmulMicrokernel(
+    "matmul-microkernel",
+    cl::desc("fp32 matrix products: 'auto' calls the runtime micro-kernel "
+             "the target supports (avx512, else avx2), 'avx512' or 'avx2' "
+             "forces one, 'none' keeps them as loops"),
+    cl::value_desc("auto|avx512|avx2|none"), cl::init("auto"),
+    cl::cat(driverCategory));
+
 cl::opt<unsigned> optLevel("O", cl::desc("LLVM optimization level (0-3)"),
                            cl::Prefix, cl::init(3), cl::cat(driverCategory));
 
@@ -166,6 +174,13 @@ int main(int argc, char **argv) {
     options.headerPath = std::string(header);
   }
   options.target.cpu = targetCPU;
+  if (matmulMicrokernel != "auto" && matmulMicrokernel != "avx512" &&
+      matmulMicrokernel != "avx2" && matmulMicrokernel != "none") {
+    llvm::errs() << "tessera-compile: --matmul-microkernel=" << matmulMicrokernel
+                 << ": expected auto, avx512, avx2 or none\n";
+    return 1;
+  }
+  options.matmulMicrokernel = matmulMicrokernel;
   options.target.optLevel = std::min(3u, optLevel.getValue());
   options.runtimeLibrary = findRuntimeLibrary(argv[0]);
   options.printWeights = printWeights;

@@ -39,6 +39,8 @@ struct CompileOptions {
   /// Where to write the package's C header; empty for none.
   std::string headerPath;
   cpu::CPUTargetOptions target;
+  /// "auto" (from the target's features), "avx512", "avx2" or "none".
+  std::string matmulMicrokernel = "auto";
   /// libtessera_package_runtime.a, linked into every package.
   std::string runtimeLibrary;
   /// Print weight blobs in full in IR output (else blobs over 1 KiB are

@@ -15,10 +15,13 @@ using namespace mlir;
 using namespace mlir::tessera;
 
 void cpu::buildCPULoweringPipeline(OpPassManager &pm,
-                                   const CPULoweringOptions &) {
+                                   const CPULoweringOptions &options) {
   OpPassManager &func = pm.nest<func::FuncOp>();
   func.addPass(cpu::createTesseraCopyToLinalg());
-  pm.addPass(cpu::createTesseraOutlineKernels());
+  pm.addPass(cpu::createTesseraOutlineKernels(
+      {/*minParallelIterations=*/options.minParallelIterations}));
+  pm.addPass(cpu::createTesseraMatmulToMicrokernel(
+      {/*isa=*/options.matmulMicrokernel}));
   OpPassManager &loops = pm.nest<func::FuncOp>();
   loops.addPass(cpu::createTesseraOrderContractionLoops());
   loops.addPass(createConvertLinalgToLoopsPass());

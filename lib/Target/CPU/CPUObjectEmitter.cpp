@@ -107,3 +107,14 @@ bool cpu::emitObject(llvm::Module &module, llvm::TargetMachine &machine,
   codegen.run(module);
   return true;
 }
+
+std::string cpu::selectMatmulMicrokernel(const llvm::TargetMachine &machine) {
+  if (!machine.getTargetTriple().isX86())
+    return "none";
+  const llvm::MCSubtargetInfo *subtarget = machine.getMCSubtargetInfo();
+  if (subtarget->checkFeatures("+avx512f"))
+    return "avx512";
+  if (subtarget->checkFeatures("+avx2,+fma"))
+    return "avx2";
+  return "none";
+}

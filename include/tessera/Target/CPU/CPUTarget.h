@@ -24,9 +24,21 @@ class TargetMachine;
 namespace mlir::tessera::cpu {
 
 struct CPULoweringOptions : public PassPipelineOptions<CPULoweringOptions> {
-  // Tiling, vectorization and threading switches arrive with the
-  // performance work; the lowering is currently scalar loops.
+  PassOptions::Option<std::string> matmulMicrokernel{
+      *this, "matmul-microkernel",
+      llvm::cl::desc("Runtime micro-kernel for fp32 matrix products: "
+                     "avx512, avx2 or none (loops)"),
+      llvm::cl::init("none")};
+  PassOptions::Option<int64_t> minParallelIterations{
+      *this, "min-parallel-iterations",
+      llvm::cl::desc("Split kernels with at least this many loop iterations "
+                     "over threads"),
+      llvm::cl::init(65536)};
 };
+
+/// The micro-kernel variant `machine`'s CPU features support ("avx512",
+/// "avx2" or "none").
+std::string selectMatmulMicrokernel(const llvm::TargetMachine &machine);
 
 /// linalg/memref/arith/math -> LLVM dialect (loops, libm calls for
 /// transcendental functions, C-interface wrappers for public functions).

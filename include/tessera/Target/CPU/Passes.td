@@ -47,6 +47,43 @@ def TesseraOrderContractionLoops
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def TesseraMatmulToMicrokernel
+    : Pass<"tessera-matmul-to-microkernel", "ModuleOp"> {
+  let summary = "Call the runtime's fp32 matrix-product micro-kernel for "
+                "matrix products";
+  let description = [{
+    Replaces each `linalg.generic` that computes an fp32 matrix product,
+    `C[b, m, n] += A[b, m, k] * B[b, k, n]` with at most one batch loop
+    (absent from A or B when that operand is shared) and operands whose
+    last dimension is contiguous, by a call to the package runtime's
+    `tessera_sgemm_<isa>` (see `tessera_package_abi.h`), passing each
+    operand's aligned pointer plus offset and its strides. The micro-kernel
+    blocks the sum over k and uses fused multiply-adds, so results round
+    differently (and no less accurately) than the loop nest.
+
+    With `isa=none` (the default) the pass changes nothing; the compiler
+    sets `avx512` or `avx2` from the target CPU's features.
+
+    ```mlir
+    linalg.generic {indexing_maps = [(m, n, k) -> (m, k), (m, n, k) -> (k, n),
+                                     (m, n, k) -> (m, n)], ...}
+        ins(%a, %b : memref<64x32xf32>, memref<32x16xf32>)
+        outs(%c : memref<64x16xf32>) { mulf, addf }
+    // becomes
+    func.call @tessera_sgemm_avx512(%c1, %c64, %c16, %c32, %pa, %c0, %c32,
+                                    %pb, %c0, %c16, %pc, %c0, %c16)
+    ```
+  }];
+  let options = [
+    Option<"isa", "isa", "std::string", /*default=*/"\"none\"",
+           "Micro-kernel variant to call: avx512, avx2 or none">,
+  ];
+  let dependentDialects = ["::mlir::func::FuncDialect",
+                           "::mlir::LLVM::LLVMDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
 def TesseraOutlineKernels : Pass<"tessera-outline-kernels", "ModuleOp"> {
   let summary = "Move each linalg op into its own kernel function whose "
                 "buffer arguments are marked as not aliasing";

@@ -1,0 +1,351 @@
+/*===- Gemm.c - fp32 matrix-product micro-kernels -----------------------------===*\
+ *
+ * C += A * B for row-major fp32 matrices, called by the generated code for
+ * every matrix product it recognizes (tessera-matmul-to-microkernel). This
+ * is hand-written, as IREE's and ONNX Runtime's micro-kernels are, because
+ * LLVM's loop vectorizer on the loop nest reaches about 35-40% of the FMA
+ * peak and this reaches 75-85% of it on Zen 4 (`make bench`; also
+ * `tessera-gemm-test --bench M N K`):
+ * register blocking (an MR x NR block of C stays in registers over the
+ * whole K block), packed A panels for contiguous broadcasts, packed B
+ * panels when enough rows of A reuse them, and cache blocking over K and M.
+ *
+ * Each ISA variant is compiled with a target attribute, so the runtime
+ * builds with the default flags; the compiler calls the variant the target
+ * CPU supports.
+\*===----------------------------------------------------------------------===*/
+
+#include "tessera/Runtime/tessera_package_abi.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
+/* K is blocked so that an A panel (MR x KC) and a B panel (KC x NR) stay in
+ * L1/L2 while a block of C is computed; M so that the packed A block
+ * (MC x KC, 96 KiB) stays in L2. */
+#ifndef KC
+#define KC 256
+#endif
+#ifndef MC
+#define MC 96
+#endif
+/* Packed B blocks are KC x NC (512 KiB), half of a Zen 4 L2. */
+#ifndef NC
+#define NC 512
+#endif
+#define MAX_NR 32
+
+/*===--- Packing buffers --------------------------------------------------===*/
+
+/* One growable buffer per thread: the pool's workers live as long as their
+ * context, and a per-call allocation would fault its pages in every time. */
+typedef struct pack_buffer {
+  float *data;
+  size_t capacity; /* floats */
+} pack_buffer_t;
+
+static pthread_key_t pack_key;
+static pthread_once_t pack_key_once = PTHREAD_ONCE_INIT;
+
+static void free_pack_buffer(void *pointer) {
+  pack_buffer_t *buffer = pointer;
+  free(buffer->data);
+  free(buffer);
+}
+
+static void create_pack_key(void) {
+  pthread_key_create(&pack_key, free_pack_buffer);
+}
+
+/* At least `floats` floats, 64-byte aligned; NULL when out of memory. */
+static float *pack_storage(size_t floats) {
+  pthread_once(&pack_key_once, create_pack_key);
+  pack_buffer_t *buffer = pthread_getspecific(pack_key);
+  if (!buffer) {
+    buffer = calloc(1, sizeof(*buffer));
+    if (!buffer || pthread_setspecific(pack_key, buffer) != 0) {
+      free(buffer);
+      return NULL;
+    }
+  }
+  if (buffer->capacity < floats) {
+    free(buffer->data);
+    size_t bytes = (floats * sizeof(float) + 63) / 64 * 64;
+    buffer->data = aligned_alloc(64, bytes);
+    buffer->capacity = buffer->data ? floats : 0;
+  }
+  return buffer->data;
+}
+
+/* Rows [0, mc) x cols [0, kc) of A as panels of `mr` rows: panel p holds,
+ * for each k, the `mr` values A[p*mr + i][k] (zero past mc). */
+static void pack_a(int64_t mc, int64_t kc, int mr, const float *a, int64_t lda,
+                   float *packed) {
+  for (int64_t p = 0; p < mc; p += mr) {
+    int rows = mc - p < mr ? (int)(mc - p) : mr;
+    for (int64_t k = 0; k < kc; ++k) {
+      for (int i = 0; i < rows; ++i)
+        packed[k * mr + i] = a[(p + i) * lda + k];
+      for (int i = rows; i < mr; ++i)
+        packed[k * mr + i] = 0.0f;
+    }
+    packed += kc * mr;
+  }
+}
+
+/* Rows [0, kc) x cols [0, nc) of B as panels of `nr` columns (zero past
+ * nc): panel p holds, for each k, B[k][p*nr .. p*nr + nr). */
+static void pack_b(int64_t kc, int64_t nc, int nr, const float *b, int64_t ldb,
+                   float *packed) {
+  for (int64_t p = 0; p < nc; p += nr) {
+    int cols = nc - p < nr ? (int)(nc - p) : nr;
+    for (int64_t k = 0; k < kc; ++k) {
+      memcpy(packed + k * nr, b + k * ldb + p, (size_t)cols * sizeof(float));
+      for (int j = cols; j < nr; ++j)
+        packed[k * nr + j] = 0.0f;
+    }
+    packed += kc * nr;
+  }
+}
+
+/* C[0:mr, 0:nr] += tile[0:mr, 0:nr] (tile rows are MAX_NR apart). */
+static void add_tile(float *c, int64_t ldc, const float *tile, int mr, int nr) {
+  for (int i = 0; i < mr; ++i)
+    for (int j = 0; j < nr; ++j)
+      c[i * ldc + j] += tile[i * MAX_NR + j];
+}
+
+/*===--- Micro-kernels ----------------------------------------------------===*/
+
+/* Each computes an MR x NR block: acc = sum over k < kc of packed_a[k][i] *
+ * b[k * ldb + j], then C += acc (only the mr x nr valid part on edges). */
+typedef void (*micro_kernel_t)(int64_t kc, const float *packed_a,
+                               const float *b, int64_t ldb, float *c,
+                               int64_t ldc, int mr, int nr);
+
+#if defined(__x86_64__)
+
+#ifndef AVX512_MR
+#define AVX512_MR 8
+#endif
+#define AVX512_NR 32
+
+__attribute__((target("avx512f"))) static void
+micro_kernel_avx512(int64_t kc, const float *packed_a, const float *b,
+                    int64_t ldb, float *c, int64_t ldc, int mr, int nr) {
+  __m512 acc[AVX512_MR][2];
+#pragma GCC unroll 16
+  for (int i = 0; i < AVX512_MR; ++i)
+    acc[i][0] = acc[i][1] = _mm512_setzero_ps();
+  for (int64_t k = 0; k < kc; ++k) {
+    __m512 b0 = _mm512_loadu_ps(b + k * ldb);
+    __m512 b1 = _mm512_loadu_ps(b + k * ldb + 16);
+    const float *a = packed_a + k * AVX512_MR;
+#pragma GCC unroll 16
+    for (int i = 0; i < AVX512_MR; ++i) {
+      __m512 ai = _mm512_set1_ps(a[i]);
+      acc[i][0] = _mm512_fmadd_ps(ai, b0, acc[i][0]);
+      acc[i][1] = _mm512_fmadd_ps(ai, b1, acc[i][1]);
+    }
+  }
+  if (mr == AVX512_MR && nr == AVX512_NR) {
+#pragma GCC unroll 16
+    for (int i = 0; i < AVX512_MR; ++i) {
+      float *row = c + i * ldc;
+      _mm512_storeu_ps(row, _mm512_add_ps(_mm512_loadu_ps(row), acc[i][0]));
+      _mm512_storeu_ps(row + 16,
+                       _mm512_add_ps(_mm512_loadu_ps(row + 16), acc[i][1]));
+    }
+    return;
+  }
+  float tile[AVX512_MR * MAX_NR];
+  for (int i = 0; i < AVX512_MR; ++i) {
+    _mm512_storeu_ps(tile + i * MAX_NR, acc[i][0]);
+    _mm512_storeu_ps(tile + i * MAX_NR + 16, acc[i][1]);
+  }
+  add_tile(c, ldc, tile, mr, nr);
+}
+
+#define AVX2_MR 6
+#define AVX2_NR 16
+
+__attribute__((target("avx2,fma"))) static void
+micro_kernel_avx2(int64_t kc, const float *packed_a, const float *b,
+                  int64_t ldb, float *c, int64_t ldc, int mr, int nr) {
+  __m256 acc[AVX2_MR][2];
+#pragma GCC unroll 6
+  for (int i = 0; i < AVX2_MR; ++i)
+    acc[i][0] = acc[i][1] = _mm256_setzero_ps();
+  for (int64_t k = 0; k < kc; ++k) {
+    __m256 b0 = _mm256_loadu_ps(b + k * ldb);
+    __m256 b1 = _mm256_loadu_ps(b + k * ldb + 8);
+    const float *a = packed_a + k * AVX2_MR;
+#pragma GCC unroll 6
+    for (int i = 0; i < AVX2_MR; ++i) {
+      __m256 ai = _mm256_broadcast_ss(a + i);
+      acc[i][0] = _mm256_fmadd_ps(ai, b0, acc[i][0]);
+      acc[i][1] = _mm256_fmadd_ps(ai, b1, acc[i][1]);
+    }
+  }
+  if (mr == AVX2_MR && nr == AVX2_NR) {
+#pragma GCC unroll 6
+    for (int i = 0; i < AVX2_MR; ++i) {
+      float *row = c + i * ldc;
+      _mm256_storeu_ps(row, _mm256_add_ps(_mm256_loadu_ps(row), acc[i][0]));
+      _mm256_storeu_ps(row + 8,
+                       _mm256_add_ps(_mm256_loadu_ps(row + 8), acc[i][1]));
+    }
+    return;
+  }
+  float tile[AVX2_MR * MAX_NR];
+  for (int i = 0; i < AVX2_MR; ++i) {
+    _mm256_storeu_ps(tile + i * MAX_NR, acc[i][0]);
+    _mm256_storeu_ps(tile + i * MAX_NR + 8, acc[i][1]);
+  }
+  add_tile(c, ldc, tile, mr, nr);
+}
+
+#endif
+
+/*===--- Blocking ---------------------------------------------------------===*/
+
+/* Products with fewer rows than this reuse each B panel too little to pay
+ * for packing it: the micro-kernel reads B in place (an edge panel narrower
+ * than NR is still packed, so that no load runs past a row). */
+#ifndef PACK_B_MIN_ROWS
+#define PACK_B_MIN_ROWS 128
+#endif
+
+typedef struct gemm_kernel {
+  micro_kernel_t micro;
+  int mr, nr;
+} gemm_kernel_t;
+
+/* Rows of C that are fewer than one register block run as plain loops,
+ * which the compiler vectorizes along n for the same target. */
+#define DEFINE_SMALL_M(name, target_attribute)                                 \
+  target_attribute static void name(int64_t m, int64_t n, int64_t k,           \
+                                    const float *a, int64_t lda,               \
+                                    const float *b, int64_t ldb, float *c,     \
+                                    int64_t ldc) {                             \
+    for (int64_t i = 0; i < m; ++i)                                            \
+      for (int64_t p = 0; p < k; ++p) {                                        \
+        float aip = a[i * lda + p];                                            \
+        const float *restrict brow = b + p * ldb;                              \
+        float *restrict crow = c + i * ldc;                                    \
+        for (int64_t j = 0; j < n; ++j)                                        \
+          crow[j] += aip * brow[j];                                            \
+      }                                                                        \
+  }
+
+#if defined(__x86_64__)
+DEFINE_SMALL_M(small_m_avx512, __attribute__((target("avx512f"))))
+DEFINE_SMALL_M(small_m_avx2, __attribute__((target("avx2,fma"))))
+#endif
+
+typedef void (*small_m_t)(int64_t m, int64_t n, int64_t k, const float *a,
+                          int64_t lda, const float *b, int64_t ldb, float *c,
+                          int64_t ldc);
+
+static void gemm(const gemm_kernel_t *kernel, small_m_t small_m, int64_t m,
+                 int64_t n, int64_t k, const float *a, int64_t lda,
+                 const float *b, int64_t ldb, float *c, int64_t ldc) {
+  if (m <= 0 || n <= 0 || k <= 0)
+    return;
+  const int mr = kernel->mr, nr = kernel->nr;
+  if (m < mr) {
+    small_m(m, n, k, a, lda, b, ldb, c, ldc);
+    return;
+  }
+  const int pack_b_panels = m >= PACK_B_MIN_ROWS;
+  const int64_t nc_max = pack_b_panels && n > NC ? NC : n;
+  const int64_t a_floats = (int64_t)MC * KC;
+  const int64_t b_floats =
+      pack_b_panels ? (nc_max + nr - 1) / nr * nr * KC : (int64_t)KC * nr;
+  float *storage = pack_storage((size_t)(a_floats + b_floats));
+  if (!storage) {
+    small_m(m, n, k, a, lda, b, ldb, c, ldc);
+    return;
+  }
+  float *packed_a = storage, *packed_b = storage + a_floats;
+  for (int64_t jc = 0; jc < n; jc += nc_max) {
+    const int64_t nc = n - jc < nc_max ? n - jc : nc_max;
+    for (int64_t pc = 0; pc < k; pc += KC) {
+      const int64_t kc = k - pc < KC ? k - pc : KC;
+      const float *b_block = b + pc * ldb + jc;
+      if (pack_b_panels)
+        pack_b(kc, nc, nr, b_block, ldb, packed_b);
+      else if (nc % nr)
+        pack_b(kc, nc % nr, nr, b_block + (nc - nc % nr), ldb, packed_b);
+      for (int64_t ic = 0; ic < m; ic += MC) {
+        const int64_t mc = m - ic < MC ? m - ic : MC;
+        pack_a(mc, kc, mr, a + ic * lda + pc, lda, packed_a);
+        for (int64_t jr = 0; jr < nc; jr += nr) {
+          const int cols = nc - jr < nr ? (int)(nc - jr) : nr;
+          const float *panel;
+          int64_t panel_ld;
+          if (pack_b_panels) {
+            panel = packed_b + (jr / nr) * kc * nr;
+            panel_ld = nr;
+          } else if (cols < nr) {
+            panel = packed_b;
+            panel_ld = nr;
+          } else {
+            panel = b_block + jr;
+            panel_ld = ldb;
+          }
+          for (int64_t ir = 0; ir < mc; ir += mr) {
+            const int rows = mc - ir < mr ? (int)(mc - ir) : mr;
+            kernel->micro(kc, packed_a + ir * kc, panel, panel_ld,
+                          c + (ic + ir) * ldc + jc + jr, ldc, rows, cols);
+          }
+        }
+      }
+    }
+  }
+}
+
+/* Runs `batch` products; when B is shared and A's and C's matrices are
+ * consecutive rows, they are one product with batch * m rows. */
+static void batched_gemm(const gemm_kernel_t *kernel, small_m_t small_m,
+                         int64_t batch, int64_t m, int64_t n, int64_t k,
+                         const float *a, int64_t a_batch_stride, int64_t lda,
+                         const float *b, int64_t b_batch_stride, int64_t ldb,
+                         float *c, int64_t c_batch_stride, int64_t ldc) {
+  if (batch > 1 && b_batch_stride == 0 && a_batch_stride == m * lda &&
+      c_batch_stride == m * ldc) {
+    m *= batch;
+    batch = 1;
+  }
+  for (int64_t i = 0; i < batch; ++i)
+    gemm(kernel, small_m, m, n, k, a + i * a_batch_stride, lda,
+         b + i * b_batch_stride, ldb, c + i * c_batch_stride, ldc);
+}
+
+#if defined(__x86_64__)
+
+void tessera_sgemm_avx512(int64_t batch, int64_t m, int64_t n, int64_t k,
+                          const float *a, int64_t a_batch_stride, int64_t lda,
+                          const float *b, int64_t b_batch_stride, int64_t ldb,
+                          float *c, int64_t c_batch_stride, int64_t ldc) {
+  static const gemm_kernel_t kernel = {micro_kernel_avx512, AVX512_MR,
+                                       AVX512_NR};
+  batched_gemm(&kernel, small_m_avx512, batch, m, n, k, a, a_batch_stride, lda,
+               b, b_batch_stride, ldb, c, c_batch_stride, ldc);
+}
+
+void tessera_sgemm_avx2(int64_t batch, int64_t m, int64_t n, int64_t k,
+                        const float *a, int64_t a_batch_stride, int64_t lda,
+                        const float *b, int64_t b_batch_stride, int64_t ldb,
+                        float *c, int64_t c_batch_stride, int64_t ldc) {
+  static const gemm_kernel_t kernel = {micro_kernel_avx2, AVX2_MR, AVX2_NR};
+  batched_gemm(&kernel, small_m_avx2, batch, m, n, k, a, a_batch_stride, lda,
+               b, b_batch_stride, ldb, c, c_batch_stride, ldc);
+}
+
+#endif

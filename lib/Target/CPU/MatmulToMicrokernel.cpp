@@ -1,0 +1,217 @@
+//===- MatmulToMicrokernel.cpp - matrix products on the micro-kernel ------===//
+//
+// LLVM's vectorizer on the (m, k, n) loop nest reaches about a third of the
+// FMA peak: it reloads and stores C on every k. The runtime's micro-kernel
+// keeps a register block of C over a whole k block (lib/Runtime/Gemm.c).
+// This pass finds the matrix products among the kernels' generics and hands
+// their operands to it as pointers and strides.
+//
+//===----------------------------------------------------------------------===//
+
+#include "tessera/Target/CPU/Passes.h"
+
+#include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/IR/SymbolTable.h"
+
+namespace mlir::tessera::cpu {
+#define GEN_PASS_DEF_TESSERAMATMULTOMICROKERNEL
+#include "tessera/Target/CPU/Passes.h.inc"
+} // namespace mlir::tessera::cpu
+
+using namespace mlir;
+
+namespace {
+
+/// The loops of a matrix product and where each operand has them.
+struct MatmulLoops {
+  std::optional<unsigned> batch;
+  unsigned m, n, k;
+  bool aHasBatch, bHasBatch;
+};
+
+/// Dim positions of `map`'s results, or nothing if any is not a plain dim.
+std::optional<SmallVector<unsigned>> dimPositions(AffineMap map) {
+  SmallVector<unsigned> dims;
+  for (AffineExpr expr : map.getResults()) {
+    auto dim = dyn_cast<AffineDimExpr>(expr);
+    if (!dim)
+      return std::nullopt;
+    dims.push_back(dim.getPosition());
+  }
+  return dims;
+}
+
+/// Whether the body is `yield out + a * b` (either operand order) in f32.
+bool isMultiplyAccumulate(linalg::GenericOp op) {
+  Block &body = op.getRegion().front();
+  auto yield = cast<linalg::YieldOp>(body.getTerminator());
+  if (body.getOperations().size() != 3 || yield.getNumOperands() != 1)
+    return false;
+  auto add = yield.getOperand(0).getDefiningOp<arith::AddFOp>();
+  if (!add || !add.getType().isF32())
+    return false;
+  Value a = body.getArgument(0), b = body.getArgument(1),
+        out = body.getArgument(2);
+  auto matches = [&](Value product, Value accumulator) {
+    auto mul = product.getDefiningOp<arith::MulFOp>();
+    return mul && accumulator == out &&
+           ((mul.getLhs() == a && mul.getRhs() == b) ||
+            (mul.getLhs() == b && mul.getRhs() == a));
+  };
+  return matches(add.getLhs(), add.getRhs()) ||
+         matches(add.getRhs(), add.getLhs());
+}
+
+/// Whether `value` is a memref whose last dimension has unit stride.
+bool hasContiguousRows(Value value) {
+  auto type = dyn_cast<MemRefType>(value.getType());
+  if (!type || type.getRank() < 2 || !type.getElementType().isF32())
+    return false;
+  SmallVector<int64_t> strides;
+  int64_t offset;
+  return succeeded(type.getStridesAndOffset(strides, offset)) &&
+         strides.back() == 1;
+}
+
+std::optional<MatmulLoops> matchMatmul(linalg::GenericOp op) {
+  if (!op.hasPureBufferSemantics() || op.getNumDpsInputs() != 2 ||
+      op.getNumDpsInits() != 1 || op.getNumReductionLoops() != 1 ||
+      !isMultiplyAccumulate(op))
+    return std::nullopt;
+  Value a = op.getDpsInputs()[0], b = op.getDpsInputs()[1],
+        c = op.getDpsInits()[0];
+  if (!hasContiguousRows(a) || !hasContiguousRows(b) || !hasContiguousRows(c))
+    return std::nullopt;
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  auto aDims = dimPositions(maps[0]), bDims = dimPositions(maps[1]),
+       cDims = dimPositions(maps[2]);
+  if (!aDims || !bDims || !cDims || cDims->size() < 2 || cDims->size() > 3)
+    return std::nullopt;
+  MatmulLoops loops;
+  loops.m = (*cDims)[cDims->size() - 2];
+  loops.n = cDims->back();
+  if (cDims->size() == 3)
+    loops.batch = cDims->front();
+  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+  auto reduction = llvm::find(iterators, utils::IteratorType::reduction);
+  loops.k = static_cast<unsigned>(reduction - iterators.begin());
+  if (iterators.size() != cDims->size() + 1)
+    return std::nullopt;
+  // A is ([batch,] m, k) and B ([batch,] k, n).
+  auto operandMatches = [&](ArrayRef<unsigned> dims, unsigned row,
+                            unsigned col, bool &hasBatch) {
+    hasBatch = dims.size() == 3;
+    if (dims.size() < 2 || dims.size() > 3 || (hasBatch && !loops.batch) ||
+        (hasBatch && dims.front() != *loops.batch))
+      return false;
+    return dims[dims.size() - 2] == row && dims.back() == col;
+  };
+  if (!operandMatches(*aDims, loops.m, loops.k, loops.aHasBatch) ||
+      !operandMatches(*bDims, loops.k, loops.n, loops.bHasBatch))
+    return std::nullopt;
+  return loops;
+}
+
+func::FuncOp getOrDeclareMicrokernel(ModuleOp module, StringRef name) {
+  if (auto existing = module.lookupSymbol<func::FuncOp>(name))
+    return existing;
+  OpBuilder builder(module.getBodyRegion());
+  Type i64 = builder.getI64Type();
+  Type pointer = LLVM::LLVMPointerType::get(module.getContext());
+  SmallVector<Type> params = {i64, i64, i64, i64, pointer, i64, i64,
+                              pointer, i64, i64, pointer, i64, i64};
+  auto decl = func::FuncOp::create(builder, module.getLoc(), name,
+                                   builder.getFunctionType(params, {}));
+  decl.setPrivate();
+  return decl;
+}
+
+/// The operand's data pointer, its batch stride (0 without a batch
+/// dimension) and its row stride, in elements.
+struct OperandView {
+  Value pointer, batchStride, rowStride;
+};
+
+OperandView describe(OpBuilder &builder, Location loc, Value buffer,
+                     bool hasBatch) {
+  auto metadata = memref::ExtractStridedMetadataOp::create(builder, loc, buffer);
+  Value aligned =
+      memref::ExtractAlignedPointerAsIndexOp::create(builder, loc, buffer);
+  Value four = arith::ConstantIndexOp::create(builder, loc, 4);
+  Value byteOffset =
+      arith::MulIOp::create(builder, loc, metadata.getOffset(), four);
+  Value address = arith::AddIOp::create(builder, loc, aligned, byteOffset);
+  Type i64 = builder.getI64Type();
+  auto toI64 = [&](Value index) -> Value {
+    return arith::IndexCastOp::create(builder, loc, i64, index);
+  };
+  OperandView view;
+  view.pointer = LLVM::IntToPtrOp::create(
+      builder, loc, LLVM::LLVMPointerType::get(builder.getContext()),
+      toI64(address));
+  auto strides = metadata.getStrides();
+  view.rowStride = toI64(strides[strides.size() - 2]);
+  view.batchStride =
+      hasBatch ? toI64(strides.front())
+               : arith::ConstantIntOp::create(builder, loc, i64, 0).getResult();
+  return view;
+}
+
+void replaceWithCall(linalg::GenericOp op, const MatmulLoops &loops,
+                     func::FuncOp microkernel) {
+  OpBuilder builder(op);
+  Location loc = op.getLoc();
+  Value a = op.getDpsInputs()[0], b = op.getDpsInputs()[1],
+        c = op.getDpsInits()[0];
+  Type i64 = builder.getI64Type();
+  auto dimOf = [&](Value buffer, int64_t position) -> Value {
+    Value size = memref::DimOp::create(builder, loc, buffer, position);
+    return arith::IndexCastOp::create(builder, loc, i64, size);
+  };
+  int64_t cRank = cast<MemRefType>(c.getType()).getRank();
+  int64_t aRank = cast<MemRefType>(a.getType()).getRank();
+  Value batch = loops.batch ? dimOf(c, 0)
+                            : arith::ConstantIntOp::create(builder, loc, i64, 1)
+                                  .getResult();
+  Value m = dimOf(c, cRank - 2), n = dimOf(c, cRank - 1),
+        k = dimOf(a, aRank - 1);
+  OperandView av = describe(builder, loc, a, loops.aHasBatch);
+  OperandView bv = describe(builder, loc, b, loops.bHasBatch);
+  OperandView cv = describe(builder, loc, c, loops.batch.has_value());
+  func::CallOp::create(builder, loc, microkernel,
+                       ValueRange{batch, m, n, k, av.pointer, av.batchStride,
+                                  av.rowStride, bv.pointer, bv.batchStride,
+                                  bv.rowStride, cv.pointer, cv.batchStride,
+                                  cv.rowStride});
+  op->erase();
+}
+
+struct MatmulToMicrokernelPass
+    : public tessera::cpu::impl::TesseraMatmulToMicrokernelBase<
+          MatmulToMicrokernelPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    if (isa == "none")
+      return;
+    if (isa != "avx512" && isa != "avx2") {
+      getOperation().emitError("tessera-matmul-to-microkernel: unknown isa '")
+          << isa << "' (expected avx512, avx2 or none)";
+      return signalPassFailure();
+    }
+    ModuleOp module = getOperation();
+    SmallVector<std::pair<linalg::GenericOp, MatmulLoops>> matches;
+    module.walk([&](linalg::GenericOp op) {
+      if (std::optional<MatmulLoops> loops = matchMatmul(op))
+        matches.emplace_back(op, *loops);
+    });
+    if (matches.empty())
+      return;
+    func::FuncOp microkernel =
+        getOrDeclareMicrokernel(module, "tessera_sgemm_" + isa);
+    for (auto &[op, loops] : matches)
+      replaceWithCall(op, loops, microkernel);
+  }
+};
+
+} // namespace
