@@ -195,8 +195,10 @@ LogicalResult Compilation::run() {
     return failure();
   progress("import");
   if (options.runGraphPasses &&
-      failed(runPipeline("graph passes", [](PassManager &pm) {
-        buildGraphOptimizationPipeline(pm, {});
+      failed(runPipeline("graph passes", [&](PassManager &pm) {
+        GraphOptimizationOptions graph;
+        graph.disabledFusions = options.disabledFusions;
+        buildGraphOptimizationPipeline(pm, graph);
       })))
     return failure();
   if (options.emit == EmitStage::Tessera)

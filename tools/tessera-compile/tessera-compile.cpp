@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "tessera/Compiler/Compiler.h"
+#include "tessera/Dialect/Tessera/Transforms/Pipelines.h"
 #include "tessera/InitAll.h"
 
 #include "mlir/IR/AsmState.h"
@@ -13,6 +14,7 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
 #include "mlir/Support/Timing.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
@@ -100,6 +102,12 @@ cl::opt<bool> skipGraphPasses(
     cl::desc("Write the IR exactly as imported, before any graph pass"),
     cl::init(false), cl::cat(driverCategory));
 
+cl::list<std::string> disableFusion(
+    "disable-fusion",
+    cl::desc("Skip a family of graph rewrites, to debug it (repeat or "
+             "separate with commas): fold-batch-norm"),
+    cl::value_desc("NAME"), cl::CommaSeparated, cl::cat(driverCategory));
+
 cl::opt<bool> verbose("v", cl::desc("Report each stage and its duration"),
                       cl::init(false), cl::cat(driverCategory));
 
@@ -158,6 +166,15 @@ int main(int argc, char **argv) {
                      ? emitStage.getValue()
                      : tessera::getDefaultEmitStage(outputPath);
   options.runGraphPasses = !skipGraphPasses;
+  for (const std::string &family : disableFusion) {
+    if (!llvm::is_contained(tessera::getFusionFamilies(), family)) {
+      llvm::errs() << "tessera-compile: --disable-fusion=" << family
+                   << ": unknown; the families are "
+                   << llvm::join(tessera::getFusionFamilies(), ", ") << "\n";
+      return 1;
+    }
+    options.disabledFusions.push_back(family);
+  }
   options.externalWeights = weightsMode == WeightsMode::External;
   if (emitHeader && options.emit != tessera::EmitStage::SharedLibrary) {
     llvm::errs() << "tessera-compile: --emit-header goes with a package "

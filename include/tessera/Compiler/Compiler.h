@@ -34,6 +34,8 @@ struct CompileOptions {
   onnx_frontend::ImportOptions import;
   EmitStage emit = EmitStage::Tessera;
   bool runGraphPasses = true;
+  /// Graph rewrite families to skip (see getFusionFamilies()).
+  std::vector<std::string> disabledFusions;
   /// Weights in a side file next to the package instead of inside it.
   bool externalWeights = false;
   /// Where to write the package's C header; empty for none.

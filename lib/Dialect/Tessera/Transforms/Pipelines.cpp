@@ -10,11 +10,22 @@
 using namespace mlir;
 using namespace mlir::tessera;
 
+ArrayRef<std::string> mlir::tessera::getFusionFamilies() {
+  static const std::string families[] = {"fold-batch-norm"};
+  return families;
+}
+
 void mlir::tessera::buildGraphOptimizationPipeline(
-    OpPassManager &pm, const GraphOptimizationOptions &) {
+    OpPassManager &pm, const GraphOptimizationOptions &options) {
+  auto enabled = [&](StringRef family) {
+    return !llvm::is_contained(options.disabledFusions, family);
+  };
   OpPassManager &func = pm.nest<func::FuncOp>();
   func.addPass(createCanonicalizerPass());
   func.addPass(createTesseraInferShapes());
+  if (enabled("fold-batch-norm"))
+    func.addPass(createTesseraFoldBatchNorm());
+  func.addPass(createCanonicalizerPass());
   func.addPass(createCSEPass());
 }
 

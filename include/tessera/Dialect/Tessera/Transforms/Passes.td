@@ -34,4 +34,31 @@ def TesseraInferShapes : Pass<"tessera-infer-shapes", "func::FuncOp"> {
   let dependentDialects = ["::mlir::tessera::TesseraDialect"];
 }
 
+def TesseraFoldBatchNorm : Pass<"tessera-fold-batch-norm", "func::FuncOp"> {
+  let summary = "Fold inference batch normalization and constant per-channel "
+                "scales and shifts into the preceding convolution";
+  let description = [{
+    At inference a BatchNormalization is a per-channel affine map,
+    `y = x * s + t` with `s = scale / sqrt(var + epsilon)` and
+    `t = bias - mean * s`. When `x` is a `tessera.conv` with constant weights
+    (and bias, if any) and no other user, the map is folded into them:
+    `W'[co] = W[co] * s[co]`, `b'[co] = b[co] * s[co] + t[co]`, and the
+    normalization disappears. A `tessera.mul` or `tessera.add`/`tessera.sub`
+    of such a convolution by a constant that is per channel (every
+    dimension 1 except the channel dimension, or a scalar) folds the same
+    way, so chains of them fold one after another.
+
+    ```mlir
+    %y = tessera.conv %x, %w, %b {...}
+    %z = tessera.batch_norm %y, %scale, %bias, %mean, %var {epsilon = 1.0e-05 : f32}
+    // becomes
+    %z = tessera.conv %x, %w_folded, %b_folded {...}
+    ```
+
+    The folded weights are new constants; rounding differs from the
+    unfolded graph by about one ulp per element.
+  }];
+  let dependentDialects = ["::mlir::tessera::TesseraDialect"];
+}
+
 #endif // TESSERA_TRANSFORMS_PASSES_TD

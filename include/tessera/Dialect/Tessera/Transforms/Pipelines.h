@@ -10,12 +10,20 @@ namespace mlir::tessera {
 
 struct GraphOptimizationOptions
     : public PassPipelineOptions<GraphOptimizationOptions> {
-  // Later pass families (quantization, batching, fusion, partitioning)
-  // add their switches here.
+  /// Graph rewrites a user can switch off to debug them, by name:
+  /// "fold-batch-norm".
+  PassOptions::ListOption<std::string> disabledFusions{
+      *this, "disable-fusion",
+      llvm::cl::desc("Fusion families to skip (fold-batch-norm)")};
+  // Later pass families (quantization, batching, partitioning) add their
+  // switches here.
 };
 
 /// The target-independent graph passes run on imported models:
 /// canonicalization (folding), shape refinement and CSE.
+/// The names --disable-fusion accepts.
+ArrayRef<std::string> getFusionFamilies();
+
 void buildGraphOptimizationPipeline(OpPassManager &pm,
                                     const GraphOptimizationOptions &options);
 
