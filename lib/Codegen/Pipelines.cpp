@@ -15,6 +15,7 @@ using namespace mlir::tessera;
 void mlir::tessera::buildTesseraToLinalgPipeline(OpPassManager &pm) {
   OpPassManager &func = pm.nest<func::FuncOp>();
   func.addPass(createConvertTesseraToLinalg());
+  func.addPass(createTesseraFuseLinalgGroups());
   func.addPass(createCanonicalizerPass());
   func.addPass(createCSEPass());
 }

@@ -1,6 +1,7 @@
 //===- Compiler.cpp - the whole compilation, as a library call ------------===//
 
 #include "tessera/Compiler/Compiler.h"
+#include "tessera/Dialect/Tessera/Transforms/FusionGroups.h"
 
 #include "tessera/Codegen/Pipelines.h"
 #include "tessera/Dialect/Tessera/Transforms/Pipelines.h"
@@ -32,6 +33,8 @@ EmitStage mlir::tessera::getDefaultEmitStage(StringRef outputPath) {
     return EmitStage::Object;
   if (outputPath.ends_with(".ll"))
     return EmitStage::LLVMIR;
+  if (outputPath.ends_with(".dot"))
+    return EmitStage::Dot;
   return EmitStage::Tessera;
 }
 
@@ -201,8 +204,16 @@ LogicalResult Compilation::run() {
         buildGraphOptimizationPipeline(pm, graph);
       })))
     return failure();
+  if (options.fusionReport)
+    printFusionReport(llvm::errs(), *module);
   if (options.emit == EmitStage::Tessera)
     return writeIR(*module);
+  if (options.emit == EmitStage::Dot) {
+    std::string dot;
+    llvm::raw_string_ostream os(dot);
+    printFusionDot(os, *module);
+    return writeText(dot);
+  }
 
   FailureOr<package::Signature> collected = package::collectSignature(*module);
   if (failed(collected))

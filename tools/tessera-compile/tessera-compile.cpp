@@ -33,7 +33,7 @@ cl::opt<std::string> inputPath(cl::Positional, cl::desc("<model.onnx>"),
 
 cl::opt<std::string> outputPath(
     "o",
-    cl::desc("Output file ('-' for stdout). A name ending in .so, .o or .ll "
+    cl::desc("Output file ('-' for stdout). A name ending in .so, .o, .ll or .dot "
              "selects the stage when --emit is not given"),
     cl::value_desc("file"), cl::init("-"), cl::cat(driverCategory));
 
@@ -48,6 +48,9 @@ cl::opt<tessera::EmitStage> emitStage(
     cl::values(
         clEnumValN(tessera::EmitStage::Tessera, "tessera",
                    "tessera dialect IR after the graph passes"),
+        clEnumValN(tessera::EmitStage::Dot, "dot",
+                   "the graph after the graph passes as a Graphviz digraph, "
+                   "one cluster per fusion group (dot -Tsvg)"),
         clEnumValN(tessera::EmitStage::Linalg, "linalg",
                    "linalg/tensor/arith/math IR on tensors"),
         clEnumValN(tessera::EmitStage::LLVMIR, "llvm-ir",
@@ -102,10 +105,16 @@ cl::opt<bool> skipGraphPasses(
     cl::desc("Write the IR exactly as imported, before any graph pass"),
     cl::init(false), cl::cat(driverCategory));
 
+cl::opt<bool> fusionReport(
+    "fusion-report",
+    cl::desc("List the fusion groups on stderr: their ops and the bytes of "
+             "intermediates no longer written"),
+    cl::init(false), cl::cat(driverCategory));
+
 cl::list<std::string> disableFusion(
     "disable-fusion",
     cl::desc("Skip a family of graph rewrites, to debug it (repeat or "
-             "separate with commas): fold-batch-norm"),
+             "separate with commas): fold-batch-norm, elementwise, reduction"),
     cl::value_desc("NAME"), cl::CommaSeparated, cl::cat(driverCategory));
 
 cl::opt<bool> verbose("v", cl::desc("Report each stage and its duration"),
@@ -166,6 +175,7 @@ int main(int argc, char **argv) {
                      ? emitStage.getValue()
                      : tessera::getDefaultEmitStage(outputPath);
   options.runGraphPasses = !skipGraphPasses;
+  options.fusionReport = fusionReport;
   for (const std::string &family : disableFusion) {
     if (!llvm::is_contained(tessera::getFusionFamilies(), family)) {
       llvm::errs() << "tessera-compile: --disable-fusion=" << family

@@ -21,6 +21,7 @@ namespace mlir::tessera {
 
 enum class EmitStage {
   Tessera,       ///< tessera dialect after the graph passes
+  Dot,           ///< the graph after the graph passes, for Graphviz
   Linalg,        ///< linalg/tensor/arith/math on tensors
   LLVMIR,        ///< optimized LLVM IR of the package
   Object,        ///< native object file of the package code
@@ -34,6 +35,8 @@ struct CompileOptions {
   onnx_frontend::ImportOptions import;
   EmitStage emit = EmitStage::Tessera;
   bool runGraphPasses = true;
+  /// List the fusion groups on stderr after the graph passes.
+  bool fusionReport = false;
   /// Graph rewrite families to skip (see getFusionFamilies()).
   std::vector<std::string> disabledFusions;
   /// Weights in a side file next to the package instead of inside it.

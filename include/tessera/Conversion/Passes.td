@@ -50,4 +50,27 @@ def ConvertTesseraToLinalg : Pass<"tessera-convert-to-linalg", "func::FuncOp"> {
   ];
 }
 
+def TesseraFuseLinalgGroups
+    : Pass<"tessera-fuse-linalg-groups", "func::FuncOp"> {
+  let summary = "Fuse the linalg ops of each fusion group into one loop nest";
+  let description = [{
+    `tessera-convert-to-linalg` copies each op's `tessera.fusion_group`
+    (set by `tessera-fuse-ops`) onto the linalg ops it lowers to. This pass
+    fuses a `linalg.generic` producer into its `linalg.generic` consumer
+    (upstream `linalg::fuseElementwiseOps`) when both carry the same group
+    and the producer has no other user, until no such pair is left: each
+    group's elementwise chain, and a reduction with the chain that feeds
+    it, becomes one generic whose intermediates are never materialized.
+    Ops without a group are left alone.
+
+    ```mlir
+    %1 = linalg.generic ... ins(%0) { sigmoid } {tessera.fusion_group = 0 : i64}
+    %2 = linalg.generic ... ins(%0, %1) { mul } {tessera.fusion_group = 0 : i64}
+    // becomes
+    %2 = linalg.generic ... ins(%0) { sigmoid; mul } {tessera.fusion_group = 0 : i64}
+    ```
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
 #endif // TESSERA_CONVERSION_PASSES_TD

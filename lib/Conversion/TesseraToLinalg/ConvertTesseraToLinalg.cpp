@@ -3,6 +3,7 @@
 #include "tessera/Conversion/Passes.h"
 #include "tessera/Conversion/TesseraToLinalg.h"
 #include "tessera/Dialect/Tessera/IR/TesseraOps.h"
+#include "tessera/Dialect/Tessera/Transforms/FusionGroups.h"
 
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -25,6 +26,23 @@ void mlir::tessera::populateTesseraToLinalgPatterns(
   populateIndexingToLinalgPatterns(patterns);
   populateDataDependentToLinalgPatterns(patterns);
 }
+
+namespace {
+/// Copies the fusion group of the op being lowered onto the linalg ops its
+/// pattern creates, for tessera-fuse-linalg-groups.
+struct FusionGroupPropagator : public RewriterBase::Listener {
+  IntegerAttr group;
+
+  void notifyPatternBegin(const Pattern &, Operation *op) override {
+    group = op->getAttrOfType<IntegerAttr>(kFusionGroupAttr);
+  }
+  void notifyOperationInserted(Operation *op,
+                               OpBuilder::InsertPoint) override {
+    if (group && isa<linalg::LinalgOp>(op))
+      op->setAttr(kFusionGroupAttr, group);
+  }
+};
+} // namespace
 
 /// `type` with unsigned integer elements made signless (same width).
 static Type dropSignedness(Type type) {
@@ -93,6 +111,8 @@ struct ConvertTesseraToLinalgPass
     GreedyRewriteConfig config;
     config.setRegionSimplificationLevel(GreedySimplifyRegionLevel::Disabled);
     config.enableFolding(false);
+    FusionGroupPropagator propagator;
+    config.setListener(&propagator);
     (void)applyPatternsGreedily(func, std::move(patterns), config);
     WalkResult result = func.walk([](Operation *op) {
       if (isa<TesseraDialect>(op->getDialect())) {

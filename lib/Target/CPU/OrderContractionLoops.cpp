@@ -27,9 +27,44 @@ namespace {
 /// The interchange that moves the reductions of `op` before the loop of
 /// its output's last dimension, or nothing when `op` is not a contraction
 /// of that form or already in that order.
+/// Whether the body is `out + x * y` (float or integer, possibly through
+/// casts of x and y) with x and y elements of two different operands: what
+/// matrix products, convolutions and einsums compute. Other reductions (a
+/// fused sum of squares, say) keep their order: interchanging would make
+/// them walk their input across rows.
+bool isMultiplyAccumulate(linalg::GenericOp op) {
+  Block &body = op.getRegion().front();
+  Value out = body.getArguments().back();
+  Operation *add = body.getTerminator()->getOperand(0).getDefiningOp();
+  if (!add || !isa<arith::AddFOp, arith::AddIOp>(add))
+    return false;
+  auto inputOf = [&](Value factor) -> Value {
+    while (Operation *cast = factor.getDefiningOp()) {
+      if (!isa<arith::ExtFOp, arith::ExtSIOp, arith::ExtUIOp, arith::SIToFPOp,
+               arith::UIToFPOp>(cast))
+        return nullptr;
+      factor = cast->getOperand(0);
+    }
+    auto arg = dyn_cast<BlockArgument>(factor);
+    if (!arg || arg.getOwner() != &body ||
+        arg.getArgNumber() >= op.getNumDpsInputs())
+      return nullptr;
+    return op.getDpsInputs()[arg.getArgNumber()];
+  };
+  for (int side = 0; side < 2; ++side) {
+    Operation *mul = add->getOperand(1 - side).getDefiningOp();
+    if (add->getOperand(side) != out || !mul ||
+        !isa<arith::MulFOp, arith::MulIOp>(mul))
+      continue;
+    Value lhs = inputOf(mul->getOperand(0)), rhs = inputOf(mul->getOperand(1));
+    return lhs && rhs && lhs != rhs;
+  }
+  return false;
+}
+
 std::optional<SmallVector<unsigned>> contractionOrder(linalg::GenericOp op) {
   if (op.getNumDpsInputs() < 2 || op.getNumDpsInits() != 1 ||
-      op.getNumReductionLoops() == 0)
+      op.getNumReductionLoops() == 0 || !isMultiplyAccumulate(op))
     return std::nullopt;
   AffineMap output = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
   if (!output.isProjectedPermutation() || output.getNumResults() == 0)

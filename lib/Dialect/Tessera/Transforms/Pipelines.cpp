@@ -11,7 +11,8 @@ using namespace mlir;
 using namespace mlir::tessera;
 
 ArrayRef<std::string> mlir::tessera::getFusionFamilies() {
-  static const std::string families[] = {"fold-batch-norm"};
+  static const std::string families[] = {"fold-batch-norm", "elementwise",
+                                         "reduction"};
   return families;
 }
 
@@ -27,6 +28,12 @@ void mlir::tessera::buildGraphOptimizationPipeline(
     func.addPass(createTesseraFoldBatchNorm());
   func.addPass(createCanonicalizerPass());
   func.addPass(createCSEPass());
+  // Last: grouping looks at final producers and users.
+  if (enabled("elementwise")) {
+    TesseraFuseOpsOptions fuse;
+    fuse.fuseReductions = enabled("reduction");
+    func.addPass(createTesseraFuseOps(fuse));
+  }
 }
 
 void mlir::tessera::registerGraphOptimizationPipeline() {

@@ -14,6 +14,14 @@
 #include "tessera/Dialect/Tessera/IR/TesseraDialect.h"
 #include "tessera/Dialect/Tessera/IR/TesseraShapeInference.h"
 
+namespace mlir::OpTrait::tessera {
+/// Marks ops that are elementwise with numpy broadcasting (see
+/// Tessera_BroadcastingElementwise in TesseraOps.td).
+template <typename ConcreteType>
+class BroadcastingElementwise
+    : public TraitBase<ConcreteType, BroadcastingElementwise> {};
+} // namespace mlir::OpTrait::tessera
+
 #include "tessera/Dialect/Tessera/IR/TesseraEnums.h.inc"
 
 #define GET_ATTRDEF_CLASSES

@@ -95,6 +95,15 @@ def Tessera_InferResultTypes : InferTypeOpAdaptorBase<[{
   }
 }]>;
 
+// Computes each output element from the operand elements at the same
+// (broadcast) position, like Elementwise, but with numpy broadcasting of
+// operands of different shapes, which Elementwise's verifier rejects. Fusion
+// treats both alike.
+def Tessera_BroadcastingElementwise
+    : NativeOpTrait<"BroadcastingElementwise"> {
+  let cppNamespace = "::mlir::OpTrait::tessera";
+}
+
 class Tessera_UnaryOp<string mnemonic, Type tensorType, list<Trait> traits = []>
     : Tessera_Op<mnemonic, traits # [Pure, Elementwise,
                                      SameOperandsAndResultType]> {
@@ -107,7 +116,8 @@ class Tessera_UnaryOp<string mnemonic, Type tensorType, list<Trait> traits = []>
 // nullptr keeps the operands'.
 class Tessera_BinaryOp<string mnemonic, list<Trait> traits = [],
                        string resultElementType = "nullptr">
-    : Tessera_Op<mnemonic, traits # [Pure, Tessera_InferResultTypes]> {
+    : Tessera_Op<mnemonic, traits # [Pure, Tessera_InferResultTypes,
+                                     Tessera_BroadcastingElementwise]> {
   let summary = "elementwise `" # mnemonic # "` with numpy broadcasting";
   let arguments = (ins Tessera_Tensor:$lhs, Tessera_Tensor:$rhs);
   let results = (outs Tessera_Tensor:$output);
@@ -390,7 +400,8 @@ def Tessera_ModOp : Tessera_PlainBinaryOp<"mod"> {
                        DefaultValuedAttr<BoolAttr, "false">:$fmod);
 }
 
-def Tessera_WhereOp : Tessera_Op<"where", [Pure, Tessera_InferResultTypes]> {
+def Tessera_WhereOp : Tessera_Op<"where", [Pure, Tessera_InferResultTypes,
+    Tessera_BroadcastingElementwise]> {
   let summary = "select `lhs` where `condition` holds, else `rhs`, with "
                 "numpy broadcasting";
   let arguments = (ins Tessera_BoolTensor:$condition, Tessera_Tensor:$lhs,

@@ -61,4 +61,42 @@ def TesseraFoldBatchNorm : Pass<"tessera-fold-batch-norm", "func::FuncOp"> {
   let dependentDialects = ["::mlir::tessera::TesseraDialect"];
 }
 
+def TesseraFuseOps : Pass<"tessera-fuse-ops", "func::FuncOp"> {
+  let summary = "Form fusion groups: chains of elementwise ops and "
+                "reductions with their elementwise producers";
+  let description = [{
+    Walks the function's ops in order and puts an op into the group of one
+    of its producers when it can run in the same loop nest: the op is
+    elementwise (with or without broadcasting) or, with `fuse-reductions`,
+    a reduction (reduce_*, softmax, log_softmax, layer_norm), and
+
+    - the producer's group still accepts consumers (a reduction closes it);
+    - the producer's result has no other user, so fusing writes nothing
+      that someone else reads and computes nothing twice;
+    - the producer's result is not broadcast to a larger shape by the op
+      (no duplicated work);
+    - every other operand of the op is defined before the group's first op
+      or inside the group (so the group can run as one step: no cycles);
+    - the group has fewer than `max-group-size` ops.
+
+    Complex ops (conv, matmul) and all others stand alone. Members of a
+    group of two or more ops get `tessera.fusion_group = N` (numbered per
+    function in program order); `tessera-fuse-linalg-groups` later fuses
+    each group's linalg ops into one loop nest. `tessera-compile
+    --fusion-report` lists the groups and `--emit=dot` draws them.
+
+    ```mlir
+    %1 = tessera.sigmoid %0 {tessera.fusion_group = 0 : i64} : tensor<8xf32>
+    %2 = tessera.mul %0, %1 {tessera.fusion_group = 0 : i64} : ...
+    ```
+  }];
+  let options = [
+    Option<"maxGroupSize", "max-group-size", "unsigned", /*default=*/"16",
+           "Most ops in one group">,
+    Option<"fuseReductions", "fuse-reductions", "bool", /*default=*/"true",
+           "Let reductions join their elementwise producers' groups">,
+  ];
+  let dependentDialects = ["::mlir::tessera::TesseraDialect"];
+}
+
 #endif // TESSERA_TRANSFORMS_PASSES_TD

@@ -11,10 +11,12 @@ namespace mlir::tessera {
 struct GraphOptimizationOptions
     : public PassPipelineOptions<GraphOptimizationOptions> {
   /// Graph rewrites a user can switch off to debug them, by name:
-  /// "fold-batch-norm".
+  /// "fold-batch-norm", "elementwise" (tessera-fuse-ops: no groups at all),
+  /// "reduction" (groups without reductions).
   PassOptions::ListOption<std::string> disabledFusions{
       *this, "disable-fusion",
-      llvm::cl::desc("Fusion families to skip (fold-batch-norm)")};
+      llvm::cl::desc("Fusion families to skip (fold-batch-norm, "
+                     "elementwise, reduction)")};
   // Later pass families (quantization, batching, partitioning) add their
   // switches here.
 };
