@@ -154,6 +154,13 @@ LogicalResult Compilation::emitPackageCode(
         cpu::buildCPULoweringPipeline(pm, lowering);
       })))
     return failure();
+  if (options.verbose) {
+    cpu::KernelSummary kernels = cpu::summarizeKernels(*module);
+    llvm::errs() << "tessera-compile: " << kernels.kernels << " kernels ("
+                 << kernels.parallelKernels << " split over threads, "
+                 << kernels.microkernelCalls
+                 << " matrix products on the micro-kernel)\n";
+  }
 
   llvmModule = translateModuleToLLVMIR(*module, llvmContext,
                                        signature.name.empty() ? "tessera_model"

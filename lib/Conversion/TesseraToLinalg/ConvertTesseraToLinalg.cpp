@@ -29,17 +29,30 @@ void mlir::tessera::populateTesseraToLinalgPatterns(
 
 namespace {
 /// Copies the fusion group of the op being lowered onto the linalg ops its
-/// pattern creates, for tessera-fuse-linalg-groups.
+/// pattern creates, for tessera-fuse-linalg-groups. A conv or matmul heads
+/// its group only through its last, elementwise op (the bias add): its
+/// product and the im2col feeding it must stay the plain loop nests the
+/// CPU pipeline hands to the micro-kernel.
 struct FusionGroupPropagator : public RewriterBase::Listener {
   IntegerAttr group;
+  bool complex = false;
 
   void notifyPatternBegin(const Pattern &, Operation *op) override {
     group = op->getAttrOfType<IntegerAttr>(kFusionGroupAttr);
+    complex = isa<ConvOp, MatMulOp>(op);
   }
   void notifyOperationInserted(Operation *op,
                                OpBuilder::InsertPoint) override {
-    if (group && isa<linalg::LinalgOp>(op))
+    if (group && !complex && isa<linalg::LinalgOp>(op))
       op->setAttr(kFusionGroupAttr, group);
+  }
+  void notifyOperationReplaced(Operation *, ValueRange values) override {
+    if (!group || !complex)
+      return;
+    for (Value value : values)
+      if (auto last = value.getDefiningOp<linalg::GenericOp>())
+        if (last.getNumLoops() == last.getNumParallelLoops())
+          last->setAttr(kFusionGroupAttr, group);
   }
 };
 } // namespace

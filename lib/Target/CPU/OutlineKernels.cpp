@@ -11,6 +11,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "tessera/Target/CPU/CPUTarget.h"
 #include "tessera/Target/CPU/Passes.h"
 
 #include "mlir/Dialect/Arith/Utils/Utils.h"
@@ -264,6 +265,7 @@ struct OutlineKernelsPass
         continue;
       SmallVector<linalg::LinalgOp> ops;
       parent.walk([&](linalg::LinalgOp op) { ops.push_back(op); });
+      // The name scheme is what summarizeKernels counts.
       for (auto [index, op] : llvm::enumerate(ops))
         if (failed(outlineKernel(op, parent, symbols, index,
                                  minParallelIterations)))
@@ -289,3 +291,24 @@ struct KernelNoAliasArgsPass
 };
 
 } // namespace
+
+tessera::cpu::KernelSummary tessera::cpu::summarizeKernels(ModuleOp module) {
+  KernelSummary summary;
+  module.walk([&](Operation *op) {
+    if (auto func = dyn_cast<LLVM::LLVMFuncOp>(op)) {
+      StringRef name = func.getSymName();
+      size_t at = name.rfind("_kernel_");
+      unsigned index;
+      if (at != StringRef::npos &&
+          !name.drop_front(at + strlen("_kernel_")).getAsInteger(10, index))
+        ++summary.kernels;
+    } else if (auto call = dyn_cast<LLVM::CallOp>(op)) {
+      std::optional<StringRef> callee = call.getCallee();
+      if (callee && *callee == "tessera_parallel_for")
+        ++summary.parallelKernels;
+      else if (callee && callee->starts_with("tessera_sgemm_"))
+        ++summary.microkernelCalls;
+    }
+  });
+  return summary;
+}

@@ -41,12 +41,14 @@ func.func @chain(%x: tensor<4x16xf32>, %w: tensor<16x8xf32>, %r: tensor<4x8xf32>
 
 // -----
 
-// Not fused: a producer with a second user (%a feeds both %b and %c), a
-// producer broadcast to a larger shape (%small into %big: its work would
-// be repeated), and a consumer whose other operand comes from an op after
-// the group started (%d = add(%c, %m) with %m = matmul of %b: the group
-// {%b, %d} would both feed and wait for the matmul).
+// Not fused: a producer with a second user (%a feeds both %b and %c) and a
+// producer broadcast to a larger shape (%small into %big: its work would be
+// repeated). The matmul heads a group with its epilogue, the add of %c
+// (computed before the matmul).
 // CHECK-LABEL: func.func @not_fused
+// CHECK-NOT:     tessera.fusion_group
+// CHECK:         tessera.matmul {{.*}} {tessera.fusion_group = 0 : i64}
+// CHECK-NEXT:    tessera.add {{.*}} {tessera.fusion_group = 0 : i64}
 // CHECK-NOT:     tessera.fusion_group
 // CHECK:         return
 func.func @not_fused(%x: tensor<4x4xf32>, %v: tensor<4xf32>) -> (tensor<4x4xf32>, tensor<4x4xf32>, tensor<4x4xf32>) {

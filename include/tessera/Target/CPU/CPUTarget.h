@@ -9,6 +9,7 @@
 #ifndef TESSERA_TARGET_CPU_CPUTARGET_H
 #define TESSERA_TARGET_CPU_CPUTARGET_H
 
+#include "mlir/IR/BuiltinOps.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassOptions.h"
 #include "llvm/Support/raw_ostream.h"
@@ -35,6 +36,14 @@ struct CPULoweringOptions : public PassPipelineOptions<CPULoweringOptions> {
                      "over threads"),
       llvm::cl::init(65536)};
 };
+
+/// What the CPU lowering made of a module (counted on the LLVM dialect).
+struct KernelSummary {
+  int64_t kernels = 0;          ///< functions outlined from linalg ops
+  int64_t parallelKernels = 0;  ///< of which split over threads
+  int64_t microkernelCalls = 0; ///< matrix products on the micro-kernel
+};
+KernelSummary summarizeKernels(ModuleOp module);
 
 /// The micro-kernel variant `machine`'s CPU features support ("avx512",
 /// "avx2" or "none").

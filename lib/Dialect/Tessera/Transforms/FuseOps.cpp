@@ -2,10 +2,11 @@
 //
 // Groups are decided on the tessera graph, where producers, users and
 // shapes are plain, and realized after lowering (tessera-fuse-linalg-groups).
-// Only groups that the linalg fusion can turn into one loop nest are formed:
-// elementwise chains and reductions fed by them. A conv or matmul with its
-// epilogue is not a group yet, because its loop nest and the epilogue's
-// cannot be fused on tensors by the elementwise fusion.
+// Elementwise chains and reductions fed by them become one loop nest. A conv
+// or matmul heads a group of its elementwise consumers (its epilogue): the
+// epilogue becomes one loop nest together with the conv's own bias add, but
+// the product itself is still a separate loop nest that writes its result
+// (the micro-kernel has no epilogue yet).
 //
 //===----------------------------------------------------------------------===//
 
@@ -25,7 +26,7 @@ using namespace mlir::tessera;
 
 namespace {
 
-enum class FusionKind { Elementwise, Reduction, Opaque };
+enum class FusionKind { Elementwise, Reduction, Complex, Opaque };
 
 FusionKind classify(Operation *op) {
   if (op->hasTrait<OpTrait::Elementwise>() ||
@@ -35,6 +36,8 @@ FusionKind classify(Operation *op) {
   if (isa<ReduceSumOp, ReduceMeanOp, ReduceMaxOp, ReduceMinOp, ReduceProdOp,
           SoftmaxOp, LogSoftmaxOp, LayerNormOp>(op))
     return FusionKind::Reduction;
+  if (isa<ConvOp, MatMulOp>(op))
+    return FusionKind::Complex;
   return FusionKind::Opaque;
 }
 
@@ -61,11 +64,15 @@ struct FuseOpsPass : public tessera::impl::TesseraFuseOpsBase<FuseOpsPass> {
     for (Operation &op : body) {
       op.removeAttr(kFusionGroupAttr);
       FusionKind kind = classify(&op);
+      if (kind == FusionKind::Complex && !fuseEpilogues)
+        continue;
       if (kind == FusionKind::Opaque ||
           (kind == FusionKind::Reduction && !fuseReductions))
         continue;
       std::optional<size_t> chosen;
       for (Value operand : op.getOperands()) {
+        if (kind == FusionKind::Complex)
+          break; // heads its own group
         Operation *producer = operand.getDefiningOp();
         auto found = producer ? groupOf.find(producer) : groupOf.end();
         if (found == groupOf.end())
@@ -123,8 +130,11 @@ struct FuseOpsPass : public tessera::impl::TesseraFuseOpsBase<FuseOpsPass> {
       auto member = groupOf.find(def);
       if (member != groupOf.end() && member->second == groupIndex)
         continue;
+      // With single-user links a group is a chain that only its last op
+      // leaves, so nothing outside can depend on it yet; this guards the
+      // no-cycle property should the joining rules ever allow more.
       if (position.lookup(def) >= group.firstPosition)
-        return false; // it may depend on the group: a cycle
+        return false;
     }
     return true;
   }

@@ -12,7 +12,7 @@ using namespace mlir::tessera;
 
 ArrayRef<std::string> mlir::tessera::getFusionFamilies() {
   static const std::string families[] = {"fold-batch-norm", "elementwise",
-                                         "reduction"};
+                                         "reduction", "epilogue"};
   return families;
 }
 
@@ -32,6 +32,7 @@ void mlir::tessera::buildGraphOptimizationPipeline(
   if (enabled("elementwise")) {
     TesseraFuseOpsOptions fuse;
     fuse.fuseReductions = enabled("reduction");
+    fuse.fuseEpilogues = enabled("epilogue");
     func.addPass(createTesseraFuseOps(fuse));
   }
 }

@@ -79,7 +79,11 @@ def TesseraFuseOps : Pass<"tessera-fuse-ops", "func::FuncOp"> {
       or inside the group (so the group can run as one step: no cycles);
     - the group has fewer than `max-group-size` ops.
 
-    Complex ops (conv, matmul) and all others stand alone. Members of a
+    With `fuse-epilogues`, a conv or matmul heads a group that its
+    elementwise consumers join by the same rules (its epilogue: bias,
+    residual add, activation). The product itself still writes its result;
+    the epilogue runs as one loop nest together with the conv's own bias
+    add. All other ops stand alone. Members of a
     group of two or more ops get `tessera.fusion_group = N` (numbered per
     function in program order); `tessera-fuse-linalg-groups` later fuses
     each group's linalg ops into one loop nest. `tessera-compile
@@ -95,6 +99,8 @@ def TesseraFuseOps : Pass<"tessera-fuse-ops", "func::FuncOp"> {
            "Most ops in one group">,
     Option<"fuseReductions", "fuse-reductions", "bool", /*default=*/"true",
            "Let reductions join their elementwise producers' groups">,
+    Option<"fuseEpilogues", "fuse-epilogues", "bool", /*default=*/"true",
+           "Let conv and matmul head groups of their elementwise consumers">,
   ];
   let dependentDialects = ["::mlir::tessera::TesseraDialect"];
 }

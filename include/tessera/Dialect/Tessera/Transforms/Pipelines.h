@@ -12,11 +12,12 @@ struct GraphOptimizationOptions
     : public PassPipelineOptions<GraphOptimizationOptions> {
   /// Graph rewrites a user can switch off to debug them, by name:
   /// "fold-batch-norm", "elementwise" (tessera-fuse-ops: no groups at all),
-  /// "reduction" (groups without reductions).
+  /// "reduction" (groups without reductions), "epilogue" (no conv/matmul
+  /// epilogue groups).
   PassOptions::ListOption<std::string> disabledFusions{
       *this, "disable-fusion",
       llvm::cl::desc("Fusion families to skip (fold-batch-norm, "
-                     "elementwise, reduction)")};
+                     "elementwise, reduction, epilogue)")};
   // Later pass families (quantization, batching, partitioning) add their
   // switches here.
 };
