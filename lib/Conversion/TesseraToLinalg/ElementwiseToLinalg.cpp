@@ -131,6 +131,17 @@ TESSERA_ELEMENTWISE(LogOp, { return math::LogOp::create(b, loc, x); })
 TESSERA_ELEMENTWISE(ReciprocalOp, {
   return arith::DivFOp::create(b, loc, createScalar(b, loc, elementType, 1), x);
 })
+TESSERA_ELEMENTWISE(GeluOp, {
+  // The exported graph's order: ((erf(x / sqrt 2) + 1) * x) * 0.5.
+  Value scaled = arith::DivFOp::create(
+      b, loc, x, createScalar(b, loc, elementType, std::sqrt(2.0)));
+  Value erf = math::ErfOp::create(b, loc, scaled);
+  Value shifted = arith::AddFOp::create(b, loc, erf,
+                                        createScalar(b, loc, elementType, 1));
+  Value product = arith::MulFOp::create(b, loc, x, shifted);
+  return arith::MulFOp::create(b, loc, product,
+                               createScalar(b, loc, elementType, 0.5));
+})
 TESSERA_ELEMENTWISE(HardSwishOp, {
   // x * clamp(x / 6 + 1/2, 0, 1), as ONNX defines it (alpha = 1/6).
   Value scaled = arith::AddFOp::create(
@@ -475,6 +486,7 @@ void mlir::tessera::populateElementwiseToLinalgPatterns(
   patterns.add<ReluOpLowering, NegOpLowering, AbsOpLowering, SigmoidOpLowering,
                TanhOpLowering, ErfOpLowering, SqrtOpLowering, ExpOpLowering,
                LogOpLowering, ReciprocalOpLowering, HardSwishOpLowering,
+               GeluOpLowering,
                LeakyReluOpLowering, HardSigmoidOpLowering, ClipOpLowering,
                PowOpLowering, WhereOpLowering, CastOpLowering>(ctx);
   patterns.add<ArithBinaryLowering<arith::AddFOp, arith::AddIOp, AddOp>,

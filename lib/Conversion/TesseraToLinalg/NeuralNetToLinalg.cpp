@@ -870,17 +870,21 @@ struct LayerNormOpLowering : OpRewritePattern<LayerNormOp> {
           return arith::MulFOp::create(b, l, args[0], args[0]);
         });
     double epsilon = op.getEpsilon().convertToDouble();
-    Value invStd = createElementwise(
+    // d / sqrt(var + eps), as exporters decompose it (and as
+    // tessera-recognize-ops finds it): the same rounding as the unfused
+    // graph. (math.rsqrt would also become a call to rsqrtf, which libm
+    // does not have.)
+    Value stdDev = createElementwise(
         rewriter, loc, reducedType, ValueRange{squares},
         [&](OpBuilder &b, Location l, ValueRange args) {
           Value variance = arith::DivFOp::create(b, l, args[0], count);
           Value eps = createScalar(b, l, elementType, epsilon);
-          return math::RsqrtOp::create(b, l, addF(b, l, variance, eps));
+          return math::SqrtOp::create(b, l, addF(b, l, variance, eps));
         });
     Value normalized = combineWithReduced(
-        rewriter, loc, centered, {invStd}, axes,
+        rewriter, loc, centered, {stdDev}, axes,
         [](OpBuilder &b, Location l, ValueRange args) {
-          return arith::MulFOp::create(b, l, args[0], args[1]);
+          return arith::DivFOp::create(b, l, args[0], args[1]);
         });
     SmallVector<Value> operands = {normalized, op.getScale()};
     if (op.getBias())

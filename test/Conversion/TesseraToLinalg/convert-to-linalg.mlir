@@ -260,14 +260,16 @@ func.func @batch_norm(%x: tensor<1x4x2x2xf32>, %s: tensor<4xf32>, %b: tensor<4xf
   return %0 : tensor<1x4x2x2xf32>
 }
 
-// Mean and variance over the last axis: two reductions, rsqrt, then scale
+// Mean and variance over the last axis: two reductions, sqrt, a division
+// by it (as exporters decompose LayerNorm), then scale
 // and bias broadcast over the normalized dims.
 // CHECK-LABEL: func.func @layer_norm
 // CHECK:         linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0)>], iterator_types = ["parallel", "reduction"]}
 // CHECK:           arith.addf
 // CHECK:         linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0)>], iterator_types = ["parallel", "reduction"]}
 // CHECK:           arith.mulf %[[IN:.*]], %[[IN]] : f32
-// CHECK:           math.rsqrt
+// CHECK:           math.sqrt
+// CHECK:           arith.divf
 // CHECK:         linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d1)>, affine_map<(d0, d1) -> (d1)>, affine_map<(d0, d1) -> (d0, d1)>]
 func.func @layer_norm(%x: tensor<2x8xf32>, %s: tensor<8xf32>, %b: tensor<8xf32>) -> tensor<2x8xf32> {
   %0 = tessera.layer_norm %x, %s, %b {axis = 1 : i64, epsilon = 1.0e-05 : f32} : (tensor<2x8xf32>, tensor<8xf32>, tensor<8xf32>) -> tensor<2x8xf32>
@@ -960,4 +962,18 @@ func.func @grid_sample_bicubic(%x: tensor<1x1x4x4xf32>, %g: tensor<1x2x2x2xf32>)
 func.func @non_max_suppression(%boxes: tensor<1x6x4xf32>, %scores: tensor<1x2x6xf32>, %max: tensor<i64>, %iou: tensor<f32>, %score: tensor<f32>) -> tensor<?x3xi64> {
   %0 = tessera.non_max_suppression %boxes, %scores, %max, %iou, %score {center_point_box = false} : (tensor<1x6x4xf32>, tensor<1x2x6xf32>, tensor<i64>, tensor<f32>, tensor<f32>) -> tensor<?x3xi64>
   return %0 : tensor<?x3xi64>
+}
+
+// GELU in the order the exported graph computes it.
+// CHECK-LABEL: func.func @gelu
+// CHECK:         linalg.generic
+// CHECK:           %[[S:.*]] = arith.divf %[[X:.*]], %{{.*}} : f32
+// CHECK-NEXT:      %[[E:.*]] = math.erf %[[S]] : f32
+// CHECK-NEXT:      %[[P:.*]] = arith.addf %[[E]], %{{.*}} : f32
+// CHECK-NEXT:      %[[M:.*]] = arith.mulf %[[X]], %[[P]] : f32
+// CHECK-NEXT:      %[[H:.*]] = arith.mulf %[[M]], %{{.*}} : f32
+// CHECK-NEXT:      linalg.yield %[[H]]
+func.func @gelu(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
+  %0 = tessera.gelu %x : tensor<4x8xf32>
+  return %0 : tensor<4x8xf32>
 }

@@ -11,8 +11,8 @@ using namespace mlir;
 using namespace mlir::tessera;
 
 ArrayRef<std::string> mlir::tessera::getFusionFamilies() {
-  static const std::string families[] = {"fold-batch-norm", "elementwise",
-                                         "reduction", "epilogue"};
+  static const std::string families[] = {
+      "fold-batch-norm", "recognize", "elementwise", "reduction", "epilogue"};
   return families;
 }
 
@@ -26,6 +26,8 @@ void mlir::tessera::buildGraphOptimizationPipeline(
   func.addPass(createTesseraInferShapes());
   if (enabled("fold-batch-norm"))
     func.addPass(createTesseraFoldBatchNorm());
+  if (enabled("recognize"))
+    func.addPass(createTesseraRecognizeOps());
   func.addPass(createCanonicalizerPass());
   func.addPass(createCSEPass());
   // Last: grouping looks at final producers and users.

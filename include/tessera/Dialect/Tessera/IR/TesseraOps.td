@@ -251,6 +251,15 @@ def Tessera_ExpOp : Tessera_UnaryOp<"exp", Tessera_FloatTensor> {
 def Tessera_LogOp : Tessera_UnaryOp<"log", Tessera_FloatTensor> {
   let summary = "natural logarithm";
 }
+def Tessera_GeluOp : Tessera_UnaryOp<"gelu", Tessera_FloatTensor> {
+  let summary = "GELU, erf form: `x * (erf(x / sqrt(2)) + 1) * 0.5`";
+  let description = [{
+    Formed by `tessera-recognize-ops` from the decomposed graph that
+    exporters write (Div, Erf, Add, Mul, Mul); it computes the same
+    operations in the same order, so results are unchanged.
+  }];
+}
+
 def Tessera_HardSwishOp : Tessera_UnaryOp<"hard_swish", Tessera_FloatTensor> {
   let summary = "x * max(0, min(1, x / 6 + 1/2))";
 }

@@ -61,6 +61,28 @@ def TesseraFoldBatchNorm : Pass<"tessera-fold-batch-norm", "func::FuncOp"> {
   let dependentDialects = ["::mlir::tessera::TesseraDialect"];
 }
 
+def TesseraRecognizeOps : Pass<"tessera-recognize-ops", "func::FuncOp"> {
+  let summary = "Recognize decomposed LayerNorm and GELU as single ops";
+  let description = [{
+    Exporters write LayerNormalization (before opset 17) and GELU as chains
+    of primitive ops. This pass matches them and replaces each chain by one
+    op, which later passes can see and the lowering computes in one go:
+
+    - LayerNorm: `(d / sqrt(mean(d ^ 2) + eps)) * scale + bias` with
+      `d = x - mean(x)`, both means over the same trailing axes with
+      `keepdims`, becomes `tessera.layer_norm %x, %scale, %bias {axis,
+      epsilon}`. `scale` and `bias` must broadcast against the normalized
+      dimensions only.
+    - GELU (erf form): `x * (erf(x / sqrt(2)) + 1) * 0.5` (any operand
+      order of the commutative ops) becomes `tessera.gelu %x`.
+
+    The intermediate values must have no other users. The GELU op computes
+    the same operations in the same order; the LayerNorm op may round
+    differently by an ulp or so (it squares by multiplication).
+  }];
+  let dependentDialects = ["::mlir::tessera::TesseraDialect"];
+}
+
 def TesseraFuseOps : Pass<"tessera-fuse-ops", "func::FuncOp"> {
   let summary = "Form fusion groups: chains of elementwise ops and "
                 "reductions with their elementwise producers";

@@ -1,0 +1,19 @@
+//===- RecognizeOps.h - decomposed LayerNorm and GELU as single ops -*- C++ -*-===//
+
+#ifndef TESSERA_DIALECT_TESSERA_TRANSFORMS_RECOGNIZEOPS_H
+#define TESSERA_DIALECT_TESSERA_TRANSFORMS_RECOGNIZEOPS_H
+
+#include "mlir/IR/PatternMatch.h"
+
+namespace mlir::tessera {
+
+/// (d / sqrt(mean(d^2) + eps)) * scale + bias with d = x - mean(x) ->
+/// tessera.layer_norm.
+void populateRecognizeLayerNormPatterns(RewritePatternSet &patterns);
+
+/// x * (erf(x / sqrt 2) + 1) * 0.5 -> tessera.gelu.
+void populateRecognizeGeluPatterns(RewritePatternSet &patterns);
+
+} // namespace mlir::tessera
+
+#endif // TESSERA_DIALECT_TESSERA_TRANSFORMS_RECOGNIZEOPS_H

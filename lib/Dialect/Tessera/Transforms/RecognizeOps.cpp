@@ -1,0 +1,200 @@
+//===- RecognizeOps.cpp - decomposed LayerNorm and GELU as single ops -----===//
+//
+// Matching starts at the last op of each chain and walks up through
+// producers; every intermediate must be used only inside the chain, so that
+// replacing the chain removes it entirely.
+//
+//===----------------------------------------------------------------------===//
+
+#include "tessera/Dialect/Tessera/IR/TesseraConstants.h"
+#include "tessera/Dialect/Tessera/IR/TesseraOps.h"
+#include "tessera/Dialect/Tessera/Transforms/Passes.h"
+#include "tessera/Dialect/Tessera/Transforms/RecognizeOps.h"
+
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+#include <cmath>
+
+namespace mlir::tessera {
+#define GEN_PASS_DEF_TESSERARECOGNIZEOPS
+#include "tessera/Dialect/Tessera/Transforms/Passes.h.inc"
+} // namespace mlir::tessera
+
+using namespace mlir;
+using namespace mlir::tessera;
+
+namespace {
+
+/// The value of a constant scalar (a one-element f32 constant).
+std::optional<float> getScalarConstant(Value value) {
+  auto constant = value.getDefiningOp<ConstantOp>();
+  if (!constant)
+    return std::nullopt;
+  std::optional<ConstantBytes> bytes = ConstantBytes::get(constant.getValue());
+  if (!bytes || !bytes->getType().getElementType().isF32() ||
+      bytes->getType().getNumElements() != 1)
+    return std::nullopt;
+  float result;
+  std::memcpy(&result, bytes->getData().data(), sizeof(float));
+  return result;
+}
+
+bool isScalar(Value value, float expected) {
+  std::optional<float> actual = getScalarConstant(value);
+  return actual && *actual == expected;
+}
+
+/// `op`'s operands as (the one defined by OpTy, the other), either order.
+template <typename OpTy>
+std::optional<std::pair<OpTy, Value>> splitOperands(Operation *op) {
+  for (int side = 0; side < 2; ++side)
+    if (auto def = op->getOperand(side).getDefiningOp<OpTy>())
+      return std::make_pair(def, op->getOperand(1 - side));
+  return std::nullopt;
+}
+
+bool hasOnlyUser(Value value, Operation *user) {
+  return llvm::all_of(value.getUsers(),
+                      [&](Operation *other) { return other == user; });
+}
+
+/// x * (erf(x / sqrt 2) + 1) * 0.5
+struct RecognizeGelu : public OpRewritePattern<MulOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(MulOp half,
+                                PatternRewriter &rewriter) const override {
+    auto outer = splitOperands<MulOp>(half);
+    if (!outer || !isScalar(outer->second, 0.5f))
+      return rewriter.notifyMatchFailure(half, "not (...) * 0.5");
+    MulOp product = outer->first;
+    // product = x * (erf(x / sqrt 2) + 1), either operand order; x may
+    // itself be an add (a bias), so both orders are tried.
+    for (int side = 0; side < 2; ++side) {
+      Value x = product->getOperand(1 - side);
+      auto shifted = product->getOperand(side).getDefiningOp<AddOp>();
+      auto erfSide = shifted ? splitOperands<ErfOp>(shifted) : std::nullopt;
+      if (!erfSide || !isScalar(erfSide->second, 1.0f))
+        continue;
+      auto scaled = erfSide->first.getInput().getDefiningOp<DivOp>();
+      if (!scaled || scaled.getLhs() != x ||
+          !isScalar(scaled.getRhs(), static_cast<float>(std::sqrt(2.0))))
+        continue;
+      if (!hasOnlyUser(product, half) || !hasOnlyUser(shifted, product) ||
+          !hasOnlyUser(erfSide->first, shifted) ||
+          !hasOnlyUser(scaled, erfSide->first) || x.getType() != half.getType())
+        return rewriter.notifyMatchFailure(half,
+                                           "intermediates have other users");
+      rewriter.replaceOpWithNewOp<GeluOp>(half, half.getType(), x);
+      return success();
+    }
+    return rewriter.notifyMatchFailure(half, "not x * (erf(x / sqrt 2) + 1)");
+  }
+};
+
+/// The trailing axes a keepdims reduce_mean of `value`'s producer reduces,
+/// as the first of them, or nothing.
+std::optional<int64_t> trailingMeanAxis(ReduceMeanOp mean) {
+  auto type = cast<RankedTensorType>(mean.getInput().getType());
+  ArrayRef<int64_t> axes = mean.getAxes();
+  if (axes.empty() || !mean.getKeepdims() ||
+      axes.back() != type.getRank() - 1)
+    return std::nullopt;
+  for (size_t i = 1; i < axes.size(); ++i)
+    if (axes[i] != axes[i - 1] + 1)
+      return std::nullopt;
+  return axes.front();
+}
+
+/// (d / sqrt(mean(d ^ 2) + eps)) * scale + bias, d = x - mean(x).
+struct RecognizeLayerNorm : public OpRewritePattern<AddOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(AddOp biased,
+                                PatternRewriter &rewriter) const override {
+    auto scaledSide = splitOperands<MulOp>(biased);
+    if (!scaledSide)
+      return failure();
+    MulOp scaled = scaledSide->first;
+    Value bias = scaledSide->second;
+    auto normalizedSide = splitOperands<DivOp>(scaled);
+    if (!normalizedSide)
+      return failure();
+    DivOp normalized = normalizedSide->first;
+    Value scale = normalizedSide->second;
+    auto deviation = normalized.getLhs().getDefiningOp<SubOp>();
+    auto root = normalized.getRhs().getDefiningOp<SqrtOp>();
+    if (!deviation || !root)
+      return failure();
+    auto shiftedVariance = root.getInput().getDefiningOp<AddOp>();
+    if (!shiftedVariance)
+      return failure();
+    auto varianceSide = splitOperands<ReduceMeanOp>(shiftedVariance);
+    std::optional<float> epsilon =
+        varianceSide ? getScalarConstant(varianceSide->second) : std::nullopt;
+    if (!epsilon)
+      return failure();
+    ReduceMeanOp variance = varianceSide->first;
+    auto square = variance.getInput().getDefiningOp<PowOp>();
+    if (!square || square.getLhs() != deviation.getResult() ||
+        !isScalar(square.getRhs(), 2.0f))
+      return failure();
+    Value x = deviation.getLhs();
+    auto mean = deviation.getRhs().getDefiningOp<ReduceMeanOp>();
+    if (!mean || mean.getInput() != x)
+      return failure();
+    std::optional<int64_t> axis = trailingMeanAxis(mean);
+    if (!axis || trailingMeanAxis(variance) != axis ||
+        mean.getAxes() != variance.getAxes() || x.getType() != biased.getType())
+      return failure();
+    // d feeds the square and the division; everything else one op.
+    if (!hasOnlyUser(scaled, biased) || !hasOnlyUser(normalized, scaled) ||
+        !hasOnlyUser(root, normalized) || !hasOnlyUser(shiftedVariance, root) ||
+        !hasOnlyUser(variance, shiftedVariance) ||
+        !hasOnlyUser(square, variance) || !hasOnlyUser(mean, deviation) ||
+        llvm::any_of(deviation->getUsers(), [&](Operation *user) {
+          return user != square && user != normalized;
+        }))
+      return rewriter.notifyMatchFailure(biased, "intermediates have other users");
+    // scale and bias must broadcast against the normalized dims alone.
+    auto xType = cast<RankedTensorType>(x.getType());
+    int64_t normalizedRank = xType.getRank() - *axis;
+    for (Value param : {scale, bias}) {
+      auto type = dyn_cast<RankedTensorType>(param.getType());
+      if (!type || type.getRank() > normalizedRank ||
+          type.getElementType() != xType.getElementType())
+        return failure();
+      ArrayRef<int64_t> tail = xType.getShape().take_back(type.getRank());
+      for (auto [want, have] : llvm::zip(tail, type.getShape()))
+        if (have != 1 && have != want)
+          return failure();
+    }
+    auto layerNorm = LayerNormOp::create(
+        rewriter, biased.getLoc(), biased.getType(), x, scale, bias,
+        rewriter.getI64IntegerAttr(*axis), rewriter.getF32FloatAttr(*epsilon));
+    rewriter.replaceOp(biased, layerNorm.getResult());
+    return success();
+  }
+};
+
+struct RecognizeOpsPass
+    : public tessera::impl::TesseraRecognizeOpsBase<RecognizeOpsPass> {
+  void runOnOperation() override {
+    RewritePatternSet patterns(&getContext());
+    populateRecognizeLayerNormPatterns(patterns);
+    populateRecognizeGeluPatterns(patterns);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      return signalPassFailure();
+  }
+};
+
+} // namespace
+
+void mlir::tessera::populateRecognizeLayerNormPatterns(
+    RewritePatternSet &patterns) {
+  patterns.add<RecognizeLayerNorm>(patterns.getContext());
+}
+
+void mlir::tessera::populateRecognizeGeluPatterns(RewritePatternSet &patterns) {
+  patterns.add<RecognizeGelu>(patterns.getContext());
+}

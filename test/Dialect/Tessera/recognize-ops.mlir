@@ -1,0 +1,91 @@
+// RUN: tessera-opt %s -split-input-file -tessera-recognize-ops | FileCheck %s
+
+// What torch.onnx writes for nn.LayerNorm before opset 17.
+// CHECK-LABEL: func.func @layer_norm
+// CHECK-SAME:    (%[[X:.*]]: tensor<2x4x8xf32>, %[[S:.*]]: tensor<8xf32>, %[[B:.*]]: tensor<8xf32>)
+// CHECK-NEXT:    %[[Y:.*]] = tessera.layer_norm %[[X]], %[[S]], %[[B]] {axis = 2 : i64, epsilon = 9.99999974E-6 : f32}
+// CHECK-NEXT:    return %[[Y]]
+func.func @layer_norm(%x: tensor<2x4x8xf32>, %scale: tensor<8xf32>, %bias: tensor<8xf32>) -> tensor<2x4x8xf32> {
+  %two = tessera.constant dense<2.0> : tensor<f32>
+  %eps = tessera.constant dense<1.0e-05> : tensor<f32>
+  %mean = tessera.reduce_mean %x {axes = array<i64: 2>} : tensor<2x4x8xf32> -> tensor<2x4x1xf32>
+  %d = tessera.sub %x, %mean : (tensor<2x4x8xf32>, tensor<2x4x1xf32>) -> tensor<2x4x8xf32>
+  %sq = tessera.pow %d, %two : (tensor<2x4x8xf32>, tensor<f32>) -> tensor<2x4x8xf32>
+  %var = tessera.reduce_mean %sq {axes = array<i64: 2>} : tensor<2x4x8xf32> -> tensor<2x4x1xf32>
+  %ve = tessera.add %var, %eps : (tensor<2x4x1xf32>, tensor<f32>) -> tensor<2x4x1xf32>
+  %std = tessera.sqrt %ve : tensor<2x4x1xf32>
+  %n = tessera.div %d, %std : (tensor<2x4x8xf32>, tensor<2x4x1xf32>) -> tensor<2x4x8xf32>
+  %m = tessera.mul %scale, %n : (tensor<8xf32>, tensor<2x4x8xf32>) -> tensor<2x4x8xf32>
+  %y = tessera.add %bias, %m : (tensor<8xf32>, tensor<2x4x8xf32>) -> tensor<2x4x8xf32>
+  return %y : tensor<2x4x8xf32>
+}
+
+// -----
+
+// GELU, erf form, with the input a bias add (so the add feeding the
+// product is not mistaken for the erf shift).
+// CHECK-LABEL: func.func @gelu
+// CHECK:         %[[A:.*]] = tessera.add %arg0, %arg1
+// CHECK-NEXT:    %[[G:.*]] = tessera.gelu %[[A]] : tensor<4x16xf32>
+// CHECK-NEXT:    return %[[G]]
+func.func @gelu(%x: tensor<4x16xf32>, %b: tensor<16xf32>) -> tensor<4x16xf32> {
+  %sqrt2 = tessera.constant dense<1.41421354> : tensor<f32>
+  %one = tessera.constant dense<1.0> : tensor<f32>
+  %half = tessera.constant dense<0.5> : tensor<f32>
+  %a = tessera.add %x, %b : (tensor<4x16xf32>, tensor<16xf32>) -> tensor<4x16xf32>
+  %s = tessera.div %a, %sqrt2 : (tensor<4x16xf32>, tensor<f32>) -> tensor<4x16xf32>
+  %e = tessera.erf %s : tensor<4x16xf32>
+  %p = tessera.add %e, %one : (tensor<4x16xf32>, tensor<f32>) -> tensor<4x16xf32>
+  %m = tessera.mul %a, %p : (tensor<4x16xf32>, tensor<4x16xf32>) -> tensor<4x16xf32>
+  %y = tessera.mul %m, %half : (tensor<4x16xf32>, tensor<f32>) -> tensor<4x16xf32>
+  return %y : tensor<4x16xf32>
+}
+
+// -----
+
+// Left alone: a mean over a leading axis, a deviation used elsewhere, a
+// GELU with a different constant, and an erf result used twice.
+// CHECK-LABEL: func.func @left_alone
+// CHECK-NOT:     tessera.layer_norm
+// CHECK-NOT:     tessera.gelu
+// CHECK:         return
+func.func @left_alone(%x: tensor<4x8xf32>, %s: tensor<8xf32>) -> (tensor<4x8xf32>, tensor<4x8xf32>, tensor<4x8xf32>, tensor<4x8xf32>, tensor<4x8xf32>) {
+  %two = tessera.constant dense<2.0> : tensor<f32>
+  %eps = tessera.constant dense<1.0e-05> : tensor<f32>
+  %mean = tessera.reduce_mean %x {axes = array<i64: 0>} : tensor<4x8xf32> -> tensor<1x8xf32>
+  %d = tessera.sub %x, %mean : (tensor<4x8xf32>, tensor<1x8xf32>) -> tensor<4x8xf32>
+  %sq = tessera.pow %d, %two : (tensor<4x8xf32>, tensor<f32>) -> tensor<4x8xf32>
+  %var = tessera.reduce_mean %sq {axes = array<i64: 0>} : tensor<4x8xf32> -> tensor<1x8xf32>
+  %ve = tessera.add %var, %eps : (tensor<1x8xf32>, tensor<f32>) -> tensor<1x8xf32>
+  %std = tessera.sqrt %ve : tensor<1x8xf32>
+  %n = tessera.div %d, %std : (tensor<4x8xf32>, tensor<1x8xf32>) -> tensor<4x8xf32>
+  %m = tessera.mul %n, %s : (tensor<4x8xf32>, tensor<8xf32>) -> tensor<4x8xf32>
+  %y = tessera.add %m, %s : (tensor<4x8xf32>, tensor<8xf32>) -> tensor<4x8xf32>
+
+  %mean2 = tessera.reduce_mean %x {axes = array<i64: 1>} : tensor<4x8xf32> -> tensor<4x1xf32>
+  %d2 = tessera.sub %x, %mean2 : (tensor<4x8xf32>, tensor<4x1xf32>) -> tensor<4x8xf32>
+  %sq2 = tessera.pow %d2, %two : (tensor<4x8xf32>, tensor<f32>) -> tensor<4x8xf32>
+  %var2 = tessera.reduce_mean %sq2 {axes = array<i64: 1>} : tensor<4x8xf32> -> tensor<4x1xf32>
+  %ve2 = tessera.add %var2, %eps : (tensor<4x1xf32>, tensor<f32>) -> tensor<4x1xf32>
+  %std2 = tessera.sqrt %ve2 : tensor<4x1xf32>
+  %n2 = tessera.div %d2, %std2 : (tensor<4x8xf32>, tensor<4x1xf32>) -> tensor<4x8xf32>
+  %m2 = tessera.mul %n2, %s : (tensor<4x8xf32>, tensor<8xf32>) -> tensor<4x8xf32>
+  %y2 = tessera.add %m2, %s : (tensor<4x8xf32>, tensor<8xf32>) -> tensor<4x8xf32>
+
+  %sqrt3 = tessera.constant dense<1.7320508> : tensor<f32>
+  %one = tessera.constant dense<1.0> : tensor<f32>
+  %half = tessera.constant dense<0.5> : tensor<f32>
+  %gs = tessera.div %x, %sqrt3 : (tensor<4x8xf32>, tensor<f32>) -> tensor<4x8xf32>
+  %ge = tessera.erf %gs : tensor<4x8xf32>
+  %gp = tessera.add %ge, %one : (tensor<4x8xf32>, tensor<f32>) -> tensor<4x8xf32>
+  %gm = tessera.mul %x, %gp : (tensor<4x8xf32>, tensor<4x8xf32>) -> tensor<4x8xf32>
+  %g = tessera.mul %gm, %half : (tensor<4x8xf32>, tensor<f32>) -> tensor<4x8xf32>
+
+  %sqrt2 = tessera.constant dense<1.41421354> : tensor<f32>
+  %hs = tessera.div %x, %sqrt2 : (tensor<4x8xf32>, tensor<f32>) -> tensor<4x8xf32>
+  %he = tessera.erf %hs : tensor<4x8xf32>
+  %hp = tessera.add %he, %one : (tensor<4x8xf32>, tensor<f32>) -> tensor<4x8xf32>
+  %hm = tessera.mul %x, %hp : (tensor<4x8xf32>, tensor<4x8xf32>) -> tensor<4x8xf32>
+  %h = tessera.mul %hm, %half : (tensor<4x8xf32>, tensor<f32>) -> tensor<4x8xf32>
+  return %y, %y2, %d2, %g, %he : tensor<4x8xf32>, tensor<4x8xf32>, tensor<4x8xf32>, tensor<4x8xf32>, tensor<4x8xf32>
+}
