@@ -26,8 +26,8 @@
 #endif
 
 /* K is blocked so that an A panel (MR x KC) and a B panel (KC x NR) stay in
- * L1/L2 while a block of C is computed; M so that the packed A block
- * (MC x KC, 96 KiB) stays in L2. */
+ * L1/L2 while a block of C is computed; M so that the block of packed A
+ * the micro-kernels sweep (MC x KC, 96 KiB) stays in L2. */
 #ifndef KC
 #define KC 256
 #endif
@@ -82,12 +82,60 @@ static float *pack_storage(size_t floats) {
   return buffer->data;
 }
 
+#if defined(__x86_64__)
+/* Eight full rows of A, k in steps of 8: an 8 x 8 transpose in registers
+ * per step instead of 64 strided scalar loads. */
+__attribute__((target("avx2"))) static int64_t
+pack_a_panel_of_8(int64_t kc, const float *a, int64_t lda, float *packed) {
+  int64_t k = 0;
+  for (; k + 8 <= kc; k += 8) {
+    __m256 r0 = _mm256_loadu_ps(a + 0 * lda + k);
+    __m256 r1 = _mm256_loadu_ps(a + 1 * lda + k);
+    __m256 r2 = _mm256_loadu_ps(a + 2 * lda + k);
+    __m256 r3 = _mm256_loadu_ps(a + 3 * lda + k);
+    __m256 r4 = _mm256_loadu_ps(a + 4 * lda + k);
+    __m256 r5 = _mm256_loadu_ps(a + 5 * lda + k);
+    __m256 r6 = _mm256_loadu_ps(a + 6 * lda + k);
+    __m256 r7 = _mm256_loadu_ps(a + 7 * lda + k);
+    __m256 t0 = _mm256_unpacklo_ps(r0, r1), t1 = _mm256_unpackhi_ps(r0, r1);
+    __m256 t2 = _mm256_unpacklo_ps(r2, r3), t3 = _mm256_unpackhi_ps(r2, r3);
+    __m256 t4 = _mm256_unpacklo_ps(r4, r5), t5 = _mm256_unpackhi_ps(r4, r5);
+    __m256 t6 = _mm256_unpacklo_ps(r6, r7), t7 = _mm256_unpackhi_ps(r6, r7);
+    __m256 u0 = _mm256_shuffle_ps(t0, t2, 0x44), u1 = _mm256_shuffle_ps(t0, t2, 0xEE);
+    __m256 u2 = _mm256_shuffle_ps(t1, t3, 0x44), u3 = _mm256_shuffle_ps(t1, t3, 0xEE);
+    __m256 u4 = _mm256_shuffle_ps(t4, t6, 0x44), u5 = _mm256_shuffle_ps(t4, t6, 0xEE);
+    __m256 u6 = _mm256_shuffle_ps(t5, t7, 0x44), u7 = _mm256_shuffle_ps(t5, t7, 0xEE);
+    float *out = packed + k * 8;
+    _mm256_storeu_ps(out + 0, _mm256_permute2f128_ps(u0, u4, 0x20));
+    _mm256_storeu_ps(out + 8, _mm256_permute2f128_ps(u1, u5, 0x20));
+    _mm256_storeu_ps(out + 16, _mm256_permute2f128_ps(u2, u6, 0x20));
+    _mm256_storeu_ps(out + 24, _mm256_permute2f128_ps(u3, u7, 0x20));
+    _mm256_storeu_ps(out + 32, _mm256_permute2f128_ps(u0, u4, 0x31));
+    _mm256_storeu_ps(out + 40, _mm256_permute2f128_ps(u1, u5, 0x31));
+    _mm256_storeu_ps(out + 48, _mm256_permute2f128_ps(u2, u6, 0x31));
+    _mm256_storeu_ps(out + 56, _mm256_permute2f128_ps(u3, u7, 0x31));
+  }
+  return k;
+}
+#endif
+
 /* Rows [0, mc) x cols [0, kc) of A as panels of `mr` rows: panel p holds,
  * for each k, the `mr` values A[p*mr + i][k] (zero past mc). */
 static void pack_a(int64_t mc, int64_t kc, int mr, const float *a, int64_t lda,
                    float *packed) {
   for (int64_t p = 0; p < mc; p += mr) {
     int rows = mc - p < mr ? (int)(mc - p) : mr;
+#if defined(__x86_64__)
+    /* Only the AVX-512 kernel has 8-row panels, so AVX2 is there. */
+    if (rows == 8 && mr == 8) {
+      int64_t k = pack_a_panel_of_8(kc, a + p * lda, lda, packed);
+      for (; k < kc; ++k)
+        for (int i = 0; i < 8; ++i)
+          packed[k * 8 + i] = a[(p + i) * lda + k];
+      packed += kc * mr;
+      continue;
+    }
+#endif
     for (int64_t k = 0; k < kc; ++k) {
       for (int i = 0; i < rows; ++i)
         packed[k * mr + i] = a[(p + i) * lda + k];
@@ -264,7 +312,10 @@ static void gemm(const gemm_kernel_t *kernel, small_m_t small_m, int64_t m,
   }
   const int pack_b_panels = m >= PACK_B_MIN_ROWS;
   const int64_t nc_max = pack_b_panels && n > NC ? NC : n;
-  const int64_t a_floats = (int64_t)MC * KC;
+  /* All of A's rows for one K block are packed once and reused for every
+   * column block (A is usually the smaller operand: weights). */
+  const int64_t m_padded = (m + mr - 1) / mr * mr;
+  const int64_t a_floats = m_padded * KC;
   const int64_t b_floats =
       pack_b_panels ? (nc_max + nr - 1) / nr * nr * KC : (int64_t)KC * nr;
   float *storage = pack_storage((size_t)(a_floats + b_floats));
@@ -273,10 +324,11 @@ static void gemm(const gemm_kernel_t *kernel, small_m_t small_m, int64_t m,
     return;
   }
   float *packed_a = storage, *packed_b = storage + a_floats;
-  for (int64_t jc = 0; jc < n; jc += nc_max) {
-    const int64_t nc = n - jc < nc_max ? n - jc : nc_max;
-    for (int64_t pc = 0; pc < k; pc += KC) {
-      const int64_t kc = k - pc < KC ? k - pc : KC;
+  for (int64_t pc = 0; pc < k; pc += KC) {
+    const int64_t kc = k - pc < KC ? k - pc : KC;
+    pack_a(m, kc, mr, a + pc, lda, packed_a);
+    for (int64_t jc = 0; jc < n; jc += nc_max) {
+      const int64_t nc = n - jc < nc_max ? n - jc : nc_max;
       const float *b_block = b + pc * ldb + jc;
       if (pack_b_panels)
         pack_b(kc, nc, nr, b_block, ldb, packed_b);
@@ -284,7 +336,6 @@ static void gemm(const gemm_kernel_t *kernel, small_m_t small_m, int64_t m,
         pack_b(kc, nc % nr, nr, b_block + (nc - nc % nr), ldb, packed_b);
       for (int64_t ic = 0; ic < m; ic += MC) {
         const int64_t mc = m - ic < MC ? m - ic : MC;
-        pack_a(mc, kc, mr, a + ic * lda + pc, lda, packed_a);
         for (int64_t jr = 0; jr < nc; jr += nr) {
           const int cols = nc - jr < nr ? (int)(nc - jr) : nr;
           const float *panel;
@@ -301,7 +352,7 @@ static void gemm(const gemm_kernel_t *kernel, small_m_t small_m, int64_t m,
           }
           for (int64_t ir = 0; ir < mc; ir += mr) {
             const int rows = mc - ir < mr ? (int)(mc - ir) : mr;
-            kernel->micro(kc, packed_a + ir * kc, panel, panel_ld,
+            kernel->micro(kc, packed_a + (ic + ir) * kc, panel, panel_ld,
                           c + (ic + ir) * ldc + jc + jr, ldc, rows, cols);
           }
         }
