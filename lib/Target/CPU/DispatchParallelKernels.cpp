@@ -19,10 +19,10 @@ namespace mlir::tessera::cpu {
 } // namespace mlir::tessera::cpu
 
 using namespace mlir;
+using mlir::tessera::cpu::kParallelKernelAttr;
 
 namespace {
 
-constexpr llvm::StringLiteral kParallelKernelAttr = "tessera.parallel_kernel";
 constexpr llvm::StringLiteral kParallelFor = "tessera_parallel_for";
 
 /// `kernel`'s arguments without the trailing begin and end, as a struct.

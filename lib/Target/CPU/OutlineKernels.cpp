@@ -30,11 +30,11 @@ namespace mlir::tessera::cpu {
 } // namespace mlir::tessera::cpu
 
 using namespace mlir;
+using mlir::tessera::cpu::kNoAliasArgsAttr;
+using mlir::tessera::cpu::kParallelKernelAttr;
 
 namespace {
 
-constexpr llvm::StringLiteral kNoAliasArgsAttr = "tessera.noalias_args";
-constexpr llvm::StringLiteral kParallelKernelAttr = "tessera.parallel_kernel";
 
 /// Where a buffer's memory lies: inside `root`, within `bytes` when known.
 struct BufferOrigin {

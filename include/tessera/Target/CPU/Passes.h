@@ -12,6 +12,12 @@
 
 namespace mlir::tessera::cpu {
 
+/// Marks set by tessera-outline-kernels on the kernels it creates and
+/// consumed on the LLVM dialect (tessera-kernel-noalias-args,
+/// tessera-dispatch-parallel-kernels).
+constexpr llvm::StringLiteral kNoAliasArgsAttr = "tessera.noalias_args";
+constexpr llvm::StringLiteral kParallelKernelAttr = "tessera.parallel_kernel";
+
 #define GEN_PASS_DECL
 #include "tessera/Target/CPU/Passes.h.inc"
 
