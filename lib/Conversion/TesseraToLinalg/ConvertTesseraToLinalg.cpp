@@ -39,7 +39,7 @@ struct FusionGroupPropagator : public RewriterBase::Listener {
 
   void notifyPatternBegin(const Pattern &, Operation *op) override {
     group = op->getAttrOfType<IntegerAttr>(kFusionGroupAttr);
-    complex = isa<ConvOp, MatMulOp>(op);
+    complex = headsEpilogueGroup(op);
   }
   void notifyOperationInserted(Operation *op,
                                OpBuilder::InsertPoint) override {

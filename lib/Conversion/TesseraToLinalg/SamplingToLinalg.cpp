@@ -422,21 +422,22 @@ struct GridSampleOpLowering : OpRewritePattern<GridSampleOp> {
             Value y0 = math::FloorOp::create(b, l, y);
             Value tx = arith::SubFOp::create(b, l, x, x0);
             Value ty = arith::SubFOp::create(b, l, y, y0);
-            Value sum = constF(0);
-            for (int64_t i = -1; i <= 2; ++i) {
-              Value wy = cubicWeight(
+            // Keys weight (A = -0.75) of the tap `offset` away from the
+            // floor, for fractional position t.
+            auto tapWeight = [&](Value t, int64_t offset) {
+              return cubicWeight(
                   b, l,
                   math::AbsFOp::create(
-                      b, l, arith::SubFOp::create(b, l, ty, constF(i))),
+                      b, l, arith::SubFOp::create(b, l, t, constF(offset))),
                   -0.75);
+            };
+            Value sum = constF(0);
+            for (int64_t i = -1; i <= 2; ++i) {
+              Value wy = tapWeight(ty, i);
               Value row = applyPadding(
                   arith::AddFOp::create(b, l, y0, constF(i)), heightF);
               for (int64_t j = -1; j <= 2; ++j) {
-                Value wx = cubicWeight(
-                    b, l,
-                    math::AbsFOp::create(
-                        b, l, arith::SubFOp::create(b, l, tx, constF(j))),
-                    -0.75);
+                Value wx = tapWeight(tx, j);
                 Value column = applyPadding(
                     arith::AddFOp::create(b, l, x0, constF(j)), widthF);
                 sum = arith::AddFOp::create(

@@ -139,3 +139,11 @@ func.func @non_max_suppression_scores(%boxes: tensor<1x6x4xf32>, %scores: tensor
   %0 = tessera.non_max_suppression %boxes, %scores, %max, %t, %t {center_point_box = false} : (tensor<1x6x4xf32>, tensor<1x2x5xf32>, tensor<i64>, tensor<f32>, tensor<f32>) -> tensor<?x3xi64>
   return
 }
+
+// -----
+
+func.func @gelu_of_integers(%a: tensor<4xi32>) {
+  // expected-error @+1 {{'tessera.gelu' op operand #0 must be}}
+  %0 = tessera.gelu %a : tensor<4xi32>
+  return
+}

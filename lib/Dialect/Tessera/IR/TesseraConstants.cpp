@@ -6,6 +6,8 @@
 #include "mlir/IR/BuiltinDialect.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 
+#include <cstring>
+
 using namespace mlir;
 using namespace mlir::tessera;
 
@@ -89,5 +91,16 @@ mlir::tessera::getConstantIntValues(Attribute attr) {
     values.push_back(isUnsigned || value.getBitWidth() == 1
                          ? static_cast<int64_t>(value.getZExtValue())
                          : value.getSExtValue());
+  return values;
+}
+
+std::optional<std::vector<float>>
+mlir::tessera::getConstantF32Values(Attribute attr) {
+  std::optional<ConstantBytes> bytes = ConstantBytes::get(attr);
+  if (!bytes || !bytes->getType().getElementType().isF32())
+    return std::nullopt;
+  ArrayRef<char> data = bytes->getData();
+  std::vector<float> values(data.size() / sizeof(float));
+  std::memcpy(values.data(), data.data(), values.size() * sizeof(float));
   return values;
 }

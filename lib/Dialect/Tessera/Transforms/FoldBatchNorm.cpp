@@ -10,6 +10,7 @@
 #include "tessera/Dialect/Tessera/IR/TesseraOps.h"
 #include "tessera/Dialect/Tessera/Transforms/Passes.h"
 
+#include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
@@ -27,16 +28,10 @@ namespace {
 
 /// The f32 elements of a constant `value`, row-major.
 std::optional<std::vector<float>> readF32Constant(Value value) {
-  auto constant = value.getDefiningOp<ConstantOp>();
-  if (!constant)
+  Attribute attr;
+  if (!matchPattern(value, m_Constant(&attr)))
     return std::nullopt;
-  std::optional<ConstantBytes> bytes = ConstantBytes::get(constant.getValue());
-  if (!bytes || !bytes->getType().getElementType().isF32())
-    return std::nullopt;
-  ArrayRef<char> data = bytes->getData();
-  std::vector<float> values(data.size() / sizeof(float));
-  std::memcpy(values.data(), data.data(), values.size() * sizeof(float));
-  return values;
+  return getConstantF32Values(attr);
 }
 
 Value createF32Constant(PatternRewriter &rewriter, Location loc,

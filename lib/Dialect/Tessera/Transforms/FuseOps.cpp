@@ -36,7 +36,7 @@ FusionKind classify(Operation *op) {
   if (isa<ReduceSumOp, ReduceMeanOp, ReduceMaxOp, ReduceMinOp, ReduceProdOp,
           SoftmaxOp, LogSoftmaxOp, LayerNormOp>(op))
     return FusionKind::Reduction;
-  if (isa<ConvOp, MatMulOp>(op))
+  if (headsEpilogueGroup(op))
     return FusionKind::Complex;
   return FusionKind::Opaque;
 }

@@ -1,7 +1,6 @@
 //===- FusionGroups.cpp - reading and presenting fusion groups ------------===//
 
 #include "tessera/Dialect/Tessera/Transforms/FusionGroups.h"
-#include "tessera/Dialect/Tessera/IR/TesseraOps.h"
 
 #include "mlir/IR/Matchers.h"
 #include "llvm/ADT/StringExtras.h"
@@ -34,7 +33,7 @@ SmallVector<FusionGroup> mlir::tessera::collectFusionGroups(func::FuncOp func) {
         // A product is still written by its own kernel; a conv's bias add,
         // lowered after it, runs in the epilogue's loop nest.
         auto conv = dyn_cast<ConvOp>(op);
-        if (isa<MatMulOp>(op) || (conv && !conv.getBias()))
+        if (headsEpilogueGroup(op) && !(conv && conv.getBias()))
           continue;
         bool internal = !result.use_empty() &&
                         llvm::all_of(result.getUsers(), [&](Operation *user) {

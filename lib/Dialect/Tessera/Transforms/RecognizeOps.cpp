@@ -11,6 +11,7 @@
 #include "tessera/Dialect/Tessera/Transforms/Passes.h"
 #include "tessera/Dialect/Tessera/Transforms/RecognizeOps.h"
 
+#include "mlir/IR/Matchers.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 #include <cmath>
@@ -27,16 +28,13 @@ namespace {
 
 /// The value of a constant scalar (a one-element f32 constant).
 std::optional<float> getScalarConstant(Value value) {
-  auto constant = value.getDefiningOp<ConstantOp>();
-  if (!constant)
+  Attribute attr;
+  if (!matchPattern(value, m_Constant(&attr)))
     return std::nullopt;
-  std::optional<ConstantBytes> bytes = ConstantBytes::get(constant.getValue());
-  if (!bytes || !bytes->getType().getElementType().isF32() ||
-      bytes->getType().getNumElements() != 1)
+  std::optional<std::vector<float>> values = getConstantF32Values(attr);
+  if (!values || values->size() != 1)
     return std::nullopt;
-  float result;
-  std::memcpy(&result, bytes->getData().data(), sizeof(float));
-  return result;
+  return values->front();
 }
 
 bool isScalar(Value value, float expected) {

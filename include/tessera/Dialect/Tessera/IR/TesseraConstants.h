@@ -62,6 +62,10 @@ ElementsAttr makeConstantAttr(RankedTensorType type, ArrayRef<char> bytes,
 /// (splats included), when it is a dense attribute of integer type.
 std::optional<SmallVector<int64_t>> getConstantIntValues(Attribute attr);
 
+/// The elements of an f32 constant (dense or dense resource, splats
+/// expanded), row-major, or nothing for other attributes and types.
+std::optional<std::vector<float>> getConstantF32Values(Attribute attr);
+
 } // namespace mlir::tessera
 
 #endif // TESSERA_DIALECT_TESSERA_IR_TESSERACONSTANTS_H

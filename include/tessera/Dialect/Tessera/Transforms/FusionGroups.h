@@ -9,6 +9,8 @@
 #ifndef TESSERA_DIALECT_TESSERA_TRANSFORMS_FUSIONGROUPS_H
 #define TESSERA_DIALECT_TESSERA_TRANSFORMS_FUSIONGROUPS_H
 
+#include "tessera/Dialect/Tessera/IR/TesseraOps.h"
+
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/Support/raw_ostream.h"
@@ -18,6 +20,14 @@
 namespace mlir::tessera {
 
 constexpr llvm::StringLiteral kFusionGroupAttr = "tessera.fusion_group";
+
+/// Whether `op` (a conv or matmul) heads a group of its elementwise
+/// consumers. Its product is a loop nest of its own (the micro-kernel's);
+/// only a trailing elementwise op of its lowering (a conv's bias add) runs
+/// with the epilogue.
+inline bool headsEpilogueGroup(Operation *op) {
+  return isa<ConvOp, MatMulOp>(op);
+}
 
 /// The group `op` belongs to, if any.
 std::optional<int64_t> getFusionGroup(Operation *op);
