@@ -376,27 +376,29 @@ def time_case(case, args, threads, rounds, flops=None):
     written = [False]
 
     def pair(n_t, n_o, label):
-        line = "%s threads=%d %s:" % (case.name, threads, label)
-        tc = oc = None
         first = not written[0]
-        if "tessera" not in errors:
+        parts = []
+
+        def timed(engine, title, runs, run_chunk):
+            # An engine that failed once is not run again for this case.
+            if engine in errors:
+                return None
             try:
-                tc = tessera_chunk(case, args, threads, n_t, out_t if first else None)
-                line += " tessera %s ms (x%d)" % (fmt_ms(tc["median_ms"]), n_t)
+                chunk = run_chunk()
+                parts.append("%s %s ms (x%d)" % (title, fmt_ms(chunk["median_ms"]), runs))
+                return chunk
             except (StepError, ValueError, KeyError) as e:
-                errors.append("tessera")
-                rec["tessera_error"] = str(e)
+                errors.append(engine)
+                rec[engine + "_error"] = str(e)
                 log("%s: %s" % (case.name, e))
-        if "ort" not in errors:
-            try:
-                oc = ort_chunk(case, args, threads, n_o, out_o if first else scratch_o)
-                line += ", ORT %s ms (x%d)" % (fmt_ms(oc["median_ms"]), n_o)
-            except (StepError, ValueError, KeyError) as e:
-                errors.append("ort")
-                rec["ort_error"] = str(e)
-                log("%s: %s" % (case.name, e))
+                return None
+
+        tc = timed("tessera", "tessera", n_t, lambda: tessera_chunk(
+            case, args, threads, n_t, out_t if first else None))
+        oc = timed("ort", "ORT", n_o, lambda: ort_chunk(
+            case, args, threads, n_o, out_o if first else scratch_o))
         written[0] = True
-        log(line)
+        log("%s threads=%d %s: %s" % (case.name, threads, label, ", ".join(parts)))
         return tc, oc
 
     need_t = case.est_tessera_ms is None and not args.runs

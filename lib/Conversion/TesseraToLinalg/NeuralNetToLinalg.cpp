@@ -358,6 +358,20 @@ Value createConvAsMatmul(OpBuilder &b, Location loc, ConvOp op, Value input,
       SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}});
 }
 
+/// `value` (rank 1, per channel) reshaped to C x 1 x ... x 1 so that numpy
+/// broadcasting puts it on dimension 1 of a tensor of `rank`.
+Value asChannelVector(OpBuilder &b, Location loc, Value value, int64_t rank) {
+  auto type = cast<RankedTensorType>(value.getType());
+  if (rank <= 2)
+    return value;
+  SmallVector<int64_t> shape = {type.getDimSize(0)};
+  shape.append(rank - 2, 1);
+  SmallVector<ReassociationIndices> groups(1);
+  for (int64_t i = 0; i < rank - 1; ++i)
+    groups[0].push_back(i);
+  return tensor::ExpandShapeOp::create(b, loc, type.clone(shape), value, groups);
+}
+
 struct ConvOpLowering : OpRewritePattern<ConvOp> {
   using OpRewritePattern::OpRewritePattern;
 
@@ -396,15 +410,8 @@ struct ConvOpLowering : OpRewritePattern<ConvOp> {
       result = createWindowConv(rewriter, loc, op, input, resultType, outSizes);
 
     if (Value bias = op.getBias()) {
-      // M -> M x 1 x ... x 1 so that it broadcasts along dimension 1.
-      auto biasType = cast<RankedTensorType>(bias.getType());
-      SmallVector<int64_t> biasShape = {biasType.getDimSize(0)};
-      biasShape.append(spatial, 1);
-      SmallVector<ReassociationIndices> biasGroups(1);
-      for (int64_t i = 0; i <= spatial; ++i)
-        biasGroups[0].push_back(i);
-      Value expanded = tensor::ExpandShapeOp::create(
-          rewriter, loc, biasType.clone(biasShape), bias, biasGroups);
+      Value expanded =
+          asChannelVector(rewriter, loc, bias, resultType.getRank());
       result = createElementwise(
           rewriter, loc, resultType, ValueRange{result, expanded},
           [](OpBuilder &b, Location l, ValueRange args) {
@@ -766,20 +773,6 @@ struct PoolLowering : OpRewritePattern<OpTy> {
 //===----------------------------------------------------------------------===//
 // Normalizations and softmax
 //===----------------------------------------------------------------------===//
-
-/// `value` (rank 1, per channel) reshaped to C x 1 x ... x 1 so that numpy
-/// broadcasting puts it on dimension 1 of a tensor of `rank`.
-Value asChannelVector(OpBuilder &b, Location loc, Value value, int64_t rank) {
-  auto type = cast<RankedTensorType>(value.getType());
-  if (rank <= 2)
-    return value;
-  SmallVector<int64_t> shape = {type.getDimSize(0)};
-  shape.append(rank - 2, 1);
-  SmallVector<ReassociationIndices> groups(1);
-  for (int64_t i = 0; i < rank - 1; ++i)
-    groups[0].push_back(i);
-  return tensor::ExpandShapeOp::create(b, loc, type.clone(shape), value, groups);
-}
 
 struct BatchNormOpLowering : OpRewritePattern<BatchNormOp> {
   using OpRewritePattern::OpRewritePattern;
