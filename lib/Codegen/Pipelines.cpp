@@ -33,6 +33,9 @@ void mlir::tessera::buildBufferizationPipeline(
   pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
   OpPassManager &func = pm.nest<func::FuncOp>();
   func.addPass(createCanonicalizerPass());
+  // Scratch buffers of loops (attention's per-block scores) are allocated
+  // once, before the loop, where the arena planner places them.
+  func.addPass(bufferization::createBufferLoopHoistingPass());
   func.addPass(createTesseraMaterializeResults());
   func.addPass(createTesseraPlanBuffers());
 }

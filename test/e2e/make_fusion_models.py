@@ -4,6 +4,12 @@ conv_affine.onnx: Conv(+bias) -> BatchNormalization -> Relu -> Conv(no bias)
   -> Mul(per-channel) -> Add(per-channel) -> Sub(scalar) -> Sigmoid * x
   (SiLU) -> Add(residual) -> Clip. Fixed-seed random weights; the
 normalization statistics are far from (0, 1) so that a wrong fold shows.
+
+masked_attention.onnx: two-head self-attention over x [batch (dynamic), 40,
+  16] in the [N, H, L, D] layout of scaled_dot_product_attention, with the
+  1/sqrt(8) scale on the scores and an additive causal mask: MatMul ->
+  Mul -> Add -> Softmax -> MatMul, which tessera-recognize-ops turns into
+  one tessera.attention. 40 query rows are one 32-row block and a rest.
 """
 import argparse
 import os
@@ -51,15 +57,60 @@ def conv_affine(rng):
     return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
 
 
+def masked_attention(rng):
+    seq, embed, heads = 40, 16, 2
+    head_dim = embed // heads
+    mask = np.triu(np.full((seq, seq), -1e4, dtype=np.float32), k=1)
+    inits = {
+        "wq": rng.standard_normal((embed, embed)).astype(np.float32) * 0.5,
+        "wk": rng.standard_normal((embed, embed)).astype(np.float32) * 0.5,
+        "wv": rng.standard_normal((embed, embed)).astype(np.float32) * 0.5,
+        "heads_shape": np.array([0, 0, heads, head_dim], dtype=np.int64),
+        "embed_shape": np.array([0, 0, embed], dtype=np.int64),
+        "scale": np.array(1 / np.sqrt(head_dim), dtype=np.float32),
+        "mask": mask,
+    }
+    nodes = []
+    for name in "qkv":
+        nodes += [
+            helper.make_node("MatMul", ["x", "w" + name], [name + "_proj"]),
+            helper.make_node("Reshape", [name + "_proj", "heads_shape"],
+                             [name + "_heads"]),
+        ]
+    nodes += [
+        helper.make_node("Transpose", ["q_heads"], ["q"], perm=[0, 2, 1, 3]),
+        helper.make_node("Transpose", ["k_heads"], ["k_t"], perm=[0, 2, 3, 1]),
+        helper.make_node("Transpose", ["v_heads"], ["v"], perm=[0, 2, 1, 3]),
+        helper.make_node("MatMul", ["q", "k_t"], ["scores"]),
+        helper.make_node("Mul", ["scores", "scale"], ["scaled"]),
+        helper.make_node("Add", ["scaled", "mask"], ["masked"]),
+        helper.make_node("Softmax", ["masked"], ["weights"], axis=-1),
+        helper.make_node("MatMul", ["weights", "v"], ["context"]),
+        helper.make_node("Transpose", ["context"], ["context_t"],
+                         perm=[0, 2, 1, 3]),
+        helper.make_node("Reshape", ["context_t", "embed_shape"], ["y"]),
+    ]
+    graph = helper.make_graph(
+        nodes, "masked_attention",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT,
+                                       ["batch", seq, embed])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT,
+                                       ["batch", seq, embed])],
+        [numpy_helper.from_array(v, k) for k, v in inits.items()])
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out-dir", required=True)
     args = parser.parse_args()
     os.makedirs(args.out_dir, exist_ok=True)
     rng = np.random.default_rng(7)
-    model = conv_affine(rng)
-    onnx.checker.check_model(model)
-    onnx.save(model, os.path.join(args.out_dir, "conv_affine.onnx"))
+    for name, build in [("conv_affine", conv_affine),
+                        ("masked_attention", masked_attention)]:
+        model = build(rng)
+        onnx.checker.check_model(model)
+        onnx.save(model, os.path.join(args.out_dir, name + ".onnx"))
 
 
 if __name__ == "__main__":

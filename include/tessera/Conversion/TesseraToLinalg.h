@@ -11,6 +11,9 @@ namespace mlir::tessera {
 void populateElementwiseToLinalgPatterns(RewritePatternSet &patterns);
 /// matmul, conv, conv_transpose, pooling, normalizations, softmax.
 void populateNeuralNetToLinalgPatterns(RewritePatternSet &patterns);
+/// attention, a block of query rows at a time (emits tessera ops on slices
+/// that the other patterns lower).
+void populateAttentionToLinalgPatterns(RewritePatternSet &patterns);
 /// reduce_* ops.
 void populateReductionToLinalgPatterns(RewritePatternSet &patterns);
 /// reshape, transpose, concat, split, slice, gather, expand, pad, shape and

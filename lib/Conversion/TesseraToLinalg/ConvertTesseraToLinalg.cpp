@@ -20,6 +20,7 @@ void mlir::tessera::populateTesseraToLinalgPatterns(
     RewritePatternSet &patterns) {
   populateElementwiseToLinalgPatterns(patterns);
   populateNeuralNetToLinalgPatterns(patterns);
+  populateAttentionToLinalgPatterns(patterns);
   populateReductionToLinalgPatterns(patterns);
   populateDataMovementToLinalgPatterns(patterns);
   populateSamplingToLinalgPatterns(patterns);
@@ -118,9 +119,10 @@ struct ConvertTesseraToLinalgPass
     func::FuncOp func = getOperation();
     RewritePatternSet patterns(&getContext());
     populateTesseraToLinalgPatterns(patterns);
-    // Every tessera op is rewritten exactly once and the patterns create no
-    // tessera ops, so a greedy walk converges in one sweep; what remains
-    // afterwards could not be lowered.
+    // Every tessera op is rewritten exactly once; the only tessera ops a
+    // pattern creates (attention's per-block steps) are simpler ones, which
+    // the driver then lowers too. What remains afterwards could not be
+    // lowered.
     GreedyRewriteConfig config;
     config.setRegionSimplificationLevel(GreedySimplifyRegionLevel::Disabled);
     config.enableFolding(false);

@@ -977,3 +977,70 @@ func.func @gelu(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
   %0 = tessera.gelu %x : tensor<4x8xf32>
   return %0 : tensor<4x8xf32>
 }
+
+// -----
+
+// Attention, 32 query rows at a time: K is transposed once, each block's
+// scores are [2, 32, 24] (with its rows of the mask), and the last 8 rows
+// are a block of their own. No [2, 72, 24] score tensor exists.
+// CHECK-LABEL: func.func @attention
+// CHECK-SAME:    (%[[Q:.*]]: tensor<2x72x8xf32>, %[[K:.*]]: tensor<2x24x8xf32>, %[[V:.*]]: tensor<2x24x4xf32>, %[[M:.*]]: tensor<72x24xf32>)
+// CHECK-NOT:     tensor<2x72x24xf32>
+// CHECK:         %[[KT:.*]] = linalg.transpose ins(%[[K]] : tensor<2x24x8xf32>) {{.*}} permutation = [0, 2, 1]
+// CHECK:         %[[INIT:.*]] = tensor.empty() : tensor<2x72x4xf32>
+// CHECK:         %[[LOOP:.*]] = scf.for %[[ROW:.*]] = %{{.*}} to %{{.*}} step %{{.*}} iter_args(%[[ACC:.*]] = %[[INIT]]) -> (tensor<2x72x4xf32>)
+// CHECK:           %[[QB:.*]] = tensor.extract_slice %[[Q]][0, %[[ROW]], 0] [2, 32, 8] [1, 1, 1]
+// CHECK:           linalg.generic {{.*}} ins(%[[QB]], %[[KT]] : tensor<2x32x8xf32>, tensor<2x8x24xf32>) outs(%{{.*}} : tensor<2x32x24xf32>)
+// CHECK:             arith.mulf
+// CHECK-NEXT:        arith.addf
+// CHECK:           arith.mulf
+// CHECK:           tensor.extract_slice %[[M]][%[[ROW]], 0] [32, 24] [1, 1]
+// CHECK:           arith.addf
+// CHECK:           arith.maximumf
+// CHECK:           math.exp
+// CHECK:           arith.divf
+// CHECK:           linalg.generic {{.*}} ins(%{{.*}}, %[[V]] : tensor<2x32x24xf32>, tensor<2x24x4xf32>) outs(%{{.*}} : tensor<2x32x4xf32>)
+// CHECK:           %[[NEXT:.*]] = tensor.insert_slice %{{.*}} into %[[ACC]][0, %[[ROW]], 0] [2, 32, 4] [1, 1, 1]
+// CHECK:           scf.yield %[[NEXT]]
+// CHECK:         tensor.extract_slice %[[Q]][0, 64, 0] [2, 8, 8] [1, 1, 1]
+// CHECK:         tensor.extract_slice %[[M]][64, 0] [8, 24] [1, 1]
+// CHECK:         %[[LAST:.*]] = tensor.insert_slice %{{.*}} into %[[LOOP]][0, 64, 0] [2, 8, 4] [1, 1, 1]
+// CHECK:         return %[[LAST]]
+func.func @attention(%q: tensor<2x72x8xf32>, %k: tensor<2x24x8xf32>, %v: tensor<2x24x4xf32>, %mask: tensor<72x24xf32>) -> tensor<2x72x4xf32> {
+  %o = tessera.attention %q, %k, %v, %mask {scale = 0.25 : f32} : (tensor<2x72x8xf32>, tensor<2x24x8xf32>, tensor<2x24x4xf32>, tensor<72x24xf32>) -> tensor<2x72x4xf32>
+  return %o : tensor<2x72x4xf32>
+}
+
+// -----
+
+// A dynamic batch and at most one block of rows: no loop; sizes of the
+// block come from the query.
+// CHECK-LABEL: func.func @attention_dynamic_batch
+// CHECK-NOT:     scf.for
+// CHECK:         %[[N:.*]] = tensor.dim %arg0, %{{.*}} : tensor<?x16x8xf32>
+// CHECK:         tensor.empty(%[[N]]) : tensor<?x16x4xf32>
+// CHECK:         tensor.extract_slice %arg0[0, 0, 0] [%[[N]], 16, 8] [1, 1, 1]
+// CHECK:         math.exp
+// CHECK:         tensor.insert_slice
+func.func @attention_dynamic_batch(%q: tensor<?x16x8xf32>, %k: tensor<?x16x8xf32>, %v: tensor<?x16x4xf32>) -> tensor<?x16x4xf32> {
+  %o = tessera.attention %q, %k, %v {scale = 1.0 : f32} : (tensor<?x16x8xf32>, tensor<?x16x8xf32>, tensor<?x16x4xf32>) -> tensor<?x16x4xf32>
+  return %o : tensor<?x16x4xf32>
+}
+
+// -----
+
+// A dynamic Lq: whole 32-row blocks in the loop, then one block of the
+// run-time rest (Lq - Lq / 32 * 32 rows, possibly none).
+// CHECK-LABEL: func.func @attention_dynamic_rows
+// CHECK:         %[[LQ:.*]] = tensor.dim %arg0, %{{.*}} : tensor<4x?x8xf32>
+// CHECK:         %[[BLOCKS:.*]] = arith.divui %[[LQ]], %[[C32:.*]] : index
+// CHECK:         %[[FULL:.*]] = arith.muli %[[BLOCKS]], %[[C32]] : index
+// CHECK:         %[[LOOP:.*]] = scf.for %[[ROW:.*]] = %{{.*}} to %[[FULL]] step %[[C32]]
+// CHECK:           tensor.extract_slice %arg0[0, %[[ROW]], 0] [4, 32, 8] [1, 1, 1] : tensor<4x?x8xf32> to tensor<4x32x8xf32>
+// CHECK:         %[[REST:.*]] = arith.subi %[[LQ]], %[[FULL]] : index
+// CHECK:         tensor.extract_slice %arg0[0, %[[FULL]], 0] [4, %[[REST]], 8] [1, 1, 1] : tensor<4x?x8xf32> to tensor<4x?x8xf32>
+// CHECK:         tensor.insert_slice %{{.*}} into %[[LOOP]][0, %[[FULL]], 0] [4, %[[REST]], 2] [1, 1, 1]
+func.func @attention_dynamic_rows(%q: tensor<4x?x8xf32>, %k: tensor<4x16x8xf32>, %v: tensor<4x16x2xf32>) -> tensor<4x?x2xf32> {
+  %o = tessera.attention %q, %k, %v {scale = 1.0 : f32} : (tensor<4x?x8xf32>, tensor<4x16x8xf32>, tensor<4x16x2xf32>) -> tensor<4x?x2xf32>
+  return %o : tensor<4x?x2xf32>
+}

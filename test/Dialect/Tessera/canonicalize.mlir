@@ -80,3 +80,18 @@ func.func @identity_ops_fold(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
   %c = tessera.cast %r : tensor<2x3xf32> to tensor<2x3xf32>
   return %c : tensor<2x3xf32>
 }
+
+// -----
+
+// Transposes compose into one; a pair that cancels disappears.
+// CHECK-LABEL: func.func @transpose_pairs
+// CHECK-SAME:    (%[[X:.*]]: tensor<2x3x4xf32>)
+// CHECK-NEXT:    %[[T:.*]] = tessera.transpose %[[X]] {perm = array<i64: 1, 0, 2>} : tensor<2x3x4xf32> -> tensor<3x2x4xf32>
+// CHECK-NEXT:    return %[[T]], %[[X]]
+func.func @transpose_pairs(%x: tensor<2x3x4xf32>) -> (tensor<3x2x4xf32>, tensor<2x3x4xf32>) {
+  %a = tessera.transpose %x {perm = array<i64: 1, 2, 0>} : tensor<2x3x4xf32> -> tensor<3x4x2xf32>
+  %b = tessera.transpose %a {perm = array<i64: 0, 2, 1>} : tensor<3x4x2xf32> -> tensor<3x2x4xf32>
+  %c = tessera.transpose %x {perm = array<i64: 2, 0, 1>} : tensor<2x3x4xf32> -> tensor<4x2x3xf32>
+  %d = tessera.transpose %c {perm = array<i64: 1, 2, 0>} : tensor<4x2x3xf32> -> tensor<2x3x4xf32>
+  return %b, %d : tensor<3x2x4xf32>, tensor<2x3x4xf32>
+}

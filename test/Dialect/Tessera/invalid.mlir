@@ -147,3 +147,35 @@ func.func @gelu_of_integers(%a: tensor<4xi32>) {
   %0 = tessera.gelu %a : tensor<4xi32>
   return
 }
+
+// -----
+
+func.func @attention_feature_mismatch(%q: tensor<2x8x16xf32>, %k: tensor<2x8x12xf32>, %v: tensor<2x8x4xf32>) {
+  // expected-error @+1 {{query and key must have one feature size}}
+  %0 = tessera.attention %q, %k, %v {scale = 1.0 : f32} : (tensor<2x8x16xf32>, tensor<2x8x12xf32>, tensor<2x8x4xf32>) -> tensor<2x8x4xf32>
+  return
+}
+
+// -----
+
+func.func @attention_batch_mismatch(%q: tensor<2x8x16xf32>, %k: tensor<3x8x16xf32>, %v: tensor<2x8x4xf32>) {
+  // expected-error @+1 {{batch dimension 0 differs}}
+  %0 = tessera.attention %q, %k, %v {scale = 1.0 : f32} : (tensor<2x8x16xf32>, tensor<3x8x16xf32>, tensor<2x8x4xf32>) -> tensor<2x8x4xf32>
+  return
+}
+
+// -----
+
+func.func @attention_mask_shape(%q: tensor<2x8x16xf32>, %k: tensor<2x6x16xf32>, %v: tensor<2x6x4xf32>, %m: tensor<8x8xf32>) {
+  // expected-error @+1 {{mask 'tensor<8x8xf32>' does not broadcast to the scores}}
+  %0 = tessera.attention %q, %k, %v, %m {scale = 1.0 : f32} : (tensor<2x8x16xf32>, tensor<2x6x16xf32>, tensor<2x6x4xf32>, tensor<8x8xf32>) -> tensor<2x8x4xf32>
+  return
+}
+
+// -----
+
+func.func @attention_result_shape(%q: tensor<2x8x16xf32>, %k: tensor<2x6x16xf32>, %v: tensor<2x6x4xf32>) {
+  // expected-error @+1 {{must be [batch..., Lq (of query), Dv (of value)]}}
+  %0 = tessera.attention %q, %k, %v {scale = 1.0 : f32} : (tensor<2x8x16xf32>, tensor<2x6x16xf32>, tensor<2x6x4xf32>) -> tensor<2x8x16xf32>
+  return
+}

@@ -3,7 +3,8 @@
 
 // CHECK-LABEL: func.func @graph
 func.func @graph(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>, %b: tensor<4xf32>,
-                 %m: tensor<2x8xf32>, %c: tensor<2x8xi1>, %s: tensor<2xi64>) -> tensor<1x4xf32> {
+                 %m: tensor<2x8xf32>, %c: tensor<2x8xi1>, %s: tensor<2xi64>,
+                 %sq: tensor<2x2xf32>) -> tensor<1x4xf32> {
   // CHECK: tessera.conv %{{.*}}, %{{.*}}, %{{.*}} {dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>, tensor<4xf32>) -> tensor<1x4x8x8xf32>
   %0 = tessera.conv %x, %w, %b {dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>, tensor<4xf32>) -> tensor<1x4x8x8xf32>
   // CHECK: tessera.batch_norm
@@ -32,6 +33,8 @@ func.func @graph(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>, %b: tensor<4x
   %12 = tessera.cast %c : tensor<2x8xi1> to tensor<2x8xf32>
   // CHECK: tessera.layer_norm
   %13 = tessera.layer_norm %m, %m {axis = 0 : i64, epsilon = 1.0e-05 : f32} : (tensor<2x8xf32>, tensor<2x8xf32>) -> tensor<2x8xf32>
+  // CHECK: tessera.attention %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} {scale = 5.000000e-01 : f32} : (tensor<2x8xf32>, tensor<2x8xf32>, tensor<2x8xf32>, tensor<2x2xf32>) -> tensor<2x8xf32>
+  %14 = tessera.attention %m, %m, %m, %sq {scale = 0.5 : f32} : (tensor<2x8xf32>, tensor<2x8xf32>, tensor<2x8xf32>, tensor<2x2xf32>) -> tensor<2x8xf32>
   return %6 : tensor<1x4xf32>
 }
 

@@ -1,4 +1,5 @@
 // RUN: tessera-opt %s -split-input-file -tessera-recognize-ops | FileCheck %s
+// RUN: tessera-opt %s -split-input-file -tessera-recognize-ops=attention=false | FileCheck %s --check-prefix=OFF
 
 // What torch.onnx writes for nn.LayerNorm before opset 17.
 // CHECK-LABEL: func.func @layer_norm
@@ -88,4 +89,66 @@ func.func @left_alone(%x: tensor<4x8xf32>, %s: tensor<8xf32>) -> (tensor<4x8xf32
   %hm = tessera.mul %x, %hp : (tensor<4x8xf32>, tensor<4x8xf32>) -> tensor<4x8xf32>
   %h = tessera.mul %hm, %half : (tensor<4x8xf32>, tensor<f32>) -> tensor<4x8xf32>
   return %y, %y2, %d2, %g, %he : tensor<4x8xf32>, tensor<4x8xf32>, tensor<4x8xf32>, tensor<4x8xf32>, tensor<4x8xf32>
+}
+
+// -----
+
+// Attention as torch.onnx writes nn.MultiheadAttention: Q divided by
+// sqrt(D), K^T an operand of the score product. K becomes a transpose of K^T
+// (which canonicalization composes with K^T's own transpose, if any).
+// CHECK-LABEL: func.func @attention
+// CHECK-SAME:    (%[[Q:.*]]: tensor<4x16x8xf32>, %[[KT:.*]]: tensor<4x8x16xf32>, %[[V:.*]]: tensor<4x16x8xf32>)
+// CHECK-NEXT:    %[[K:.*]] = tessera.transpose %[[KT]] {perm = array<i64: 0, 2, 1>} : tensor<4x8x16xf32> -> tensor<4x16x8xf32>
+// CHECK-NEXT:    %[[O:.*]] = tessera.attention %[[Q]], %[[K]], %[[V]] {scale = 0.353553385 : f32} : (tensor<4x16x8xf32>, tensor<4x16x8xf32>, tensor<4x16x8xf32>) -> tensor<4x16x8xf32>
+// CHECK-NEXT:    return %[[O]]
+// OFF-LABEL: func.func @attention
+// OFF-NOT:     tessera.attention
+func.func @attention(%q: tensor<4x16x8xf32>, %kt: tensor<4x8x16xf32>, %v: tensor<4x16x8xf32>) -> tensor<4x16x8xf32> {
+  %root = tessera.constant dense<2.82842708> : tensor<f32>
+  %qs = tessera.div %q, %root : (tensor<4x16x8xf32>, tensor<f32>) -> tensor<4x16x8xf32>
+  %s = tessera.matmul %qs, %kt : (tensor<4x16x8xf32>, tensor<4x8x16xf32>) -> tensor<4x16x16xf32>
+  %p = tessera.softmax %s {axis = 2 : i64} : tensor<4x16x16xf32>
+  %o = tessera.matmul %p, %v : (tensor<4x16x16xf32>, tensor<4x16x8xf32>) -> tensor<4x16x8xf32>
+  return %o : tensor<4x16x8xf32>
+}
+
+// -----
+
+// scaled_dot_product_attention's export: Q and K^T each scaled by D^-1/4,
+// then an additive mask; a 4-D [N, H, L, D] layout with a dynamic batch.
+// CHECK-LABEL: func.func @attention_masked
+// CHECK-SAME:    (%[[Q:.*]]: tensor<?x2x16x8xf32>, %[[KT:.*]]: tensor<?x2x8x12xf32>, %[[V:.*]]: tensor<?x2x12x4xf32>, %[[M:.*]]: tensor<16x12xf32>)
+// CHECK:         %[[K:.*]] = tessera.transpose %[[KT]] {perm = array<i64: 0, 1, 3, 2>}
+// CHECK-NEXT:    %[[O:.*]] = tessera.attention %[[Q]], %[[K]], %[[V]], %[[M]] {scale = 2.500000e-01 : f32} : (tensor<?x2x16x8xf32>, tensor<?x2x12x8xf32>, tensor<?x2x12x4xf32>, tensor<16x12xf32>) -> tensor<?x2x16x4xf32>
+// CHECK-NEXT:    return %[[O]]
+func.func @attention_masked(%q: tensor<?x2x16x8xf32>, %kt: tensor<?x2x8x12xf32>, %v: tensor<?x2x12x4xf32>, %mask: tensor<16x12xf32>) -> tensor<?x2x16x4xf32> {
+  %c = tessera.constant dense<0.5> : tensor<f32>
+  %qs = tessera.mul %q, %c : (tensor<?x2x16x8xf32>, tensor<f32>) -> tensor<?x2x16x8xf32>
+  %ks = tessera.mul %c, %kt : (tensor<f32>, tensor<?x2x8x12xf32>) -> tensor<?x2x8x12xf32>
+  %s = tessera.matmul %qs, %ks : (tensor<?x2x16x8xf32>, tensor<?x2x8x12xf32>) -> tensor<?x2x16x12xf32>
+  %sm = tessera.add %s, %mask : (tensor<?x2x16x12xf32>, tensor<16x12xf32>) -> tensor<?x2x16x12xf32>
+  %p = tessera.softmax %sm {axis = 3 : i64} : tensor<?x2x16x12xf32>
+  %o = tessera.matmul %p, %v : (tensor<?x2x16x12xf32>, tensor<?x2x12x4xf32>) -> tensor<?x2x16x4xf32>
+  return %o : tensor<?x2x16x4xf32>
+}
+
+// -----
+
+// Not attention: the attention weights are also returned (replacing the
+// chain would compute the scores twice), the softmax is over the query
+// axis, or K^T is broadcast over the heads.
+// CHECK-LABEL: func.func @not_attention
+// CHECK-NOT:     tessera.attention
+// CHECK:         return
+func.func @not_attention(%q: tensor<4x16x8xf32>, %kt: tensor<4x8x16xf32>, %kt1: tensor<1x8x16xf32>, %v: tensor<4x16x8xf32>) -> (tensor<4x16x8xf32>, tensor<4x16x16xf32>, tensor<4x16x8xf32>, tensor<4x16x8xf32>) {
+  %s = tessera.matmul %q, %kt : (tensor<4x16x8xf32>, tensor<4x8x16xf32>) -> tensor<4x16x16xf32>
+  %p = tessera.softmax %s {axis = 2 : i64} : tensor<4x16x16xf32>
+  %o = tessera.matmul %p, %v : (tensor<4x16x16xf32>, tensor<4x16x8xf32>) -> tensor<4x16x8xf32>
+  %s2 = tessera.matmul %q, %kt : (tensor<4x16x8xf32>, tensor<4x8x16xf32>) -> tensor<4x16x16xf32>
+  %p2 = tessera.softmax %s2 {axis = 1 : i64} : tensor<4x16x16xf32>
+  %o2 = tessera.matmul %p2, %v : (tensor<4x16x16xf32>, tensor<4x16x8xf32>) -> tensor<4x16x8xf32>
+  %s3 = tessera.matmul %q, %kt1 : (tensor<4x16x8xf32>, tensor<1x8x16xf32>) -> tensor<4x16x16xf32>
+  %p3 = tessera.softmax %s3 {axis = 2 : i64} : tensor<4x16x16xf32>
+  %o3 = tessera.matmul %p3, %v : (tensor<4x16x16xf32>, tensor<4x16x8xf32>) -> tensor<4x16x8xf32>
+  return %o, %p, %o2, %o3 : tensor<4x16x8xf32>, tensor<4x16x16xf32>, tensor<4x16x8xf32>, tensor<4x16x8xf32>
 }

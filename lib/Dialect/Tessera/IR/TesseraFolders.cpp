@@ -414,6 +414,19 @@ OpFoldResult TransposeOp::fold(FoldAdaptor adaptor) {
   ArrayRef<int64_t> perm = getPerm();
   if (llvm::equal(perm, llvm::seq<int64_t>(0, perm.size())))
     return getInput();
+  // transpose(transpose(x, inner), perm) is one transpose of x; when the two
+  // cancel, the identity fold above removes it on the next visit.
+  if (auto inner = getInput().getDefiningOp<TransposeOp>()) {
+    SmallVector<int64_t> composed;
+    for (int64_t p : perm)
+      composed.push_back(inner.getPerm()[p]);
+    getInputMutable().assign(inner.getInput());
+    setPerm(composed);
+    if (llvm::equal(composed, llvm::seq<int64_t>(0, composed.size())) &&
+        getInput().getType() == getType())
+      return getInput();
+    return getResult();
+  }
   auto type = cast<RankedTensorType>(getType());
   std::optional<ConstantBytes> bytes = ConstantBytes::get(adaptor.getInput());
   if (!bytes || !type.hasStaticShape())

@@ -72,6 +72,56 @@ LogicalResult SoftmaxOp::verify() {
   return verifyAxis(*this, getAxis(), getInput().getType().getRank());
 }
 
+LogicalResult AttentionOp::verify() {
+  auto query = cast<RankedTensorType>(getQuery().getType());
+  auto key = cast<RankedTensorType>(getKey().getType());
+  auto value = cast<RankedTensorType>(getValue().getType());
+  auto output = cast<RankedTensorType>(getType());
+  int64_t rank = query.getRank();
+  if (rank < 2)
+    return emitOpError("query must have rank 2 or more");
+  for (RankedTensorType type : {key, value, output})
+    if (type.getRank() != rank)
+      return emitOpError("query, key, value and result must have one rank, got ")
+             << query << ", " << key << ", " << value << " and " << output;
+  for (RankedTensorType type : {key, value, output})
+    if (type.getElementType() != query.getElementType())
+      return emitOpError("operands and result must have one element type");
+  for (int64_t d = 0; d < rank - 2; ++d)
+    for (RankedTensorType type : {key, value, output})
+      if (areConflictingDims(query.getDimSize(d), type.getDimSize(d)))
+        return emitOpError("batch dimension ")
+               << d << " differs between query " << query << " and " << type;
+  int64_t lq = rank - 2, last = rank - 1;
+  if (areConflictingDims(query.getDimSize(last), key.getDimSize(last)))
+    return emitOpError("query and key must have one feature size, got ")
+           << query << " and " << key;
+  if (areConflictingDims(key.getDimSize(lq), value.getDimSize(lq)))
+    return emitOpError("key and value must have one sequence length, got ")
+           << key << " and " << value;
+  if (areConflictingDims(output.getDimSize(lq), query.getDimSize(lq)) ||
+      areConflictingDims(output.getDimSize(last), value.getDimSize(last)))
+    return emitOpError("result ") << output << " must be [batch..., "
+                                  << "Lq (of query), Dv (of value)]";
+  if (Value mask = getMask()) {
+    auto maskType = cast<RankedTensorType>(mask.getType());
+    if (maskType.getElementType() != query.getElementType())
+      return emitOpError("mask must have the query's element type");
+    SmallVector<int64_t> scores(query.getShape());
+    scores[last] = key.getDimSize(lq);
+    if (maskType.getRank() > rank)
+      return emitOpError("mask ") << maskType << " has more dimensions than "
+                                  << "the scores";
+    ArrayRef<int64_t> tail = ArrayRef<int64_t>(scores).take_back(
+        maskType.getRank());
+    for (auto [want, have] : llvm::zip(tail, maskType.getShape()))
+      if (have != 1 && areConflictingDims(want, have))
+        return emitOpError("mask ") << maskType
+                                    << " does not broadcast to the scores";
+  }
+  return success();
+}
+
 LogicalResult LogSoftmaxOp::verify() {
   return verifyAxis(*this, getAxis(), getInput().getType().getRank());
 }

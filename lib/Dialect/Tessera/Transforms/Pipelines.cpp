@@ -12,7 +12,8 @@ using namespace mlir::tessera;
 
 ArrayRef<std::string> mlir::tessera::getFusionFamilies() {
   static const std::string families[] = {
-      "fold-batch-norm", "recognize", "elementwise", "reduction", "epilogue"};
+      "fold-batch-norm", "recognize", "attention",
+      "elementwise",     "reduction", "epilogue"};
   return families;
 }
 
@@ -26,8 +27,11 @@ void mlir::tessera::buildGraphOptimizationPipeline(
   func.addPass(createTesseraInferShapes());
   if (enabled("fold-batch-norm"))
     func.addPass(createTesseraFoldBatchNorm());
-  if (enabled("recognize"))
-    func.addPass(createTesseraRecognizeOps());
+  if (enabled("recognize")) {
+    TesseraRecognizeOpsOptions recognize;
+    recognize.attention = enabled("attention");
+    func.addPass(createTesseraRecognizeOps(recognize));
+  }
   func.addPass(createCanonicalizerPass());
   func.addPass(createCSEPass());
   // Last: grouping looks at final producers and users.

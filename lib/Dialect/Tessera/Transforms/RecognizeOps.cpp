@@ -175,12 +175,116 @@ struct RecognizeLayerNorm : public OpRewritePattern<AddOp> {
   }
 };
 
+/// `value` with a multiplication or division by a scalar constant peeled
+/// off, accumulating the factor into `scale`; the peeled op must have no
+/// other user than `user`.
+Value peelScalarScale(Value value, Operation *user, double &scale) {
+  Operation *def = value.getDefiningOp();
+  if (!def || !isa<MulOp, DivOp>(def) || !hasOnlyUser(value, user))
+    return value;
+  if (isa<DivOp>(def)) {
+    std::optional<float> divisor = getScalarConstant(def->getOperand(1));
+    if (!divisor || *divisor == 0 ||
+        def->getOperand(0).getType() != value.getType())
+      return value;
+    scale /= *divisor;
+    return def->getOperand(0);
+  }
+  for (int side = 0; side < 2; ++side) {
+    std::optional<float> factor = getScalarConstant(def->getOperand(side));
+    if (factor && def->getOperand(1 - side).getType() == value.getType()) {
+      scale *= *factor;
+      return def->getOperand(1 - side);
+    }
+  }
+  return value;
+}
+
+/// MatMul(Softmax(scale * MatMul(Q, Kt) [+ mask], last axis), V), with the
+/// scale applied to Q, Kt and/or the scores (any of Mul/Div by a scalar
+/// constant) -> tessera.attention Q, transpose(Kt), V [, mask].
+struct RecognizeAttention : public OpRewritePattern<MatMulOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(MatMulOp output,
+                                PatternRewriter &rewriter) const override {
+    auto softmax = output.getLhs().getDefiningOp<SoftmaxOp>();
+    if (!softmax)
+      return rewriter.notifyMatchFailure(output, "lhs is not a softmax");
+    auto scoresType = cast<RankedTensorType>(softmax.getType());
+    int64_t rank = scoresType.getRank();
+    if (rank < 2 || softmax.getAxis() != rank - 1 ||
+        !hasOnlyUser(softmax, output))
+      return rewriter.notifyMatchFailure(
+          output, "softmax is not over the last axis or has other users");
+
+    double scale = 1.0;
+    Value scores = peelScalarScale(softmax.getInput(), softmax, scale);
+    Value mask;
+    if (auto add = scores.getDefiningOp<AddOp>()) {
+      if (!add->hasOneUse() || add.getType() != scoresType)
+        return rewriter.notifyMatchFailure(output, "mask add has other users");
+      for (int side = 0; side < 2 && !mask; ++side) {
+        double maskedScale = scale;
+        Value product = peelScalarScale(add->getOperand(side), add,
+                                        maskedScale);
+        if (product.getDefiningOp<MatMulOp>() &&
+            product.getType() == scoresType) {
+          mask = add->getOperand(1 - side);
+          scale = maskedScale;
+          scores = product;
+        }
+      }
+      if (!mask)
+        return rewriter.notifyMatchFailure(output, "no product under the add");
+    }
+    auto product = scores.getDefiningOp<MatMulOp>();
+    if (!product || !product->hasOneUse())
+      return rewriter.notifyMatchFailure(output, "scores are not a matmul");
+    Value query = peelScalarScale(product.getLhs(), product, scale);
+    Value keyT = peelScalarScale(product.getRhs(), product, scale);
+    Value value = output.getRhs();
+
+    // Same rank, same batch dims: no matmul broadcasting to reproduce.
+    auto queryType = cast<RankedTensorType>(query.getType());
+    auto keyTType = cast<RankedTensorType>(keyT.getType());
+    auto valueType = cast<RankedTensorType>(value.getType());
+    auto resultType = cast<RankedTensorType>(output.getType());
+    for (RankedTensorType type : {keyTType, valueType, resultType})
+      if (type.getRank() != rank)
+        return rewriter.notifyMatchFailure(output, "operand ranks differ");
+    for (int64_t d = 0; d < rank - 2; ++d)
+      for (RankedTensorType type : {keyTType, valueType})
+        if (type.getDimSize(d) != queryType.getDimSize(d))
+          return rewriter.notifyMatchFailure(output, "batch dims differ");
+    if (mask && cast<RankedTensorType>(mask.getType()).getRank() > rank)
+      return rewriter.notifyMatchFailure(output, "mask widens the scores");
+
+    Location loc = output.getLoc();
+    SmallVector<int64_t> perm = llvm::to_vector(llvm::seq<int64_t>(0, rank));
+    std::swap(perm[rank - 2], perm[rank - 1]);
+    SmallVector<int64_t> keyShape(keyTType.getShape());
+    std::swap(keyShape[rank - 2], keyShape[rank - 1]);
+    Value key = TransposeOp::create(
+        rewriter, loc, keyTType.clone(keyShape), keyT,
+        rewriter.getDenseI64ArrayAttr(perm));
+    rewriter.replaceOpWithNewOp<AttentionOp>(
+        output, resultType, query, key, value, mask,
+        rewriter.getF32FloatAttr(static_cast<float>(scale)));
+    return success();
+  }
+};
+
 struct RecognizeOpsPass
     : public tessera::impl::TesseraRecognizeOpsBase<RecognizeOpsPass> {
+  using Base::Base;
+
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
     populateRecognizeLayerNormPatterns(patterns);
     populateRecognizeGeluPatterns(patterns);
+    if (attention)
+      populateRecognizeAttentionPatterns(patterns);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
   }
@@ -195,4 +299,9 @@ void mlir::tessera::populateRecognizeLayerNormPatterns(
 
 void mlir::tessera::populateRecognizeGeluPatterns(RewritePatternSet &patterns) {
   patterns.add<RecognizeGelu>(patterns.getContext());
+}
+
+void mlir::tessera::populateRecognizeAttentionPatterns(
+    RewritePatternSet &patterns) {
+  patterns.add<RecognizeAttention>(patterns.getContext());
 }

@@ -590,6 +590,36 @@ def Tessera_SoftmaxOp : Tessera_Op<"softmax", [Pure,
   let hasVerifier = 1;
 }
 
+def Tessera_AttentionOp : Tessera_Op<"attention", [Pure]> {
+  let summary = "scaled dot-product attention: softmax(scale * Q K^T + mask) V";
+  let description = [{
+    `query` is `[batch..., Lq, D]`, `key` `[batch..., Lk, D]` and `value`
+    `[batch..., Lk, Dv]`; the result is `[batch..., Lq, Dv]`. The batch
+    dimensions (heads, and the batch itself) are the same for all three.
+    The optional additive `mask` broadcasts (numpy rules) to the score
+    shape `[batch..., Lq, Lk]`; the softmax is over `Lk`.
+
+    `tessera-recognize-attention` forms this op from the MatMul -> scale ->
+    (mask Add) -> Softmax -> MatMul chain exporters write. The lowering
+    computes it a block of query rows at a time, so that only a
+    `[batch..., rows, Lk]` tile of the score matrix ever exists.
+
+    ```mlir
+    %o = tessera.attention %q, %k, %v {scale = 1.250000e-01 : f32}
+        : (tensor<4x128x64xf32>, tensor<4x128x64xf32>, tensor<4x128x64xf32>)
+        -> tensor<4x128x64xf32>
+    ```
+  }];
+  let arguments = (ins Tessera_FloatTensor:$query, Tessera_FloatTensor:$key,
+                       Tessera_FloatTensor:$value,
+                       Optional<Tessera_FloatTensor>:$mask, F32Attr:$scale);
+  let results = (outs Tessera_FloatTensor:$output);
+  let assemblyFormat = [{
+    $query `,` $key `,` $value (`,` $mask^)? attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
 def Tessera_LogSoftmaxOp : Tessera_Op<"log_softmax", [Pure,
     SameOperandsAndResultType]> {
   let summary = "log of softmax along one axis";

@@ -62,7 +62,7 @@ def TesseraFoldBatchNorm : Pass<"tessera-fold-batch-norm", "func::FuncOp"> {
 }
 
 def TesseraRecognizeOps : Pass<"tessera-recognize-ops", "func::FuncOp"> {
-  let summary = "Recognize decomposed LayerNorm and GELU as single ops";
+  let summary = "Recognize decomposed LayerNorm, GELU and attention as single ops";
   let description = [{
     Exporters write LayerNormalization (before opset 17) and GELU as chains
     of primitive ops. This pass matches them and replaces each chain by one
@@ -76,10 +76,25 @@ def TesseraRecognizeOps : Pass<"tessera-recognize-ops", "func::FuncOp"> {
     - GELU (erf form): `x * (erf(x / sqrt(2)) + 1) * 0.5` (any operand
       order of the commutative ops) becomes `tessera.gelu %x`.
 
+    - Attention: `MatMul(Softmax(MatMul(Q, Kt) * s [+ mask]), V)` with the
+      softmax over the last axis becomes `tessera.attention %q, %k, %v
+      [, %mask] {scale}` with `k = transpose(Kt)` over the last two
+      dimensions. The scale `s` may be any product of Mul or Div by scalar
+      constants applied to Q, Kt or the scores (`torch.onnx` divides Q by
+      sqrt(D) for `nn.MultiheadAttention`, and scales both Q and Kt by
+      D^-1/4 for `scaled_dot_product_attention`). Q, Kt and V must have one
+      rank and the same batch dimensions.
+
     The intermediate values must have no other users. The GELU op computes
     the same operations in the same order; the LayerNorm op may round
-    differently by an ulp or so (it squares by multiplication).
+    differently by an ulp or so (it squares by multiplication); attention
+    applies the scale to the scores, which rounds differently from scaling
+    Q when the scale is not a power of two.
   }];
+  let options = [
+    Option<"attention", "attention", "bool", /*default=*/"true",
+           "Also form tessera.attention (off: LayerNorm and GELU only)">
+  ];
   let dependentDialects = ["::mlir::tessera::TesseraDialect"];
 }
 

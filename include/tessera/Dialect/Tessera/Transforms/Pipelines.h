@@ -11,13 +11,15 @@ namespace mlir::tessera {
 struct GraphOptimizationOptions
     : public PassPipelineOptions<GraphOptimizationOptions> {
   /// Graph rewrites a user can switch off to debug them, by name:
-  /// "fold-batch-norm", "recognize" (LayerNorm/GELU), "elementwise" (tessera-fuse-ops: no groups at all),
+  /// "fold-batch-norm", "recognize" (LayerNorm/GELU/attention), "attention"
+  /// (recognize without attention), "elementwise" (tessera-fuse-ops: no
+  /// groups at all),
   /// "reduction" (groups without reductions), "epilogue" (no conv/matmul
   /// epilogue groups).
   PassOptions::ListOption<std::string> disabledFusions{
       *this, "disable-fusion",
       llvm::cl::desc("Fusion families to skip (fold-batch-norm, recognize, "
-                     "elementwise, reduction, epilogue)")};
+                     "attention, elementwise, reduction, epilogue)")};
   // Later pass families (quantization, batching, partitioning) add their
   // switches here.
 };

@@ -1,4 +1,4 @@
-//===- RecognizeOps.h - decomposed LayerNorm and GELU as single ops -*- C++ -*-===//
+//===- RecognizeOps.h - decomposed LayerNorm, GELU, attention as single ops -*- C++ -*-===//
 
 #ifndef TESSERA_DIALECT_TESSERA_TRANSFORMS_RECOGNIZEOPS_H
 #define TESSERA_DIALECT_TESSERA_TRANSFORMS_RECOGNIZEOPS_H
@@ -13,6 +13,10 @@ void populateRecognizeLayerNormPatterns(RewritePatternSet &patterns);
 
 /// x * (erf(x / sqrt 2) + 1) * 0.5 -> tessera.gelu.
 void populateRecognizeGeluPatterns(RewritePatternSet &patterns);
+
+/// MatMul(Softmax(scale * MatMul(Q, Kt) [+ mask]), V), the scale a Mul or
+/// Div by a scalar constant of Q, Kt or the scores -> tessera.attention.
+void populateRecognizeAttentionPatterns(RewritePatternSet &patterns);
 
 } // namespace mlir::tessera
 
