@@ -10,6 +10,10 @@ masked_attention.onnx: two-head self-attention over x [batch (dynamic), 40,
   1/sqrt(8) scale on the scores and an additive causal mask: MatMul ->
   Mul -> Add -> Softmax -> MatMul, which tessera-recognize-ops turns into
   one tessera.attention. 40 query rows are one 32-row block and a rest.
+
+decomposed_ops.onnx: what torch.onnx (opset 14) writes for
+  gelu(x, approximate='tanh'), then x * rsqrt(mean(x^2) + eps) * w (RMSNorm)
+  and exp(x - max) / sum(exp(x - max)), node for node.
 """
 import argparse
 import os
@@ -100,6 +104,47 @@ def masked_attention(rng):
     return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
 
 
+def decomposed_ops(rng):
+    shape = [2, 4, 16]
+    scalar = lambda v: np.array(v, dtype=np.float32)
+    inits = {
+        "three": scalar(3.0), "c2": scalar(0.044715),
+        "c1": scalar(np.sqrt(2 / np.pi)), "one": scalar(1.0),
+        "half": scalar(0.5), "two": scalar(2.0), "eps": scalar(1e-6),
+        "w": rng.uniform(0.5, 1.5, shape[-1]).astype(np.float32),
+        "last": np.array([-1], dtype=np.int64),
+    }
+    nodes = [
+        helper.make_node("Mul", ["x", "x"], ["sq"]),
+        helper.make_node("Mul", ["x", "sq"], ["cube"]),
+        helper.make_node("Mul", ["c2", "cube"], ["cubic"]),
+        helper.make_node("Add", ["x", "cubic"], ["inner"]),
+        helper.make_node("Mul", ["c1", "inner"], ["scaled"]),
+        helper.make_node("Tanh", ["scaled"], ["tanh"]),
+        helper.make_node("Add", ["one", "tanh"], ["shifted"]),
+        helper.make_node("Mul", ["x", "shifted"], ["product"]),
+        helper.make_node("Mul", ["half", "product"], ["gelu"]),
+        helper.make_node("Pow", ["gelu", "two"], ["squares"]),
+        helper.make_node("ReduceMean", ["squares"], ["mean"], axes=[-1]),
+        helper.make_node("Add", ["mean", "eps"], ["shifted_mean"]),
+        helper.make_node("Sqrt", ["shifted_mean"], ["root"]),
+        helper.make_node("Div", ["one", "root"], ["inverse"]),
+        helper.make_node("Mul", ["gelu", "inverse"], ["normalized"]),
+        helper.make_node("Mul", ["normalized", "w"], ["rms"]),
+        helper.make_node("ReduceMax", ["rms"], ["max"], axes=[-1]),
+        helper.make_node("Sub", ["rms", "max"], ["centered"]),
+        helper.make_node("Exp", ["centered"], ["exp"]),
+        helper.make_node("ReduceSum", ["exp", "last"], ["sum"]),
+        helper.make_node("Div", ["exp", "sum"], ["y"]),
+    ]
+    graph = helper.make_graph(
+        nodes, "decomposed_ops",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, shape)],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, shape)],
+        [numpy_helper.from_array(v, k) for k, v in inits.items()])
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out-dir", required=True)
@@ -107,7 +152,8 @@ def main():
     os.makedirs(args.out_dir, exist_ok=True)
     rng = np.random.default_rng(7)
     for name, build in [("conv_affine", conv_affine),
-                        ("masked_attention", masked_attention)]:
+                        ("masked_attention", masked_attention),
+                        ("decomposed_ops", decomposed_ops)]:
         model = build(rng)
         onnx.checker.check_model(model)
         onnx.save(model, os.path.join(args.out_dir, name + ".onnx"))

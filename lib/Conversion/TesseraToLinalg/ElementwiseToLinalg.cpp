@@ -11,6 +11,7 @@
 #include "tessera/Conversion/TesseraToLinalg.h"
 #include "tessera/Dialect/Tessera/IR/TesseraOps.h"
 
+#include "llvm/Support/MathExtras.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 
 using namespace mlir;
@@ -141,6 +142,20 @@ TESSERA_ELEMENTWISE(GeluOp, {
   Value product = arith::MulFOp::create(b, loc, x, shifted);
   return arith::MulFOp::create(b, loc, product,
                                createScalar(b, loc, elementType, 0.5));
+})
+TESSERA_ELEMENTWISE(GeluTanhOp, {
+  // torch.onnx's order: 0.5 * (x * (1 + tanh(c1 * (x + c2 * (x * (x * x)))))).
+  auto scalar = [&](double v) { return createScalar(b, loc, elementType, v); };
+  Value cube = arith::MulFOp::create(b, loc, x,
+                                     arith::MulFOp::create(b, loc, x, x));
+  Value inner = arith::AddFOp::create(
+      b, loc, x, arith::MulFOp::create(b, loc, scalar(0.044715), cube));
+  Value tanh = math::TanhOp::create(
+      b, loc,
+      arith::MulFOp::create(b, loc, scalar(std::sqrt(2.0 / llvm::numbers::pi)), inner));
+  Value shifted = arith::AddFOp::create(b, loc, scalar(1), tanh);
+  return arith::MulFOp::create(b, loc, scalar(0.5),
+                               arith::MulFOp::create(b, loc, x, shifted));
 })
 TESSERA_ELEMENTWISE(HardSwishOp, {
   // x * clamp(x / 6 + 1/2, 0, 1), as ONNX defines it (alpha = 1/6).
@@ -486,7 +501,7 @@ void mlir::tessera::populateElementwiseToLinalgPatterns(
   patterns.add<ReluOpLowering, NegOpLowering, AbsOpLowering, SigmoidOpLowering,
                TanhOpLowering, ErfOpLowering, SqrtOpLowering, ExpOpLowering,
                LogOpLowering, ReciprocalOpLowering, HardSwishOpLowering,
-               GeluOpLowering,
+               GeluOpLowering, GeluTanhOpLowering,
                LeakyReluOpLowering, HardSigmoidOpLowering, ClipOpLowering,
                PowOpLowering, WhereOpLowering, CastOpLowering>(ctx);
   patterns.add<ArithBinaryLowering<arith::AddFOp, arith::AddIOp, AddOp>,

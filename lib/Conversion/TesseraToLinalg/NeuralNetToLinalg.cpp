@@ -893,6 +893,54 @@ struct LayerNormOpLowering : OpRewritePattern<LayerNormOp> {
   }
 };
 
+struct RmsNormOpLowering : OpRewritePattern<RmsNormOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(RmsNormOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value input = op.getInput();
+    auto type = cast<RankedTensorType>(input.getType());
+    Type elementType = type.getElementType();
+    SmallVector<int64_t> axes;
+    for (int64_t d = op.getAxis(); d < type.getRank(); ++d)
+      axes.push_back(d);
+    Value count = createReducedCount(rewriter, loc, input, axes, elementType);
+    Value squares = createReduction(
+        rewriter, loc, input, axes, createScalar(rewriter, loc, elementType, 0),
+        [](OpBuilder &b, Location l, Value acc, Value x) {
+          return addF(b, l, acc, x);
+        },
+        [](OpBuilder &b, Location l, ValueRange args) {
+          return arith::MulFOp::create(b, l, args[0], args[0]);
+        });
+    double epsilon = op.getEpsilon().convertToDouble();
+    // 1 / sqrt(mean + eps), the exported form (see LayerNormOpLowering on
+    // rsqrt).
+    Value inverse = createElementwise(
+        rewriter, loc, cast<RankedTensorType>(squares.getType()),
+        ValueRange{squares}, [&](OpBuilder &b, Location l, ValueRange args) {
+          Value mean = arith::DivFOp::create(b, l, args[0], count);
+          Value root = math::SqrtOp::create(
+              b, l, addF(b, l, mean, createScalar(b, l, elementType, epsilon)));
+          return arith::DivFOp::create(
+              b, l, createScalar(b, l, elementType, 1), root);
+        });
+    Value normalized = combineWithReduced(
+        rewriter, loc, input, {inverse}, axes,
+        [](OpBuilder &b, Location l, ValueRange args) {
+          return arith::MulFOp::create(b, l, args[0], args[1]);
+        });
+    Value result = createElementwise(
+        rewriter, loc, type, ValueRange{normalized, op.getScale()},
+        [](OpBuilder &b, Location l, ValueRange args) {
+          return arith::MulFOp::create(b, l, args[0], args[1]);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
 template <typename OpTy, bool isLog>
 struct SoftmaxLowering : OpRewritePattern<OpTy> {
   using OpRewritePattern<OpTy>::OpRewritePattern;
@@ -942,6 +990,7 @@ void mlir::tessera::populateNeuralNetToLinalgPatterns(
   patterns.add<MatMulOpLowering, EinsumOpLowering, ConvOpLowering,
                ConvTransposeOpLowering, PoolLowering<MaxPoolOp>,
                PoolLowering<AvgPoolOp>, BatchNormOpLowering,
-               LayerNormOpLowering, SoftmaxLowering<SoftmaxOp, false>,
+               LayerNormOpLowering, RmsNormOpLowering,
+               SoftmaxLowering<SoftmaxOp, false>,
                SoftmaxLowering<LogSoftmaxOp, true>>(patterns.getContext());
 }

@@ -1044,3 +1044,42 @@ func.func @attention_dynamic_rows(%q: tensor<4x?x8xf32>, %k: tensor<4x16x8xf32>,
   %o = tessera.attention %q, %k, %v {scale = 1.0 : f32} : (tensor<4x?x8xf32>, tensor<4x16x8xf32>, tensor<4x16x2xf32>) -> tensor<4x?x2xf32>
   return %o : tensor<4x?x2xf32>
 }
+
+// -----
+
+// RMSNorm: sum of squares, 1 / sqrt(mean + eps), x times it, times scale.
+// CHECK-LABEL: func.func @rms_norm
+// CHECK:         linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]} ins(%arg0 : tensor<4x8xf32>)
+// CHECK:           arith.mulf
+// CHECK-NEXT:      arith.addf
+// CHECK:         linalg.generic
+// CHECK:           arith.divf
+// CHECK-NEXT:      arith.addf
+// CHECK-NEXT:      math.sqrt
+// CHECK-NEXT:      arith.divf
+// CHECK:         linalg.generic
+// CHECK:           arith.mulf
+// CHECK:         linalg.generic {{.*}} ins(%{{.*}}, %arg1 : tensor<4x8xf32>, tensor<8xf32>)
+// CHECK:           arith.mulf
+func.func @rms_norm(%x: tensor<4x8xf32>, %w: tensor<8xf32>) -> tensor<4x8xf32> {
+  %0 = tessera.rms_norm %x, %w {axis = 1 : i64, epsilon = 1.0e-06 : f32} : (tensor<4x8xf32>, tensor<8xf32>) -> tensor<4x8xf32>
+  return %0 : tensor<4x8xf32>
+}
+
+// -----
+
+// tanh GELU in torch.onnx's order of operations.
+// CHECK-LABEL: func.func @gelu_tanh
+// CHECK:         arith.mulf
+// CHECK-NEXT:    arith.mulf
+// CHECK-NEXT:    arith.mulf
+// CHECK-NEXT:    arith.addf
+// CHECK-NEXT:    arith.mulf
+// CHECK-NEXT:    math.tanh
+// CHECK-NEXT:    arith.addf
+// CHECK-NEXT:    arith.mulf
+// CHECK-NEXT:    arith.mulf
+func.func @gelu_tanh(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
+  %0 = tessera.gelu_tanh %x : tensor<4x8xf32>
+  return %0 : tensor<4x8xf32>
+}

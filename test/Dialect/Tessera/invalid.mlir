@@ -179,3 +179,11 @@ func.func @attention_result_shape(%q: tensor<2x8x16xf32>, %k: tensor<2x6x16xf32>
   %0 = tessera.attention %q, %k, %v {scale = 1.0 : f32} : (tensor<2x8x16xf32>, tensor<2x6x16xf32>, tensor<2x6x4xf32>) -> tensor<2x8x16xf32>
   return
 }
+
+// -----
+
+func.func @rms_norm_scale_shape(%x: tensor<2x8xf32>, %w: tensor<4xf32>) {
+  // expected-error @+1 {{scale/bias shape 'tensor<4xf32>' does not broadcast to the normalized dimensions}}
+  %0 = tessera.rms_norm %x, %w {axis = 1 : i64, epsilon = 1.0e-06 : f32} : (tensor<2x8xf32>, tensor<4xf32>) -> tensor<2x8xf32>
+  return
+}

@@ -33,6 +33,10 @@ func.func @graph(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>, %b: tensor<4x
   %12 = tessera.cast %c : tensor<2x8xi1> to tensor<2x8xf32>
   // CHECK: tessera.layer_norm
   %13 = tessera.layer_norm %m, %m {axis = 0 : i64, epsilon = 1.0e-05 : f32} : (tensor<2x8xf32>, tensor<2x8xf32>) -> tensor<2x8xf32>
+  // CHECK: tessera.rms_norm %{{.*}}, %{{.*}} {axis = 0 : i64, epsilon = 9.99999997E-7 : f32} : (tensor<2x8xf32>, tensor<2x8xf32>) -> tensor<2x8xf32>
+  %15 = tessera.rms_norm %m, %m {axis = 0 : i64, epsilon = 1.0e-06 : f32} : (tensor<2x8xf32>, tensor<2x8xf32>) -> tensor<2x8xf32>
+  // CHECK: tessera.gelu_tanh %{{.*}} : tensor<2x8xf32>
+  %16 = tessera.gelu_tanh %m : tensor<2x8xf32>
   // CHECK: tessera.attention %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} {scale = 5.000000e-01 : f32} : (tensor<2x8xf32>, tensor<2x8xf32>, tensor<2x8xf32>, tensor<2x2xf32>) -> tensor<2x8xf32>
   %14 = tessera.attention %m, %m, %m, %sq {scale = 0.5 : f32} : (tensor<2x8xf32>, tensor<2x8xf32>, tensor<2x8xf32>, tensor<2x2xf32>) -> tensor<2x8xf32>
   return %6 : tensor<1x4xf32>

@@ -152,3 +152,134 @@ func.func @not_attention(%q: tensor<4x16x8xf32>, %kt: tensor<4x8x16xf32>, %kt1: 
   %o3 = tessera.matmul %p3, %v : (tensor<4x16x16xf32>, tensor<4x16x8xf32>) -> tensor<4x16x8xf32>
   return %o, %p, %o2, %o3 : tensor<4x16x8xf32>, tensor<4x16x16xf32>, tensor<4x16x8xf32>, tensor<4x16x8xf32>
 }
+
+// -----
+
+// GELU, tanh form, as torch.onnx writes gelu(x, approximate='tanh').
+// CHECK-LABEL: func.func @gelu_tanh
+// CHECK-NEXT:    %[[G:.*]] = tessera.gelu_tanh %arg0 : tensor<4x16xf32>
+// CHECK-NEXT:    return %[[G]]
+func.func @gelu_tanh(%x: tensor<4x16xf32>) -> tensor<4x16xf32> {
+  %c2 = tessera.constant dense<0.044715> : tensor<f32>
+  %c1 = tessera.constant dense<0.797884583> : tensor<f32>
+  %one = tessera.constant dense<1.0> : tensor<f32>
+  %half = tessera.constant dense<0.5> : tensor<f32>
+  %sq = tessera.mul %x, %x : (tensor<4x16xf32>, tensor<4x16xf32>) -> tensor<4x16xf32>
+  %cube = tessera.mul %x, %sq : (tensor<4x16xf32>, tensor<4x16xf32>) -> tensor<4x16xf32>
+  %t = tessera.mul %c2, %cube : (tensor<f32>, tensor<4x16xf32>) -> tensor<4x16xf32>
+  %in = tessera.add %x, %t : (tensor<4x16xf32>, tensor<4x16xf32>) -> tensor<4x16xf32>
+  %sc = tessera.mul %c1, %in : (tensor<f32>, tensor<4x16xf32>) -> tensor<4x16xf32>
+  %th = tessera.tanh %sc : tensor<4x16xf32>
+  %sh = tessera.add %one, %th : (tensor<f32>, tensor<4x16xf32>) -> tensor<4x16xf32>
+  %p = tessera.mul %x, %sh : (tensor<4x16xf32>, tensor<4x16xf32>) -> tensor<4x16xf32>
+  %y = tessera.mul %half, %p : (tensor<f32>, tensor<4x16xf32>) -> tensor<4x16xf32>
+  return %y : tensor<4x16xf32>
+}
+
+// -----
+
+// Not the tanh form: the cubic coefficient is 0.05, not 0.044715.
+// CHECK-LABEL: func.func @not_gelu_tanh
+// CHECK-NOT:     tessera.gelu_tanh
+// CHECK:         tessera.tanh
+func.func @not_gelu_tanh(%x: tensor<4x16xf32>) -> tensor<4x16xf32> {
+  %c2 = tessera.constant dense<0.05> : tensor<f32>
+  %c1 = tessera.constant dense<0.797884583> : tensor<f32>
+  %one = tessera.constant dense<1.0> : tensor<f32>
+  %half = tessera.constant dense<0.5> : tensor<f32>
+  %sq = tessera.mul %x, %x : (tensor<4x16xf32>, tensor<4x16xf32>) -> tensor<4x16xf32>
+  %cube = tessera.mul %x, %sq : (tensor<4x16xf32>, tensor<4x16xf32>) -> tensor<4x16xf32>
+  %t = tessera.mul %c2, %cube : (tensor<f32>, tensor<4x16xf32>) -> tensor<4x16xf32>
+  %in = tessera.add %x, %t : (tensor<4x16xf32>, tensor<4x16xf32>) -> tensor<4x16xf32>
+  %sc = tessera.mul %c1, %in : (tensor<f32>, tensor<4x16xf32>) -> tensor<4x16xf32>
+  %th = tessera.tanh %sc : tensor<4x16xf32>
+  %sh = tessera.add %one, %th : (tensor<f32>, tensor<4x16xf32>) -> tensor<4x16xf32>
+  %p = tessera.mul %x, %sh : (tensor<4x16xf32>, tensor<4x16xf32>) -> tensor<4x16xf32>
+  %y = tessera.mul %half, %p : (tensor<f32>, tensor<4x16xf32>) -> tensor<4x16xf32>
+  return %y : tensor<4x16xf32>
+}
+
+// -----
+
+// RMSNorm as torch.onnx writes x * rsqrt(x.pow(2).mean(-1) + eps) * w, and
+// the x / sqrt(...) form with x * x.
+// CHECK-LABEL: func.func @rms_norm
+// CHECK-NEXT:    %[[A:.*]] = tessera.rms_norm %arg0, %arg1 {axis = 2 : i64, epsilon = 9.99999997E-7 : f32} : (tensor<2x4x8xf32>, tensor<8xf32>) -> tensor<2x4x8xf32>
+// CHECK-NEXT:    %[[B:.*]] = tessera.rms_norm %arg0, %arg1 {axis = 2 : i64, epsilon = 9.99999974E-6 : f32}
+// CHECK-NEXT:    return %[[A]], %[[B]]
+func.func @rms_norm(%x: tensor<2x4x8xf32>, %w: tensor<8xf32>) -> (tensor<2x4x8xf32>, tensor<2x4x8xf32>) {
+  %two = tessera.constant dense<2.0> : tensor<f32>
+  %one = tessera.constant dense<1.0> : tensor<f32>
+  %eps = tessera.constant dense<1.0e-06> : tensor<f32>
+  %sq = tessera.pow %x, %two : (tensor<2x4x8xf32>, tensor<f32>) -> tensor<2x4x8xf32>
+  %m = tessera.reduce_mean %sq {axes = array<i64: 2>} : tensor<2x4x8xf32> -> tensor<2x4x1xf32>
+  %a = tessera.add %m, %eps : (tensor<2x4x1xf32>, tensor<f32>) -> tensor<2x4x1xf32>
+  %r = tessera.sqrt %a : tensor<2x4x1xf32>
+  %inv = tessera.div %one, %r : (tensor<f32>, tensor<2x4x1xf32>) -> tensor<2x4x1xf32>
+  %n = tessera.mul %x, %inv : (tensor<2x4x8xf32>, tensor<2x4x1xf32>) -> tensor<2x4x8xf32>
+  %y = tessera.mul %n, %w : (tensor<2x4x8xf32>, tensor<8xf32>) -> tensor<2x4x8xf32>
+  %eps2 = tessera.constant dense<1.0e-05> : tensor<f32>
+  %sq2 = tessera.mul %x, %x : (tensor<2x4x8xf32>, tensor<2x4x8xf32>) -> tensor<2x4x8xf32>
+  %m2 = tessera.reduce_mean %sq2 {axes = array<i64: 2>} : tensor<2x4x8xf32> -> tensor<2x4x1xf32>
+  %a2 = tessera.add %eps2, %m2 : (tensor<f32>, tensor<2x4x1xf32>) -> tensor<2x4x1xf32>
+  %r2 = tessera.sqrt %a2 : tensor<2x4x1xf32>
+  %n2 = tessera.div %x, %r2 : (tensor<2x4x8xf32>, tensor<2x4x1xf32>) -> tensor<2x4x8xf32>
+  %y2 = tessera.mul %w, %n2 : (tensor<8xf32>, tensor<2x4x8xf32>) -> tensor<2x4x8xf32>
+  return %y, %y2 : tensor<2x4x8xf32>, tensor<2x4x8xf32>
+}
+
+// -----
+
+// Not RMSNorm: the mean is over a leading axis, and (second) the root is
+// also returned.
+// CHECK-LABEL: func.func @not_rms_norm
+// CHECK-NOT:     tessera.rms_norm
+// CHECK:         return
+func.func @not_rms_norm(%x: tensor<2x4x8xf32>, %w: tensor<8xf32>) -> (tensor<2x4x8xf32>, tensor<2x4x8xf32>, tensor<2x4x1xf32>) {
+  %eps = tessera.constant dense<1.0e-06> : tensor<f32>
+  %sq = tessera.mul %x, %x : (tensor<2x4x8xf32>, tensor<2x4x8xf32>) -> tensor<2x4x8xf32>
+  %m = tessera.reduce_mean %sq {axes = array<i64: 1>} : tensor<2x4x8xf32> -> tensor<2x1x8xf32>
+  %a = tessera.add %m, %eps : (tensor<2x1x8xf32>, tensor<f32>) -> tensor<2x1x8xf32>
+  %r = tessera.sqrt %a : tensor<2x1x8xf32>
+  %n = tessera.div %x, %r : (tensor<2x4x8xf32>, tensor<2x1x8xf32>) -> tensor<2x4x8xf32>
+  %y = tessera.mul %n, %w : (tensor<2x4x8xf32>, tensor<8xf32>) -> tensor<2x4x8xf32>
+  %sq2 = tessera.mul %x, %x : (tensor<2x4x8xf32>, tensor<2x4x8xf32>) -> tensor<2x4x8xf32>
+  %m2 = tessera.reduce_mean %sq2 {axes = array<i64: 2>} : tensor<2x4x8xf32> -> tensor<2x4x1xf32>
+  %a2 = tessera.add %m2, %eps : (tensor<2x4x1xf32>, tensor<f32>) -> tensor<2x4x1xf32>
+  %r2 = tessera.sqrt %a2 : tensor<2x4x1xf32>
+  %n2 = tessera.div %x, %r2 : (tensor<2x4x8xf32>, tensor<2x4x1xf32>) -> tensor<2x4x8xf32>
+  %y2 = tessera.mul %n2, %w : (tensor<2x4x8xf32>, tensor<8xf32>) -> tensor<2x4x8xf32>
+  return %y, %y2, %r2 : tensor<2x4x8xf32>, tensor<2x4x8xf32>, tensor<2x4x1xf32>
+}
+
+// -----
+
+// Decomposed softmax, with and without the max shift.
+// CHECK-LABEL: func.func @softmax
+// CHECK-NEXT:    %[[A:.*]] = tessera.softmax %arg0 {axis = 1 : i64} : tensor<2x8xf32>
+// CHECK-NEXT:    %[[B:.*]] = tessera.softmax %arg0 {axis = 0 : i64} : tensor<2x8xf32>
+// CHECK-NEXT:    return %[[A]], %[[B]]
+func.func @softmax(%x: tensor<2x8xf32>) -> (tensor<2x8xf32>, tensor<2x8xf32>) {
+  %m = tessera.reduce_max %x {axes = array<i64: 1>} : tensor<2x8xf32> -> tensor<2x1xf32>
+  %d = tessera.sub %x, %m : (tensor<2x8xf32>, tensor<2x1xf32>) -> tensor<2x8xf32>
+  %e = tessera.exp %d : tensor<2x8xf32>
+  %s = tessera.reduce_sum %e {axes = array<i64: 1>} : tensor<2x8xf32> -> tensor<2x1xf32>
+  %y = tessera.div %e, %s : (tensor<2x8xf32>, tensor<2x1xf32>) -> tensor<2x8xf32>
+  %e2 = tessera.exp %x : tensor<2x8xf32>
+  %s2 = tessera.reduce_sum %e2 {axes = array<i64: 0>} : tensor<2x8xf32> -> tensor<1x8xf32>
+  %y2 = tessera.div %e2, %s2 : (tensor<2x8xf32>, tensor<1x8xf32>) -> tensor<2x8xf32>
+  return %y, %y2 : tensor<2x8xf32>, tensor<2x8xf32>
+}
+
+// -----
+
+// Not softmax: a sum over two axes normalizes over both.
+// CHECK-LABEL: func.func @not_softmax
+// CHECK-NOT:     tessera.softmax
+// CHECK:         return
+func.func @not_softmax(%x: tensor<2x8xf32>) -> tensor<2x8xf32> {
+  %e = tessera.exp %x : tensor<2x8xf32>
+  %s = tessera.reduce_sum %e {axes = array<i64: 0, 1>} : tensor<2x8xf32> -> tensor<1x1xf32>
+  %y = tessera.div %e, %s : (tensor<2x8xf32>, tensor<1x1xf32>) -> tensor<2x8xf32>
+  return %y : tensor<2x8xf32>
+}

@@ -44,28 +44,39 @@ static LogicalResult verifyAxis(Operation *op, int64_t axis, int64_t rank) {
   return success();
 }
 
-LogicalResult LayerNormOp::verify() {
-  auto input = getInput().getType();
-  if (failed(verifyAxis(*this, getAxis(), input.getRank())))
+/// The scale/bias of a normalization over dimensions `axis`... of `input`
+/// must have its element type and broadcast against those dimensions.
+static LogicalResult verifyNormalization(Operation *op, RankedTensorType input,
+                                         int64_t axis, ValueRange params) {
+  if (failed(verifyAxis(op, axis, input.getRank())))
     return failure();
-  ArrayRef<int64_t> normalized = input.getShape().drop_front(getAxis());
-  SmallVector<Value> params = {getScale()};
-  if (getBias())
-    params.push_back(getBias());
+  ArrayRef<int64_t> normalized = input.getShape().drop_front(axis);
   for (Value param : params) {
     auto type = cast<RankedTensorType>(param.getType());
     if (type.getElementType() != input.getElementType())
-      return emitOpError("scale and bias must have the input's element type");
+      return op->emitOpError("scale and bias must have the input's element type");
     if (type.getRank() > static_cast<int64_t>(normalized.size()))
-      return emitOpError("scale and bias must not have more dimensions than "
-                         "the normalized ones");
+      return op->emitOpError("scale and bias must not have more dimensions "
+                             "than the normalized ones");
     ArrayRef<int64_t> tail = normalized.take_back(type.getRank());
     for (auto [want, have] : llvm::zip(tail, type.getShape()))
       if (have != 1 && areConflictingDims(want, have))
-        return emitOpError("scale/bias shape ")
+        return op->emitOpError("scale/bias shape ")
                << type << " does not broadcast to the normalized dimensions";
   }
   return success();
+}
+
+LogicalResult LayerNormOp::verify() {
+  SmallVector<Value> params = {getScale()};
+  if (getBias())
+    params.push_back(getBias());
+  return verifyNormalization(*this, getInput().getType(), getAxis(), params);
+}
+
+LogicalResult RmsNormOp::verify() {
+  return verifyNormalization(*this, getInput().getType(), getAxis(),
+                             getScale());
 }
 
 LogicalResult SoftmaxOp::verify() {

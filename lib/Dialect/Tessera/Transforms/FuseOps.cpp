@@ -34,7 +34,7 @@ FusionKind classify(Operation *op) {
     return op->getNumResults() == 1 ? FusionKind::Elementwise
                                     : FusionKind::Opaque;
   if (isa<ReduceSumOp, ReduceMeanOp, ReduceMaxOp, ReduceMinOp, ReduceProdOp,
-          SoftmaxOp, LogSoftmaxOp, LayerNormOp>(op))
+          SoftmaxOp, LogSoftmaxOp, LayerNormOp, RmsNormOp>(op))
     return FusionKind::Reduction;
   if (headsEpilogueGroup(op))
     return FusionKind::Complex;

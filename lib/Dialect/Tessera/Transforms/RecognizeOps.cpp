@@ -90,6 +90,87 @@ struct RecognizeGelu : public OpRewritePattern<MulOp> {
   }
 };
 
+/// `op`'s operands as (the one that `match` accepts, the other), either
+/// order.
+std::optional<std::pair<Value, Value>>
+findOperand(Operation *op, llvm::function_ref<bool(Value)> match) {
+  for (int side = 0; side < 2; ++side)
+    if (match(op->getOperand(side)))
+      return std::make_pair(op->getOperand(side), op->getOperand(1 - side));
+  return std::nullopt;
+}
+
+/// x * (x * x) (either operand order) or x ^ 3, as the cube of `x`.
+bool isCubeOf(Value cube, Value x) {
+  if (auto pow = cube.getDefiningOp<PowOp>())
+    return pow.getLhs() == x && isScalar(pow.getRhs(), 3.0f) &&
+           hasOnlyUser(pow, *cube.getUsers().begin());
+  auto outer = cube.getDefiningOp<MulOp>();
+  if (!outer)
+    return false;
+  auto square = findOperand(outer, [&](Value v) {
+    auto inner = v.getDefiningOp<MulOp>();
+    return inner && inner.getLhs() == x && inner.getRhs() == x &&
+           hasOnlyUser(inner, outer);
+  });
+  return square && square->second == x;
+}
+
+/// 0.5 * (x * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 * x^3)))), any
+/// operand order of the commutative ops.
+struct RecognizeGeluTanh : public OpRewritePattern<MulOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(MulOp half,
+                                PatternRewriter &rewriter) const override {
+    const float c1 = static_cast<float>(std::sqrt(2.0 / 3.14159265358979323846));
+    const float c2 = 0.044715f;
+    auto outer = splitOperands<MulOp>(half);
+    if (!outer || !isScalar(outer->second, 0.5f))
+      return rewriter.notifyMatchFailure(half, "not 0.5 * (...)");
+    MulOp product = outer->first;
+    SmallVector<Operation *> chain = {product};
+    for (int side = 0; side < 2; ++side) {
+      Value x = product->getOperand(1 - side);
+      chain.resize(1);
+      auto shifted = product->getOperand(side).getDefiningOp<AddOp>();
+      auto tanhSide = shifted ? splitOperands<TanhOp>(shifted) : std::nullopt;
+      if (!tanhSide || !isScalar(tanhSide->second, 1.0f))
+        continue;
+      auto scaled = tanhSide->first.getInput().getDefiningOp<MulOp>();
+      auto scaledSide = scaled ? findOperand(scaled, [&](Value v) {
+                                   return isScalar(v, c1);
+                                 })
+                               : std::nullopt;
+      auto inner = scaledSide ? scaledSide->second.getDefiningOp<AddOp>()
+                              : AddOp();
+      auto cubicSide = inner ? findOperand(inner, [&](Value v) {
+                                 return v != x && v.getDefiningOp<MulOp>();
+                               })
+                             : std::nullopt;
+      if (!cubicSide || cubicSide->second != x)
+        continue;
+      auto cubic = cubicSide->first.getDefiningOp<MulOp>();
+      auto cubeSide =
+          findOperand(cubic, [&](Value v) { return isScalar(v, c2); });
+      if (!cubeSide || !isCubeOf(cubeSide->second, x))
+        continue;
+      chain.append({shifted, tanhSide->first, scaled, inner, cubic,
+                    cubeSide->second.getDefiningOp()});
+      bool contained = true;
+      for (size_t i = 0; i + 1 < chain.size(); ++i)
+        contained &= hasOnlyUser(chain[i + 1]->getResult(0), chain[i]);
+      if (!contained || !hasOnlyUser(product, half) ||
+          x.getType() != half.getType())
+        return rewriter.notifyMatchFailure(half,
+                                           "intermediates have other users");
+      rewriter.replaceOpWithNewOp<GeluTanhOp>(half, half.getType(), x);
+      return success();
+    }
+    return rewriter.notifyMatchFailure(half, "not the tanh form of GELU");
+  }
+};
+
 /// The trailing axes a keepdims reduce_mean of `value`'s producer reduces,
 /// as the first of them, or nothing.
 std::optional<int64_t> trailingMeanAxis(ReduceMeanOp mean) {
@@ -171,6 +252,119 @@ struct RecognizeLayerNorm : public OpRewritePattern<AddOp> {
         rewriter, biased.getLoc(), biased.getType(), x, scale, bias,
         rewriter.getI64IntegerAttr(*axis), rewriter.getF32FloatAttr(*epsilon));
     rewriter.replaceOp(biased, layerNorm.getResult());
+    return success();
+  }
+};
+
+/// x * (1 / sqrt(mean(x^2) + eps)) * scale; the normalization may also be
+/// x / sqrt(...) or x * reciprocal(sqrt(...)), and x^2 may be x * x.
+struct RecognizeRmsNorm : public OpRewritePattern<MulOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(MulOp scaled,
+                                PatternRewriter &rewriter) const override {
+    for (int side = 0; side < 2; ++side) {
+      Operation *normalized = scaled->getOperand(side).getDefiningOp();
+      Value scale = scaled->getOperand(1 - side);
+      if (!normalized || !isa<MulOp, DivOp>(normalized) ||
+          !hasOnlyUser(normalized->getResult(0), scaled))
+        continue;
+      // (x, root) with `inverse` the op between them, if any.
+      Value x;
+      SqrtOp root;
+      Operation *inverse = nullptr;
+      if (isa<DivOp>(normalized)) {
+        x = normalized->getOperand(0);
+        root = normalized->getOperand(1).getDefiningOp<SqrtOp>();
+      } else {
+        auto found = findOperand(normalized, [&](Value v) {
+          Operation *def = v.getDefiningOp();
+          if (auto reciprocal = dyn_cast_or_null<ReciprocalOp>(def))
+            return bool(reciprocal.getInput().getDefiningOp<SqrtOp>());
+          auto div = dyn_cast_or_null<DivOp>(def);
+          return div && isScalar(div.getLhs(), 1.0f) &&
+                 div.getRhs().getDefiningOp<SqrtOp>();
+        });
+        if (!found)
+          continue;
+        x = found->second;
+        inverse = found->first.getDefiningOp();
+        root = inverse->getOperand(inverse->getNumOperands() - 1)
+                   .getDefiningOp<SqrtOp>();
+        if (!hasOnlyUser(inverse->getResult(0), normalized))
+          continue;
+      }
+      if (!root || !hasOnlyUser(root, inverse ? inverse : normalized))
+        continue;
+      auto shifted = root.getInput().getDefiningOp<AddOp>();
+      auto meanSide =
+          shifted ? splitOperands<ReduceMeanOp>(shifted) : std::nullopt;
+      std::optional<float> epsilon =
+          meanSide ? getScalarConstant(meanSide->second) : std::nullopt;
+      if (!epsilon)
+        continue;
+      ReduceMeanOp mean = meanSide->first;
+      Operation *square = mean.getInput().getDefiningOp();
+      bool isSquare =
+          (isa_and_nonnull<PowOp>(square) && square->getOperand(0) == x &&
+           isScalar(square->getOperand(1), 2.0f)) ||
+          (isa_and_nonnull<MulOp>(square) && square->getOperand(0) == x &&
+           square->getOperand(1) == x);
+      std::optional<int64_t> axis = trailingMeanAxis(mean);
+      if (!isSquare || !axis || !hasOnlyUser(shifted, root) ||
+          !hasOnlyUser(mean, shifted) ||
+          !hasOnlyUser(square->getResult(0), mean) ||
+          x.getType() != scaled.getType())
+        continue;
+      auto xType = cast<RankedTensorType>(x.getType());
+      auto scaleType = dyn_cast<RankedTensorType>(scale.getType());
+      if (!scaleType || scaleType.getElementType() != xType.getElementType() ||
+          scaleType.getRank() > xType.getRank() - *axis)
+        continue;
+      ArrayRef<int64_t> tail = xType.getShape().take_back(scaleType.getRank());
+      if (!llvm::all_of(llvm::zip(tail, scaleType.getShape()), [](auto dims) {
+            auto [want, have] = dims;
+            return have == 1 || have == want;
+          }))
+        continue;
+      rewriter.replaceOpWithNewOp<RmsNormOp>(
+          scaled, scaled.getType(), x, scale,
+          rewriter.getI64IntegerAttr(*axis), rewriter.getF32FloatAttr(*epsilon));
+      return success();
+    }
+    return rewriter.notifyMatchFailure(scaled, "not an RMSNorm");
+  }
+};
+
+/// exp(x - max(x)) / sum(exp(x - max(x))) over one axis (with keepdims),
+/// or the same without the max shift, -> tessera.softmax.
+struct RecognizeSoftmax : public OpRewritePattern<DivOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(DivOp div,
+                                PatternRewriter &rewriter) const override {
+    auto exp = div.getLhs().getDefiningOp<ExpOp>();
+    auto sum = div.getRhs().getDefiningOp<ReduceSumOp>();
+    if (!exp || !sum || sum.getInput() != exp.getResult() ||
+        !sum.getKeepdims() || sum.getAxes().size() != 1 ||
+        !hasOnlyUser(sum, div) ||
+        llvm::any_of(exp->getUsers(), [&](Operation *user) {
+          return user != div && user != sum;
+        }))
+      return rewriter.notifyMatchFailure(div, "not exp(..) / sum(exp(..))");
+    int64_t axis = sum.getAxes().front();
+    Value x = exp.getInput();
+    if (auto shifted = x.getDefiningOp<SubOp>()) {
+      auto max = shifted.getRhs().getDefiningOp<ReduceMaxOp>();
+      if (max && max.getInput() == shifted.getLhs() && max.getKeepdims() &&
+          max.getAxes() == ArrayRef<int64_t>{axis} &&
+          hasOnlyUser(max, shifted) && hasOnlyUser(shifted, exp))
+        x = shifted.getLhs();
+    }
+    if (x.getType() != div.getType())
+      return rewriter.notifyMatchFailure(div, "broadcasting division");
+    rewriter.replaceOpWithNewOp<SoftmaxOp>(div, div.getType(), x,
+                                           rewriter.getI64IntegerAttr(axis));
     return success();
   }
 };
@@ -283,6 +477,8 @@ struct RecognizeOpsPass
     RewritePatternSet patterns(&getContext());
     populateRecognizeLayerNormPatterns(patterns);
     populateRecognizeGeluPatterns(patterns);
+    populateRecognizeRmsNormPatterns(patterns);
+    populateRecognizeSoftmaxPatterns(patterns);
     if (attention)
       populateRecognizeAttentionPatterns(patterns);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
@@ -298,7 +494,17 @@ void mlir::tessera::populateRecognizeLayerNormPatterns(
 }
 
 void mlir::tessera::populateRecognizeGeluPatterns(RewritePatternSet &patterns) {
-  patterns.add<RecognizeGelu>(patterns.getContext());
+  patterns.add<RecognizeGelu, RecognizeGeluTanh>(patterns.getContext());
+}
+
+void mlir::tessera::populateRecognizeRmsNormPatterns(
+    RewritePatternSet &patterns) {
+  patterns.add<RecognizeRmsNorm>(patterns.getContext());
+}
+
+void mlir::tessera::populateRecognizeSoftmaxPatterns(
+    RewritePatternSet &patterns) {
+  patterns.add<RecognizeSoftmax>(patterns.getContext());
 }
 
 void mlir::tessera::populateRecognizeAttentionPatterns(

@@ -259,6 +259,15 @@ def Tessera_GeluOp : Tessera_UnaryOp<"gelu", Tessera_FloatTensor> {
     operations in the same order, so results are unchanged.
   }];
 }
+def Tessera_GeluTanhOp : Tessera_UnaryOp<"gelu_tanh", Tessera_FloatTensor> {
+  let summary = "GELU, tanh form: `0.5 * (x * (1 + tanh(sqrt(2 / pi) * "
+                "(x + 0.044715 * x^3))))`";
+  let description = [{
+    Formed by `tessera-recognize-ops` from what `torch.onnx` writes for
+    `gelu(x, approximate='tanh')`; it computes the same operations in the
+    same order (x^3 as `x * (x * x)`), so results are unchanged.
+  }];
+}
 
 def Tessera_HardSwishOp : Tessera_UnaryOp<"hard_swish", Tessera_FloatTensor> {
   let summary = "x * max(0, min(1, x / 6 + 1/2))";
@@ -537,6 +546,24 @@ def Tessera_LayerNormOp : Tessera_Op<"layer_norm", [Pure,
   let results = (outs Tessera_FloatTensor:$output);
   let assemblyFormat = [{
     $input `,` $scale (`,` $bias^)? attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Tessera_RmsNormOp : Tessera_Op<"rms_norm", [Pure,
+    AllTypesMatch<["input", "output"]>]> {
+  let summary = "RMS normalization over the dimensions from `axis` on";
+  let description = [{
+    `x * (1 / sqrt(mean(x^2) + epsilon)) * scale`, the mean taken over
+    dimensions `axis` ... rank-1; `scale` broadcasts against those
+    dimensions. Formed by `tessera-recognize-ops` from the decomposed form
+    (LLaMA-style RMSNorm as `torch.onnx` writes it).
+  }];
+  let arguments = (ins Tessera_FloatTensor:$input, Tessera_FloatTensor:$scale,
+                       I64Attr:$axis, F32Attr:$epsilon);
+  let results = (outs Tessera_FloatTensor:$output);
+  let assemblyFormat = [{
+    $input `,` $scale attr-dict `:` functional-type(operands, results)
   }];
   let hasVerifier = 1;
 }

@@ -62,7 +62,8 @@ def TesseraFoldBatchNorm : Pass<"tessera-fold-batch-norm", "func::FuncOp"> {
 }
 
 def TesseraRecognizeOps : Pass<"tessera-recognize-ops", "func::FuncOp"> {
-  let summary = "Recognize decomposed LayerNorm, GELU and attention as single ops";
+  let summary = "Recognize decomposed LayerNorm, RMSNorm, GELU, Softmax and "
+                "attention as single ops";
   let description = [{
     Exporters write LayerNormalization (before opset 17) and GELU as chains
     of primitive ops. This pass matches them and replaces each chain by one
@@ -75,6 +76,15 @@ def TesseraRecognizeOps : Pass<"tessera-recognize-ops", "func::FuncOp"> {
       dimensions only.
     - GELU (erf form): `x * (erf(x / sqrt(2)) + 1) * 0.5` (any operand
       order of the commutative ops) becomes `tessera.gelu %x`.
+    - GELU (tanh form): `0.5 * (x * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 *
+      x^3))))`, x^3 as `x * (x * x)` or `x ^ 3`, becomes
+      `tessera.gelu_tanh %x`.
+    - RMSNorm: `x * (1 / sqrt(mean(x ^ 2) + eps)) * scale` (also with
+      `x / sqrt(...)`, `reciprocal(sqrt(...))` or `x * x`) over trailing
+      axes becomes `tessera.rms_norm %x, %scale {axis, epsilon}`.
+    - Softmax: `exp(x - max(x)) / sum(exp(x - max(x)))` over one axis with
+      `keepdims` (or without the max shift, which the op adds) becomes
+      `tessera.softmax`.
 
     - Attention: `MatMul(Softmax(MatMul(Q, Kt) * s [+ mask]), V)` with the
       softmax over the last axis becomes `tessera.attention %q, %k, %v
