@@ -14,6 +14,9 @@ masked_attention.onnx: two-head self-attention over x [batch (dynamic), 40,
 decomposed_ops.onnx: what torch.onnx (opset 14) writes for
   gelu(x, approximate='tanh'), then x * rsqrt(mean(x^2) + eps) * w (RMSNorm)
   and exp(x - max) / sum(exp(x - max)), node for node.
+
+layout_roundtrip.onnx: NCHW -> NHWC transposes around a Sigmoid and an Add,
+  and back, as layout-converted models have them; every transpose cancels.
 """
 import argparse
 import os
@@ -145,6 +148,27 @@ def decomposed_ops(rng):
     return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
 
 
+def layout_roundtrip(rng):
+    shape = [1, 3, 4, 5]
+    to_nhwc, to_nchw = [0, 2, 3, 1], [0, 3, 1, 2]
+    nodes = [
+        helper.make_node("Transpose", ["x"], ["x_nhwc"], perm=to_nhwc),
+        helper.make_node("Sigmoid", ["x_nhwc"], ["s_nhwc"]),
+        helper.make_node("Transpose", ["s_nhwc"], ["s"], perm=to_nchw),
+        helper.make_node("Transpose", ["x"], ["x2_nhwc"], perm=to_nhwc),
+        helper.make_node("Transpose", ["z"], ["z_nhwc"], perm=to_nhwc),
+        helper.make_node("Sub", ["x2_nhwc", "z_nhwc"], ["d_nhwc"]),
+        helper.make_node("Transpose", ["d_nhwc"], ["d"], perm=to_nchw),
+        helper.make_node("Mul", ["s", "d"], ["y"]),
+    ]
+    graph = helper.make_graph(
+        nodes, "layout_roundtrip",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, shape),
+         helper.make_tensor_value_info("z", TensorProto.FLOAT, shape)],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, shape)])
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out-dir", required=True)
@@ -153,7 +177,8 @@ def main():
     rng = np.random.default_rng(7)
     for name, build in [("conv_affine", conv_affine),
                         ("masked_attention", masked_attention),
-                        ("decomposed_ops", decomposed_ops)]:
+                        ("decomposed_ops", decomposed_ops),
+                        ("layout_roundtrip", layout_roundtrip)]:
         model = build(rng)
         onnx.checker.check_model(model)
         onnx.save(model, os.path.join(args.out_dir, name + ".onnx"))

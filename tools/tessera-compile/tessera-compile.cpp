@@ -115,7 +115,7 @@ cl::list<std::string> disableFusion(
     "disable-fusion",
     cl::desc("Skip a family of graph rewrites, to debug it (repeat or "
              "separate with commas): fold-batch-norm, recognize, attention, "
-             "elementwise, reduction, epilogue"),
+             "transpose, elementwise, reduction, epilogue"),
     cl::value_desc("NAME"), cl::CommaSeparated, cl::cat(driverCategory));
 
 cl::opt<bool> verbose("v", cl::desc("Report each stage and its duration"),

@@ -12,7 +12,7 @@ using namespace mlir::tessera;
 
 ArrayRef<std::string> mlir::tessera::getFusionFamilies() {
   static const std::string families[] = {
-      "fold-batch-norm", "recognize", "attention",
+      "fold-batch-norm", "recognize", "attention", "transpose",
       "elementwise",     "reduction", "epilogue"};
   return families;
 }
@@ -32,6 +32,8 @@ void mlir::tessera::buildGraphOptimizationPipeline(
     recognize.attention = enabled("attention");
     func.addPass(createTesseraRecognizeOps(recognize));
   }
+  if (enabled("transpose"))
+    func.addPass(createTesseraCancelTransposes());
   func.addPass(createCanonicalizerPass());
   func.addPass(createCSEPass());
   // Last: grouping looks at final producers and users.

@@ -108,6 +108,31 @@ def TesseraRecognizeOps : Pass<"tessera-recognize-ops", "func::FuncOp"> {
   let dependentDialects = ["::mlir::tessera::TesseraDialect"];
 }
 
+def TesseraCancelTransposes
+    : Pass<"tessera-cancel-transposes", "func::FuncOp"> {
+  let summary = "Turn data-free transposes into reshapes and bring "
+                "transpose pairs together so that they cancel";
+  let description = [{
+    A transpose is a copy once lowered; a reshape is a view.
+
+    - A `tessera.transpose` with static shapes that only moves dimensions of
+      size 1 (the others keep their order) becomes a `tessera.reshape`;
+      reshape chains then merge (`reshape(reshape(x))` folds). `torch.onnx`
+      writes such transposes around sequence-first attention on a batch of
+      one.
+    - Transposes sink towards the results through elementwise ops:
+      `f(transpose(x, p))` for a unary `f` (when the transpose has no other
+      user) becomes `transpose(f(x), p)`, and `f(transpose(a, p),
+      transpose(b, p))` for a binary `f` of same-shaped operands becomes
+      `transpose(f(a, b), p)`. Transposes on one path thus meet, and
+      compose into one, or into none when they cancel (a layout change to
+      NHWC and back around activations and residual adds).
+
+    The transpose folder composes `transpose(transpose(x))` into one.
+  }];
+  let dependentDialects = ["::mlir::tessera::TesseraDialect"];
+}
+
 def TesseraFuseOps : Pass<"tessera-fuse-ops", "func::FuncOp"> {
   let summary = "Form fusion groups: chains of elementwise ops and "
                 "reductions with their elementwise producers";

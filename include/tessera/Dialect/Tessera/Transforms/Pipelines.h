@@ -12,14 +12,15 @@ struct GraphOptimizationOptions
     : public PassPipelineOptions<GraphOptimizationOptions> {
   /// Graph rewrites a user can switch off to debug them, by name:
   /// "fold-batch-norm", "recognize" (LayerNorm/GELU/attention), "attention"
-  /// (recognize without attention), "elementwise" (tessera-fuse-ops: no
-  /// groups at all),
+  /// (recognize without attention), "transpose" (tessera-cancel-transposes),
+  /// "elementwise" (tessera-fuse-ops: no groups at all),
   /// "reduction" (groups without reductions), "epilogue" (no conv/matmul
   /// epilogue groups).
   PassOptions::ListOption<std::string> disabledFusions{
       *this, "disable-fusion",
       llvm::cl::desc("Fusion families to skip (fold-batch-norm, recognize, "
-                     "attention, elementwise, reduction, epilogue)")};
+                     "attention, transpose, elementwise, reduction, "
+                     "epilogue)")};
   // Later pass families (quantization, batching, partitioning) add their
   // switches here.
 };

@@ -1,0 +1,127 @@
+//===- CancelTransposes.cpp - transposes that move no data or cancel ------===//
+//
+// A transpose is a copy once lowered; a reshape is a view. Exporters leave
+// transposes that only move size-1 dimensions (torch's sequence-first
+// attention on a batch of 1), and pairs separated by elementwise ops
+// (layout conversions around an activation). The first become reshapes
+// (which then merge with neighbouring reshapes); the second meet, and the
+// transpose folder composes them into one, or none.
+//
+//===----------------------------------------------------------------------===//
+
+#include "tessera/Dialect/Tessera/IR/TesseraOps.h"
+#include "tessera/Dialect/Tessera/Transforms/CancelTransposes.h"
+#include "tessera/Dialect/Tessera/Transforms/Passes.h"
+
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace mlir::tessera {
+#define GEN_PASS_DEF_TESSERACANCELTRANSPOSES
+#include "tessera/Dialect/Tessera/Transforms/Passes.h.inc"
+} // namespace mlir::tessera
+
+using namespace mlir;
+using namespace mlir::tessera;
+
+namespace {
+
+/// transpose(x) with the dimensions of size other than 1 in their original
+/// order -> reshape(x): the elements stay where they are.
+struct UnitTransposeToReshape : public OpRewritePattern<TransposeOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(TransposeOp op,
+                                PatternRewriter &rewriter) const override {
+    auto inputType = cast<RankedTensorType>(op.getInput().getType());
+    auto resultType = cast<RankedTensorType>(op.getType());
+    if (!inputType.hasStaticShape() || !resultType.hasStaticShape())
+      return rewriter.notifyMatchFailure(op, "dynamic shape");
+    int64_t last = -1;
+    for (int64_t source : op.getPerm()) {
+      if (inputType.getDimSize(source) == 1)
+        continue;
+      if (source < last)
+        return rewriter.notifyMatchFailure(op, "moves data");
+      last = source;
+    }
+    rewriter.replaceOpWithNewOp<ReshapeOp>(op, resultType, op.getInput(),
+                                           Value(), /*allow_zero=*/false);
+    return success();
+  }
+};
+
+/// f(transpose(x, p)) -> transpose(f(x), p) for a unary elementwise f.
+/// Transposes only ever move towards the results (here and over binary ops
+/// below), so those on one path meet, and the folder composes them.
+struct SinkTransposeThroughUnary : public RewritePattern {
+  SinkTransposeThroughUnary(MLIRContext *context)
+      : RewritePattern(MatchAnyOpTypeTag(), /*benefit=*/1, context) {}
+
+  LogicalResult matchAndRewrite(Operation *unary,
+                                PatternRewriter &rewriter) const override {
+    if (!unary->hasTrait<OpTrait::Elementwise>() ||
+        unary->getNumOperands() != 1 || unary->getNumResults() != 1)
+      return failure();
+    auto transpose = unary->getOperand(0).getDefiningOp<TransposeOp>();
+    if (!transpose || !transpose->hasOneUse())
+      return rewriter.notifyMatchFailure(unary, "no transpose of its own");
+    Value x = transpose.getInput();
+    auto resultType = cast<RankedTensorType>(unary->getResult(0).getType());
+    Operation *moved = rewriter.clone(*unary);
+    moved->setOperand(0, x);
+    moved->getResult(0).setType(
+        resultType.clone(cast<RankedTensorType>(x.getType()).getShape()));
+    rewriter.replaceOpWithNewOp<TransposeOp>(
+        unary, resultType, moved->getResult(0), transpose.getPermAttr());
+    return success();
+  }
+};
+
+/// f(transpose(a, p), transpose(b, p)) -> transpose(f(a, b), p) for a
+/// binary elementwise f of same-shaped operands: two transposes become one.
+struct HoistTransposeOverBinary : public RewritePattern {
+  HoistTransposeOverBinary(MLIRContext *context)
+      : RewritePattern(MatchAnyOpTypeTag(), /*benefit=*/1, context) {}
+
+  LogicalResult matchAndRewrite(Operation *op,
+                                PatternRewriter &rewriter) const override {
+    if (!op->hasTrait<OpTrait::tessera::BroadcastingElementwise>() ||
+        op->getNumOperands() != 2 || op->getNumResults() != 1)
+      return failure();
+    auto lhs = op->getOperand(0).getDefiningOp<TransposeOp>();
+    auto rhs = op->getOperand(1).getDefiningOp<TransposeOp>();
+    if (!lhs || !rhs || lhs.getPerm() != rhs.getPerm() ||
+        lhs.getType() != rhs.getType() ||
+        lhs.getInput().getType() != rhs.getInput().getType() ||
+        op->getResult(0).getType() != lhs.getType())
+      return rewriter.notifyMatchFailure(op, "not two like transposes");
+    auto resultType = cast<RankedTensorType>(op->getResult(0).getType());
+    Operation *moved = rewriter.clone(*op);
+    moved->setOperands({lhs.getInput(), rhs.getInput()});
+    moved->getResult(0).setType(resultType.clone(
+        cast<RankedTensorType>(lhs.getInput().getType()).getShape()));
+    rewriter.replaceOpWithNewOp<TransposeOp>(op, resultType,
+                                             moved->getResult(0),
+                                             lhs.getPermAttr());
+    return success();
+  }
+};
+
+struct CancelTransposesPass
+    : public tessera::impl::TesseraCancelTransposesBase<CancelTransposesPass> {
+  void runOnOperation() override {
+    RewritePatternSet patterns(&getContext());
+    populateCancelTransposesPatterns(patterns);
+    ReshapeOp::getCanonicalizationPatterns(patterns, &getContext());
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      return signalPassFailure();
+  }
+};
+
+} // namespace
+
+void mlir::tessera::populateCancelTransposesPatterns(
+    RewritePatternSet &patterns) {
+  patterns.add<UnitTransposeToReshape, SinkTransposeThroughUnary,
+               HoistTransposeOverBinary>(patterns.getContext());
+}
