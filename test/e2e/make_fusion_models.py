@@ -15,6 +15,10 @@ decomposed_ops.onnx: what torch.onnx (opset 14) writes for
   gelu(x, approximate='tanh'), then x * rsqrt(mean(x^2) + eps) * w (RMSNorm)
   and exp(x - max) / sum(exp(x - max)), node for node.
 
+product_affine.onnx: Gemm -> BatchNormalization -> Relu, and
+  ConvTranspose -> BatchNormalization -> Mul(per-channel); every
+  normalization and scale folds into the Gemm's or ConvTranspose's weights.
+
 layout_roundtrip.onnx: NCHW -> NHWC transposes around a Sigmoid and an Add,
   and back, as layout-converted models have them; every transpose cancels.
 """
@@ -169,6 +173,42 @@ def layout_roundtrip(rng):
     return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
 
 
+def product_affine(rng):
+    def norm_params(prefix, channels):
+        return {
+            prefix + "scale": rng.uniform(0.5, 2.0, channels).astype(np.float32),
+            prefix + "bias": rng.standard_normal(channels).astype(np.float32),
+            prefix + "mean": rng.standard_normal(channels).astype(np.float32),
+            prefix + "var": rng.uniform(0.2, 4.0, channels).astype(np.float32),
+        }
+    inits = {
+        "gw": rng.standard_normal((6, 4)).astype(np.float32),
+        "gb": rng.standard_normal(4).astype(np.float32),
+        "tw": rng.standard_normal((3, 2, 3, 3)).astype(np.float32) * 0.5,
+        "tb": rng.standard_normal(2).astype(np.float32),
+        "m": rng.uniform(-2, 2, (2, 1, 1)).astype(np.float32),
+        **norm_params("g_", 4), **norm_params("t_", 2),
+    }
+    params = lambda p: [p + "scale", p + "bias", p + "mean", p + "var"]
+    nodes = [
+        helper.make_node("Gemm", ["x", "gw", "gb"], ["g"]),
+        helper.make_node("BatchNormalization", ["g"] + params("g_"), ["gn"]),
+        helper.make_node("Relu", ["gn"], ["y"]),
+        helper.make_node("ConvTranspose", ["z", "tw", "tb"], ["t"],
+                         strides=[2, 2]),
+        helper.make_node("BatchNormalization", ["t"] + params("t_"), ["tn"]),
+        helper.make_node("Mul", ["tn", "m"], ["w"]),
+    ]
+    graph = helper.make_graph(
+        nodes, "product_affine",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [2, 6]),
+         helper.make_tensor_value_info("z", TensorProto.FLOAT, [1, 3, 5, 5])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [2, 4]),
+         helper.make_tensor_value_info("w", TensorProto.FLOAT, [1, 2, 11, 11])],
+        [numpy_helper.from_array(v, k) for k, v in inits.items()])
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out-dir", required=True)
@@ -178,7 +218,8 @@ def main():
     for name, build in [("conv_affine", conv_affine),
                         ("masked_attention", masked_attention),
                         ("decomposed_ops", decomposed_ops),
-                        ("layout_roundtrip", layout_roundtrip)]:
+                        ("layout_roundtrip", layout_roundtrip),
+                        ("product_affine", product_affine)]:
         model = build(rng)
         onnx.checker.check_model(model)
         onnx.save(model, os.path.join(args.out_dir, name + ".onnx"))

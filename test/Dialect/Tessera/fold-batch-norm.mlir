@@ -70,3 +70,66 @@ func.func @left_alone(%x: tensor<1x1x4x4xf32>, %mean: tensor<2xf32>) -> (tensor<
   %n4 = tessera.batch_norm %y4, %p, %p, %mean, %p {epsilon = 0.0 : f32} : (tensor<1x2x4x4xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>) -> tensor<1x2x4x4xf32>
   return %y, %n, %m, %s, %n4 : tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>
 }
+
+// -----
+
+// Gemm-style MatMul + bias, then BatchNormalization (channels along the
+// last dimension of the [N, C] result): s = [2, 0.5], t = [1 - 2, 0 - 1].
+// W' = W * s per column; the bias add stays, with b' = b * s + t.
+// CHECK-LABEL: func.func @matmul_batch_norm
+// CHECK-DAG:     %[[W:.*]] = tessera.constant dense<{{\[}}[2.000000e+00, 1.500000e+00], [4.000000e+00, 2.000000e+00]]> : tensor<2x2xf32>
+// CHECK-DAG:     %[[B:.*]] = tessera.constant dense<[1.900000e+01, 9.000000e+00]> : tensor<2xf32>
+// CHECK:         %[[P:.*]] = tessera.matmul %arg0, %[[W]]
+// CHECK-NEXT:    %[[Y:.*]] = tessera.add %[[P]], %[[B]]
+// CHECK-NEXT:    return %[[Y]]
+func.func @matmul_batch_norm(%x: tensor<3x2xf32>) -> tensor<3x2xf32> {
+  %w = tessera.constant dense<[[1.0, 3.0], [2.0, 4.0]]> : tensor<2x2xf32>
+  %b = tessera.constant dense<[10.0, 20.0]> : tensor<2xf32>
+  %scale = tessera.constant dense<[2.0, 1.5]> : tensor<2xf32>
+  %bias = tessera.constant dense<[1.0, 0.0]> : tensor<2xf32>
+  %mean = tessera.constant dense<[1.0, 2.0]> : tensor<2xf32>
+  %var = tessera.constant dense<[1.0, 9.0]> : tensor<2xf32>
+  %p = tessera.matmul %x, %w : (tensor<3x2xf32>, tensor<2x2xf32>) -> tensor<3x2xf32>
+  %y = tessera.add %p, %b : (tensor<3x2xf32>, tensor<2xf32>) -> tensor<3x2xf32>
+  %z = tessera.batch_norm %y, %scale, %bias, %mean, %var {epsilon = 0.0 : f32} : (tensor<3x2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>) -> tensor<3x2xf32>
+  return %z : tensor<3x2xf32>
+}
+
+// -----
+
+// A MatMul times a per-column constant folds (no bias appears); a bare
+// MatMul plus a constant is its bias add and stays.
+// CHECK-LABEL: func.func @matmul_scale
+// CHECK-DAG:     %[[W:.*]] = tessera.constant dense<{{\[}}[2.000000e+00, 9.000000e+00], [4.000000e+00, 1.200000e+01]]> : tensor<2x2xf32>
+// CHECK:         %[[P:.*]] = tessera.matmul %arg0, %[[W]]
+// CHECK-NEXT:    %[[Q:.*]] = tessera.matmul %arg0, %{{.*}}
+// CHECK-NEXT:    %[[R:.*]] = tessera.add %[[Q]], %{{.*}}
+// CHECK-NEXT:    return %[[P]], %[[R]]
+func.func @matmul_scale(%x: tensor<2x5x2xf32>) -> (tensor<2x5x2xf32>, tensor<2x5x2xf32>) {
+  %w = tessera.constant dense<[[1.0, 3.0], [2.0, 4.0]]> : tensor<2x2xf32>
+  %s = tessera.constant dense<[2.0, 3.0]> : tensor<2xf32>
+  %p = tessera.matmul %x, %w : (tensor<2x5x2xf32>, tensor<2x2xf32>) -> tensor<2x5x2xf32>
+  %y = tessera.mul %p, %s : (tensor<2x5x2xf32>, tensor<2xf32>) -> tensor<2x5x2xf32>
+  %q = tessera.matmul %x, %w : (tensor<2x5x2xf32>, tensor<2x2xf32>) -> tensor<2x5x2xf32>
+  %z = tessera.add %q, %s : (tensor<2x5x2xf32>, tensor<2xf32>) -> tensor<2x5x2xf32>
+  return %y, %z : tensor<2x5x2xf32>, tensor<2x5x2xf32>
+}
+
+// -----
+
+// ConvTranspose weights are [Cin, Cout / group, k...]: with 2 groups of one
+// input and two output channels each, output channel g * 2 + j scales
+// W[g][j]. Scale [1, 2, 3, 4], shift 0 except the bias: b * s.
+// CHECK-LABEL: func.func @conv_transpose_scale
+// CHECK-DAG:     %[[W:.*]] = tessera.constant dense<{{\[}}{{\[}}{{\[}}{{\[}}1.000000e+00]], {{\[}}{{\[}}2.000000e+00]]], {{\[}}{{\[}}{{\[}}3.000000e+00]], {{\[}}{{\[}}4.000000e+00]]]]> : tensor<2x2x1x1xf32>
+// CHECK-DAG:     %[[B:.*]] = tessera.constant dense<[1.000000e+00, 2.000000e+00, 3.000000e+00, 4.000000e+00]> : tensor<4xf32>
+// CHECK:         %[[Y:.*]] = tessera.conv_transpose %arg0, %[[W]], %[[B]] {{.*}}group = 2
+// CHECK-NEXT:    return %[[Y]]
+func.func @conv_transpose_scale(%x: tensor<1x2x3x3xf32>) -> tensor<1x4x3x3xf32> {
+  %w = tessera.constant dense<1.0> : tensor<2x2x1x1xf32>
+  %b = tessera.constant dense<1.0> : tensor<4xf32>
+  %s = tessera.constant dense<[[[1.0]], [[2.0]], [[3.0]], [[4.0]]]> : tensor<4x1x1xf32>
+  %y = tessera.conv_transpose %x, %w, %b {dilations = array<i64: 1, 1>, group = 2 : i64, output_padding = array<i64: 0, 0>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x2x3x3xf32>, tensor<2x2x1x1xf32>, tensor<4xf32>) -> tensor<1x4x3x3xf32>
+  %z = tessera.mul %y, %s : (tensor<1x4x3x3xf32>, tensor<4x1x1xf32>) -> tensor<1x4x3x3xf32>
+  return %z : tensor<1x4x3x3xf32>
+}

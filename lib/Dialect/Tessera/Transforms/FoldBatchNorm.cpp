@@ -1,7 +1,8 @@
-//===- FoldBatchNorm.cpp - per-channel affine maps into convolutions ------===//
+//===- FoldBatchNorm.cpp - per-channel affine maps into products ----------===//
 //
-// A normalization after a convolution costs a full pass over the
-// activations; folded into the weights it costs nothing at run time.
+// A normalization after a convolution or matrix product costs a full pass
+// over the activations; folded into the weights it costs nothing at run
+// time.
 //
 //===----------------------------------------------------------------------===//
 
@@ -43,20 +44,21 @@ Value createF32Constant(PatternRewriter &rewriter, Location loc,
                             makeConstantAttr(type, bytes, nameHint));
 }
 
-/// The constant `value` as one factor per output channel of `output` (a
-/// tensor [N, C, ...]): a scalar, or a shape that broadcasts against the
-/// output with every dimension 1 but the channel one.
+/// The constant `value` as one factor per channel (dimension
+/// `channelAxis` of `output`): a scalar, or a shape that broadcasts against
+/// the output with every dimension 1 but the channel one.
 std::optional<std::vector<float>> readPerChannel(Value value,
-                                                 RankedTensorType output) {
+                                                 RankedTensorType output,
+                                                 int64_t channelAxis) {
   auto type = dyn_cast<RankedTensorType>(value.getType());
-  if (!type || !type.hasStaticShape() || output.getRank() < 2 ||
-      type.getRank() > output.getRank() || output.isDynamicDim(1))
+  if (!type || !type.hasStaticShape() || type.getRank() > output.getRank() ||
+      output.isDynamicDim(channelAxis))
     return std::nullopt;
-  int64_t channels = output.getDimSize(1);
-  int64_t channelAxis = type.getRank() - (output.getRank() - 1);
+  int64_t channels = output.getDimSize(channelAxis);
+  int64_t typeChannelAxis = type.getRank() - (output.getRank() - channelAxis);
   for (int64_t axis = 0; axis < type.getRank(); ++axis)
     if (type.getDimSize(axis) != 1 &&
-        (axis != channelAxis || type.getDimSize(axis) != channels))
+        (axis != typeChannelAxis || type.getDimSize(axis) != channels))
       return std::nullopt;
   std::optional<std::vector<float>> values = readF32Constant(value);
   if (!values)
@@ -66,29 +68,92 @@ std::optional<std::vector<float>> readPerChannel(Value value,
   return values;
 }
 
-/// A convolution whose output is used only by `user`, with constant f32
-/// weights and bias (if any); the weights and bias (zeros if absent).
-struct FoldableConv {
-  ConvOp conv;
+/// A product with constant f32 weights whose result is used only by the op
+/// being folded: a Conv or ConvTranspose (channels along dimension 1), or a
+/// MatMul by a 2-D constant, possibly followed by the add of a constant
+/// bias (channels along the last dimension). Holds the weights and the bias
+/// (zeros if absent).
+struct FoldableProduct {
+  Operation *product;
+  AddOp biasAdd; // MatMul only
   std::vector<float> weight, bias;
+  int64_t channelAxis;
+
+  int64_t channels() const { return static_cast<int64_t>(bias.size()); }
+
+  /// Multiplies the weights of output channel c by `scale[c]`.
+  void scaleWeights(ArrayRef<float> scale) {
+    auto weightType = cast<RankedTensorType>(product->getOperand(1).getType());
+    int64_t count = static_cast<int64_t>(weight.size());
+    if (isa<ConvOp>(product)) {
+      // [Cout, Cin / group, k...]
+      int64_t perChannel = count / channels();
+      for (int64_t i = 0; i < count; ++i)
+        weight[i] *= scale[i / perChannel];
+    } else if (auto transposed = dyn_cast<ConvTransposeOp>(product)) {
+      // [Cin, Cout / group, k...]: channel g * Cout/group + j.
+      int64_t inputs = weightType.getDimSize(0);
+      int64_t perGroup = weightType.getDimSize(1);
+      int64_t inputsPerGroup = inputs / transposed.getGroup();
+      int64_t kernel = count / (inputs * perGroup);
+      for (int64_t i = 0; i < count; ++i) {
+        int64_t ci = i / (perGroup * kernel), j = i / kernel % perGroup;
+        weight[i] *= scale[ci / inputsPerGroup * perGroup + j];
+      }
+    } else {
+      // MatMul: [K, N], channel n is column n.
+      for (int64_t i = 0; i < count; ++i)
+        weight[i] *= scale[i % channels()];
+    }
+  }
 };
 
-std::optional<FoldableConv> matchConv(Value value) {
-  auto conv = value.getDefiningOp<ConvOp>();
-  if (!conv || !conv->hasOneUse())
+std::optional<FoldableProduct> matchProduct(Value value) {
+  FoldableProduct result{value.getDefiningOp(), AddOp(), {}, {}, 1};
+  Value bias;
+  if (auto add = value.getDefiningOp<AddOp>()) {
+    // MatMul + constant bias, with the bias along the last dimension.
+    auto output = cast<RankedTensorType>(add.getType());
+    for (auto [productSide, biasSide] : {std::pair{add.getLhs(), add.getRhs()},
+                                         std::pair{add.getRhs(), add.getLhs()}})
+      if (productSide.getDefiningOp<MatMulOp>() &&
+          productSide.getType() == output &&
+          readPerChannel(biasSide, output, output.getRank() - 1)) {
+        result.product = productSide.getDefiningOp();
+        result.biasAdd = add;
+        bias = biasSide;
+      }
+    if (!result.biasAdd || !add->hasOneUse())
+      return std::nullopt;
+  }
+  Operation *product = result.product;
+  if (!product || !isa<ConvOp, ConvTransposeOp, MatMulOp>(product) ||
+      !product->hasOneUse())
     return std::nullopt;
-  auto output = cast<RankedTensorType>(conv.getType());
-  if (!output.getElementType().isF32() || output.getRank() < 2 ||
-      output.isDynamicDim(1))
+  auto output = cast<RankedTensorType>(product->getResult(0).getType());
+  if (!output.getElementType().isF32() || output.getRank() < 2)
     return std::nullopt;
-  FoldableConv result{conv, {}, {}};
-  std::optional<std::vector<float>> weight = readF32Constant(conv.getWeight());
+  if (auto matmul = dyn_cast<MatMulOp>(product)) {
+    auto weightType = cast<RankedTensorType>(matmul.getRhs().getType());
+    if (weightType.getRank() != 2)
+      return std::nullopt;
+    result.channelAxis = output.getRank() - 1;
+  } else {
+    bias = product->getNumOperands() > 2 ? product->getOperand(2) : Value();
+  }
+  if (output.isDynamicDim(result.channelAxis))
+    return std::nullopt;
+  std::optional<std::vector<float>> weight =
+      readF32Constant(product->getOperand(1));
   if (!weight)
     return std::nullopt;
   result.weight = std::move(*weight);
-  int64_t channels = output.getDimSize(1);
-  if (Value bias = conv.getBias()) {
-    std::optional<std::vector<float>> values = readF32Constant(bias);
+  int64_t channels = output.getDimSize(result.channelAxis);
+  if (bias) {
+    // A conv's bias operand is [C]; a MatMul's bias add broadcasts.
+    std::optional<std::vector<float>> values =
+        result.biasAdd ? readPerChannel(bias, output, result.channelAxis)
+                       : readF32Constant(bias);
     if (!values || static_cast<int64_t>(values->size()) != channels)
       return std::nullopt;
     result.bias = std::move(*values);
@@ -98,32 +163,44 @@ std::optional<FoldableConv> matchConv(Value value) {
   return result;
 }
 
-/// Replaces `root` by `conv` with weights W[co] * scale[co] and bias
-/// bias[co] * scale[co] + shift[co].
-void replaceWithScaledConv(PatternRewriter &rewriter, Operation *root,
-                           FoldableConv &folded, ArrayRef<float> scale,
-                           ArrayRef<float> shift) {
-  ConvOp conv = folded.conv;
-  int64_t channels = static_cast<int64_t>(folded.bias.size());
-  int64_t perChannel = static_cast<int64_t>(folded.weight.size()) / channels;
-  for (int64_t co = 0; co < channels; ++co) {
-    for (int64_t i = 0; i < perChannel; ++i)
-      folded.weight[co * perChannel + i] *= scale[co];
-    folded.bias[co] = folded.bias[co] * scale[co] + shift[co];
-  }
+/// Replaces `root` by the product with weights W[c] * scale[c] and bias
+/// bias[c] * scale[c] + shift[c] (for a MatMul, an add of that bias after
+/// it, unless it is all zeros).
+void replaceWithScaledProduct(PatternRewriter &rewriter, Operation *root,
+                              FoldableProduct &folded, ArrayRef<float> scale,
+                              ArrayRef<float> shift) {
+  Operation *product = folded.product;
+  folded.scaleWeights(scale);
+  for (int64_t c = 0; c < folded.channels(); ++c)
+    folded.bias[c] = folded.bias[c] * scale[c] + shift[c];
   Location loc = root->getLoc();
-  auto weightType = cast<RankedTensorType>(conv.getWeight().getType());
+  auto weightType = cast<RankedTensorType>(product->getOperand(1).getType());
   Value weight = createF32Constant(rewriter, loc, weightType, folded.weight,
                                    "folded_weight");
-  auto biasType = RankedTensorType::get({channels}, rewriter.getF32Type());
+  auto biasType =
+      RankedTensorType::get({folded.channels()}, rewriter.getF32Type());
   Value bias =
       createF32Constant(rewriter, loc, biasType, folded.bias, "folded_bias");
-  auto replacement =
-      ConvOp::create(rewriter, conv.getLoc(), conv.getType(),
-                     ValueRange{conv.getInput(), weight, bias},
-                     conv->getAttrs());
-  rewriter.replaceOp(root, replacement.getResult());
-  rewriter.eraseOp(conv);
+  Value replacement;
+  if (isa<MatMulOp>(product)) {
+    replacement = MatMulOp::create(rewriter, product->getLoc(),
+                                   product->getResult(0).getType(),
+                                   product->getOperand(0), weight);
+    if (folded.biasAdd ||
+        llvm::any_of(folded.bias, [](float b) { return b != 0.0f; }))
+      replacement = AddOp::create(rewriter, loc, replacement.getType(),
+                                  replacement, bias);
+  } else {
+    OperationState state(product->getLoc(), product->getName());
+    state.addOperands({product->getOperand(0), weight, bias});
+    state.addTypes(product->getResultTypes());
+    state.addAttributes(product->getAttrs());
+    replacement = rewriter.create(state)->getResult(0);
+  }
+  rewriter.replaceOp(root, replacement);
+  if (folded.biasAdd && folded.biasAdd != root)
+    rewriter.eraseOp(folded.biasAdd);
+  rewriter.eraseOp(product);
 }
 
 struct FoldBatchNormIntoConv : public OpRewritePattern<BatchNormOp> {
@@ -131,14 +208,15 @@ struct FoldBatchNormIntoConv : public OpRewritePattern<BatchNormOp> {
 
   LogicalResult matchAndRewrite(BatchNormOp op,
                                 PatternRewriter &rewriter) const override {
-    std::optional<FoldableConv> conv = matchConv(op.getInput());
-    if (!conv)
-      return rewriter.notifyMatchFailure(op, "input is not a foldable conv");
+    std::optional<FoldableProduct> product = matchProduct(op.getInput());
+    // BatchNormalization normalizes dimension 1.
+    if (!product || product->channelAxis != 1)
+      return rewriter.notifyMatchFailure(op, "input is not a foldable product");
     auto scale = readF32Constant(op.getScale()),
          bias = readF32Constant(op.getBias()),
          mean = readF32Constant(op.getMean()),
          variance = readF32Constant(op.getVariance());
-    size_t channels = conv->bias.size();
+    size_t channels = product->bias.size();
     if (!scale || !bias || !mean || !variance || scale->size() != channels ||
         bias->size() != channels || mean->size() != channels ||
         variance->size() != channels)
@@ -149,12 +227,12 @@ struct FoldBatchNormIntoConv : public OpRewritePattern<BatchNormOp> {
       factor[c] = (*scale)[c] / std::sqrt((*variance)[c] + epsilon);
       shift[c] = (*bias)[c] - (*mean)[c] * factor[c];
     }
-    replaceWithScaledConv(rewriter, op, *conv, factor, shift);
+    replaceWithScaledProduct(rewriter, op, *product, factor, shift);
     return success();
   }
 };
 
-/// conv * c and c * conv, for a per-channel constant c.
+/// product * c and c * product, for a per-channel constant c.
 struct FoldScaleIntoConv : public OpRewritePattern<MulOp> {
   using OpRewritePattern::OpRewritePattern;
 
@@ -166,20 +244,23 @@ struct FoldScaleIntoConv : public OpRewritePattern<MulOp> {
           std::pair{op.getRhs(), op.getLhs()}}) {
       if (convSide.getType() != output)
         continue;
-      std::optional<FoldableConv> conv = matchConv(convSide);
+      std::optional<FoldableProduct> product = matchProduct(convSide);
       std::optional<std::vector<float>> factor =
-          conv ? readPerChannel(constSide, output) : std::nullopt;
+          product ? readPerChannel(constSide, output, product->channelAxis)
+                  : std::nullopt;
       if (!factor)
         continue;
       std::vector<float> shift(factor->size(), 0.0f);
-      replaceWithScaledConv(rewriter, op, *conv, *factor, shift);
+      replaceWithScaledProduct(rewriter, op, *product, *factor, shift);
       return success();
     }
-    return rewriter.notifyMatchFailure(op, "not a conv times a constant");
+    return rewriter.notifyMatchFailure(op, "not a product times a constant");
   }
 };
 
-/// conv + c, c + conv and conv - c, for a per-channel constant c.
+/// product + c, c + product and product - c, for a per-channel constant c
+/// (for a MatMul, only after its bias add: a bare MatMul + c is the bias
+/// add itself).
 template <typename OpTy>
 struct FoldShiftIntoConv : public OpRewritePattern<OpTy> {
   using OpRewritePattern<OpTy>::OpRewritePattern;
@@ -194,19 +275,22 @@ struct FoldShiftIntoConv : public OpRewritePattern<OpTy> {
     for (auto [convSide, constSide] : sides) {
       if (convSide.getType() != output)
         continue;
-      std::optional<FoldableConv> conv = matchConv(convSide);
+      std::optional<FoldableProduct> product = matchProduct(convSide);
+      if (product && isa<MatMulOp>(product->product) && !product->biasAdd)
+        continue;
       std::optional<std::vector<float>> shift =
-          conv ? readPerChannel(constSide, output) : std::nullopt;
+          product ? readPerChannel(constSide, output, product->channelAxis)
+                  : std::nullopt;
       if (!shift)
         continue;
       if (subtract)
         for (float &value : *shift)
           value = -value;
       std::vector<float> ones(shift->size(), 1.0f);
-      replaceWithScaledConv(rewriter, op, *conv, ones, *shift);
+      replaceWithScaledProduct(rewriter, op, *product, ones, *shift);
       return success();
     }
-    return rewriter.notifyMatchFailure(op, "not a conv plus a constant");
+    return rewriter.notifyMatchFailure(op, "not a product plus a constant");
   }
 };
 

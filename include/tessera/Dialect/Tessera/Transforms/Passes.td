@@ -36,7 +36,8 @@ def TesseraInferShapes : Pass<"tessera-infer-shapes", "func::FuncOp"> {
 
 def TesseraFoldBatchNorm : Pass<"tessera-fold-batch-norm", "func::FuncOp"> {
   let summary = "Fold inference batch normalization and constant per-channel "
-                "scales and shifts into the preceding convolution";
+                "scales and shifts into the preceding Conv, ConvTranspose or "
+                "MatMul";
   let description = [{
     At inference a BatchNormalization is a per-channel affine map,
     `y = x * s + t` with `s = scale / sqrt(var + epsilon)` and
@@ -47,6 +48,14 @@ def TesseraFoldBatchNorm : Pass<"tessera-fold-batch-norm", "func::FuncOp"> {
     of such a convolution by a constant that is per channel (every
     dimension 1 except the channel dimension, or a scalar) folds the same
     way, so chains of them fold one after another.
+
+    The same holds for a `tessera.conv_transpose` (weights `[Cin, Cout /
+    group, k...]`, scaled per output channel of each group) and for a
+    `tessera.matmul` by a 2-D constant (what Gemm and Linear import to),
+    whose channels are the columns of the weights (the last dimension of
+    the result; a BatchNormalization folds only into a 2-D result, where
+    that is dimension 1). A MatMul has no bias operand: its constant bias
+    add is taken along, and re-emitted with the folded bias.
 
     ```mlir
     %y = tessera.conv %x, %w, %b {...}
