@@ -304,30 +304,36 @@ Value createConvAsMatmul(OpBuilder &b, Location loc, ConvOp op, Value input,
     columns = tensor::CollapseShapeOp::create(
         b, loc, colType, input, SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}});
   } else {
-    columns = createFromIndices(
-        b, loc, colType,
-        {batch, b.getIndexAttr(window), b.getIndexAttr(oh * ow)},
-        [&](OpBuilder &nb, Location l, ValueRange) -> Value {
-          auto idx = [&](int64_t v) {
-            return arith::ConstantIndexOp::create(nb, l, v).getResult();
-          };
-          Value n = linalg::IndexOp::create(nb, l, 0);
-          Value q = linalg::IndexOp::create(nb, l, 1);
-          Value p = linalg::IndexOp::create(nb, l, 2);
-          Value c = arith::DivUIOp::create(nb, l, q, idx(kh * kw));
-          Value r = arith::RemUIOp::create(nb, l, q, idx(kh * kw));
-          Value ky = arith::DivUIOp::create(nb, l, r, idx(kw));
-          Value kx = arith::RemUIOp::create(nb, l, r, idx(kw));
-          Value y = arith::DivUIOp::create(nb, l, p, idx(ow));
-          Value x = arith::RemUIOp::create(nb, l, p, idx(ow));
-          auto at = [&](Value o, Value k, int64_t d) -> Value {
-            return arith::AddIOp::create(
-                nb, l, arith::MulIOp::create(nb, l, o, idx(strides[d])),
-                arith::MulIOp::create(nb, l, k, idx(dilations[d])));
-          };
-          return tensor::ExtractOp::create(
-              nb, l, input, ValueRange{n, c, at(y, ky, 0), at(x, kx, 1)});
-        });
+    // im2col as a copy with affine indexing: loops (n, c, ky, kx, y, x)
+    // read input[n, c, y * sy + ky * dy, x * sx + kx * dx], so the inner
+    // loop over x reads a contiguous row (for unit stride) and no index is
+    // computed by division.
+    MLIRContext *ctx = b.getContext();
+    auto dim = [&](int64_t d) { return getAffineDimExpr(d, ctx); };
+    auto windowType = RankedTensorType::get(
+        {resultType.getDimSize(0), channels, kh, kw, oh, ow}, elementType);
+    Value init = createEmpty(b, loc, windowType,
+                             {batch, b.getIndexAttr(channels),
+                              b.getIndexAttr(kh), b.getIndexAttr(kw),
+                              b.getIndexAttr(oh), b.getIndexAttr(ow)});
+    SmallVector<AffineMap> maps = {
+        AffineMap::get(6, 0,
+                       {dim(0), dim(1),
+                        dim(4) * strides[0] + dim(2) * dilations[0],
+                        dim(5) * strides[1] + dim(3) * dilations[1]},
+                       ctx),
+        b.getMultiDimIdentityMap(6)};
+    Value windows =
+        linalg::GenericOp::create(
+            b, loc, TypeRange{windowType}, ValueRange{input}, ValueRange{init},
+            maps, makeIterators(6, 0),
+            [](OpBuilder &nb, Location l, ValueRange args) {
+              linalg::YieldOp::create(nb, l, args[0]);
+            })
+            .getResult(0);
+    columns = tensor::CollapseShapeOp::create(
+        b, loc, colType, windows,
+        SmallVector<ReassociationIndices>{{0}, {1, 2, 3}, {4, 5}});
   }
   Value weights = tensor::CollapseShapeOp::create(
       b, loc, RankedTensorType::get({filters, window}, elementType),

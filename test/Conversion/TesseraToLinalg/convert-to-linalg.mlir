@@ -158,14 +158,16 @@ func.func @matmul_batched(%a: tensor<2x1x4x8xf32>, %b: tensor<3x8x5xf32>) -> ten
 // -----
 
 // An ungrouped 2-D convolution is a matrix product: the input windows are
-// laid out as columns (C*KH*KW x OH*OW, im2col) and the weights, collapsed
-// to M x C*KH*KW, multiply them; no padding here.
+// laid out as columns (C*KH*KW x OH*OW, im2col, a copy with affine
+// indexing) and the weights, collapsed to M x C*KH*KW, multiply them; no
+// padding here.
 // CHECK-LABEL: func.func @conv
 // CHECK-SAME:    (%[[X:.*]]: tensor<1x3x8x8xf32>, %[[W:.*]]: tensor<4x3x3x3xf32>)
 // CHECK-NOT:     tensor.pad
-// CHECK:         %[[COL:.*]] = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2) -> (d0, d1, d2)>], iterator_types = ["parallel", "parallel", "parallel"]} outs(%{{.*}} : tensor<1x27x36xf32>)
-// CHECK:           arith.divui
-// CHECK:           tensor.extract %[[X]][
+// CHECK:         %[[WIN:.*]] = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2 + d4, d3 + d5)>, affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d3, d4, d5)>], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "parallel"]} ins(%[[X]] : tensor<1x3x8x8xf32>) outs(%{{.*}} : tensor<1x3x3x3x6x6xf32>)
+// CHECK-NEXT:    ^bb0(%[[IN:.*]]: f32, %{{.*}}: f32):
+// CHECK-NEXT:      linalg.yield %[[IN]]
+// CHECK:         %[[COL:.*]] = tensor.collapse_shape %[[WIN]] {{\[}}[0], [1, 2, 3], [4, 5]] : tensor<1x3x3x3x6x6xf32> into tensor<1x27x36xf32>
 // CHECK:         %[[WM:.*]] = tensor.collapse_shape %[[W]] {{\[}}[0], [1, 2, 3]] : tensor<4x3x3x3xf32> into tensor<4x27xf32>
 // CHECK:         %[[FILL:.*]] = linalg.fill {{.*}} -> tensor<1x4x36xf32>
 // CHECK:         %[[P:.*]] = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d1, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d3, d2)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>], iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
@@ -506,8 +508,8 @@ func.func @resize_nearest(%x: tensor<1x3x8x8xf32>) -> tensor<1x3x16x16xf32> {
 // CHECK:         %[[S:.*]] = tensor.insert_slice %[[X]] into %[[Z]][0, 0, 2, 2] [1, 2, 3, 3] [1, 1, 1, 1]
 // CHECK:         %[[F:.*]] = linalg.generic {{.*}} outs(%{{.*}} : tensor<4x2x3x3xf32>)
 // CHECK:           tensor.extract %[[W]][
-// CHECK:         linalg.generic {{.*}} outs(%{{.*}} : tensor<1x18x25xf32>)
-// CHECK:           tensor.extract %[[S]][
+// CHECK:         linalg.generic {{.*}} ins(%[[S]] : tensor<1x2x7x7xf32>) outs(%{{.*}} : tensor<1x2x3x3x5x5xf32>)
+// CHECK:         tensor.collapse_shape {{.*}} into tensor<1x18x25xf32>
 // CHECK:         tensor.collapse_shape %[[F]] {{\[}}[0], [1, 2, 3]] : tensor<4x2x3x3xf32> into tensor<4x18xf32>
 // CHECK:         linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "reduction"]
 // CHECK:         tensor.expand_shape {{.*}} into tensor<1x4x5x5xf32>
