@@ -25,6 +25,7 @@ void mlir::tessera::buildBufferizationPipeline(
   TesseraOutlineWeightsOptions outline;
   outline.minBytes = options.minWeightBytes;
   pm.addPass(createTesseraOutlineWeights(outline));
+  pm.addNestedPass<func::FuncOp>(createTesseraPrivatizeFills());
   bufferization::OneShotBufferizePassOptions bufferize;
   bufferize.bufferizeFunctionBoundaries = true;
   bufferize.functionBoundaryTypeConversion =

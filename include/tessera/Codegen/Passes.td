@@ -53,6 +53,33 @@ def TesseraOutlineWeights : Pass<"tessera-outline-weights", "ModuleOp"> {
                            "::mlir::arith::ArithDialect"];
 }
 
+def TesseraPrivatizeFills : Pass<"tessera-privatize-fills", "func::FuncOp"> {
+  let summary = "Give every user of a filled tensor its own fill";
+  let description = [{
+    CSE merges identical `linalg.fill`s of `tensor.empty` (the zero
+    accumulators of every matrix product of one shape). One-shot
+    bufferization then keeps one filled buffer and copies it before each
+    product that writes into it: a read and a write of the whole buffer
+    instead of a write. This pass clones the fill (and its empty tensor)
+    for every use but the first, so that each product bufferizes onto a
+    buffer it fills itself.
+
+    ```mlir
+    %z = linalg.fill ins(%c0 : f32) outs(%e : tensor<128x1024xf32>) -> tensor<128x1024xf32>
+    %a = linalg.generic ... outs(%z ...)
+    %b = linalg.generic ... outs(%z ...)
+    // becomes
+    %z = linalg.fill ins(%c0 : f32) outs(%e : tensor<128x1024xf32>) -> tensor<128x1024xf32>
+    %a = linalg.generic ... outs(%z ...)
+    %e1 = tensor.empty() : tensor<128x1024xf32>
+    %z1 = linalg.fill ins(%c0 : f32) outs(%e1 : tensor<128x1024xf32>) -> tensor<128x1024xf32>
+    %b = linalg.generic ... outs(%z1 ...)
+    ```
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 def TesseraMaterializeResults
     : Pass<"tessera-materialize-results", "func::FuncOp"> {
   let summary = "Make every returned buffer a fresh, whole heap allocation";
