@@ -834,6 +834,11 @@ Value combineWithReduced(OpBuilder &b, Location loc, Value input,
       .getResult(0);
 }
 
+/// Dimensions `axis` ... `rank` - 1, those a normalization reduces.
+SmallVector<int64_t> getAxesFrom(int64_t axis, int64_t rank) {
+  return llvm::to_vector(llvm::seq<int64_t>(axis, rank));
+}
+
 struct LayerNormOpLowering : OpRewritePattern<LayerNormOp> {
   using OpRewritePattern::OpRewritePattern;
 
@@ -843,9 +848,7 @@ struct LayerNormOpLowering : OpRewritePattern<LayerNormOp> {
     Value input = op.getInput();
     auto type = cast<RankedTensorType>(input.getType());
     Type elementType = type.getElementType();
-    SmallVector<int64_t> axes;
-    for (int64_t d = op.getAxis(); d < type.getRank(); ++d)
-      axes.push_back(d);
+    SmallVector<int64_t> axes = getAxesFrom(op.getAxis(), type.getRank());
     Value zero = createScalar(rewriter, loc, elementType, 0);
     Value count = createReducedCount(rewriter, loc, input, axes, elementType);
     auto add = [](OpBuilder &b, Location l, Value acc, Value x) {
@@ -908,9 +911,7 @@ struct RmsNormOpLowering : OpRewritePattern<RmsNormOp> {
     Value input = op.getInput();
     auto type = cast<RankedTensorType>(input.getType());
     Type elementType = type.getElementType();
-    SmallVector<int64_t> axes;
-    for (int64_t d = op.getAxis(); d < type.getRank(); ++d)
-      axes.push_back(d);
+    SmallVector<int64_t> axes = getAxesFrom(op.getAxis(), type.getRank());
     Value count = createReducedCount(rewriter, loc, input, axes, elementType);
     Value squares = createReduction(
         rewriter, loc, input, axes, createScalar(rewriter, loc, elementType, 0),

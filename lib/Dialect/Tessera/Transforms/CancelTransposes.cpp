@@ -50,6 +50,18 @@ struct UnitTransposeToReshape : public OpRewritePattern<TransposeOp> {
   }
 };
 
+/// The elementwise `op` applied to `operands` (the inputs of the transposes
+/// it read) instead: its result takes their shape.
+Value cloneOnUntransposed(PatternRewriter &rewriter, Operation *op,
+                          ValueRange operands) {
+  Operation *moved = rewriter.clone(*op);
+  moved->setOperands(operands);
+  auto resultType = cast<RankedTensorType>(op->getResult(0).getType());
+  moved->getResult(0).setType(resultType.clone(
+      cast<RankedTensorType>(operands.front().getType()).getShape()));
+  return moved->getResult(0);
+}
+
 /// f(transpose(x, p)) -> transpose(f(x), p) for a unary elementwise f.
 /// Transposes only ever move towards the results (here and over binary ops
 /// below), so those on one path meet, and the folder composes them.
@@ -65,14 +77,10 @@ struct SinkTransposeThroughUnary : public RewritePattern {
     auto transpose = unary->getOperand(0).getDefiningOp<TransposeOp>();
     if (!transpose || !transpose->hasOneUse())
       return rewriter.notifyMatchFailure(unary, "no transpose of its own");
-    Value x = transpose.getInput();
-    auto resultType = cast<RankedTensorType>(unary->getResult(0).getType());
-    Operation *moved = rewriter.clone(*unary);
-    moved->setOperand(0, x);
-    moved->getResult(0).setType(
-        resultType.clone(cast<RankedTensorType>(x.getType()).getShape()));
     rewriter.replaceOpWithNewOp<TransposeOp>(
-        unary, resultType, moved->getResult(0), transpose.getPermAttr());
+        unary, unary->getResult(0).getType(),
+        cloneOnUntransposed(rewriter, unary, transpose.getInput()),
+        transpose.getPermAttr());
     return success();
   }
 };
@@ -95,14 +103,11 @@ struct HoistTransposeOverBinary : public RewritePattern {
         lhs.getInput().getType() != rhs.getInput().getType() ||
         op->getResult(0).getType() != lhs.getType())
       return rewriter.notifyMatchFailure(op, "not two like transposes");
-    auto resultType = cast<RankedTensorType>(op->getResult(0).getType());
-    Operation *moved = rewriter.clone(*op);
-    moved->setOperands({lhs.getInput(), rhs.getInput()});
-    moved->getResult(0).setType(resultType.clone(
-        cast<RankedTensorType>(lhs.getInput().getType()).getShape()));
-    rewriter.replaceOpWithNewOp<TransposeOp>(op, resultType,
-                                             moved->getResult(0),
-                                             lhs.getPermAttr());
+    rewriter.replaceOpWithNewOp<TransposeOp>(
+        op, op->getResult(0).getType(),
+        cloneOnUntransposed(rewriter, op,
+                            ValueRange{lhs.getInput(), rhs.getInput()}),
+        lhs.getPermAttr());
     return success();
   }
 };
