@@ -30,9 +30,16 @@ struct PrivatizeFillsPass
     OpBuilder builder(&getContext());
     for (linalg::FillOp fill : shared) {
       auto empty = fill.getOutputs().front().getDefiningOp<tensor::EmptyOp>();
-      SmallVector<OpOperand *> uses = llvm::map_to_vector(
-          fill->getResult(0).getUses(), [](OpOperand &use) { return &use; });
-      // The first use in program order keeps the original.
+      // Only a destination written into needs its own copy; reads share.
+      SmallVector<OpOperand *> uses;
+      for (OpOperand &use : fill->getResult(0).getUses()) {
+        auto dps = dyn_cast<DestinationStyleOpInterface>(use.getOwner());
+        if (dps && dps.isDpsInit(&use))
+          uses.push_back(&use);
+      }
+      if (uses.size() < 2)
+        continue;
+      // The first such use in program order keeps the original.
       llvm::sort(uses, [&](OpOperand *a, OpOperand *b) {
         return order.lookup(a->getOwner()) < order.lookup(b->getOwner());
       });

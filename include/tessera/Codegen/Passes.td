@@ -61,8 +61,9 @@ def TesseraPrivatizeFills : Pass<"tessera-privatize-fills", "func::FuncOp"> {
     bufferization then keeps one filled buffer and copies it before each
     product that writes into it: a read and a write of the whole buffer
     instead of a write. This pass clones the fill (and its empty tensor)
-    for every use but the first, so that each product bufferizes onto a
-    buffer it fills itself.
+    for every use as a destination (`outs`) but the first, so that each
+    product bufferizes onto a buffer it fills itself; uses that only read
+    the fill keep sharing it.
 
     ```mlir
     %z = linalg.fill ins(%c0 : f32) outs(%e : tensor<128x1024xf32>) -> tensor<128x1024xf32>

@@ -73,3 +73,17 @@ func.func @hoist_over_binary(%a: tensor<2x3xf32>, %b: tensor<2x3xf32>) -> tensor
   %s = tessera.add %ta, %tb : (tensor<3x2xf32>, tensor<3x2xf32>) -> tensor<3x2xf32>
   return %s : tensor<3x2xf32>
 }
+
+// -----
+
+// Both transposes are also returned: hoisting would add a third.
+// CHECK-LABEL: func.func @binary_shared_transposes
+// CHECK-COUNT-2: tessera.transpose
+// CHECK-NOT:     tessera.transpose
+// CHECK:         return
+func.func @binary_shared_transposes(%a: tensor<2x3xf32>, %b: tensor<2x3xf32>) -> (tensor<3x2xf32>, tensor<3x2xf32>, tensor<3x2xf32>) {
+  %ta = tessera.transpose %a {perm = array<i64: 1, 0>} : tensor<2x3xf32> -> tensor<3x2xf32>
+  %tb = tessera.transpose %b {perm = array<i64: 1, 0>} : tensor<2x3xf32> -> tensor<3x2xf32>
+  %s = tessera.add %ta, %tb : (tensor<3x2xf32>, tensor<3x2xf32>) -> tensor<3x2xf32>
+  return %s, %ta, %tb : tensor<3x2xf32>, tensor<3x2xf32>, tensor<3x2xf32>
+}

@@ -95,3 +95,17 @@ func.func @transpose_pairs(%x: tensor<2x3x4xf32>) -> (tensor<3x2x4xf32>, tensor<
   %d = tessera.transpose %c {perm = array<i64: 1, 2, 0>} : tensor<4x2x3xf32> -> tensor<2x3x4xf32>
   return %b, %d : tensor<3x2x4xf32>, tensor<2x3x4xf32>
 }
+
+// -----
+
+// Two transposes that compose to the identity but with a more specific
+// result type than their input: an identity transpose stays (as a cast of
+// the type), not a value of the wrong type.
+// CHECK-LABEL: func.func @transpose_pair_refines_type
+// CHECK-NEXT:    %[[T:.*]] = tessera.transpose %arg0 {perm = array<i64: 0, 1>} : tensor<?x4xf32> -> tensor<3x4xf32>
+// CHECK-NEXT:    return %[[T]]
+func.func @transpose_pair_refines_type(%x: tensor<?x4xf32>) -> tensor<3x4xf32> {
+  %a = tessera.transpose %x {perm = array<i64: 1, 0>} : tensor<?x4xf32> -> tensor<4x3xf32>
+  %b = tessera.transpose %a {perm = array<i64: 1, 0>} : tensor<4x3xf32> -> tensor<3x4xf32>
+  return %b : tensor<3x4xf32>
+}

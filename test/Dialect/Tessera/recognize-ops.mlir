@@ -283,3 +283,28 @@ func.func @not_softmax(%x: tensor<2x8xf32>) -> tensor<2x8xf32> {
   %y = tessera.div %e, %s : (tensor<2x8xf32>, tensor<1x1xf32>) -> tensor<2x8xf32>
   return %y : tensor<2x8xf32>
 }
+
+// -----
+
+// Not attention: the scale comes after the mask add (it scales the mask
+// too), the mask's rows have a dynamic size (the lowering reads a block of
+// them), and Q has a lower rank than K^T (matmul broadcasting).
+// CHECK-LABEL: func.func @not_attention_mask
+// CHECK-NOT:     tessera.attention
+// CHECK:         return
+func.func @not_attention_mask(%q: tensor<4x16x8xf32>, %kt: tensor<4x8x16xf32>, %v: tensor<4x16x8xf32>, %m: tensor<16x16xf32>, %dm: tensor<?x16xf32>, %q2: tensor<16x8xf32>) -> (tensor<4x16x8xf32>, tensor<4x16x8xf32>, tensor<4x16x8xf32>) {
+  %c = tessera.constant dense<8.0> : tensor<f32>
+  %s = tessera.matmul %q, %kt : (tensor<4x16x8xf32>, tensor<4x8x16xf32>) -> tensor<4x16x16xf32>
+  %sm = tessera.add %s, %m : (tensor<4x16x16xf32>, tensor<16x16xf32>) -> tensor<4x16x16xf32>
+  %ss = tessera.div %sm, %c : (tensor<4x16x16xf32>, tensor<f32>) -> tensor<4x16x16xf32>
+  %p = tessera.softmax %ss {axis = 2 : i64} : tensor<4x16x16xf32>
+  %o = tessera.matmul %p, %v : (tensor<4x16x16xf32>, tensor<4x16x8xf32>) -> tensor<4x16x8xf32>
+  %s2 = tessera.matmul %q, %kt : (tensor<4x16x8xf32>, tensor<4x8x16xf32>) -> tensor<4x16x16xf32>
+  %sm2 = tessera.add %s2, %dm : (tensor<4x16x16xf32>, tensor<?x16xf32>) -> tensor<4x16x16xf32>
+  %p2 = tessera.softmax %sm2 {axis = 2 : i64} : tensor<4x16x16xf32>
+  %o2 = tessera.matmul %p2, %v : (tensor<4x16x16xf32>, tensor<4x16x8xf32>) -> tensor<4x16x8xf32>
+  %s3 = tessera.matmul %q2, %kt : (tensor<16x8xf32>, tensor<4x8x16xf32>) -> tensor<4x16x16xf32>
+  %p3 = tessera.softmax %s3 {axis = 2 : i64} : tensor<4x16x16xf32>
+  %o3 = tessera.matmul %p3, %v : (tensor<4x16x16xf32>, tensor<4x16x8xf32>) -> tensor<4x16x8xf32>
+  return %o, %o2, %o3 : tensor<4x16x8xf32>, tensor<4x16x8xf32>, tensor<4x16x8xf32>
+}

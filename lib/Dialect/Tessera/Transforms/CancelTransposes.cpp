@@ -98,7 +98,9 @@ struct HoistTransposeOverBinary : public RewritePattern {
       return failure();
     auto lhs = op->getOperand(0).getDefiningOp<TransposeOp>();
     auto rhs = op->getOperand(1).getDefiningOp<TransposeOp>();
-    if (!lhs || !rhs || lhs.getPerm() != rhs.getPerm() ||
+    // With both transposes kept for other users, one more would appear.
+    if (!lhs || !rhs || (!lhs->hasOneUse() && !rhs->hasOneUse()) ||
+        lhs.getPerm() != rhs.getPerm() ||
         lhs.getType() != rhs.getType() ||
         lhs.getInput().getType() != rhs.getInput().getType() ||
         op->getResult(0).getType() != lhs.getType())

@@ -416,8 +416,10 @@ struct RecognizeAttention : public OpRewritePattern<MatMulOp> {
     Value scores = peelScalarScale(softmax.getInput(), softmax, scale);
     Value mask;
     if (auto add = scores.getDefiningOp<AddOp>()) {
-      if (!add->hasOneUse() || add.getType() != scoresType)
-        return rewriter.notifyMatchFailure(output, "mask add has other users");
+      // A scale after the mask add would scale the mask too.
+      if (!add->hasOneUse() || add.getType() != scoresType || scale != 1.0)
+        return rewriter.notifyMatchFailure(
+            output, "mask add has other users or is scaled");
       for (int side = 0; side < 2 && !mask; ++side) {
         double maskedScale = scale;
         Value product = peelScalarScale(add->getOperand(side), add,
@@ -444,15 +446,23 @@ struct RecognizeAttention : public OpRewritePattern<MatMulOp> {
     auto keyTType = cast<RankedTensorType>(keyT.getType());
     auto valueType = cast<RankedTensorType>(value.getType());
     auto resultType = cast<RankedTensorType>(output.getType());
-    for (RankedTensorType type : {keyTType, valueType, resultType})
+    for (RankedTensorType type : {queryType, keyTType, valueType, resultType})
       if (type.getRank() != rank)
         return rewriter.notifyMatchFailure(output, "operand ranks differ");
     for (int64_t d = 0; d < rank - 2; ++d)
       for (RankedTensorType type : {keyTType, valueType})
         if (type.getDimSize(d) != queryType.getDimSize(d))
           return rewriter.notifyMatchFailure(output, "batch dims differ");
-    if (mask && cast<RankedTensorType>(mask.getType()).getRank() > rank)
-      return rewriter.notifyMatchFailure(output, "mask widens the scores");
+    if (mask) {
+      // The lowering reads a block of the mask's rows, so whether they
+      // broadcast must be known.
+      auto maskType = cast<RankedTensorType>(mask.getType());
+      if (maskType.getRank() > rank ||
+          (maskType.getRank() >= 2 &&
+           maskType.isDynamicDim(maskType.getRank() - 2)))
+        return rewriter.notifyMatchFailure(
+            output, "mask widens the scores or has rows of dynamic size");
+    }
 
     Location loc = output.getLoc();
     SmallVector<int64_t> perm = llvm::to_vector(llvm::seq<int64_t>(0, rank));
