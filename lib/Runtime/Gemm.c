@@ -9,6 +9,8 @@
  * register blocking (an MR x NR block of C stays in registers over the
  * whole K block), packed A panels for contiguous broadcasts, packed B
  * panels when enough rows of A reuse them, and cache blocking over K and M.
+ * Operands inside a loaded model's weights are packed once, on first use,
+ * and the packed copy reused by every later run.
  *
  * Each ISA variant is compiled with a target attribute, so the runtime
  * builds with the default flags; the compiler calls the variant the target
@@ -16,6 +18,8 @@
 \*===----------------------------------------------------------------------===*/
 
 #include "tessera/Runtime/tessera_package_abi.h"
+
+#include "RuntimeInternal.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -313,6 +317,127 @@ typedef void (*small_m_t)(int64_t m, int64_t n, int64_t k, const float *a,
                           int64_t lda, const float *b, int64_t ldb, float *c,
                           int64_t ldc);
 
+/*===--- Packed constant operands -----------------------------------------===*/
+
+/* A model's weights never change while it is loaded, so an operand that
+ * lies inside them is packed on its first use and the packed copy kept:
+ * later runs skip the packing (ONNX Runtime prepacks its weights when a
+ * session is created, to the same end). Copies are keyed by the operand's
+ * address, shape and panel size, so that each thread's slice of a product
+ * (and each ISA's panel shape) has its own. */
+typedef struct packed_operand {
+  struct packed_operand *next;
+  const float *source;
+  int64_t ld, rows, cols;
+  int panel;     /* mr for A, nr for B */
+  int is_b;
+  int range;     /* index into constant_ranges */
+  float *packed; /* rows/cols padded to the panel, every K block */
+} packed_operand_t;
+
+#define MAX_CONSTANT_RANGES 8
+static struct {
+  const char *begin, *end;
+  int users;
+} constant_ranges[MAX_CONSTANT_RANGES];
+static packed_operand_t *packed_operands;
+static pthread_mutex_t packed_mutex = PTHREAD_MUTEX_INITIALIZER;
+
+void tessera_rt_gemm_add_constants(const void *begin, size_t bytes) {
+  if (!begin || !bytes)
+    return;
+  pthread_mutex_lock(&packed_mutex);
+  int free_slot = -1;
+  for (int i = 0; i < MAX_CONSTANT_RANGES; ++i) {
+    if (constant_ranges[i].users && constant_ranges[i].begin == begin &&
+        constant_ranges[i].end == (const char *)begin + bytes) {
+      ++constant_ranges[i].users;
+      pthread_mutex_unlock(&packed_mutex);
+      return;
+    }
+    if (!constant_ranges[i].users && free_slot < 0)
+      free_slot = i;
+  }
+  if (free_slot >= 0) {
+    constant_ranges[free_slot].begin = begin;
+    constant_ranges[free_slot].end = (const char *)begin + bytes;
+    constant_ranges[free_slot].users = 1;
+  }
+  pthread_mutex_unlock(&packed_mutex);
+}
+
+void tessera_rt_gemm_remove_constants(const void *begin, size_t bytes) {
+  if (!begin || !bytes)
+    return;
+  pthread_mutex_lock(&packed_mutex);
+  for (int i = 0; i < MAX_CONSTANT_RANGES; ++i) {
+    if (!constant_ranges[i].users || constant_ranges[i].begin != begin ||
+        constant_ranges[i].end != (const char *)begin + bytes ||
+        --constant_ranges[i].users)
+      continue;
+    for (packed_operand_t **link = &packed_operands; *link;) {
+      packed_operand_t *entry = *link;
+      if (entry->range != i) {
+        link = &entry->next;
+        continue;
+      }
+      *link = entry->next;
+      free(entry->packed);
+      free(entry);
+    }
+  }
+  pthread_mutex_unlock(&packed_mutex);
+}
+
+/* The packed copy of constant A (all K blocks, each m_padded x kc) or B
+ * (each kc x n_padded), made on first use; NULL when the operand is not
+ * inside registered constants or memory is short. */
+static const float *packed_constant(int is_b, const float *source, int64_t ld,
+                                    int64_t rows, int64_t cols, int panel) {
+  const char *first = (const char *)source;
+  const char *last = (const char *)(source + (rows - 1) * ld + cols);
+  pthread_mutex_lock(&packed_mutex);
+  int range = -1;
+  for (int i = 0; i < MAX_CONSTANT_RANGES && range < 0; ++i)
+    if (constant_ranges[i].users && first >= constant_ranges[i].begin &&
+        last <= constant_ranges[i].end)
+      range = i;
+  const float *result = NULL;
+  if (range >= 0) {
+    for (packed_operand_t *entry = packed_operands; entry && !result;
+         entry = entry->next)
+      if (entry->source == source && entry->ld == ld && entry->rows == rows &&
+          entry->cols == cols && entry->panel == panel && entry->is_b == is_b)
+        result = entry->packed;
+  }
+  if (range >= 0 && !result) {
+    /* A is rows = m x cols = k; B is rows = k x cols = n. */
+    int64_t k = is_b ? rows : cols;
+    int64_t padded = ((is_b ? cols : rows) + panel - 1) / panel * panel;
+    packed_operand_t *entry = malloc(sizeof(*entry));
+    float *packed = aligned_alloc(64, ((size_t)(padded * k) * sizeof(float) +
+                                       63) / 64 * 64);
+    if (entry && packed) {
+      for (int64_t pc = 0; pc < k; pc += KC) {
+        const int64_t kc = k - pc < KC ? k - pc : KC;
+        if (is_b)
+          pack_b(kc, cols, panel, source + pc * ld, ld, packed + pc * padded);
+        else
+          pack_a(rows, kc, panel, source + pc, ld, packed + pc * padded);
+      }
+      *entry = (packed_operand_t){packed_operands, source, ld, rows, cols,
+                                  panel, is_b, range, packed};
+      packed_operands = entry;
+      result = packed;
+    } else {
+      free(entry);
+      free(packed);
+    }
+  }
+  pthread_mutex_unlock(&packed_mutex);
+  return result;
+}
+
 static void gemm(const gemm_kernel_t *kernel, small_m_t small_m, int64_t m,
                  int64_t n, int64_t k, const float *a, int64_t lda,
                  const float *b, int64_t ldb, float *c, int64_t ldc) {
@@ -336,14 +461,25 @@ static void gemm(const gemm_kernel_t *kernel, small_m_t small_m, int64_t m,
     small_m(m, n, k, a, lda, b, ldb, c, ldc);
     return;
   }
+  const float *constant_a = packed_constant(0, a, lda, m, k, mr);
+  const float *constant_b =
+      pack_b_panels ? packed_constant(1, b, ldb, k, n, nr) : NULL;
+  const int64_t n_padded = (n + nr - 1) / nr * nr;
   float *packed_a = storage, *packed_b = storage + a_floats;
   for (int64_t pc = 0; pc < k; pc += KC) {
     const int64_t kc = k - pc < KC ? k - pc : KC;
-    pack_a(m, kc, mr, a + pc, lda, packed_a);
+    const float *block_a = packed_a;
+    if (constant_a)
+      block_a = constant_a + pc * m_padded;
+    else
+      pack_a(m, kc, mr, a + pc, lda, packed_a);
     for (int64_t jc = 0; jc < n; jc += nc_max) {
       const int64_t nc = n - jc < nc_max ? n - jc : nc_max;
       const float *b_block = b + pc * ldb + jc;
-      if (pack_b_panels)
+      const float *block_b = packed_b;
+      if (constant_b)
+        block_b = constant_b + pc * n_padded + (jc / nr) * kc * nr;
+      else if (pack_b_panels)
         pack_b(kc, nc, nr, b_block, ldb, packed_b);
       else if (nc % nr)
         pack_b(kc, nc % nr, nr, b_block + (nc - nc % nr), ldb, packed_b);
@@ -354,10 +490,10 @@ static void gemm(const gemm_kernel_t *kernel, small_m_t small_m, int64_t m,
           const float *panel;
           int64_t panel_ld;
           if (pack_b_panels) {
-            panel = packed_b + (jr / nr) * kc * nr;
+            panel = block_b + (jr / nr) * kc * nr;
             panel_ld = nr;
           } else if (cols < nr) {
-            panel = packed_b;
+            panel = block_b;
             panel_ld = nr;
           } else {
             panel = b_block + jr;
@@ -365,7 +501,7 @@ static void gemm(const gemm_kernel_t *kernel, small_m_t small_m, int64_t m,
           }
           for (int64_t ir = 0; ir < mc; ir += mr) {
             const int rows = mc - ir < mr ? (int)(mc - ir) : mr;
-            kernel->micro(kc, packed_a + (ic + ir) * kc, panel, panel_ld,
+            kernel->micro(kc, block_a + (ic + ir) * kc, panel, panel_ld,
                           c + (ic + ir) * ldc + jc + jr, ldc, rows, cols);
           }
         }

@@ -50,6 +50,8 @@ TESSERA_EXPORT tessera_status_t tessera_model_load(int32_t abi_version,
   } else {
     result->weights.data = tessera_package_weights;
   }
+  tessera_rt_gemm_add_constants(result->weights.data,
+                                (size_t)meta->weights_bytes);
   *model = result;
   return TESSERA_OK;
 }
@@ -57,6 +59,8 @@ TESSERA_EXPORT tessera_status_t tessera_model_load(int32_t abi_version,
 TESSERA_EXPORT void tessera_model_free(tessera_model_t *model) {
   if (!model)
     return;
+  tessera_rt_gemm_remove_constants(model->weights.data,
+                                   (size_t)model->metadata.weights_bytes);
   tessera_rt_unmap_weights(&model->weights);
   tessera_rt_free_metadata(&model->metadata);
   free(model);

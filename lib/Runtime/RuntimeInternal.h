@@ -104,4 +104,11 @@ struct tessera_model {
 
 #pragma GCC visibility pop
 
+/* Registers (and unregisters, dropping what was packed from them) memory
+ * that stays constant while registered, a loaded model's weights: matrix
+ * products pack operands inside it once and reuse the packed copy.
+ * Registrations of one range are counted. */
+void tessera_rt_gemm_add_constants(const void *begin, size_t bytes);
+void tessera_rt_gemm_remove_constants(const void *begin, size_t bytes);
+
 #endif /* TESSERA_LIB_RUNTIME_RUNTIMEINTERNAL_H */

@@ -3,8 +3,11 @@
  * Runs tessera_sgemm_avx512 / _avx2 (whichever this CPU supports) on edge
  * shapes, strided and batched operands, and compares C += A * B with a
  * double-precision reference. Elements around each C are guarded: a kernel
- * that writes outside its block fails. With --bench M N K it times one
- * shape instead (GFLOP/s on stdout; no assertion).
+ * that writes outside its block fails. Some cases also register A and B
+ * as constants (as a loaded model's weights are), so that the kernels pack
+ * them on a first call and the checked call reuses the packed copies.
+ * With --bench M N K it times one shape instead (GFLOP/s on stdout; no
+ * assertion).
 \*===----------------------------------------------------------------------===*/
 
 #define _POSIX_C_SOURCE 199309L
@@ -15,6 +18,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+/* The runtime's constant registry (RuntimeInternal.h; hidden in packages,
+ * linked here from the archive). */
+void tessera_rt_gemm_add_constants(const void *begin, size_t bytes);
+void tessera_rt_gemm_remove_constants(const void *begin, size_t bytes);
 
 typedef void (*sgemm_t)(int64_t, int64_t, int64_t, int64_t, const float *,
                         int64_t, int64_t, const float *, int64_t, int64_t,
@@ -32,7 +40,7 @@ static int failures, cases;
 
 static void check_case(sgemm_t sgemm, const char *isa, int64_t batch,
                        int64_t m, int64_t n, int64_t k, int64_t pad,
-                       int shared_b) {
+                       int shared_b, int constants) {
   const float guard = 12345.0f;
   int64_t lda = k + pad, ldb = n + pad, ldc = n + pad;
   int64_t sa = m * lda, sb = shared_b ? 0 : k * ldb, sc = m * ldc;
@@ -47,7 +55,19 @@ static void check_case(sgemm_t sgemm, const char *isa, int64_t batch,
     for (int64_t i = 0; i < m; ++i)
       for (int64_t j = 0; j < n; ++j)
         c[t * sc + i * ldc + j] = c0[t * sc + i * ldc + j] = next_value();
+  if (constants) {
+    tessera_rt_gemm_add_constants(a, na * sizeof(float));
+    tessera_rt_gemm_add_constants(b, nb * sizeof(float));
+    float *first = malloc(nc * sizeof(float));
+    memcpy(first, c0, nc * sizeof(float));
+    sgemm(batch, m, n, k, a, sa, lda, b, sb, ldb, first, sc, ldc);
+    free(first);
+  }
   sgemm(batch, m, n, k, a, sa, lda, b, sb, ldb, c, sc, ldc);
+  if (constants) {
+    tessera_rt_gemm_remove_constants(a, na * sizeof(float));
+    tessera_rt_gemm_remove_constants(b, nb * sizeof(float));
+  }
   double worst = 0;
   int outside = 0;
   for (int64_t t = 0; t < batch; ++t)
@@ -72,10 +92,10 @@ static void check_case(sgemm_t sgemm, const char *isa, int64_t batch,
   ++cases;
   if (worst > tolerance || outside) {
     ++failures;
-    printf("FAILED %s batch %lld m %lld n %lld k %lld pad %lld shared_b %d: "
-           "max error %g (tolerance %g)%s\n",
+    printf("FAILED %s batch %lld m %lld n %lld k %lld pad %lld shared_b %d "
+           "constants %d: max error %g (tolerance %g)%s\n",
            isa, (long long)batch, (long long)m, (long long)n, (long long)k,
-           (long long)pad, shared_b, worst, tolerance,
+           (long long)pad, shared_b, constants, worst, tolerance,
            outside ? ", wrote outside C" : "");
   }
   free(a); free(b); free(c); free(c0);
@@ -123,14 +143,28 @@ int main(int argc, char **argv) {
       for (size_t j = 0; j < sizeof(sizes) / sizeof(*sizes); ++j)
         for (size_t p = 0; p < sizeof(ks) / sizeof(*ks); p += 2)
           check_case(variants[v].fn, variants[v].isa, 1, sizes[i], sizes[j],
-                     ks[p + (i + j) % 2], (i * 7 + j) % 3 == 0 ? 0 : 3, 1);
-    /* Row blocks past MC and the packed-B path (m >= 128), K blocks. */
-    check_case(variants[v].fn, variants[v].isa, 1, 200, 100, 600, 1, 1);
-    check_case(variants[v].fn, variants[v].isa, 1, 300, 64, 300, 0, 1);
-    /* Batches: separate B, and shared B merged into one product. */
-    check_case(variants[v].fn, variants[v].isa, 3, 20, 40, 30, 2, 0);
-    check_case(variants[v].fn, variants[v].isa, 4, 50, 33, 70, 0, 1);
-    check_case(variants[v].fn, variants[v].isa, 2, 9, 17, 5, 1, 1);
+                     ks[p + (i + j) % 2], (i * 7 + j) % 3 == 0 ? 0 : 3, 1, 0);
+    /* Row blocks past MC and the packed-B path (m >= 128), K blocks;
+     * then with A and B constant (column blocks past NC too). */
+    for (int constants = 0; constants < 2; ++constants) {
+      check_case(variants[v].fn, variants[v].isa, 1, 200, 100, 600, 1, 1,
+                 constants);
+      check_case(variants[v].fn, variants[v].isa, 1, 300, 64, 300, 0, 1,
+                 constants);
+      check_case(variants[v].fn, variants[v].isa, 1, 130, 600, 300, 2, 1,
+                 constants);
+      check_case(variants[v].fn, variants[v].isa, 1, 8, 33, 257, 0, 1,
+                 constants);
+      check_case(variants[v].fn, variants[v].isa, 1, 5, 40, 9, 1, 1,
+                 constants);
+      /* Batches: separate B, and shared B merged into one product. */
+      check_case(variants[v].fn, variants[v].isa, 3, 20, 40, 30, 2, 0,
+                 constants);
+      check_case(variants[v].fn, variants[v].isa, 4, 50, 33, 70, 0, 1,
+                 constants);
+      check_case(variants[v].fn, variants[v].isa, 2, 9, 17, 5, 1, 1,
+                 constants);
+    }
   }
   if (!tested) {
     printf("gemm tests skipped: no AVX2/FMA on this CPU\n");

@@ -4,6 +4,7 @@ the model with ONNX Runtime on the same fixed-seed inputs, and compares.
 
   check_against_ort.py MODEL.onnx --work DIR --bin BUILD/bin
                        [--dim NAME=V ...] [--rtol R] [--atol A]
+                       [--threads T] [--runs N]
                        [-- extra tessera-compile args]
 
 Exits non-zero (and says which step failed) on any failure or mismatch.
@@ -45,6 +46,12 @@ def main():
                         help="run tessera with this many threads; above 1, "
                              "also check that the outputs are bit for bit "
                              "those of a 1-thread run")
+    parser.add_argument("--runs", type=int, default=1,
+                        help="run the package this many times in one process "
+                             "and compare the last run's outputs; above 1, "
+                             "also check that they are bit for bit those of "
+                             "a single run (constant weights are packed on "
+                             "the first run and reused after it)")
     args = parser.parse_args(argv)
 
     os.makedirs(args.work, exist_ok=True)
@@ -68,13 +75,16 @@ def main():
     for feed in feeds:
         run_args += ["--input", feed]
 
-    def run_tessera(threads):
-        out_dir = os.path.join(args.work, "tessera-%dt" % threads)
+    def run_tessera(threads, runs=1):
+        out_dir = os.path.join(args.work, "tessera-%dt-%dr" % (threads, runs))
+        # --bench N: one warm-up run, then N; the outputs are the last run's.
+        repeat = ["--bench", str(runs - 1)] if runs > 1 else []
         run([os.path.join(args.bin, "tessera-run"), package, "--output-dir",
-             out_dir, "--threads", str(threads)] + run_args, "tessera-run")
+             out_dir, "--threads", str(threads)] + repeat + run_args,
+            "tessera-run")
         return out_dir
 
-    tessera_dir = run_tessera(args.threads)
+    tessera_dir = run_tessera(args.threads, args.runs)
     sys.stdout.write(run([sys.executable, os.path.join(HERE, "compare_outputs.py"),
                           ort_dir, tessera_dir, "--rtol", args.rtol,
                           "--atol", args.atol], "compare_outputs.py"))
@@ -84,6 +94,11 @@ def main():
                       run_tessera(1), tessera_dir, "--rtol", "0", "--atol", "0"],
                      "compare_outputs.py")
         sys.stdout.write("%d threads against 1 thread: %s" % (args.threads, report))
+    if args.runs > 1:
+        report = run([sys.executable, os.path.join(HERE, "compare_outputs.py"),
+                      run_tessera(args.threads), tessera_dir, "--rtol", "0",
+                      "--atol", "0"], "compare_outputs.py")
+        sys.stdout.write("run %d against run 1: %s" % (args.runs, report))
 
 
 if __name__ == "__main__":
