@@ -87,28 +87,28 @@ func.func @same_argument(%x: memref<16xf32>) {
 
 // -----
 
-// With at least min-parallel-iterations (64 * 16 * 32 here; 1000 in the
-// PAR run, 65536 by default), a kernel computes a range [begin, end) of one
+// With at least min-parallel-iterations (64 * 16 * 8 here: 8192; 1000 in
+// the PAR run, 16384 by default), a kernel computes a range [begin, end) of one
 // parallel loop: m, the largest one that is not the output's contiguous
 // dimension. The call passes 0 and m's extent.
 // CHECK-LABEL: func.func @parallel_matmul
-// CHECK:         call @parallel_matmul_kernel_0(%{{.*}}, %{{.*}}, %{{.*}}) : (memref<64x32xf32>, memref<32x16xf32>, memref<64x16xf32>) -> ()
+// CHECK:         call @parallel_matmul_kernel_0(%{{.*}}, %{{.*}}, %{{.*}}) : (memref<64x8xf32>, memref<8x16xf32>, memref<64x16xf32>) -> ()
 // CHECK:       func.func private @parallel_matmul_kernel_0({{.*}}) attributes {llvm.linkage = #llvm.linkage<internal>, tessera.noalias_args} {
 // PAR-LABEL:   func.func @parallel_matmul
 // PAR-DAG:       %[[ZERO:.*]] = arith.constant 0 : index
 // PAR-DAG:       %[[M:.*]] = arith.constant 64 : index
 // PAR:           call @parallel_matmul_kernel_0(%{{.*}}, %{{.*}}, %{{.*}}, %[[ZERO]], %[[M]])
-// PAR:         func.func private @parallel_matmul_kernel_0(%[[A:.*]]: memref<64x32xf32>, %[[B:.*]]: memref<32x16xf32>, %[[C:.*]]: memref<64x16xf32>, %[[BEGIN:.*]]: index, %[[END:.*]]: index)
+// PAR:         func.func private @parallel_matmul_kernel_0(%[[A:.*]]: memref<64x8xf32>, %[[B:.*]]: memref<8x16xf32>, %[[C:.*]]: memref<64x16xf32>, %[[BEGIN:.*]]: index, %[[END:.*]]: index)
 // PAR-SAME:      tessera.parallel_kernel
 // PAR:           %[[ROWS:.*]] = arith.subi %[[END]], %[[BEGIN]] : index
-// PAR-DAG:       memref.subview %[[A]][%[[BEGIN]], 0] [%[[ROWS]], 32] [1, 1]
+// PAR-DAG:       memref.subview %[[A]][%[[BEGIN]], 0] [%[[ROWS]], 8] [1, 1]
 // PAR-DAG:       memref.subview %[[C]][%[[BEGIN]], 0] [%[[ROWS]], 16] [1, 1]
 // PAR:           linalg.generic
 #mA = affine_map<(m, n, k) -> (m, k)>
 #mB = affine_map<(m, n, k) -> (k, n)>
 #mC = affine_map<(m, n, k) -> (m, n)>
-func.func @parallel_matmul(%a: memref<64x32xf32>, %b: memref<32x16xf32>, %c: memref<64x16xf32>) {
-  linalg.generic {indexing_maps = [#mA, #mB, #mC], iterator_types = ["parallel", "parallel", "reduction"]} ins(%a, %b : memref<64x32xf32>, memref<32x16xf32>) outs(%c : memref<64x16xf32>) {
+func.func @parallel_matmul(%a: memref<64x8xf32>, %b: memref<8x16xf32>, %c: memref<64x16xf32>) {
+  linalg.generic {indexing_maps = [#mA, #mB, #mC], iterator_types = ["parallel", "parallel", "reduction"]} ins(%a, %b : memref<64x8xf32>, memref<8x16xf32>) outs(%c : memref<64x16xf32>) {
   ^bb0(%x: f32, %y: f32, %acc: f32):
     %p = arith.mulf %x, %y : f32
     %s = arith.addf %acc, %p : f32

@@ -34,7 +34,7 @@ struct CPULoweringOptions : public PassPipelineOptions<CPULoweringOptions> {
       *this, "min-parallel-iterations",
       llvm::cl::desc("Split kernels with at least this many loop iterations "
                      "over threads"),
-      llvm::cl::init(65536)};
+      llvm::cl::init(16384)};
 };
 
 /// What the CPU lowering made of a module (counted on the LLVM dialect).

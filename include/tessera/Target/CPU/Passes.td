@@ -122,7 +122,7 @@ def TesseraOutlineKernels : Pass<"tessera-outline-kernels", "ModuleOp"> {
   }];
   let options = [
     Option<"minParallelIterations", "min-parallel-iterations", "int64_t",
-           /*default=*/"65536",
+           /*default=*/"16384",
            "Split kernels with at least this many loop iterations (a "
            "static count; dynamic loops count as large) over threads">,
   ];
