@@ -41,7 +41,6 @@ struct AttentionOpLowering : OpRewritePattern<AttentionOp> {
     Value mask = op.getMask();
     auto queryType = cast<RankedTensorType>(query.getType());
     auto keyType = cast<RankedTensorType>(key.getType());
-    auto valueType = cast<RankedTensorType>(value.getType());
     auto resultType = cast<RankedTensorType>(op.getType());
     Type elementType = resultType.getElementType();
     int64_t rank = queryType.getRank(), rowDim = rank - 2;
@@ -62,12 +61,8 @@ struct AttentionOpLowering : OpRewritePattern<AttentionOp> {
     }
 
     // K^T, once: [batch..., D, Lk].
-    SmallVector<int64_t> perm = llvm::to_vector(llvm::seq<int64_t>(0, rank));
-    std::swap(perm[rank - 2], perm[rank - 1]);
-    SmallVector<int64_t> keyTShape(keyType.getShape());
-    std::swap(keyTShape[rank - 2], keyTShape[rank - 1]);
-    Value keyT = TransposeOp::create(rewriter, loc, keyType.clone(keyTShape),
-                                     key, rewriter.getDenseI64ArrayAttr(perm));
+    Value keyT = TransposeOp::create(rewriter, loc, key,
+                                     TransposeOp::getLastTwoSwapped(rank));
     Value scale;
     if (op.getScale().convertToFloat() != 1.0f)
       scale = arith::ConstantOp::create(
@@ -80,6 +75,9 @@ struct AttentionOpLowering : OpRewritePattern<AttentionOp> {
     // Sizes are taken here, outside the loop, so that every buffer a block
     // needs has loop-invariant sizes and can be allocated once.
     SmallVector<OpFoldResult> querySizes = getSizes(rewriter, loc, query);
+    SmallVector<OpFoldResult> maskSizes;
+    if (maskRowDim)
+      maskSizes = getSizes(rewriter, loc, mask);
     SmallVector<OpFoldResult> resultSizes = querySizes;
     resultSizes.back() = tensor::getMixedSize(rewriter, loc, value, rank - 1);
     Value init = createEmpty(rewriter, loc, resultType, resultSizes);
@@ -92,13 +90,19 @@ struct AttentionOpLowering : OpRewritePattern<AttentionOp> {
         shape[dim] = staticRows;
         return type.clone(shape);
       };
-      auto slice = [&](Value source, ArrayRef<OpFoldResult> sizes,
-                       int64_t dim, RankedTensorType type) -> Value {
+      // Offsets, sizes and strides of the block's rows along `dim` of a
+      // tensor of `sizes`.
+      auto blockOf = [&](ArrayRef<OpFoldResult> sizes, int64_t dim) {
         SmallVector<OpFoldResult> offsets(sizes.size(), b.getIndexAttr(0));
         SmallVector<OpFoldResult> blockSizes(sizes);
         offsets[dim] = offset;
         blockSizes[dim] = rows;
         SmallVector<OpFoldResult> strides(sizes.size(), b.getIndexAttr(1));
+        return std::make_tuple(offsets, blockSizes, strides);
+      };
+      auto slice = [&](Value source, ArrayRef<OpFoldResult> sizes,
+                       int64_t dim, RankedTensorType type) -> Value {
+        auto [offsets, blockSizes, strides] = blockOf(sizes, dim);
         return tensor::ExtractSliceOp::create(b, loc, type, source, offsets,
                                               blockSizes, strides);
       };
@@ -114,7 +118,7 @@ struct AttentionOpLowering : OpRewritePattern<AttentionOp> {
         Value blockMask = mask;
         if (maskRowDim) {
           auto maskType = cast<RankedTensorType>(mask.getType());
-          blockMask = slice(mask, getSizes(b, loc, mask), *maskRowDim,
+          blockMask = slice(mask, maskSizes, *maskRowDim,
                             withRows(maskType, *maskRowDim));
         }
         scores = AddOp::create(b, loc, scoreType, scores, blockMask);
@@ -124,11 +128,7 @@ struct AttentionOpLowering : OpRewritePattern<AttentionOp> {
       RankedTensorType blockResultType = withRows(resultType, rowDim);
       Value blockResult = MatMulOp::create(b, loc, blockResultType,
                                            probabilities, value);
-      SmallVector<OpFoldResult> offsets(rank, b.getIndexAttr(0));
-      SmallVector<OpFoldResult> sizes(resultSizes);
-      offsets[rowDim] = offset;
-      sizes[rowDim] = rows;
-      SmallVector<OpFoldResult> strides(rank, b.getIndexAttr(1));
+      auto [offsets, sizes, strides] = blockOf(resultSizes, rowDim);
       return tensor::InsertSliceOp::create(b, loc, blockResult, acc, offsets,
                                            sizes, strides);
     };

@@ -42,13 +42,39 @@ bool isScalar(Value value, float expected) {
   return actual && *actual == expected;
 }
 
+/// `op`'s operands as (the one that `match` accepts, the other), either
+/// order.
+std::optional<std::pair<Value, Value>>
+findOperand(Operation *op, llvm::function_ref<bool(Value)> match) {
+  for (int side = 0; side < 2; ++side)
+    if (match(op->getOperand(side)))
+      return std::make_pair(op->getOperand(side), op->getOperand(1 - side));
+  return std::nullopt;
+}
+
 /// `op`'s operands as (the one defined by OpTy, the other), either order.
 template <typename OpTy>
 std::optional<std::pair<OpTy, Value>> splitOperands(Operation *op) {
-  for (int side = 0; side < 2; ++side)
-    if (auto def = op->getOperand(side).getDefiningOp<OpTy>())
-      return std::make_pair(def, op->getOperand(1 - side));
-  return std::nullopt;
+  auto found = findOperand(
+      op, [](Value v) { return bool(v.template getDefiningOp<OpTy>()); });
+  if (!found)
+    return std::nullopt;
+  return std::make_pair(found->first.template getDefiningOp<OpTy>(),
+                        found->second);
+}
+
+/// Whether `param` (a scale or bias) has `x`'s element type and broadcasts
+/// against the dimensions from `axis` on alone.
+bool broadcastsOverNormalized(Value param, RankedTensorType x, int64_t axis) {
+  auto type = dyn_cast<RankedTensorType>(param.getType());
+  if (!type || type.getRank() > x.getRank() - axis ||
+      type.getElementType() != x.getElementType())
+    return false;
+  ArrayRef<int64_t> tail = x.getShape().take_back(type.getRank());
+  return llvm::all_of(llvm::zip(tail, type.getShape()), [](auto dims) {
+    auto [want, have] = dims;
+    return have == 1 || have == want;
+  });
 }
 
 bool hasOnlyUser(Value value, Operation *user) {
@@ -89,16 +115,6 @@ struct RecognizeGelu : public OpRewritePattern<MulOp> {
     return rewriter.notifyMatchFailure(half, "not x * (erf(x / sqrt 2) + 1)");
   }
 };
-
-/// `op`'s operands as (the one that `match` accepts, the other), either
-/// order.
-std::optional<std::pair<Value, Value>>
-findOperand(Operation *op, llvm::function_ref<bool(Value)> match) {
-  for (int side = 0; side < 2; ++side)
-    if (match(op->getOperand(side)))
-      return std::make_pair(op->getOperand(side), op->getOperand(1 - side));
-  return std::nullopt;
-}
 
 /// x * (x * x) (either operand order) or x ^ 3, as the cube of `x`.
 bool isCubeOf(Value cube, Value x) {
@@ -235,19 +251,10 @@ struct RecognizeLayerNorm : public OpRewritePattern<AddOp> {
           return user != square && user != normalized;
         }))
       return rewriter.notifyMatchFailure(biased, "intermediates have other users");
-    // scale and bias must broadcast against the normalized dims alone.
     auto xType = cast<RankedTensorType>(x.getType());
-    int64_t normalizedRank = xType.getRank() - *axis;
-    for (Value param : {scale, bias}) {
-      auto type = dyn_cast<RankedTensorType>(param.getType());
-      if (!type || type.getRank() > normalizedRank ||
-          type.getElementType() != xType.getElementType())
-        return failure();
-      ArrayRef<int64_t> tail = xType.getShape().take_back(type.getRank());
-      for (auto [want, have] : llvm::zip(tail, type.getShape()))
-        if (have != 1 && have != want)
-          return failure();
-    }
+    if (!broadcastsOverNormalized(scale, xType, *axis) ||
+        !broadcastsOverNormalized(bias, xType, *axis))
+      return failure();
     auto layerNorm = LayerNormOp::create(
         rewriter, biased.getLoc(), biased.getType(), x, scale, bias,
         rewriter.getI64IntegerAttr(*axis), rewriter.getF32FloatAttr(*epsilon));
@@ -316,16 +323,8 @@ struct RecognizeRmsNorm : public OpRewritePattern<MulOp> {
           !hasOnlyUser(square->getResult(0), mean) ||
           x.getType() != scaled.getType())
         continue;
-      auto xType = cast<RankedTensorType>(x.getType());
-      auto scaleType = dyn_cast<RankedTensorType>(scale.getType());
-      if (!scaleType || scaleType.getElementType() != xType.getElementType() ||
-          scaleType.getRank() > xType.getRank() - *axis)
-        continue;
-      ArrayRef<int64_t> tail = xType.getShape().take_back(scaleType.getRank());
-      if (!llvm::all_of(llvm::zip(tail, scaleType.getShape()), [](auto dims) {
-            auto [want, have] = dims;
-            return have == 1 || have == want;
-          }))
+      if (!broadcastsOverNormalized(scale, cast<RankedTensorType>(x.getType()),
+                                    *axis))
         continue;
       rewriter.replaceOpWithNewOp<RmsNormOp>(
           scaled, scaled.getType(), x, scale,
@@ -464,14 +463,8 @@ struct RecognizeAttention : public OpRewritePattern<MatMulOp> {
             output, "mask widens the scores or has rows of dynamic size");
     }
 
-    Location loc = output.getLoc();
-    SmallVector<int64_t> perm = llvm::to_vector(llvm::seq<int64_t>(0, rank));
-    std::swap(perm[rank - 2], perm[rank - 1]);
-    SmallVector<int64_t> keyShape(keyTType.getShape());
-    std::swap(keyShape[rank - 2], keyShape[rank - 1]);
-    Value key = TransposeOp::create(
-        rewriter, loc, keyTType.clone(keyShape), keyT,
-        rewriter.getDenseI64ArrayAttr(perm));
+    Value key = TransposeOp::create(rewriter, output.getLoc(), keyT,
+                                    TransposeOp::getLastTwoSwapped(rank));
     rewriter.replaceOpWithNewOp<AttentionOp>(
         output, resultType, query, key, value, mask,
         rewriter.getF32FloatAttr(static_cast<float>(scale)));

@@ -819,6 +819,11 @@ def Tessera_TransposeOp : Tessera_Op<"transpose", [Pure,
   let results = (outs Tessera_Tensor:$output);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
   let hasFolder = 1;
+  let extraClassDeclaration = [{
+    /// The permutation of `rank` dimensions that swaps the last two (a
+    /// batch of matrices transposed).
+    static ::llvm::SmallVector<int64_t> getLastTwoSwapped(int64_t rank);
+  }];
 }
 
 def Tessera_ConcatOp : Tessera_Op<"concat", [Pure, Tessera_InferResultTypes]> {
