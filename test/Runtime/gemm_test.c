@@ -144,27 +144,23 @@ int main(int argc, char **argv) {
         for (size_t p = 0; p < sizeof(ks) / sizeof(*ks); p += 2)
           check_case(variants[v].fn, variants[v].isa, 1, sizes[i], sizes[j],
                      ks[p + (i + j) % 2], (i * 7 + j) % 3 == 0 ? 0 : 3, 1, 0);
-    /* Row blocks past MC and the packed-B path (m >= 128), K blocks;
-     * then with A and B constant (column blocks past NC too). */
-    for (int constants = 0; constants < 2; ++constants) {
-      check_case(variants[v].fn, variants[v].isa, 1, 200, 100, 600, 1, 1,
-                 constants);
-      check_case(variants[v].fn, variants[v].isa, 1, 300, 64, 300, 0, 1,
-                 constants);
-      check_case(variants[v].fn, variants[v].isa, 1, 130, 600, 300, 2, 1,
-                 constants);
-      check_case(variants[v].fn, variants[v].isa, 1, 8, 33, 257, 0, 1,
-                 constants);
-      check_case(variants[v].fn, variants[v].isa, 1, 5, 40, 9, 1, 1,
-                 constants);
-      /* Batches: separate B, and shared B merged into one product. */
-      check_case(variants[v].fn, variants[v].isa, 3, 20, 40, 30, 2, 0,
-                 constants);
-      check_case(variants[v].fn, variants[v].isa, 4, 50, 33, 70, 0, 1,
-                 constants);
-      check_case(variants[v].fn, variants[v].isa, 2, 9, 17, 5, 1, 1,
-                 constants);
-    }
+    /* Row blocks past MC and the packed-B path (m >= 128), K blocks
+     * (column blocks past NC too), then batches: separate B, and shared B
+     * merged into one product. Each also with A and B constant. */
+    static const struct {
+      int64_t batch, m, n, k, pad;
+      int shared_b;
+    } shapes[] = {
+        {1, 200, 100, 600, 1, 1}, {1, 300, 64, 300, 0, 1},
+        {1, 130, 600, 300, 2, 1}, {1, 8, 33, 257, 0, 1},
+        {1, 5, 40, 9, 1, 1},      {3, 20, 40, 30, 2, 0},
+        {4, 50, 33, 70, 0, 1},    {2, 9, 17, 5, 1, 1},
+    };
+    for (int constants = 0; constants < 2; ++constants)
+      for (size_t i = 0; i < sizeof(shapes) / sizeof(*shapes); ++i)
+        check_case(variants[v].fn, variants[v].isa, shapes[i].batch,
+                   shapes[i].m, shapes[i].n, shapes[i].k, shapes[i].pad,
+                   shapes[i].shared_b, constants);
   }
   if (!tested) {
     printf("gemm tests skipped: no AVX2/FMA on this CPU\n");

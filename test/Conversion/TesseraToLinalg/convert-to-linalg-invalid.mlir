@@ -24,3 +24,13 @@ func.func @relu_unsigned(%x: tensor<4xui8>) -> tensor<4xui8> {
   %0 = tessera.relu %x : tensor<4xui8>
   return %0 : tensor<4xui8>
 }
+
+// -----
+
+// Attention reads a block of the mask's rows; rows of dynamic size (which
+// may be 1 and broadcast, or not) cannot be sliced.
+func.func @attention_dynamic_mask_rows(%q: tensor<2x40x8xf32>, %k: tensor<2x24x8xf32>, %v: tensor<2x24x4xf32>, %m: tensor<?x24xf32>) -> tensor<2x40x4xf32> {
+  // expected-error @below {{cannot lower 'tessera.attention' with operand types 'tensor<2x40x8xf32>', 'tensor<2x24x8xf32>', 'tensor<2x24x4xf32>', 'tensor<?x24xf32>'}}
+  %0 = tessera.attention %q, %k, %v, %m {scale = 1.0 : f32} : (tensor<2x40x8xf32>, tensor<2x24x8xf32>, tensor<2x24x4xf32>, tensor<?x24xf32>) -> tensor<2x40x4xf32>
+  return %0 : tensor<2x40x4xf32>
+}

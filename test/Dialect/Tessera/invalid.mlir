@@ -187,3 +187,11 @@ func.func @rms_norm_scale_shape(%x: tensor<2x8xf32>, %w: tensor<4xf32>) {
   %0 = tessera.rms_norm %x, %w {axis = 1 : i64, epsilon = 1.0e-06 : f32} : (tensor<2x8xf32>, tensor<4xf32>) -> tensor<2x8xf32>
   return
 }
+
+// -----
+
+func.func @gelu_tanh_of_integers(%a: tensor<4xi32>) {
+  // expected-error @+1 {{'tessera.gelu_tanh' op operand #0 must be}}
+  %0 = tessera.gelu_tanh %a : tensor<4xi32>
+  return
+}
