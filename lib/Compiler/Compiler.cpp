@@ -150,6 +150,8 @@ LogicalResult Compilation::emitPackageCode(
   lowering.matmulMicrokernel = options.matmulMicrokernel == "auto"
                                    ? cpu::selectMatmulMicrokernel(*machine)
                                    : options.matmulMicrokernel;
+  if (!options.exactMath)
+    lowering.approximateMath = cpu::getDefaultApproximatedMath();
   if (failed(runPipeline("lower to LLVM dialect", [&](PassManager &pm) {
         cpu::buildCPULoweringPipeline(pm, lowering);
       })))

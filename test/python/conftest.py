@@ -4,7 +4,8 @@ Finds the repository from this file (<repo>/test/python/conftest.py) and the
 build tree as $TESSERA_BUILD_DIR, else <repo>/build; puts <repo>/python on
 sys.path so that `import tessera` picks up the package under test.
 
-Fixtures: repo_root, build_dir, fake_package_path (the hand-written package
+Fixtures: repo_root, build_dir, compiler (the tessera-compile under test),
+fake_package_path (the hand-written package
 built from test/Runtime/fake_package.c), fake_model (a loaded
 tessera.Model of it, closed after the test).
 """
@@ -37,6 +38,18 @@ def repo_root():
 @pytest.fixture(scope="session")
 def build_dir():
     return BUILD_DIR
+
+
+@pytest.fixture(scope="session")
+def compiler(build_dir):
+    """The tessera-compile under test: $TESSERA_COMPILE, else the build
+    tree's."""
+    path = os.environ.get("TESSERA_COMPILE") or str(
+        build_dir / "bin" / "tessera-compile")
+    if not os.access(path, os.X_OK):
+        pytest.fail("tessera-compile is missing: %s (build it first, or set "
+                    "TESSERA_BUILD_DIR)" % path, pytrace=False)
+    return path
 
 
 @pytest.fixture(scope="session")

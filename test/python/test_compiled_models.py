@@ -6,7 +6,6 @@ float32[batch, 10]; the 16 sample images in examples/digits/samples are all
 classified correctly (labels.npy).
 """
 
-import os
 import shutil
 import threading
 
@@ -15,18 +14,6 @@ import pytest
 
 import tessera
 from tessera import Status, TesseraError
-
-
-@pytest.fixture(scope="session")
-def compiler(build_dir):
-    """The tessera-compile under test: $TESSERA_COMPILE, else the build
-    tree's."""
-    path = os.environ.get("TESSERA_COMPILE") or str(
-        build_dir / "bin" / "tessera-compile")
-    if not os.access(path, os.X_OK):
-        pytest.fail("tessera-compile is missing: %s (build it first, or set "
-                    "TESSERA_BUILD_DIR)" % path, pytrace=False)
-    return path
 
 
 @pytest.fixture

@@ -91,6 +91,13 @@ cl::opt<std::string> matmulMicrokernel(
     cl::value_desc("auto|avx512|avx2|none"), cl::init("auto"),
     cl::cat(driverCategory));
 
+cl::opt<bool> exactMath(
+    "exact-math",
+    cl::desc("Compute erf, exp and tanh with libm calls (scalar loops) "
+             "instead of MLIR's polynomial approximations (vectorized; "
+             "errors in docs/user-guide.md)"),
+    cl::init(false), cl::cat(driverCategory));
+
 cl::opt<unsigned> optLevel("O", cl::desc("LLVM optimization level (0-3)"),
                            cl::Prefix, cl::init(3), cl::cat(driverCategory));
 
@@ -209,6 +216,7 @@ int main(int argc, char **argv) {
     return 1;
   }
   options.matmulMicrokernel = matmulMicrokernel;
+  options.exactMath = exactMath;
   options.target.optLevel = std::min(3u, optLevel.getValue());
   options.runtimeLibrary = findRuntimeLibrary(argv[0]);
   options.printWeights = printWeights;

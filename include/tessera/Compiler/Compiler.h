@@ -46,6 +46,9 @@ struct CompileOptions {
   cpu::CPUTargetOptions target;
   /// "auto" (from the target's features), "avx512", "avx2" or "none".
   std::string matmulMicrokernel = "auto";
+  /// Call libm for every transcendental function instead of approximating
+  /// erf/exp/tanh with vectorizable polynomials.
+  bool exactMath = false;
   /// libtessera_package_runtime.a, linked into every package.
   std::string runtimeLibrary;
   /// Print weight blobs in full in IR output (else blobs over 1 KiB are

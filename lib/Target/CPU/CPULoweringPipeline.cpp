@@ -18,6 +18,12 @@ void cpu::buildCPULoweringPipeline(OpPassManager &pm,
                                    const CPULoweringOptions &options) {
   OpPassManager &func = pm.nest<func::FuncOp>();
   func.addPass(cpu::createTesseraCopyToLinalg());
+  if (!options.approximateMath.empty()) {
+    cpu::TesseraApproximateMathOptions approximate;
+    approximate.functions.assign(options.approximateMath.begin(),
+                                 options.approximateMath.end());
+    func.addPass(cpu::createTesseraApproximateMath(approximate));
+  }
   pm.addPass(cpu::createTesseraOutlineKernels(
       {/*minParallelIterations=*/options.minParallelIterations}));
   pm.addPass(cpu::createTesseraMatmulToMicrokernel(
@@ -31,9 +37,8 @@ void cpu::buildCPULoweringPipeline(OpPassManager &pm,
   loops.addPass(createCanonicalizerPass());
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
-  // libm keeps erf/tanh/pow accurate to the ulp, as ONNX Runtime is; a
-  // polynomial approximation would be faster and is for the vectorizing
-  // pipeline to choose.
+  // What tessera-approximate-math left (pow, sin, f64, or every function
+  // with --exact-math) calls libm.
   pm.addPass(createConvertMathToFuncs());
   pm.addPass(createConvertMathToLibmPass());
   pm.addPass(createConvertMathToLLVMPass());
@@ -46,6 +51,11 @@ void cpu::buildCPULoweringPipeline(OpPassManager &pm,
   pm.addPass(cpu::createTesseraDispatchParallelKernels());
   pm.addPass(createReconcileUnrealizedCastsPass());
   pm.addPass(createCanonicalizerPass());
+}
+
+ArrayRef<std::string> cpu::getDefaultApproximatedMath() {
+  static const std::string functions[] = {"erf", "exp", "tanh"};
+  return functions;
 }
 
 void cpu::registerCPULoweringPipeline() {

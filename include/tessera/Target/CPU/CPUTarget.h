@@ -35,7 +35,16 @@ struct CPULoweringOptions : public PassPipelineOptions<CPULoweringOptions> {
       llvm::cl::desc("Split kernels with at least this many loop iterations "
                      "over threads"),
       llvm::cl::init(16384)};
+  PassOptions::ListOption<std::string> approximateMath{
+      *this, "approximate-math",
+      llvm::cl::desc("f32 math functions computed by MLIR's vectorizable "
+                     "polynomial approximations instead of libm calls")};
 };
+
+/// The f32 functions whose polynomial approximations are accurate enough
+/// to replace libm by default (see docs/user-guide.md for the measured
+/// errors).
+llvm::ArrayRef<std::string> getDefaultApproximatedMath();
 
 /// What the CPU lowering made of a module (counted on the LLVM dialect).
 struct KernelSummary {

@@ -22,6 +22,40 @@ def TesseraCopyToLinalg : Pass<"tessera-copy-to-linalg", "func::FuncOp"> {
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def TesseraApproximateMath : Pass<"tessera-approximate-math"> {
+  let summary = "Replace f32 transcendental functions by MLIR's polynomial "
+                "approximations, which LLVM vectorizes";
+  let description = [{
+    Rewrites the f32 `math` ops named by `functions` with upstream MLIR's
+    polynomial approximations (`populateMathPolynomialApproximationPatterns`):
+    straight-line `arith`/`math.fma` code with selects for the range
+    reduction and special values. A loop whose body calls libm stays
+    scalar; with the approximation LLVM's loop vectorizer runs 16 elements
+    per instruction with AVX-512. Ops on other element types, and the
+    functions not named, are left to the libm lowering. `math.fma` and
+    `math.floor`, which the approximations use, become the LLVM intrinsics
+    (the libm lowering would call `fmaf` and `floorf`).
+
+    Accuracy, measured by `test/e2e/math_accuracy.py` against float64
+    references: see `docs/user-guide.md` ("Transcendental functions").
+    `tessera-compile --exact-math` leaves every function to libm.
+
+    ```mlir
+    %y = math.erf %x : f32
+    // becomes a rational approximation of about 40 arith/math.fma ops
+    ```
+  }];
+  let options = [
+    ListOption<"functions", "functions", "std::string",
+               "math functions to approximate, by op name without the 'math.' "
+               "prefix (erf, exp, tanh, ...)">
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::vector::VectorDialect",
+                           "::mlir::LLVM::LLVMDialect"];
+}
+
 def TesseraOrderContractionLoops
     : Pass<"tessera-order-contraction-loops", "func::FuncOp"> {
   let summary = "Put the output's contiguous dimension innermost in "

@@ -1,0 +1,61 @@
+//===- ApproximateMath.cpp - vectorizable transcendental functions -------===//
+//
+// A libm call in a loop body keeps LLVM's loop vectorizer off that loop:
+// GELU's erf and softmax's exp then run one element at a time. MLIR's
+// polynomial approximations are plain arith/math.fma code with selects
+// instead of branches, which vectorizes; see the pass description for
+// their accuracy.
+//
+//===----------------------------------------------------------------------===//
+
+#include "tessera/Target/CPU/Passes.h"
+
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Math/Transforms/Passes.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+#include "llvm/ADT/StringSet.h"
+
+namespace mlir::tessera::cpu {
+#define GEN_PASS_DEF_TESSERAAPPROXIMATEMATH
+#include "tessera/Target/CPU/Passes.h.inc"
+} // namespace mlir::tessera::cpu
+
+using namespace mlir;
+
+namespace {
+/// The approximations are built on math.fma and math.floor, which
+/// convert-math-to-libm (it runs before convert-math-to-llvm, so that erf
+/// and tanh reach libm) would turn into calls to fmaf and floorf: the LLVM
+/// intrinsics are single instructions.
+template <typename MathOp, typename IntrinsicOp>
+struct MathToLLVMIntrinsic : OpRewritePattern<MathOp> {
+  using OpRewritePattern<MathOp>::OpRewritePattern;
+  LogicalResult matchAndRewrite(MathOp op,
+                                PatternRewriter &rewriter) const override {
+    rewriter.replaceOpWithNewOp<IntrinsicOp>(op, op->getOperands());
+    return success();
+  }
+};
+
+struct ApproximateMathPass
+    : public tessera::cpu::impl::TesseraApproximateMathBase<
+          ApproximateMathPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    llvm::StringSet<> names;
+    for (const std::string &name : functions)
+      names.insert("math." + name);
+    RewritePatternSet patterns(&getContext());
+    populateMathPolynomialApproximationPatterns(
+        patterns, [&](StringRef name) { return names.contains(name); });
+    patterns.add<MathToLLVMIntrinsic<math::FmaOp, LLVM::FMAOp>,
+                 MathToLLVMIntrinsic<math::FloorOp, LLVM::FFloorOp>>(
+        &getContext());
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      signalPassFailure();
+  }
+};
+} // namespace
