@@ -19,6 +19,11 @@ product_affine.onnx: Gemm -> BatchNormalization -> Relu, and
   ConvTranspose -> BatchNormalization -> Mul(per-channel); every
   normalization and scale folds into the Gemm's or ConvTranspose's weights.
 
+depthwise_convs.onnx: depthwise convolutions, which lower to unrolled
+  window taps: 3x3 stride 2 with asymmetric pads, bias and Clip(0, 6) on
+  odd sizes; 5x5 dilation 2; 1-D; and a channel multiplier of 2, which
+  keeps the window loop nest.
+
 layout_roundtrip.onnx: NCHW -> NHWC transposes around a Sigmoid and an Add,
   and back, as layout-converted models have them; every transpose cancels.
 """
@@ -152,6 +157,39 @@ def decomposed_ops(rng):
     return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
 
 
+def depthwise_convs(rng):
+    inits = {
+        "w1": rng.standard_normal((8, 1, 3, 3)).astype(np.float32),
+        "b1": rng.standard_normal(8).astype(np.float32),
+        "lo": np.array(0.0, dtype=np.float32),
+        "hi": np.array(6.0, dtype=np.float32),
+        "w2": rng.standard_normal((6, 1, 5, 5)).astype(np.float32),
+        "w3": rng.standard_normal((4, 1, 3)).astype(np.float32),
+        "w4": rng.standard_normal((8, 1, 3, 3)).astype(np.float32),
+    }
+    nodes = [
+        helper.make_node("Conv", ["x1", "w1", "b1"], ["c1"], group=8,
+                         strides=[2, 2], pads=[0, 1, 1, 2]),
+        helper.make_node("Clip", ["c1", "lo", "hi"], ["y1"]),
+        helper.make_node("Conv", ["x2", "w2"], ["y2"], group=6,
+                         dilations=[2, 2], pads=[4, 4, 4, 4]),
+        helper.make_node("Conv", ["x3", "w3"], ["y3"], group=4, pads=[1, 1]),
+        helper.make_node("Conv", ["x4", "w4"], ["y4"], group=4, pads=[1, 1, 1, 1]),
+    ]
+    graph = helper.make_graph(
+        nodes, "depthwise_convs",
+        [helper.make_tensor_value_info("x1", TensorProto.FLOAT, [2, 8, 13, 11]),
+         helper.make_tensor_value_info("x2", TensorProto.FLOAT, [1, 6, 9, 9]),
+         helper.make_tensor_value_info("x3", TensorProto.FLOAT, [1, 4, 20]),
+         helper.make_tensor_value_info("x4", TensorProto.FLOAT, [1, 4, 7, 7])],
+        [helper.make_tensor_value_info("y1", TensorProto.FLOAT, [2, 8, 6, 6]),
+         helper.make_tensor_value_info("y2", TensorProto.FLOAT, [1, 6, 9, 9]),
+         helper.make_tensor_value_info("y3", TensorProto.FLOAT, [1, 4, 20]),
+         helper.make_tensor_value_info("y4", TensorProto.FLOAT, [1, 8, 7, 7])],
+        [numpy_helper.from_array(v, k) for k, v in inits.items()])
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+
+
 def layout_roundtrip(rng):
     shape = [1, 3, 4, 5]
     to_nhwc, to_nchw = [0, 2, 3, 1], [0, 3, 1, 2]
@@ -219,7 +257,8 @@ def main():
                         ("masked_attention", masked_attention),
                         ("decomposed_ops", decomposed_ops),
                         ("layout_roundtrip", layout_roundtrip),
-                        ("product_affine", product_affine)]:
+                        ("product_affine", product_affine),
+                        ("depthwise_convs", depthwise_convs)]:
         model = build(rng)
         onnx.checker.check_model(model)
         onnx.save(model, os.path.join(args.out_dir, name + ".onnx"))

@@ -13,6 +13,7 @@
 
 #include "tessera/Conversion/TesseraToLinalg.h"
 #include "tessera/Dialect/Tessera/IR/TesseraOps.h"
+#include "tessera/Dialect/Tessera/Transforms/FusionGroups.h"
 
 #include "mlir/Dialect/Math/IR/Math.h"
 
@@ -272,6 +273,94 @@ Value createWindowConv(OpBuilder &b, Location loc, ConvOp op, Value input,
 
 }
 
+/// The most window taps a depthwise convolution is unrolled into.
+constexpr int64_t kMaxDepthwiseTaps = 49;
+
+/// Whether `op` is a floating-point depthwise convolution (one input
+/// channel per group and one filter per group) small enough to unroll.
+bool isUnrollableDepthwise(ConvOp op) {
+  auto weightType = cast<RankedTensorType>(op.getWeight().getType());
+  int64_t groups = op.getGroup();
+  int64_t taps = 1;
+  for (int64_t size : weightType.getShape().drop_front(2))
+    taps *= size;
+  return groups > 1 && weightType.getDimSize(1) == 1 &&
+         weightType.getDimSize(0) == groups && taps <= kMaxDepthwiseTaps &&
+         isa<FloatType>(weightType.getElementType());
+}
+
+/// A depthwise convolution as one all-parallel generic over (n, c, o...):
+/// each window tap is its own pair of operands, a strided slice of the
+/// padded input (a view, starting at k * dilation, stepping by the stride)
+/// and the weight at its constant k, and the body sums the products in the
+/// window loop's order. The window generic would keep a reduction loop
+/// innermost or, reordered, load and store the output row once per tap;
+/// here a row's sums stay in registers, the innermost loop is the output's
+/// contiguous one, and the generic fuses with the bias and activation that
+/// follow like any elementwise op.
+Value createDepthwiseTaps(OpBuilder &b, Location loc, ConvOp op, Value input,
+                          RankedTensorType resultType,
+                          ArrayRef<OpFoldResult> outSizes) {
+  MLIRContext *ctx = b.getContext();
+  auto weightType = cast<RankedTensorType>(op.getWeight().getType());
+  int64_t spatial = resultType.getRank() - 2;
+  SmallVector<int64_t> kernel(weightType.getShape().drop_front(2));
+  int64_t numLoops = resultType.getRank();
+  auto dim = [&](int64_t d) { return getAffineDimExpr(d, ctx); };
+
+  SmallVector<OpFoldResult> sliceSizes(outSizes);
+  sliceSizes[1] = tensor::getMixedSize(b, loc, input, 1);
+  SmallVector<OpFoldResult> sliceStrides(2, b.getIndexAttr(1));
+  for (int64_t stride : op.getStrides())
+    sliceStrides.push_back(b.getIndexAttr(stride));
+
+  SmallVector<Value> operands;
+  SmallVector<AffineMap> maps;
+  AffineMap identity = b.getMultiDimIdentityMap(numLoops);
+  SmallVector<int64_t> tap(spatial, 0);
+  int64_t taps = 1;
+  for (int64_t size : kernel)
+    taps *= size;
+  for (int64_t t = 0; t < taps; ++t) {
+    SmallVector<OpFoldResult> offsets(2, b.getIndexAttr(0));
+    SmallVector<AffineExpr> wExprs = {dim(1), getAffineConstantExpr(0, ctx)};
+    for (int64_t i = 0; i < spatial; ++i) {
+      offsets.push_back(b.getIndexAttr(tap[i] * op.getDilations()[i]));
+      wExprs.push_back(getAffineConstantExpr(tap[i], ctx));
+    }
+    operands.push_back(tensor::ExtractSliceOp::create(
+        b, loc, input, offsets, sliceSizes, sliceStrides));
+    operands.push_back(op.getWeight());
+    maps.push_back(identity);
+    maps.push_back(AffineMap::get(numLoops, 0, wExprs, ctx));
+    // Next tap, last window dimension fastest (the window loop's order).
+    for (int64_t i = spatial - 1; i >= 0; --i) {
+      if (++tap[i] < kernel[i])
+        break;
+      tap[i] = 0;
+    }
+  }
+  maps.push_back(b.getMultiDimIdentityMap(numLoops));
+  Value init = createEmpty(b, loc, resultType, outSizes);
+  auto generic = linalg::GenericOp::create(
+      b, loc, TypeRange{resultType}, operands, ValueRange{init}, maps,
+      makeIterators(numLoops, 0),
+      [&](OpBuilder &b, Location l, ValueRange args) {
+        Value sum;
+        for (int64_t t = 0; t < taps; ++t) {
+          Value product = arith::MulFOp::create(b, l, args[2 * t],
+                                                args[2 * t + 1]);
+          sum = sum ? addF(b, l, sum, product) : product;
+        }
+        linalg::YieldOp::create(b, l, sum);
+      });
+  // The taps are elementwise: they join the convolution's fusion group,
+  // which otherwise starts at the bias add (see FusionGroupPropagator).
+  if (Attribute group = op->getAttr(kFusionGroupAttr))
+    generic->setAttr(kFusionGroupAttr, group);
+  return generic.getResult(0);
+}
+
 /// A 2-D, ungrouped convolution as a matrix product: the input windows
 /// are laid out as columns (im2col, N x C*KH*KW x OH*OW; a plain reshape
 /// for 1x1 kernels with stride 1), and the weights (M x C*KH*KW) multiply
@@ -412,6 +501,9 @@ struct ConvOpLowering : OpRewritePattern<ConvOp> {
                       ShapedType::isDynamic))
       result = createConvAsMatmul(rewriter, loc, op, input, resultType,
                                   outSizes);
+    else if (isUnrollableDepthwise(op))
+      result =
+          createDepthwiseTaps(rewriter, loc, op, input, resultType, outSizes);
     else
       result = createWindowConv(rewriter, loc, op, input, resultType, outSizes);
 

@@ -18,6 +18,10 @@ void cpu::buildCPULoweringPipeline(OpPassManager &pm,
                                    const CPULoweringOptions &options) {
   OpPassManager &func = pm.nest<func::FuncOp>();
   func.addPass(cpu::createTesseraCopyToLinalg());
+  func.addPass(cpu::createTesseraCollapseContiguousLoops());
+  // An in-place op's input and output got a collapse_shape each: as one
+  // value again they are one kernel argument, which keeps it no-alias.
+  func.addPass(createCSEPass());
   if (!options.approximateMath.empty()) {
     cpu::TesseraApproximateMathOptions approximate;
     approximate.functions.assign(options.approximateMath.begin(),

@@ -191,20 +191,48 @@ func.func @conv_pointwise(%x: tensor<1x3x8x8xf32>, %w: tensor<5x3x1x1xf32>) -> t
   return %0 : tensor<1x5x8x8xf32>
 }
 
-// Grouped convolutions (here depthwise, group = 4) keep the window loop
-// nest, channels split into groups (C -> G x C/G, M -> G x M/G); stride 2,
-// padded input, bias added per channel.
-// CHECK-LABEL: func.func @conv_depthwise_bias
-// CHECK-SAME:    (%[[X:.*]]: tensor<1x4x8x8xf32>, %{{.*}}: tensor<4x1x3x3xf32>, %[[B:.*]]: tensor<4xf32>)
+// Grouped convolutions (here group = 2, two channels per group) keep the
+// window loop nest, channels split into groups (C -> G x C/G,
+// M -> G x M/G); stride 2, padded input, bias added per channel.
+// CHECK-LABEL: func.func @conv_grouped_bias
+// CHECK-SAME:    (%[[X:.*]]: tensor<1x4x8x8xf32>, %{{.*}}: tensor<4x2x3x3xf32>, %[[B:.*]]: tensor<4xf32>)
 // CHECK:         %[[P:.*]] = tensor.pad %[[X]] low[0, 0, 1, 1] high[0, 0, 1, 1]
 // CHECK:         } : tensor<1x4x8x8xf32> to tensor<1x4x10x10xf32>
-// CHECK:         tensor.expand_shape %[[P]] {{\[}}[0], [1, 2], [3], [4]] output_shape [1, 4, 1, 10, 10]
-// CHECK:         tensor.expand_shape %{{.*}} {{\[}}[0, 1], [2], [3], [4]] output_shape [4, 1, 1, 3, 3]
+// CHECK:         tensor.expand_shape %[[P]] {{\[}}[0], [1, 2], [3], [4]] output_shape [1, 2, 2, 10, 10]
+// CHECK:         tensor.expand_shape %{{.*}} {{\[}}[0, 1], [2], [3], [4]] output_shape [2, 2, 2, 3, 3]
 // CHECK:         linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d1, d5, d3 * 2 + d6, d4 * 2 + d7)>
 // CHECK:         %[[CONV:.*]] = tensor.collapse_shape {{.*}} into tensor<1x4x4x4xf32>
 // CHECK:         %[[BX:.*]] = tensor.expand_shape %[[B]] {{\[}}[0, 1, 2]] output_shape [4, 1, 1] : tensor<4xf32> into tensor<4x1x1xf32>
 // CHECK:         linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d1, 0, 0)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>]
 // CHECK-SAME:      ins(%[[CONV]], %[[BX]] :
+// CHECK:           arith.addf
+func.func @conv_grouped_bias(%x: tensor<1x4x8x8xf32>, %w: tensor<4x2x3x3xf32>, %b: tensor<4xf32>) -> tensor<1x4x4x4xf32> {
+  %0 = tessera.conv %x, %w, %b {dilations = array<i64: 1, 1>, group = 2 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : (tensor<1x4x8x8xf32>, tensor<4x2x3x3xf32>, tensor<4xf32>) -> tensor<1x4x4x4xf32>
+  return %0 : tensor<1x4x4x4xf32>
+}
+
+// A depthwise convolution (one channel per group) unrolls its window: each
+// of the 9 taps is a strided slice of the padded input (a view) and the
+// weight at a constant position, summed in the window's order by one
+// all-parallel generic, which the bias add follows.
+// CHECK-LABEL: func.func @conv_depthwise_bias
+// CHECK-SAME:    (%[[X:.*]]: tensor<1x4x8x8xf32>, %[[W:.*]]: tensor<4x1x3x3xf32>, %[[B:.*]]: tensor<4xf32>)
+// CHECK:         %[[P:.*]] = tensor.pad %[[X]] low[0, 0, 1, 1] high[0, 0, 1, 1]
+// CHECK:         %[[T0:.*]] = tensor.extract_slice %[[P]][0, 0, 0, 0] [1, 4, 4, 4] [1, 1, 2, 2] : tensor<1x4x10x10xf32> to tensor<1x4x4x4xf32>
+// CHECK:         %[[T1:.*]] = tensor.extract_slice %[[P]][0, 0, 0, 1] [1, 4, 4, 4] [1, 1, 2, 2]
+// CHECK-COUNT-6: tensor.extract_slice %[[P]]
+// CHECK:         %[[T8:.*]] = tensor.extract_slice %[[P]][0, 0, 2, 2] [1, 4, 4, 4] [1, 1, 2, 2]
+// CHECK:         %[[CONV:.*]] = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d1, 0, 0, 0)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d1, 0, 0, 1)>,
+// CHECK-SAME:      affine_map<(d0, d1, d2, d3) -> (d1, 0, 2, 2)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+// CHECK-SAME:      ins(%[[T0]], %[[W]], %[[T1]], %[[W]],
+// CHECK-SAME:      %[[T8]], %[[W]] :
+// CHECK:           %[[M0:.*]] = arith.mulf
+// CHECK-NEXT:      %[[M1:.*]] = arith.mulf
+// CHECK-NEXT:      %[[S1:.*]] = arith.addf %[[M0]], %[[M1]]
+// CHECK-COUNT-7:   arith.addf
+// CHECK:           linalg.yield
+// CHECK:         linalg.generic
+// CHECK-SAME:      ins(%[[CONV]], %{{.*}} :
 // CHECK:           arith.addf
 func.func @conv_depthwise_bias(%x: tensor<1x4x8x8xf32>, %w: tensor<4x1x3x3xf32>, %b: tensor<4xf32>) -> tensor<1x4x4x4xf32> {
   %0 = tessera.conv %x, %w, %b {dilations = array<i64: 1, 1>, group = 4 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : (tensor<1x4x8x8xf32>, tensor<4x1x3x3xf32>, tensor<4xf32>) -> tensor<1x4x4x4xf32>

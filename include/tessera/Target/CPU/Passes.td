@@ -56,6 +56,29 @@ def TesseraApproximateMath : Pass<"tessera-approximate-math"> {
                            "::mlir::LLVM::LLVMDialect"];
 }
 
+def TesseraCollapseContiguousLoops
+    : Pass<"tessera-collapse-contiguous-loops", "func::FuncOp"> {
+  let summary = "Merge the adjacent loops of elementwise ops whose "
+                "dimensions are contiguous in every operand";
+  let description = [{
+    An all-parallel `linalg.generic` or `linalg.copy` on buffers whose loops
+    `d` and `d + 1` index adjacent, contiguous dimensions of every operand
+    that uses them (or neither) runs them as one loop, with the operands
+    collapsed by `memref.collapse_shape` (upstream
+    `linalg::collapseOpIterationDims`). LLVM vectorizes the innermost loop
+    only: a bias add over `1x576x14x14` then runs 196-element rows instead
+    of 14-element ones. Operands that broadcast over both loops (a
+    per-channel bias) do not block the merge; a strided view does.
+
+    ```mlir
+    // out[n, c, y, x] = max(in[n, c, y, x] + bias[c], 0) on 1x576x14x14
+    // becomes loops (n, c, y*14 + x) on 1x576x196 views
+    ```
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::memref::MemRefDialect"];
+}
+
 def TesseraOrderContractionLoops
     : Pass<"tessera-order-contraction-loops", "func::FuncOp"> {
   let summary = "Put the output's contiguous dimension innermost in "

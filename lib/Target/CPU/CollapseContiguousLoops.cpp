@@ -1,0 +1,130 @@
+//===- CollapseContiguousLoops.cpp - one loop over contiguous dims --------===//
+//
+// LLVM vectorizes the innermost loop. In a CNN's later layers that loop is
+// a 14- or 7-wide row: a bias-add or activation over 1x576x14x14 then runs
+// one 16-lane vector (or none) per row, plus a scalar remainder. The rows
+// of a plane are contiguous in every operand, so the plane can be one loop
+// of 196 instead: upstream's collapseOpIterationDims does the rewrite; this
+// pass decides which loops may merge, given the operands' actual layouts.
+//
+//===----------------------------------------------------------------------===//
+
+#include "tessera/Target/CPU/Passes.h"
+
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+
+namespace mlir::tessera::cpu {
+#define GEN_PASS_DEF_TESSERACOLLAPSECONTIGUOUSLOOPS
+#include "tessera/Target/CPU/Passes.h.inc"
+} // namespace mlir::tessera::cpu
+
+using namespace mlir;
+
+namespace {
+
+/// Whether loops `outer` and `outer + 1` of the all-parallel `op` can be one
+/// loop: in every operand either neither appears or they index two
+/// adjacent dimensions, in order, that are contiguous in memory (the outer
+/// stride spans the inner dimension exactly).
+bool canMerge(linalg::LinalgOp op, unsigned outer) {
+  for (OpOperand &operand : op->getOpOperands()) {
+    AffineMap map = op.getMatchingIndexingMap(&operand);
+    std::optional<unsigned> outerPos =
+        map.getResultPosition(getAffineDimExpr(outer, op.getContext()));
+    std::optional<unsigned> innerPos =
+        map.getResultPosition(getAffineDimExpr(outer + 1, op.getContext()));
+    if (!outerPos && !innerPos)
+      continue;
+    if (!outerPos || !innerPos || *innerPos != *outerPos + 1)
+      return false;
+    auto type = dyn_cast<MemRefType>(operand.get().getType());
+    if (!type)
+      return false;
+    SmallVector<int64_t> strides;
+    int64_t offset;
+    if (failed(type.getStridesAndOffset(strides, offset)))
+      return false;
+    int64_t innerSize = type.getDimSize(*innerPos);
+    if (ShapedType::isDynamic(strides[*outerPos]) ||
+        ShapedType::isDynamic(strides[*innerPos]) ||
+        ShapedType::isDynamic(innerSize) ||
+        strides[*outerPos] != strides[*innerPos] * innerSize)
+      return false;
+  }
+  return true;
+}
+
+/// Runs of mergeable loops, or nothing when `op` is not an all-parallel
+/// op on buffers whose maps are projected permutations.
+SmallVector<ReassociationIndices> getMergeableLoops(linalg::LinalgOp op) {
+  if (!op.hasPureBufferSemantics() ||
+      op.getNumParallelLoops() != op.getNumLoops() || op.getNumLoops() < 2 ||
+      !llvm::all_of(op.getIndexingMapsArray(), [](AffineMap map) {
+        return map.isProjectedPermutation(/*allowZeroInResults=*/true);
+      }))
+    return {};
+  SmallVector<ReassociationIndices> runs;
+  ReassociationIndices run = {0};
+  for (unsigned loop = 0; loop + 1 < op.getNumLoops(); ++loop) {
+    if (canMerge(op, loop)) {
+      run.push_back(loop + 1);
+      continue;
+    }
+    if (run.size() > 1)
+      runs.push_back(run);
+    run = {static_cast<int64_t>(loop + 1)};
+  }
+  if (run.size() > 1)
+    runs.push_back(run);
+  return runs;
+}
+
+struct CollapseContiguousLoopsPass
+    : public tessera::cpu::impl::TesseraCollapseContiguousLoopsBase<
+          CollapseContiguousLoopsPass> {
+  void runOnOperation() override {
+    SmallVector<linalg::LinalgOp> candidates;
+    getOperation().walk([&](linalg::LinalgOp op) {
+      if (isa<linalg::GenericOp, linalg::CopyOp>(op.getOperation()))
+        candidates.push_back(op);
+    });
+    IRRewriter rewriter(&getContext());
+    // Size-1 dimensions first (a per-channel bias is 32x1x1, read at
+    // (c, 0, 0)): without them every operand map is a plain projection,
+    // which collapseOpIterationDims requires.
+    linalg::ControlDropUnitDims unitDims;
+    unitDims.controlFn = [](Operation *op) -> SmallVector<unsigned> {
+      auto generic = dyn_cast<linalg::GenericOp>(op);
+      if (!generic || !generic.hasPureBufferSemantics() ||
+          generic.getNumParallelLoops() != generic.getNumLoops())
+        return {};
+      return llvm::to_vector(llvm::seq<unsigned>(0, generic.getNumLoops()));
+    };
+    for (linalg::LinalgOp &op : candidates) {
+      auto generic = dyn_cast<linalg::GenericOp>(op.getOperation());
+      if (!generic || unitDims.controlFn(generic).empty())
+        continue;
+      rewriter.setInsertionPoint(generic);
+      FailureOr<linalg::DropUnitDimsResult> dropped =
+          linalg::dropUnitDims(rewriter, generic, unitDims);
+      if (failed(dropped))
+        continue;
+      rewriter.replaceOp(generic, dropped->replacements);
+      op = cast<linalg::LinalgOp>(dropped->resultOp.getOperation());
+    }
+    for (linalg::LinalgOp op : candidates) {
+      SmallVector<ReassociationIndices> runs = getMergeableLoops(op);
+      if (runs.empty())
+        continue;
+      rewriter.setInsertionPoint(op);
+      FailureOr<linalg::CollapseResult> collapsed =
+          linalg::collapseOpIterationDims(op, runs, rewriter);
+      if (failed(collapsed))
+        continue;
+      rewriter.replaceOp(op, collapsed->results);
+    }
+  }
+};
+
+} // namespace

@@ -1,0 +1,61 @@
+// RUN: tessera-opt %s -split-input-file -tessera-collapse-contiguous-loops | FileCheck %s
+
+// A per-channel bias add over 1x8x14x14 buffers: the batch dim (size 1)
+// is dropped and the 14x14 plane, contiguous in both full operands, is one
+// loop of 196; the bias (8x1x1, read at (c, 0, 0)) is a vector of 8.
+// CHECK-LABEL: func.func @bias_add_plane
+// CHECK-DAG:     %[[B:.*]] = memref.collapse_shape %arg1 {{\[}}[0, 1, 2]] : memref<8x1x1xf32> into memref<8xf32>
+// CHECK-DAG:     %[[X:.*]] = memref.collapse_shape %{{.*}} {{\[}}[0], [1, 2]] : memref<8x14x14xf32> into memref<8x196xf32>
+// CHECK-DAG:     %[[Y:.*]] = memref.collapse_shape %{{.*}} {{\[}}[0], [1, 2]] : memref<8x14x14xf32> into memref<8x196xf32>
+// CHECK:         linalg.generic {indexing_maps = [#[[ID:.*]], #[[BIAS:.*]], #[[ID]]], iterator_types = ["parallel", "parallel"]}
+// CHECK-SAME:      ins(%[[X]], %[[B]] : memref<8x196xf32>, memref<8xf32>) outs(%[[Y]] : memref<8x196xf32>)
+#id = affine_map<(n, c, y, x) -> (n, c, y, x)>
+#bias = affine_map<(n, c, y, x) -> (c, 0, 0)>
+func.func @bias_add_plane(%x: memref<1x8x14x14xf32>, %b: memref<8x1x1xf32>, %y: memref<1x8x14x14xf32>) {
+  linalg.generic {indexing_maps = [#id, #bias, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%x, %b : memref<1x8x14x14xf32>, memref<8x1x1xf32>) outs(%y : memref<1x8x14x14xf32>) {
+  ^bb0(%a: f32, %c: f32, %o: f32):
+    %s = arith.addf %a, %c : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
+// A strided view (rows 16 apart, 14 used) keeps its rows apart from each
+// other; its channels (224 = 14 rows of 16 apart) still merge with the rows.
+// CHECK-LABEL: func.func @strided_view_blocks
+// CHECK:         %[[X:.*]] = memref.collapse_shape %arg0 {{\[}}[0, 1], [2]] : memref<8x14x14xf32, strided<[224, 16, 1]>> into memref<112x14xf32, strided<[16, 1]>>
+// CHECK:         %[[Y:.*]] = memref.collapse_shape %arg1 {{\[}}[0, 1], [2]] : memref<8x14x14xf32> into memref<112x14xf32>
+// CHECK:         linalg.generic
+// CHECK-SAME:      iterator_types = ["parallel", "parallel"]
+// CHECK-SAME:      ins(%[[X]] : memref<112x14xf32, strided<[16, 1]>>) outs(%[[Y]] : memref<112x14xf32>)
+#id3 = affine_map<(c, y, x) -> (c, y, x)>
+func.func @strided_view_blocks(%x: memref<8x14x14xf32, strided<[224, 16, 1]>>, %y: memref<8x14x14xf32>) {
+  linalg.generic {indexing_maps = [#id3, #id3], iterator_types = ["parallel", "parallel", "parallel"]} ins(%x : memref<8x14x14xf32, strided<[224, 16, 1]>>) outs(%y : memref<8x14x14xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %e = math.exp %a : f32
+    linalg.yield %e : f32
+  }
+  return
+}
+
+// -----
+
+// A transposed read keeps its loops; so does a reduction.
+// CHECK-LABEL: func.func @transpose_and_reduction
+// CHECK-NOT:     memref.collapse_shape
+// CHECK:         linalg.generic {{.*}} iterator_types = ["parallel", "parallel"]} ins(%arg0 : memref<4x6xf32>) outs(%arg1 : memref<6x4xf32>)
+// CHECK:         linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]} ins(%arg0 : memref<4x6xf32>) outs(%arg2 : memref<4xf32>)
+func.func @transpose_and_reduction(%x: memref<4x6xf32>, %t: memref<6x4xf32>, %s: memref<4xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(i, j) -> (j, i)>, affine_map<(i, j) -> (i, j)>], iterator_types = ["parallel", "parallel"]} ins(%x : memref<4x6xf32>) outs(%t : memref<6x4xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    linalg.yield %a : f32
+  }
+  linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i)>], iterator_types = ["parallel", "reduction"]} ins(%x : memref<4x6xf32>) outs(%s : memref<4xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %r = arith.addf %o, %a : f32
+    linalg.yield %r : f32
+  }
+  return
+}
