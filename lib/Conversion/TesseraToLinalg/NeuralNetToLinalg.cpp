@@ -273,81 +273,100 @@ Value createWindowConv(OpBuilder &b, Location loc, ConvOp op, Value input,
 
 }
 
-/// The most window taps a depthwise convolution is unrolled into.
-constexpr int64_t kMaxDepthwiseTaps = 49;
+/// The most taps a window (depthwise convolution, pooling) is unrolled into.
+constexpr int64_t kMaxWindowTaps = 49;
 
-/// Whether `op` is a floating-point depthwise convolution (one input
-/// channel per group and one filter per group) small enough to unroll.
-bool isUnrollableDepthwise(ConvOp op) {
-  auto weightType = cast<RankedTensorType>(op.getWeight().getType());
-  int64_t groups = op.getGroup();
-  int64_t taps = 1;
-  for (int64_t size : weightType.getShape().drop_front(2))
-    taps *= size;
-  return groups > 1 && weightType.getDimSize(1) == 1 &&
-         weightType.getDimSize(0) == groups && taps <= kMaxDepthwiseTaps &&
-         isa<FloatType>(weightType.getElementType());
-}
-
-/// A depthwise convolution as one all-parallel generic over (n, c, o...):
-/// each window tap is its own pair of operands, a strided slice of the
-/// padded input (a view, starting at k * dilation, stepping by the stride)
-/// and the weight at its constant k, and the body sums the products in the
-/// window loop's order. The window generic would keep a reduction loop
-/// innermost or, reordered, load and store the output row once per tap;
-/// here a row's sums stay in registers, the innermost loop is the output's
-/// contiguous one, and the generic fuses with the bias and activation that
-/// follow like any elementwise op.
-Value createDepthwiseTaps(OpBuilder &b, Location loc, ConvOp op, Value input,
-                          RankedTensorType resultType,
-                          ArrayRef<OpFoldResult> outSizes) {
-  MLIRContext *ctx = b.getContext();
-  auto weightType = cast<RankedTensorType>(op.getWeight().getType());
-  int64_t spatial = resultType.getRank() - 2;
-  SmallVector<int64_t> kernel(weightType.getShape().drop_front(2));
-  int64_t numLoops = resultType.getRank();
-  auto dim = [&](int64_t d) { return getAffineDimExpr(d, ctx); };
-
-  SmallVector<OpFoldResult> sliceSizes(outSizes);
-  sliceSizes[1] = tensor::getMixedSize(b, loc, input, 1);
-  SmallVector<OpFoldResult> sliceStrides(2, b.getIndexAttr(1));
-  for (int64_t stride : op.getStrides())
-    sliceStrides.push_back(b.getIndexAttr(stride));
-
-  SmallVector<Value> operands;
-  SmallVector<AffineMap> maps;
-  AffineMap identity = b.getMultiDimIdentityMap(numLoops);
-  SmallVector<int64_t> tap(spatial, 0);
+int64_t getTapCount(ArrayRef<int64_t> kernel) {
   int64_t taps = 1;
   for (int64_t size : kernel)
     taps *= size;
-  for (int64_t t = 0; t < taps; ++t) {
+  return taps;
+}
+
+/// One strided view of the padded input `padded` (N x C x S...) per window
+/// tap, in the window loop's order (last window dimension fastest): view t
+/// holds, at each output position, the input element that position reads
+/// at tap t (starting at k * dilation, stepping by the stride). `taps`
+/// receives each tap's window position.
+SmallVector<Value> createWindowTapViews(OpBuilder &b, Location loc,
+                                        Value padded,
+                                        ArrayRef<OpFoldResult> outSizes,
+                                        ArrayRef<int64_t> kernel,
+                                        ArrayRef<int64_t> strides,
+                                        ArrayRef<int64_t> dilations,
+                                        SmallVectorImpl<SmallVector<int64_t>> &taps) {
+  int64_t spatial = kernel.size();
+  SmallVector<OpFoldResult> sizes(outSizes);
+  sizes[1] = tensor::getMixedSize(b, loc, padded, 1);
+  SmallVector<OpFoldResult> steps(2, b.getIndexAttr(1));
+  for (int64_t stride : strides)
+    steps.push_back(b.getIndexAttr(stride));
+  SmallVector<Value> views;
+  SmallVector<int64_t> tap(spatial, 0);
+  for (int64_t t = 0, e = getTapCount(kernel); t < e; ++t) {
     SmallVector<OpFoldResult> offsets(2, b.getIndexAttr(0));
-    SmallVector<AffineExpr> wExprs = {dim(1), getAffineConstantExpr(0, ctx)};
-    for (int64_t i = 0; i < spatial; ++i) {
-      offsets.push_back(b.getIndexAttr(tap[i] * op.getDilations()[i]));
-      wExprs.push_back(getAffineConstantExpr(tap[i], ctx));
-    }
-    operands.push_back(tensor::ExtractSliceOp::create(
-        b, loc, input, offsets, sliceSizes, sliceStrides));
-    operands.push_back(op.getWeight());
-    maps.push_back(identity);
-    maps.push_back(AffineMap::get(numLoops, 0, wExprs, ctx));
-    // Next tap, last window dimension fastest (the window loop's order).
+    for (int64_t i = 0; i < spatial; ++i)
+      offsets.push_back(b.getIndexAttr(tap[i] * dilations[i]));
+    views.push_back(
+        tensor::ExtractSliceOp::create(b, loc, padded, offsets, sizes, steps));
+    taps.push_back(tap);
     for (int64_t i = spatial - 1; i >= 0; --i) {
       if (++tap[i] < kernel[i])
         break;
       tap[i] = 0;
     }
   }
-  maps.push_back(b.getMultiDimIdentityMap(numLoops));
+  return views;
+}
+
+/// Whether `op` is a floating-point depthwise convolution (one input
+/// channel per group and one filter per group) small enough to unroll.
+bool isUnrollableDepthwise(ConvOp op) {
+  auto weightType = cast<RankedTensorType>(op.getWeight().getType());
+  int64_t groups = op.getGroup();
+  return groups > 1 && weightType.getDimSize(1) == 1 &&
+         weightType.getDimSize(0) == groups &&
+         getTapCount(weightType.getShape().drop_front(2)) <= kMaxWindowTaps &&
+         isa<FloatType>(weightType.getElementType());
+}
+
+/// A depthwise convolution as one all-parallel generic over (n, c, o...)
+/// whose operands are, per window tap, the tap's view of the padded input
+/// (createWindowTapViews) and the weight at the tap's constant position;
+/// the body sums the products in the window loop's order. The window
+/// generic would keep a reduction loop innermost or, reordered, load and
+/// store the output row once per tap; here a row's sums stay in registers,
+/// the innermost loop is the output's contiguous one, and the generic
+/// fuses with the bias and activation that follow like any elementwise op.
+Value createDepthwiseTaps(OpBuilder &b, Location loc, ConvOp op, Value input,
+                          RankedTensorType resultType,
+                          ArrayRef<OpFoldResult> outSizes) {
+  MLIRContext *ctx = b.getContext();
+  auto weightType = cast<RankedTensorType>(op.getWeight().getType());
+  int64_t numLoops = resultType.getRank();
+  SmallVector<SmallVector<int64_t>> taps;
+  SmallVector<Value> views = createWindowTapViews(
+      b, loc, input, outSizes, weightType.getShape().drop_front(2),
+      op.getStrides(), op.getDilations(), taps);
+  SmallVector<Value> operands;
+  SmallVector<AffineMap> maps;
+  AffineMap identity = b.getMultiDimIdentityMap(numLoops);
+  for (auto [view, tap] : llvm::zip(views, taps)) {
+    SmallVector<AffineExpr> wExprs = {getAffineDimExpr(1, ctx),
+                                      getAffineConstantExpr(0, ctx)};
+    for (int64_t position : tap)
+      wExprs.push_back(getAffineConstantExpr(position, ctx));
+    operands.append({view, op.getWeight()});
+    maps.append({identity, AffineMap::get(numLoops, 0, wExprs, ctx)});
+  }
+  maps.push_back(identity);
   Value init = createEmpty(b, loc, resultType, outSizes);
   auto generic = linalg::GenericOp::create(
       b, loc, TypeRange{resultType}, operands, ValueRange{init}, maps,
       makeIterators(numLoops, 0),
       [&](OpBuilder &b, Location l, ValueRange args) {
         Value sum;
-        for (int64_t t = 0; t < taps; ++t) {
+        for (size_t t = 0; t < views.size(); ++t) {
           Value product = arith::MulFOp::create(b, l, args[2 * t],
                                                 args[2 * t + 1]);
           sum = sum ? addF(b, l, sum, product) : product;
@@ -724,7 +743,6 @@ struct PoolLowering : OpRewritePattern<OpTy> {
                                 PatternRewriter &rewriter) const override {
     constexpr bool isMax = std::is_same_v<OpTy, MaxPoolOp>;
     Location loc = op.getLoc();
-    MLIRContext *ctx = rewriter.getContext();
     auto inputType = cast<RankedTensorType>(op.getInput().getType());
     auto resultType = cast<RankedTensorType>(op.getType());
     Type elementType = resultType.getElementType();
@@ -766,9 +784,64 @@ struct PoolLowering : OpRewritePattern<OpTy> {
           tensor::getMixedSize(rewriter, loc, op.getInput(), 1), kernel,
           strides, dilations);
     }
-    Value init = createFilled(rewriter, loc, resultType, outSizes, padValue);
-    Value window = tensor::EmptyOp::create(rewriter, loc, kernel, elementType);
+    Value result;
+    if (getTapCount(kernel) <= kMaxWindowTaps && isa<FloatType>(elementType))
+      result = createPoolTaps(rewriter, loc, input, resultType, outSizes,
+                              kernel, strides, dilations);
+    else
+      result = createPoolWindow(rewriter, loc, input, resultType, outSizes,
+                                kernel, strides, dilations, padValue);
+    if constexpr (!isMax)
+      result = divideByWindowCount(rewriter, loc, op, result, resultType);
+    rewriter.replaceOp(op, result);
+    return success();
+  }
 
+  /// The window unrolled: one all-parallel generic over (n, c, o...) whose
+  /// operands are the taps' views of the padded input, combined in the
+  /// window loop's order (see createDepthwiseTaps for why).
+  static Value createPoolTaps(OpBuilder &b, Location loc, Value input,
+                              RankedTensorType resultType,
+                              ArrayRef<OpFoldResult> outSizes,
+                              ArrayRef<int64_t> kernel,
+                              ArrayRef<int64_t> strides,
+                              ArrayRef<int64_t> dilations) {
+    constexpr bool isMax = std::is_same_v<OpTy, MaxPoolOp>;
+    SmallVector<SmallVector<int64_t>> taps;
+    SmallVector<Value> views = createWindowTapViews(
+        b, loc, input, outSizes, kernel, strides, dilations, taps);
+    SmallVector<AffineMap> maps(views.size() + 1,
+                                b.getMultiDimIdentityMap(resultType.getRank()));
+    Value init = createEmpty(b, loc, resultType, outSizes);
+    return linalg::GenericOp::create(
+               b, loc, TypeRange{resultType}, views, ValueRange{init}, maps,
+               makeIterators(resultType.getRank(), 0),
+               [&](OpBuilder &b, Location l, ValueRange args) {
+                 Value combined = args[0];
+                 for (Value tap : args.drop_front().drop_back())
+                   combined =
+                       isMax ? Value(arith::MaximumFOp::create(b, l, combined,
+                                                               tap))
+                             : addF(b, l, combined, tap);
+                 linalg::YieldOp::create(b, l, combined);
+               })
+        .getResult(0);
+  }
+
+  /// The window as reduction loops over a shape-only `window` operand that
+  /// gives the kernel loops their bounds: large windows and integers.
+  static Value createPoolWindow(OpBuilder &b, Location loc, Value input,
+                                RankedTensorType resultType,
+                                ArrayRef<OpFoldResult> outSizes,
+                                ArrayRef<int64_t> kernel,
+                                ArrayRef<int64_t> strides,
+                                ArrayRef<int64_t> dilations, Value padValue) {
+    constexpr bool isMax = std::is_same_v<OpTy, MaxPoolOp>;
+    MLIRContext *ctx = b.getContext();
+    Type elementType = resultType.getElementType();
+    int64_t spatial = kernel.size();
+    Value init = createFilled(b, loc, resultType, outSizes, padValue);
+    Value window = tensor::EmptyOp::create(b, loc, kernel, elementType);
     // Loops: n, c, o_1..o_s, k_1..k_s.
     int64_t numParallel = 2 + spatial, numLoops = numParallel + spatial;
     auto dim = [&](int64_t d) { return getAffineDimExpr(d, ctx); };
@@ -783,21 +856,17 @@ struct PoolLowering : OpRewritePattern<OpTy> {
     SmallVector<AffineMap> maps = {AffineMap::get(numLoops, 0, inExprs, ctx),
                                    AffineMap::get(numLoops, 0, winExprs, ctx),
                                    AffineMap::get(numLoops, 0, outExprs, ctx)};
-    Value result =
-        linalg::GenericOp::create(
-            rewriter, loc, TypeRange{resultType}, ValueRange{input, window},
-            ValueRange{init}, maps, makeIterators(numParallel, spatial),
-            [&](OpBuilder &b, Location l, ValueRange args) {
-              Value combined =
-                  isMax ? Value(arith::MaximumFOp::create(b, l, args[2], args[0]))
-                        : addF(b, l, args[2], args[0]);
-              linalg::YieldOp::create(b, l, combined);
-            })
-            .getResult(0);
-    if constexpr (!isMax)
-      result = divideByWindowCount(rewriter, loc, op, result, resultType);
-    rewriter.replaceOp(op, result);
-    return success();
+    return linalg::GenericOp::create(
+               b, loc, TypeRange{resultType}, ValueRange{input, window},
+               ValueRange{init}, maps, makeIterators(numParallel, spatial),
+               [&](OpBuilder &b, Location l, ValueRange args) {
+                 Value combined =
+                     isMax ? Value(arith::MaximumFOp::create(b, l, args[2],
+                                                             args[0]))
+                           : addF(b, l, args[2], args[0]);
+                 linalg::YieldOp::create(b, l, combined);
+               })
+        .getResult(0);
   }
 
   /// Each output of an average pool divides by the number of window

@@ -113,7 +113,8 @@ bool writesMayOverlap(linalg::LinalgOp op, ArrayRef<Value> arguments) {
 /// than `minIterations` iterations or no suitable loop. A loop qualifies
 /// when it is parallel, has an extent of at least 2 and indexes every
 /// operand it appears in directly (a sliding window such as h + kh would
-/// make the input slices overlap). Among them the largest static extent
+/// make the input slices overlap). For a product, the loop that partitions
+/// the larger input wins; otherwise, and on ties, the largest static extent
 /// wins, preferring loops other than the output's contiguous one: splitting
 /// that one leaves the vectorized innermost loop a run-time trip count.
 std::optional<unsigned> chooseParallelLoop(linalg::LinalgOp op,
@@ -133,12 +134,30 @@ std::optional<unsigned> chooseParallelLoop(linalg::LinalgOp op,
     if (auto dim = dyn_cast<AffineDimExpr>(output.getResults().back()))
       contiguous = dim.getPosition();
 
+  // A product (two inputs and a reduction) is split along the loop that
+  // partitions its larger input: each thread reads half of that operand
+  // and shares the other. A convolution's im2col columns outweigh its
+  // weights in early layers (split the output pixels), the weights
+  // outweigh them in late ones (split the channels).
+  bool isProduct = op.getNumDpsInputs() == 2 && op.getNumReductionLoops() > 0;
+  auto partitionedElements = [&](unsigned loop) -> int64_t {
+    int64_t elements = 0;
+    for (OpOperand *input : op.getDpsInputOperands()) {
+      auto type = dyn_cast<ShapedType>(input->get().getType());
+      if (!type || !op.getMatchingIndexingMap(input).isFunctionOfDim(loop))
+        continue;
+      elements += type.hasStaticShape() ? type.getNumElements() : (1ll << 32);
+    }
+    return elements;
+  };
   std::optional<unsigned> best;
-  auto score = [&](unsigned loop) -> int64_t {
+  auto score = [&](unsigned loop) {
     // A dynamic extent (a batch or sequence size) is taken to be moderate.
     int64_t extent = ShapedType::isDynamic(ranges[loop]) ? 16 : ranges[loop];
     bool preferred = loop != contiguous && extent >= 8;
-    return (preferred ? (1ll << 40) : 0) + extent;
+    int64_t partitioned =
+        isProduct && extent >= 8 ? partitionedElements(loop) : 0;
+    return std::make_tuple(partitioned, preferred, extent);
   };
   SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
   for (unsigned loop = 0; loop < iterators.size(); ++loop) {

@@ -97,7 +97,7 @@ func.func @sub_rank_broadcast(%x: tensor<2x3x4xi64>, %b: tensor<4xi64>) -> tenso
 // CHECK:         %[[E:.*]] = tensor.empty() : tensor<2x3xi1>
 // CHECK:         %[[CMP:.*]] = linalg.generic
 // CHECK-SAME:      outs(%[[E]] : tensor<2x3xi1>)
-// CHECK:         ^bb0(%[[A:.*]]: f32, %[[B:.*]]: f32, %{{.*}}: i1):
+// CHECK:         ^bb0(%[[A:[^:]*]]: f32, %[[B:[^:]*]]: f32, %{{.*}}: i1):
 // CHECK-NEXT:      %[[LT:.*]] = arith.cmpf olt, %[[A]], %[[B]] : f32
 // CHECK-NEXT:      linalg.yield %[[LT]] : i1
 // CHECK:         } -> tensor<2x3xi1>
@@ -241,26 +241,46 @@ func.func @conv_depthwise_bias(%x: tensor<1x4x8x8xf32>, %w: tensor<4x1x3x3xf32>,
 
 // -----
 
-// Max pooling pads with -inf and reduces over a shape-only window tensor.
+// Max pooling pads with -inf and unrolls its window: one all-parallel
+// generic over the 9 taps' strided views of the padded input, combined in
+// the window's order.
 // CHECK-LABEL: func.func @max_pool
 // CHECK:         %[[NEGINF:.*]] = arith.constant 0xFF800000 : f32
 // CHECK:         %[[P:.*]] = tensor.pad %{{.*}} low[0, 0, 1, 1] high[0, 0, 1, 1]
 // CHECK:           tensor.yield %[[NEGINF]] : f32
-// CHECK:         %[[FILL:.*]] = linalg.fill ins(%[[NEGINF]] : f32) {{.*}} -> tensor<1x2x3x3xf32>
-// CHECK:         %[[WIN:.*]] = tensor.empty() : tensor<3x3xf32>
-// CHECK:         linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2 * 2 + d4, d3 * 2 + d5)>, affine_map<(d0, d1, d2, d3, d4, d5) -> (d4, d5)>, affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]}
-// CHECK-SAME:      ins(%[[P]], %[[WIN]] : {{.*}}) outs(%[[FILL]] :
-// CHECK:           arith.maximumf
+// CHECK:         %[[T0:.*]] = tensor.extract_slice %[[P]][0, 0, 0, 0] [1, 2, 3, 3] [1, 1, 2, 2] : tensor<1x2x7x7xf32> to tensor<1x2x3x3xf32>
+// CHECK-COUNT-7: tensor.extract_slice %[[P]]
+// CHECK:         %[[T8:.*]] = tensor.extract_slice %[[P]][0, 0, 2, 2] [1, 2, 3, 3] [1, 1, 2, 2]
+// CHECK:         linalg.generic
+// CHECK-SAME:      iterator_types = ["parallel", "parallel", "parallel", "parallel"]
+// CHECK-SAME:      ins(%[[T0]], {{.*}}, %[[T8]] :
+// CHECK:         ^bb0(%[[A:[^:]*]]: f32, %[[B:[^:]*]]: f32,
+// CHECK-NEXT:      %[[M:.*]] = arith.maximumf %[[A]], %[[B]] : f32
+// CHECK-COUNT-7:   arith.maximumf
 func.func @max_pool(%x: tensor<1x2x5x5xf32>) -> tensor<1x2x3x3xf32> {
   %0 = tessera.max_pool %x {kernel_shape = array<i64: 3, 3>, strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>} : tensor<1x2x5x5xf32> -> tensor<1x2x3x3xf32>
   return %0 : tensor<1x2x3x3xf32>
+}
+
+// A window of more than 49 taps (here 8x8) is a reduction over a
+// shape-only window tensor instead.
+// CHECK-LABEL: func.func @max_pool_large_window
+// CHECK:         %[[NEGINF:.*]] = arith.constant 0xFF800000 : f32
+// CHECK:         %[[FILL:.*]] = linalg.fill ins(%[[NEGINF]] : f32) {{.*}} -> tensor<1x2x2x2xf32>
+// CHECK:         %[[WIN:.*]] = tensor.empty() : tensor<8x8xf32>
+// CHECK:         linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2 * 8 + d4, d3 * 8 + d5)>, affine_map<(d0, d1, d2, d3, d4, d5) -> (d4, d5)>, affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]}
+// CHECK-SAME:      ins(%{{.*}}, %[[WIN]] : {{.*}}) outs(%[[FILL]] :
+// CHECK:           arith.maximumf
+func.func @max_pool_large_window(%x: tensor<1x2x16x16xf32>) -> tensor<1x2x2x2xf32> {
+  %0 = tessera.max_pool %x {kernel_shape = array<i64: 8, 8>, strides = array<i64: 8, 8>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>} : tensor<1x2x16x16xf32> -> tensor<1x2x2x2xf32>
+  return %0 : tensor<1x2x2x2xf32>
 }
 
 // Without count_include_pad each output divides by the number of window
 // positions inside the input, computed from linalg.index.
 // CHECK-LABEL: func.func @avg_pool
 // CHECK:         %[[SUM:.*]] = linalg.generic
-// CHECK:           arith.addf
+// CHECK-COUNT-8:   arith.addf
 // CHECK:         linalg.generic {{.*}} ins(%[[SUM]] : tensor<1x2x4x4xf32>)
 // CHECK:           linalg.index 2 : index
 // CHECK:           arith.maxsi

@@ -89,8 +89,8 @@ func.func @same_argument(%x: memref<16xf32>) {
 
 // With at least min-parallel-iterations (64 * 16 * 8 here: 8192; 1000 in
 // the PAR run, 16384 by default), a kernel computes a range [begin, end) of one
-// parallel loop: m, the largest one that is not the output's contiguous
-// dimension. The call passes 0 and m's extent.
+// parallel loop: m, which partitions the larger input (A, 64 x 8). The call
+// passes 0 and m's extent.
 // CHECK-LABEL: func.func @parallel_matmul
 // CHECK:         call @parallel_matmul_kernel_0(%{{.*}}, %{{.*}}, %{{.*}}) : (memref<64x8xf32>, memref<8x16xf32>, memref<64x16xf32>) -> ()
 // CHECK:       func.func private @parallel_matmul_kernel_0({{.*}}) attributes {llvm.linkage = #llvm.linkage<internal>, tessera.noalias_args} {
@@ -109,6 +109,32 @@ func.func @same_argument(%x: memref<16xf32>) {
 #mC = affine_map<(m, n, k) -> (m, n)>
 func.func @parallel_matmul(%a: memref<64x8xf32>, %b: memref<8x16xf32>, %c: memref<64x16xf32>) {
   linalg.generic {indexing_maps = [#mA, #mB, #mC], iterator_types = ["parallel", "parallel", "reduction"]} ins(%a, %b : memref<64x8xf32>, memref<8x16xf32>) outs(%c : memref<64x16xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
+// A product whose B is the larger input (a convolution's im2col columns,
+// 72 x 256, against 16 x 72 weights) is split along n, so that each thread
+// reads its own columns of B and shares A.
+// PAR-LABEL:   func.func @parallel_columns
+// PAR-DAG:       %[[ZERO:.*]] = arith.constant 0 : index
+// PAR-DAG:       %[[N:.*]] = arith.constant 256 : index
+// PAR:           call @parallel_columns_kernel_0(%{{.*}}, %{{.*}}, %{{.*}}, %[[ZERO]], %[[N]])
+// PAR:         func.func private @parallel_columns_kernel_0(%[[A:.*]]: memref<16x72xf32>, %[[B:.*]]: memref<72x256xf32>, %[[C:.*]]: memref<16x256xf32>, %[[BEGIN:.*]]: index, %[[END:.*]]: index)
+// PAR:           %[[COLS:.*]] = arith.subi %[[END]], %[[BEGIN]] : index
+// PAR-DAG:       memref.subview %[[B]][0, %[[BEGIN]]] [72, %[[COLS]]] [1, 1]
+// PAR-DAG:       memref.subview %[[C]][0, %[[BEGIN]]] [16, %[[COLS]]] [1, 1]
+#cA = affine_map<(m, n, k) -> (m, k)>
+#cB = affine_map<(m, n, k) -> (k, n)>
+#cC = affine_map<(m, n, k) -> (m, n)>
+func.func @parallel_columns(%a: memref<16x72xf32>, %b: memref<72x256xf32>, %c: memref<16x256xf32>) {
+  linalg.generic {indexing_maps = [#cA, #cB, #cC], iterator_types = ["parallel", "parallel", "reduction"]} ins(%a, %b : memref<16x72xf32>, memref<72x256xf32>) outs(%c : memref<16x256xf32>) {
   ^bb0(%x: f32, %y: f32, %acc: f32):
     %p = arith.mulf %x, %y : f32
     %s = arith.addf %acc, %p : f32
