@@ -733,8 +733,9 @@ struct ConvTransposeOpLowering : OpRewritePattern<ConvTransposeOp> {
   }
 };
 
-/// Max and average pooling: a window reduction over the padded input with
-/// a shape-only `window` operand giving the kernel loops their bounds.
+/// Max and average pooling over the padded input: the window unrolled into
+/// its taps (createPoolTaps) when it is small and the elements are floats,
+/// else a window reduction (createPoolWindow).
 template <typename OpTy>
 struct PoolLowering : OpRewritePattern<OpTy> {
   using OpRewritePattern<OpTy>::OpRewritePattern;

@@ -34,10 +34,19 @@ struct MathToLLVMIntrinsic : OpRewritePattern<MathOp> {
   using OpRewritePattern<MathOp>::OpRewritePattern;
   LogicalResult matchAndRewrite(MathOp op,
                                 PatternRewriter &rewriter) const override {
+    if (!isa<FloatType, VectorType>(op.getType()))
+      return failure();
     rewriter.replaceOpWithNewOp<IntrinsicOp>(op, op->getOperands());
     return success();
   }
 };
+
+/// Whether `op` computes on f32 scalars or vectors (the approximations also
+/// take f16, whose accuracy is not measured: those stay for libm, on f32).
+bool isF32(Operation *op) {
+  return op->getNumResults() == 1 &&
+         getElementTypeOrSelf(op->getResult(0).getType()).isF32();
+}
 
 struct ApproximateMathPass
     : public tessera::cpu::impl::TesseraApproximateMathBase<
@@ -48,13 +57,20 @@ struct ApproximateMathPass
     llvm::StringSet<> names;
     for (const std::string &name : functions)
       names.insert("math." + name);
+    SmallVector<Operation *> targets;
+    getOperation()->walk([&](Operation *op) {
+      if (isa<math::FmaOp, math::FloorOp>(op) ||
+          (names.contains(op->getName().getStringRef()) && isF32(op)))
+        targets.push_back(op);
+    });
     RewritePatternSet patterns(&getContext());
     populateMathPolynomialApproximationPatterns(
         patterns, [&](StringRef name) { return names.contains(name); });
     patterns.add<MathToLLVMIntrinsic<math::FmaOp, LLVM::FMAOp>,
                  MathToLLVMIntrinsic<math::FloorOp, LLVM::FFloorOp>>(
         &getContext());
-    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+    // The ops the approximations create (fma, floor) are rewritten as well.
+    if (failed(applyOpPatternsGreedily(targets, std::move(patterns))))
       signalPassFailure();
   }
 };

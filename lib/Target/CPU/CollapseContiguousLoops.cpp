@@ -56,12 +56,15 @@ bool canMerge(linalg::LinalgOp op, unsigned outer) {
 }
 
 /// Runs of mergeable loops, or nothing when `op` is not an all-parallel
-/// op on buffers whose maps are projected permutations.
+/// op on buffers whose maps are projected permutations. A constant index
+/// left in a map (a unit dim that could not be dropped, e.g. of a strided
+/// view) rules the op out: collapseOpIterationDims takes every map result
+/// to be a loop.
 SmallVector<ReassociationIndices> getMergeableLoops(linalg::LinalgOp op) {
   if (!op.hasPureBufferSemantics() ||
       op.getNumParallelLoops() != op.getNumLoops() || op.getNumLoops() < 2 ||
       !llvm::all_of(op.getIndexingMapsArray(), [](AffineMap map) {
-        return map.isProjectedPermutation(/*allowZeroInResults=*/true);
+        return map.isProjectedPermutation(/*allowZeroInResults=*/false);
       }))
     return {};
   SmallVector<ReassociationIndices> runs;
@@ -77,6 +80,8 @@ SmallVector<ReassociationIndices> getMergeableLoops(linalg::LinalgOp op) {
   }
   if (run.size() > 1)
     runs.push_back(run);
+  if (!linalg::areDimSequencesPreserved(op.getIndexingMapsArray(), runs))
+    return {};
   return runs;
 }
 

@@ -155,8 +155,11 @@ std::optional<unsigned> chooseParallelLoop(linalg::LinalgOp op,
     // A dynamic extent (a batch or sequence size) is taken to be moderate.
     int64_t extent = ShapedType::isDynamic(ranges[loop]) ? 16 : ranges[loop];
     bool preferred = loop != contiguous && extent >= 8;
+    // The output's contiguous loop only when each thread keeps long
+    // vectorized rows.
+    bool splittable = loop != contiguous ? extent >= 8 : extent >= 64;
     int64_t partitioned =
-        isProduct && extent >= 8 ? partitionedElements(loop) : 0;
+        isProduct && splittable ? partitionedElements(loop) : 0;
     return std::make_tuple(partitioned, preferred, extent);
   };
   SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();

@@ -59,3 +59,20 @@ func.func @transpose_and_reduction(%x: memref<4x6xf32>, %t: memref<6x4xf32>, %s:
   }
   return
 }
+
+// -----
+
+// A strided view keeps its unit dim (upstream drops unit dims only of
+// identity layouts), so the row mean stays read at (n, c, 0): with a
+// constant index left in a map nothing merges.
+// CHECK-LABEL: func.func @strided_unit_dim
+// CHECK-NOT:     memref.collapse_shape
+// CHECK:         linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel"]
+func.func @strided_unit_dim(%x: memref<1x4x8xf32, strided<[96, 24, 1], offset: ?>>, %m: memref<1x4x1xf32>, %y: memref<1x4x8xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(n, c, w) -> (n, c, w)>, affine_map<(n, c, w) -> (n, c, 0)>, affine_map<(n, c, w) -> (n, c, w)>], iterator_types = ["parallel", "parallel", "parallel"]} ins(%x, %m : memref<1x4x8xf32, strided<[96, 24, 1], offset: ?>>, memref<1x4x1xf32>) outs(%y : memref<1x4x8xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %s = arith.subf %a, %b : f32
+    linalg.yield %s : f32
+  }
+  return
+}

@@ -26,7 +26,8 @@ def TesseraApproximateMath : Pass<"tessera-approximate-math"> {
   let summary = "Replace f32 transcendental functions by MLIR's polynomial "
                 "approximations, which LLVM vectorizes";
   let description = [{
-    Rewrites the f32 `math` ops named by `functions` with upstream MLIR's
+    Rewrites the f32 (scalar or vector) `math` ops named by `functions`
+    with upstream MLIR's
     polynomial approximations (`populateMathPolynomialApproximationPatterns`):
     straight-line `arith`/`math.fma` code with selects for the range
     reduction and special values. A loop whose body calls libm stays
@@ -36,7 +37,7 @@ def TesseraApproximateMath : Pass<"tessera-approximate-math"> {
     `math.floor`, which the approximations use, become the LLVM intrinsics
     (the libm lowering would call `fmaf` and `floorf`).
 
-    Accuracy, measured by `test/e2e/math_accuracy.py` against float64
+    Accuracy, measured by `test/python/test_math_accuracy.py` against float64
     references: see `docs/user-guide.md` ("Transcendental functions").
     `tessera-compile --exact-math` leaves every function to libm.
 
