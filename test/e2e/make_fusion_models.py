@@ -24,6 +24,10 @@ depthwise_convs.onnx: depthwise convolutions, which lower to unrolled
   odd sizes; 5x5 dilation 2; 1-D; and a channel multiplier of 2, which
   keeps the window loop nest.
 
+banded_convs.onnx: two 3x3 convolutions whose im2col columns exceed 512 KiB
+  and are built in bands of output rows, with a dynamic batch: dilation 2
+  (2 bands of 20 rows) and stride 2 with bias (3 bands of 7 rows).
+
 layout_roundtrip.onnx: NCHW -> NHWC transposes around a Sigmoid and an Add,
   and back, as layout-converted models have them; every transpose cancels.
 """
@@ -190,6 +194,28 @@ def depthwise_convs(rng):
     return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
 
 
+def banded_convs(rng):
+    inits = {
+        "w1": rng.standard_normal((8, 16, 3, 3)).astype(np.float32) * 0.3,
+        "w2": rng.standard_normal((8, 16, 3, 3)).astype(np.float32) * 0.3,
+        "b2": rng.standard_normal(8).astype(np.float32),
+    }
+    nodes = [
+        helper.make_node("Conv", ["x1", "w1"], ["y1"], dilations=[2, 2],
+                         pads=[2, 2, 2, 2]),
+        helper.make_node("Conv", ["x2", "w2", "b2"], ["y2"], strides=[2, 2],
+                         pads=[1, 1, 1, 1]),
+    ]
+    graph = helper.make_graph(
+        nodes, "banded_convs",
+        [helper.make_tensor_value_info("x1", TensorProto.FLOAT, ["N", 16, 40, 40]),
+         helper.make_tensor_value_info("x2", TensorProto.FLOAT, ["N", 16, 41, 41])],
+        [helper.make_tensor_value_info("y1", TensorProto.FLOAT, ["N", 8, 40, 40]),
+         helper.make_tensor_value_info("y2", TensorProto.FLOAT, ["N", 8, 21, 21])],
+        [numpy_helper.from_array(v, k) for k, v in inits.items()])
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+
+
 def layout_roundtrip(rng):
     shape = [1, 3, 4, 5]
     to_nhwc, to_nchw = [0, 2, 3, 1], [0, 3, 1, 2]
@@ -258,7 +284,8 @@ def main():
                         ("decomposed_ops", decomposed_ops),
                         ("layout_roundtrip", layout_roundtrip),
                         ("product_affine", product_affine),
-                        ("depthwise_convs", depthwise_convs)]:
+                        ("depthwise_convs", depthwise_convs),
+                        ("banded_convs", banded_convs)]:
         model = build(rng)
         onnx.checker.check_model(model)
         onnx.save(model, os.path.join(args.out_dir, name + ".onnx"))

@@ -16,6 +16,7 @@
 #include "tessera/Dialect/Tessera/Transforms/FusionGroups.h"
 
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 
 using namespace mlir;
 using namespace mlir::tessera;
@@ -380,6 +381,88 @@ Value createDepthwiseTaps(OpBuilder &b, Location loc, ConvOp op, Value input,
   return generic.getResult(0);
 }
 
+/// The largest im2col block (bytes) a blocked convolution materializes: a
+/// block stays in L2 between its copy and the product that reads it.
+constexpr int64_t kIm2colBlockBytes = 512 * 1024;
+/// A block of fewer output pixels would leave the micro-kernel's 32-wide
+/// column panels partly empty.
+constexpr int64_t kMinIm2colBlockPixels = 128;
+
+/// The im2col columns of `input` (the padded input, or a band of its rows)
+/// for `rows` output rows: N x C*KH*KW x rows*OW. A copy with affine
+/// indexing, loops (n, c, ky, kx, y, x) reading input[n, c, y * sy + ky *
+/// dy, x * sx + kx * dx], so the inner loop over x reads a contiguous row
+/// (for unit stride) and no index is computed by division.
+Value createIm2col(OpBuilder &b, Location loc, ConvOp op, Value input,
+                   OpFoldResult batch, int64_t rows, int64_t ow) {
+  MLIRContext *ctx = b.getContext();
+  auto weightType = cast<RankedTensorType>(op.getWeight().getType());
+  auto inputType = cast<RankedTensorType>(input.getType());
+  Type elementType = inputType.getElementType();
+  int64_t channels = weightType.getDimSize(1);
+  int64_t kh = weightType.getDimSize(2), kw = weightType.getDimSize(3);
+  ArrayRef<int64_t> strides = op.getStrides(), dilations = op.getDilations();
+  auto dim = [&](int64_t d) { return getAffineDimExpr(d, ctx); };
+  auto windowType = RankedTensorType::get(
+      {inputType.getDimSize(0), channels, kh, kw, rows, ow}, elementType);
+  Value init = createEmpty(b, loc, windowType,
+                           {batch, b.getIndexAttr(channels), b.getIndexAttr(kh),
+                            b.getIndexAttr(kw), b.getIndexAttr(rows),
+                            b.getIndexAttr(ow)});
+  SmallVector<AffineMap> maps = {
+      AffineMap::get(6, 0,
+                     {dim(0), dim(1), dim(4) * strides[0] + dim(2) * dilations[0],
+                      dim(5) * strides[1] + dim(3) * dilations[1]},
+                     ctx),
+      b.getMultiDimIdentityMap(6)};
+  Value windows =
+      linalg::GenericOp::create(
+          b, loc, TypeRange{windowType}, ValueRange{input}, ValueRange{init},
+          maps, makeIterators(6, 0),
+          [](OpBuilder &nb, Location l, ValueRange args) {
+            linalg::YieldOp::create(nb, l, args[0]);
+          })
+          .getResult(0);
+  return tensor::CollapseShapeOp::create(
+      b, loc,
+      RankedTensorType::get(
+          {inputType.getDimSize(0), channels * kh * kw, rows * ow},
+          elementType),
+      windows, SmallVector<ReassociationIndices>{{0}, {1, 2, 3}, {4, 5}});
+}
+
+/// out[n, m, p] += w[m, q] * col[n, q, p] (loops n, m, p, q), multiplying
+/// input by weight as the window form does.
+Value createWeightProduct(OpBuilder &b, Location loc, Value weights,
+                          Value columns, Value init) {
+  MLIRContext *ctx = b.getContext();
+  auto dim = [&](int64_t d) { return getAffineDimExpr(d, ctx); };
+  SmallVector<AffineMap> maps = {
+      AffineMap::get(4, 0, {dim(1), dim(3)}, ctx),
+      AffineMap::get(4, 0, {dim(0), dim(3), dim(2)}, ctx),
+      AffineMap::get(4, 0, {dim(0), dim(1), dim(2)}, ctx)};
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{init.getType()}, ValueRange{weights, columns},
+             ValueRange{init}, maps, makeIterators(3, 1),
+             [&](OpBuilder &nb, Location l, ValueRange args) {
+               Value mul = arith::MulFOp::create(nb, l, args[1], args[0]);
+               linalg::YieldOp::create(nb, l, addF(nb, l, args[2], mul));
+             })
+      .getResult(0);
+}
+
+/// Output rows per im2col block: the most that divide OH, keep the block
+/// within kIm2colBlockBytes and give at least kMinIm2colBlockPixels pixels;
+/// OH (one block: no loop) when no such count is smaller.
+int64_t getIm2colBlockRows(int64_t oh, int64_t ow, int64_t window,
+                           int64_t elementBytes) {
+  int64_t budget = kIm2colBlockBytes / (window * ow * elementBytes);
+  for (int64_t rows = std::min(budget, oh - 1); rows >= 1; --rows)
+    if (oh % rows == 0)
+      return rows * ow >= kMinIm2colBlockPixels ? rows : oh;
+  return oh;
+}
+
 /// A 2-D, ungrouped convolution as a matrix product: the input windows
 /// are laid out as columns (im2col, N x C*KH*KW x OH*OW; a plain reshape
 /// for 1x1 kernels with stride 1), and the weights (M x C*KH*KW) multiply
@@ -387,7 +470,9 @@ Value createDepthwiseTaps(OpBuilder &b, Location loc, ConvOp op, Value input,
 /// window loop's (c, kh, kw), so every sum is the same as the window
 /// form's; the product's output rows are OH*OW long and contiguous, which
 /// vectorizes where the window form's OW-long rows (7 or 14 in late CNN
-/// stages) or strided reads do not.
+/// stages) or strided reads do not. When the columns outgrow L2 they are
+/// built and multiplied a band of output rows at a time (an scf.for):
+/// the product then reads them from L2, not from memory.
 Value createConvAsMatmul(OpBuilder &b, Location loc, ConvOp op, Value input,
                          RankedTensorType resultType,
                          ArrayRef<OpFoldResult> outSizes) {
@@ -402,74 +487,82 @@ Value createConvAsMatmul(OpBuilder &b, Location loc, ConvOp op, Value input,
   ArrayRef<int64_t> strides = op.getStrides(), dilations = op.getDilations();
   OpFoldResult batch = outSizes[0];
 
-  auto colType = RankedTensorType::get(
-      {resultType.getDimSize(0), window, oh * ow}, elementType);
-  Value columns;
+  auto productType = RankedTensorType::get(
+      {resultType.getDimSize(0), filters, oh * ow}, elementType);
+  // The weights as M x C*KH*KW and the zero accumulator.
+  auto weightsAndAccumulator = [&]() {
+    Value weights = tensor::CollapseShapeOp::create(
+        b, loc, RankedTensorType::get({filters, window}, elementType),
+        op.getWeight(), SmallVector<ReassociationIndices>{{0}, {1, 2, 3}});
+    Value init = createFilled(
+        b, loc, productType,
+        {batch, b.getIndexAttr(filters), b.getIndexAttr(oh * ow)},
+        createScalar(b, loc, elementType, 0));
+    return std::make_pair(weights, init);
+  };
+  auto expand = [&](Value product) {
+    return tensor::ExpandShapeOp::create(
+        b, loc, resultType, product,
+        SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}});
+  };
+
   bool pointwise = kh == 1 && kw == 1 && strides[0] == 1 && strides[1] == 1 &&
                    paddedType.getDimSize(2) == oh &&
                    paddedType.getDimSize(3) == ow;
   if (pointwise) {
-    columns = tensor::CollapseShapeOp::create(
-        b, loc, colType, input, SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}});
-  } else {
-    // im2col as a copy with affine indexing: loops (n, c, ky, kx, y, x)
-    // read input[n, c, y * sy + ky * dy, x * sx + kx * dx], so the inner
-    // loop over x reads a contiguous row (for unit stride) and no index is
-    // computed by division.
-    MLIRContext *ctx = b.getContext();
-    auto dim = [&](int64_t d) { return getAffineDimExpr(d, ctx); };
-    auto windowType = RankedTensorType::get(
-        {resultType.getDimSize(0), channels, kh, kw, oh, ow}, elementType);
-    Value init = createEmpty(b, loc, windowType,
-                             {batch, b.getIndexAttr(channels),
-                              b.getIndexAttr(kh), b.getIndexAttr(kw),
-                              b.getIndexAttr(oh), b.getIndexAttr(ow)});
-    SmallVector<AffineMap> maps = {
-        AffineMap::get(6, 0,
-                       {dim(0), dim(1),
-                        dim(4) * strides[0] + dim(2) * dilations[0],
-                        dim(5) * strides[1] + dim(3) * dilations[1]},
-                       ctx),
-        b.getMultiDimIdentityMap(6)};
-    Value windows =
-        linalg::GenericOp::create(
-            b, loc, TypeRange{windowType}, ValueRange{input}, ValueRange{init},
-            maps, makeIterators(6, 0),
-            [](OpBuilder &nb, Location l, ValueRange args) {
-              linalg::YieldOp::create(nb, l, args[0]);
-            })
-            .getResult(0);
-    columns = tensor::CollapseShapeOp::create(
-        b, loc, colType, windows,
-        SmallVector<ReassociationIndices>{{0}, {1, 2, 3}, {4, 5}});
+    Value columns = tensor::CollapseShapeOp::create(
+        b, loc,
+        RankedTensorType::get({resultType.getDimSize(0), window, oh * ow},
+                              elementType),
+        input, SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}});
+    auto [weights, init] = weightsAndAccumulator();
+    return expand(createWeightProduct(b, loc, weights, columns, init));
   }
-  Value weights = tensor::CollapseShapeOp::create(
-      b, loc, RankedTensorType::get({filters, window}, elementType),
-      op.getWeight(), SmallVector<ReassociationIndices>{{0}, {1, 2, 3}});
-  auto productType = RankedTensorType::get(
-      {resultType.getDimSize(0), filters, oh * ow}, elementType);
-  Value init = createFilled(
-      b, loc, productType,
-      {batch, b.getIndexAttr(filters), b.getIndexAttr(oh * ow)},
-      createScalar(b, loc, elementType, 0));
-  // Loops n, m, p, q: out[n, m, p] += w[m, q] * col[n, q, p].
-  MLIRContext *ctx = b.getContext();
-  auto dim = [&](int64_t d) { return getAffineDimExpr(d, ctx); };
-  SmallVector<AffineMap> maps = {
-      AffineMap::get(4, 0, {dim(1), dim(3)}, ctx),
-      AffineMap::get(4, 0, {dim(0), dim(3), dim(2)}, ctx),
-      AffineMap::get(4, 0, {dim(0), dim(1), dim(2)}, ctx)};
-  auto product = linalg::GenericOp::create(
-      b, loc, TypeRange{productType}, ValueRange{weights, columns},
-      ValueRange{init}, maps, makeIterators(3, 1),
-      [&](OpBuilder &nb, Location l, ValueRange args) {
-        // input * weight, as the window form multiplies.
-        Value mul = arith::MulFOp::create(nb, l, args[1], args[0]);
-        linalg::YieldOp::create(nb, l, addF(nb, l, args[2], mul));
+  int64_t blockRows = getIm2colBlockRows(
+      oh, ow, window, elementType.getIntOrFloatBitWidth() / 8);
+  if (blockRows == oh) {
+    Value columns = createIm2col(b, loc, op, input, batch, oh, ow);
+    auto [weights, init] = weightsAndAccumulator();
+    return expand(createWeightProduct(b, loc, weights, columns, init));
+  }
+  auto [weights, init] = weightsAndAccumulator();
+
+  // Bands of blockRows output rows read input rows [y0 * sy, y0 * sy +
+  // bandHeight) and write output pixels [y0 * OW, (y0 + blockRows) * OW).
+  int64_t bandHeight = (blockRows - 1) * strides[0] + (kh - 1) * dilations[0] + 1;
+  SmallVector<OpFoldResult> one(3, b.getIndexAttr(1));
+  auto loop = scf::ForOp::create(
+      b, loc, arith::ConstantIndexOp::create(b, loc, 0),
+      arith::ConstantIndexOp::create(b, loc, oh),
+      arith::ConstantIndexOp::create(b, loc, blockRows), ValueRange{init},
+      [&](OpBuilder &nb, Location l, Value row, ValueRange carried) {
+        Value firstInputRow = arith::MulIOp::create(
+            nb, l, row, arith::ConstantIndexOp::create(nb, l, strides[0]));
+        SmallVector<OpFoldResult> bandOffsets = {
+            nb.getIndexAttr(0), nb.getIndexAttr(0), firstInputRow,
+            nb.getIndexAttr(0)};
+        SmallVector<OpFoldResult> bandSizes = {
+            batch, nb.getIndexAttr(channels), nb.getIndexAttr(bandHeight),
+            nb.getIndexAttr(paddedType.getDimSize(3))};
+        Value band = tensor::ExtractSliceOp::create(
+            nb, l, input, bandOffsets, bandSizes,
+            SmallVector<OpFoldResult>(4, nb.getIndexAttr(1)));
+        Value columns = createIm2col(nb, l, op, band, batch, blockRows, ow);
+        Value firstPixel = arith::MulIOp::create(
+            nb, l, row, arith::ConstantIndexOp::create(nb, l, ow));
+        SmallVector<OpFoldResult> outOffsets = {
+            nb.getIndexAttr(0), nb.getIndexAttr(0), firstPixel};
+        SmallVector<OpFoldResult> outBlock = {
+            batch, nb.getIndexAttr(filters), nb.getIndexAttr(blockRows * ow)};
+        Value accumulator = tensor::ExtractSliceOp::create(
+            nb, l, carried.front(), outOffsets, outBlock, one);
+        Value product =
+            createWeightProduct(nb, l, weights, columns, accumulator);
+        Value next = tensor::InsertSliceOp::create(
+            nb, l, product, carried.front(), outOffsets, outBlock, one);
+        scf::YieldOp::create(nb, l, next);
       });
-  return tensor::ExpandShapeOp::create(
-      b, loc, resultType, product.getResult(0),
-      SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}});
+  return expand(loop.getResult(0));
 }
 
 /// `value` (rank 1, per channel) reshaped to C x 1 x ... x 1 so that numpy
