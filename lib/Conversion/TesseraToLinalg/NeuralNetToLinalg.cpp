@@ -509,19 +509,17 @@ Value createConvAsMatmul(OpBuilder &b, Location loc, ConvOp op, Value input,
   bool pointwise = kh == 1 && kw == 1 && strides[0] == 1 && strides[1] == 1 &&
                    paddedType.getDimSize(2) == oh &&
                    paddedType.getDimSize(3) == ow;
-  if (pointwise) {
-    Value columns = tensor::CollapseShapeOp::create(
-        b, loc,
-        RankedTensorType::get({resultType.getDimSize(0), window, oh * ow},
-                              elementType),
-        input, SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}});
-    auto [weights, init] = weightsAndAccumulator();
-    return expand(createWeightProduct(b, loc, weights, columns, init));
-  }
   int64_t blockRows = getIm2colBlockRows(
       oh, ow, window, elementType.getIntOrFloatBitWidth() / 8);
-  if (blockRows == oh) {
-    Value columns = createIm2col(b, loc, op, input, batch, oh, ow);
+  if (pointwise || blockRows == oh) {
+    Value columns =
+        pointwise
+            ? Value(tensor::CollapseShapeOp::create(
+                  b, loc,
+                  RankedTensorType::get(
+                      {resultType.getDimSize(0), window, oh * ow}, elementType),
+                  input, SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}}))
+            : createIm2col(b, loc, op, input, batch, oh, ow);
     auto [weights, init] = weightsAndAccumulator();
     return expand(createWeightProduct(b, loc, weights, columns, init));
   }

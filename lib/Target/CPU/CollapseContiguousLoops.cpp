@@ -55,14 +55,13 @@ bool canMerge(linalg::LinalgOp op, unsigned outer) {
   return true;
 }
 
-/// Runs of mergeable loops, or nothing when `op` is not an all-parallel
-/// op on buffers whose maps are projected permutations. A constant index
+/// Runs of mergeable loops of the all-parallel `op` (on buffers), or
+/// nothing when a map is not a projected permutation. A constant index
 /// left in a map (a unit dim that could not be dropped, e.g. of a strided
 /// view) rules the op out: collapseOpIterationDims takes every map result
 /// to be a loop.
 SmallVector<ReassociationIndices> getMergeableLoops(linalg::LinalgOp op) {
-  if (!op.hasPureBufferSemantics() ||
-      op.getNumParallelLoops() != op.getNumLoops() || op.getNumLoops() < 2 ||
+  if (op.getNumLoops() < 2 ||
       !llvm::all_of(op.getIndexingMapsArray(), [](AffineMap map) {
         return map.isProjectedPermutation(/*allowZeroInResults=*/false);
       }))
@@ -91,7 +90,9 @@ struct CollapseContiguousLoopsPass
   void runOnOperation() override {
     SmallVector<linalg::LinalgOp> candidates;
     getOperation().walk([&](linalg::LinalgOp op) {
-      if (isa<linalg::GenericOp, linalg::CopyOp>(op.getOperation()))
+      if (isa<linalg::GenericOp, linalg::CopyOp>(op.getOperation()) &&
+          op.hasPureBufferSemantics() &&
+          op.getNumParallelLoops() == op.getNumLoops())
         candidates.push_back(op);
     });
     IRRewriter rewriter(&getContext());
@@ -99,16 +100,9 @@ struct CollapseContiguousLoopsPass
     // (c, 0, 0)): without them every operand map is a plain projection,
     // which collapseOpIterationDims requires.
     linalg::ControlDropUnitDims unitDims;
-    unitDims.controlFn = [](Operation *op) -> SmallVector<unsigned> {
-      auto generic = dyn_cast<linalg::GenericOp>(op);
-      if (!generic || !generic.hasPureBufferSemantics() ||
-          generic.getNumParallelLoops() != generic.getNumLoops())
-        return {};
-      return llvm::to_vector(llvm::seq<unsigned>(0, generic.getNumLoops()));
-    };
     for (linalg::LinalgOp &op : candidates) {
       auto generic = dyn_cast<linalg::GenericOp>(op.getOperation());
-      if (!generic || unitDims.controlFn(generic).empty())
+      if (!generic)
         continue;
       rewriter.setInsertionPoint(generic);
       FailureOr<linalg::DropUnitDimsResult> dropped =
