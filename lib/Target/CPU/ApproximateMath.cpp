@@ -15,6 +15,7 @@
 #include "mlir/Dialect/Math/Transforms/Passes.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSet.h"
 
 namespace mlir::tessera::cpu {
@@ -54,9 +55,23 @@ struct ApproximateMathPass
   using Base::Base;
 
   void runOnOperation() override {
+    // The f32 functions populateMathPolynomialApproximationPatterns
+    // approximates; a name outside it is a typo, not a no-op.
+    static constexpr llvm::StringLiteral kApproximable[] = {
+        "acos", "asin", "atan", "atan2", "cbrt", "cos",  "erf",  "erfc",
+        "exp",  "expm1", "log", "log1p", "log2", "sin",  "tanh"};
     llvm::StringSet<> names;
-    for (const std::string &name : functions)
+    for (const std::string &name : functions) {
+      if (!llvm::is_contained(kApproximable, name)) {
+        getOperation()->emitError()
+            << "tessera-approximate-math: no polynomial approximation of '"
+            << name << "' (known: "
+            << llvm::join(ArrayRef<llvm::StringLiteral>(kApproximable), ", ")
+            << ")";
+        return signalPassFailure();
+      }
       names.insert("math." + name);
+    }
     SmallVector<Operation *> targets;
     getOperation()->walk([&](Operation *op) {
       if (isa<math::FmaOp, math::FloorOp>(op) ||

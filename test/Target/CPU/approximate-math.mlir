@@ -1,4 +1,7 @@
 // RUN: tessera-opt %s -split-input-file -tessera-approximate-math="functions=erf,exp" | FileCheck %s
+// A function the patterns do not approximate is an error, not a no-op.
+// RUN: not tessera-opt %s -split-input-file -tessera-approximate-math="functions=erf,erff" 2>&1 | FileCheck %s --check-prefix=UNKNOWN
+// UNKNOWN: error: tessera-approximate-math: no polynomial approximation of 'erff' (known: acos, asin, atan, atan2, cbrt, cos, erf, erfc, exp, expm1, log, log1p, log2, sin, tanh)
 
 // A named f32 function becomes straight-line code (no call, no branch)
 // built on llvm.intr.fma.

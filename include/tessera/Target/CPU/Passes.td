@@ -33,7 +33,9 @@ def TesseraApproximateMath : Pass<"tessera-approximate-math"> {
     reduction and special values. A loop whose body calls libm stays
     scalar; with the approximation LLVM's loop vectorizer runs 16 elements
     per instruction with AVX-512. Ops on other element types, and the
-    functions not named, are left to the libm lowering. `math.fma` and
+    functions not named, are left to the libm lowering. A name the
+    patterns do not cover (anything but acos, asin, atan, atan2, cbrt, cos,
+    erf, erfc, exp, expm1, log, log1p, log2, sin, tanh) is an error. `math.fma` and
     `math.floor`, which the approximations use, become the LLVM intrinsics
     (the libm lowering would call `fmaf` and `floorf`).
 
