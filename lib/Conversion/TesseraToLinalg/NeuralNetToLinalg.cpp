@@ -489,16 +489,13 @@ Value createConvAsMatmul(OpBuilder &b, Location loc, ConvOp op, Value input,
 
   auto productType = RankedTensorType::get(
       {resultType.getDimSize(0), filters, oh * ow}, elementType);
-  // The weights as M x C*KH*KW and the zero accumulator.
-  auto weightsAndAccumulator = [&]() {
-    Value weights = tensor::CollapseShapeOp::create(
+  SmallVector<OpFoldResult> productSizes = {batch, b.getIndexAttr(filters),
+                                            b.getIndexAttr(oh * ow)};
+  // The weights as M x C*KH*KW.
+  auto collapseWeights = [&]() -> Value {
+    return tensor::CollapseShapeOp::create(
         b, loc, RankedTensorType::get({filters, window}, elementType),
         op.getWeight(), SmallVector<ReassociationIndices>{{0}, {1, 2, 3}});
-    Value init = createFilled(
-        b, loc, productType,
-        {batch, b.getIndexAttr(filters), b.getIndexAttr(oh * ow)},
-        createScalar(b, loc, elementType, 0));
-    return std::make_pair(weights, init);
   };
   auto expand = [&](Value product) {
     return tensor::ExpandShapeOp::create(
@@ -520,10 +517,17 @@ Value createConvAsMatmul(OpBuilder &b, Location loc, ConvOp op, Value input,
                       {resultType.getDimSize(0), window, oh * ow}, elementType),
                   input, SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}}))
             : createIm2col(b, loc, op, input, batch, oh, ow);
-    auto [weights, init] = weightsAndAccumulator();
+    Value weights = collapseWeights();
+    Value init = createFilled(b, loc, productType, productSizes,
+                              createScalar(b, loc, elementType, 0));
     return expand(createWeightProduct(b, loc, weights, columns, init));
   }
-  auto [weights, init] = weightsAndAccumulator();
+  // Each band zeroes its own block of the output just before its product,
+  // while the block is in cache; a zeroed whole output would be one more
+  // pass over memory (and, shared by convolutions of one shape, a copy).
+  Value weights = collapseWeights();
+  Value zero = createScalar(b, loc, elementType, 0);
+  Value init = createEmpty(b, loc, productType, productSizes);
 
   // Bands of blockRows output rows read input rows [y0 * sy, y0 * sy +
   // bandHeight) and write output pixels [y0 * OW, (y0 + blockRows) * OW).
@@ -552,8 +556,10 @@ Value createConvAsMatmul(OpBuilder &b, Location loc, ConvOp op, Value input,
             nb.getIndexAttr(0), nb.getIndexAttr(0), firstPixel};
         SmallVector<OpFoldResult> outBlock = {
             batch, nb.getIndexAttr(filters), nb.getIndexAttr(blockRows * ow)};
-        Value accumulator = tensor::ExtractSliceOp::create(
+        Value block = tensor::ExtractSliceOp::create(
             nb, l, carried.front(), outOffsets, outBlock, one);
+        Value accumulator =
+            linalg::FillOp::create(nb, l, zero, block).getResult(0);
         Value product =
             createWeightProduct(nb, l, weights, columns, accumulator);
         Value next = tensor::InsertSliceOp::create(

@@ -193,17 +193,18 @@ func.func @conv_pointwise(%x: tensor<1x3x8x8xf32>, %w: tensor<5x3x1x1xf32>) -> t
 
 // When the im2col columns outgrow 512 KiB (here 576 x 3136 floats), they
 // are built and multiplied 4 output rows (224 pixels, 516 KiB) at a time:
-// each band reads input rows [4i, 4i + 6) and accumulates into its own
-// output pixels.
+// each band reads input rows [4i, 4i + 6), zeroes its own output pixels
+// and accumulates into them.
 // CHECK-LABEL: func.func @conv_im2col_bands
-// CHECK:         %[[ACC:.*]] = linalg.fill {{.*}} -> tensor<1x64x3136xf32>
+// CHECK:         %[[ACC:.*]] = tensor.empty() : tensor<1x64x3136xf32>
 // CHECK:         %[[LOOP:.*]] = scf.for %[[ROW:.*]] = %{{.*}} to %{{.*}} step %[[C4:.*]] iter_args(%[[CARRIED:.*]] = %[[ACC]]) -> (tensor<1x64x3136xf32>)
 // CHECK:           %[[FIRST:.*]] = arith.muli %[[ROW]], %{{.*}} : index
 // CHECK:           %[[BAND:.*]] = tensor.extract_slice %{{.*}}[0, 0, %[[FIRST]], 0] [1, 64, 6, 58] [1, 1, 1, 1]
 // CHECK:           linalg.generic {{.*}} ins(%[[BAND]] : tensor<1x64x6x58xf32>) outs(%{{.*}} : tensor<1x64x3x3x4x56xf32>)
 // CHECK:           %[[COLS:.*]] = tensor.collapse_shape %{{.*}} : tensor<1x64x3x3x4x56xf32> into tensor<1x576x224xf32>
 // CHECK:           %[[PIXEL:.*]] = arith.muli %[[ROW]], %{{.*}} : index
-// CHECK:           %[[OUT:.*]] = tensor.extract_slice %[[CARRIED]][0, 0, %[[PIXEL]]] [1, 64, 224] [1, 1, 1]
+// CHECK:           %[[BLOCK:.*]] = tensor.extract_slice %[[CARRIED]][0, 0, %[[PIXEL]]] [1, 64, 224] [1, 1, 1]
+// CHECK:           %[[OUT:.*]] = linalg.fill ins(%{{.*}} : f32) outs(%[[BLOCK]] : tensor<1x64x224xf32>)
 // CHECK:           %[[PROD:.*]] = linalg.generic {{.*}} ins(%{{.*}}, %[[COLS]] : tensor<64x576xf32>, tensor<1x576x224xf32>) outs(%[[OUT]] : tensor<1x64x224xf32>)
 // CHECK:           %[[NEXT:.*]] = tensor.insert_slice %[[PROD]] into %[[CARRIED]][0, 0, %[[PIXEL]]] [1, 64, 224] [1, 1, 1]
 // CHECK:           scf.yield %[[NEXT]]

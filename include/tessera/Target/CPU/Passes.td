@@ -6,12 +6,17 @@
 include "mlir/Pass/PassBase.td"
 
 def TesseraCopyToLinalg : Pass<"tessera-copy-to-linalg", "func::FuncOp"> {
-  let summary = "Rewrite memref.copy as linalg.copy";
+  let summary = "Rewrite memref.copy as linalg.copy, erasing self-copies";
   let description = [{
     Bufferization copies buffers with `memref.copy`. For strided views the
     upstream LLVM lowering calls `memrefCopy` from MLIR's C runner
     utilities, a library a package must not depend on. As `linalg.copy`
     the copy becomes ordinary loops that LLVM can vectorize.
+
+    A copy between two views of the same memory (one value, or equal view
+    ops on the same operands) is erased: bufferization writes a slice that
+    was updated in place back onto itself that way, once per loop
+    iteration of a banded convolution.
 
     ```mlir
     memref.copy %a, %b : memref<4xf32, strided<[2]>> to memref<4xf32>
