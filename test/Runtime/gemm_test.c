@@ -133,7 +133,8 @@ int main(int argc, char **argv) {
     }
     return 0;
   }
-  const int64_t sizes[] = {1, 2, 5, 7, 8, 9, 16, 31, 33, 64, 97, 130};
+  /* Column edges of 1-16 (half-width kernel) and 17 (16 + 1) columns. */
+  const int64_t sizes[] = {1, 2, 5, 7, 8, 9, 16, 17, 31, 33, 49, 64, 97, 130};
   const int64_t ks[] = {1, 3, 17, 256, 257, 600};
   int tested = 0;
   for (int v = 0; v < 2; ++v) {
@@ -155,6 +156,7 @@ int main(int argc, char **argv) {
         {1, 130, 600, 300, 2, 1}, {1, 8, 33, 257, 0, 1},
         {1, 5, 40, 9, 1, 1},      {3, 20, 40, 30, 2, 0},
         {4, 50, 33, 70, 0, 1},    {2, 9, 17, 5, 1, 1},
+        {1, 136, 49, 300, 1, 1},  {1, 128, 112, 40, 0, 1},
     };
     for (int constants = 0; constants < 2; ++constants)
       for (size_t i = 0; i < sizeof(shapes) / sizeof(*shapes); ++i)
