@@ -1,6 +1,6 @@
 /*===- Gemm.c - fp32 matrix-product micro-kernels -----------------------------===*\
  *
- * C += A * B for row-major fp32 matrices, called by the generated code for
+ * C += A * B (or C = A * B) for row-major fp32 matrices, called by the generated code for
  * every matrix product it recognizes (tessera-matmul-to-microkernel). This
  * is hand-written, as IREE's and ONNX Runtime's micro-kernels are, because
  * LLVM's loop vectorizer on the loop nest reaches about 35-40% of the FMA
@@ -178,20 +178,24 @@ static void pack_b(int64_t kc, int64_t nc, int nr, const float *b, int64_t ldb,
   }
 }
 
-/* C[0:mr, 0:nr] += tile[0:mr, 0:nr] (tile rows are MAX_NR apart). */
-static void add_tile(float *c, int64_t ldc, const float *tile, int mr, int nr) {
+/* C[0:mr, 0:nr] = (overwrite ? 0 : C) + tile[0:mr, 0:nr] (tile rows are
+ * MAX_NR apart). */
+static void add_tile(float *c, int64_t ldc, const float *tile, int mr, int nr,
+                     int overwrite) {
   for (int i = 0; i < mr; ++i)
     for (int j = 0; j < nr; ++j)
-      c[i * ldc + j] += tile[i * MAX_NR + j];
+      c[i * ldc + j] =
+          overwrite ? tile[i * MAX_NR + j] : c[i * ldc + j] + tile[i * MAX_NR + j];
 }
 
 /*===--- Micro-kernels ----------------------------------------------------===*/
 
 /* Each computes an MR x NR block: acc = sum over k < kc of packed_a[k][i] *
- * b[k * ldb + j], then C += acc (only the mr x nr valid part on edges). */
+ * b[k * ldb + j], then C += acc, or C = acc when `overwrite` (C is not
+ * read); only the mr x nr valid part on edges. */
 typedef void (*micro_kernel_t)(int64_t kc, const float *packed_a,
                                const float *b, int64_t ldb, float *c,
-                               int64_t ldc, int mr, int nr);
+                               int64_t ldc, int mr, int nr, int overwrite);
 
 #if defined(__x86_64__)
 
@@ -202,7 +206,8 @@ typedef void (*micro_kernel_t)(int64_t kc, const float *packed_a,
 
 __attribute__((target("avx512f"))) static void
 micro_kernel_avx512(int64_t kc, const float *packed_a, const float *b,
-                    int64_t ldb, float *c, int64_t ldc, int mr, int nr) {
+                    int64_t ldb, float *c, int64_t ldc, int mr, int nr,
+                    int overwrite) {
   __m512 acc[AVX512_MR][2];
 #pragma GCC unroll 16
   for (int i = 0; i < AVX512_MR; ++i)
@@ -219,6 +224,14 @@ micro_kernel_avx512(int64_t kc, const float *packed_a, const float *b,
     }
   }
   if (mr == AVX512_MR && nr == AVX512_NR) {
+    if (overwrite) {
+#pragma GCC unroll 16
+      for (int i = 0; i < AVX512_MR; ++i) {
+        _mm512_storeu_ps(c + i * ldc, acc[i][0]);
+        _mm512_storeu_ps(c + i * ldc + 16, acc[i][1]);
+      }
+      return;
+    }
 #pragma GCC unroll 16
     for (int i = 0; i < AVX512_MR; ++i) {
       float *row = c + i * ldc;
@@ -233,14 +246,15 @@ micro_kernel_avx512(int64_t kc, const float *packed_a, const float *b,
     _mm512_storeu_ps(tile + i * MAX_NR, acc[i][0]);
     _mm512_storeu_ps(tile + i * MAX_NR + 16, acc[i][1]);
   }
-  add_tile(c, ldc, tile, mr, nr);
+  add_tile(c, ldc, tile, mr, nr, overwrite);
 }
 
 /* A block of at most 16 columns (an edge panel: 196 = 6 x 32 + 4, or a
  * thread's half of 224 = 3 x 32 + 16) takes half the FMAs of a full one. */
 __attribute__((target("avx512f"))) static void
 micro_kernel_avx512_half(int64_t kc, const float *packed_a, const float *b,
-                         int64_t ldb, float *c, int64_t ldc, int mr, int nr) {
+                         int64_t ldb, float *c, int64_t ldc, int mr, int nr,
+                         int overwrite) {
   __m512 acc[AVX512_MR];
 #pragma GCC unroll 16
   for (int i = 0; i < AVX512_MR; ++i)
@@ -255,9 +269,10 @@ micro_kernel_avx512_half(int64_t kc, const float *packed_a, const float *b,
   __mmask16 columns = (__mmask16)((1u << nr) - 1);
   for (int i = 0; i < mr; ++i) {
     float *row = c + i * ldc;
-    _mm512_mask_storeu_ps(
-        row, columns,
-        _mm512_add_ps(_mm512_maskz_loadu_ps(columns, row), acc[i]));
+    __m512 sum = overwrite ? acc[i]
+                           : _mm512_add_ps(_mm512_maskz_loadu_ps(columns, row),
+                                           acc[i]);
+    _mm512_mask_storeu_ps(row, columns, sum);
   }
 }
 
@@ -268,7 +283,8 @@ micro_kernel_avx512_half(int64_t kc, const float *packed_a, const float *b,
  * runs over k in the same order as in the other kernels. */
 __attribute__((target("avx512f,fma"))) static void
 micro_kernel_avx512_17(int64_t kc, const float *packed_a, const float *b,
-                       int64_t ldb, float *c, int64_t ldc, int mr, int nr) {
+                       int64_t ldb, float *c, int64_t ldc, int mr, int nr,
+                       int overwrite) {
   __m512 acc[AVX512_MR];
   __m256 last = _mm256_setzero_ps();
 #pragma GCC unroll 16
@@ -287,8 +303,13 @@ micro_kernel_avx512_17(int64_t kc, const float *packed_a, const float *b,
   _mm256_storeu_ps(column, last);
   for (int i = 0; i < mr; ++i) {
     float *row = c + i * ldc;
-    _mm512_storeu_ps(row, _mm512_add_ps(_mm512_loadu_ps(row), acc[i]));
-    row[16] += column[i];
+    if (overwrite) {
+      _mm512_storeu_ps(row, acc[i]);
+      row[16] = column[i];
+    } else {
+      _mm512_storeu_ps(row, _mm512_add_ps(_mm512_loadu_ps(row), acc[i]));
+      row[16] += column[i];
+    }
   }
   (void)nr;
 }
@@ -298,7 +319,8 @@ micro_kernel_avx512_17(int64_t kc, const float *packed_a, const float *b,
 
 __attribute__((target("avx2,fma"))) static void
 micro_kernel_avx2(int64_t kc, const float *packed_a, const float *b,
-                  int64_t ldb, float *c, int64_t ldc, int mr, int nr) {
+                  int64_t ldb, float *c, int64_t ldc, int mr, int nr,
+                  int overwrite) {
   __m256 acc[AVX2_MR][2];
 #pragma GCC unroll 6
   for (int i = 0; i < AVX2_MR; ++i)
@@ -315,6 +337,14 @@ micro_kernel_avx2(int64_t kc, const float *packed_a, const float *b,
     }
   }
   if (mr == AVX2_MR && nr == AVX2_NR) {
+    if (overwrite) {
+#pragma GCC unroll 6
+      for (int i = 0; i < AVX2_MR; ++i) {
+        _mm256_storeu_ps(c + i * ldc, acc[i][0]);
+        _mm256_storeu_ps(c + i * ldc + 8, acc[i][1]);
+      }
+      return;
+    }
 #pragma GCC unroll 6
     for (int i = 0; i < AVX2_MR; ++i) {
       float *row = c + i * ldc;
@@ -329,7 +359,7 @@ micro_kernel_avx2(int64_t kc, const float *packed_a, const float *b,
     _mm256_storeu_ps(tile + i * MAX_NR, acc[i][0]);
     _mm256_storeu_ps(tile + i * MAX_NR + 8, acc[i][1]);
   }
-  add_tile(c, ldc, tile, mr, nr);
+  add_tile(c, ldc, tile, mr, nr, overwrite);
 }
 
 #endif
@@ -498,13 +528,27 @@ static const float *packed_constant(int is_b, const float *source, int64_t ld,
   return result;
 }
 
+/* C = 0 where the product overwrites C but runs as accumulating loops. */
+static void zero_rows(int64_t m, int64_t n, float *c, int64_t ldc) {
+  for (int64_t i = 0; i < m; ++i)
+    memset(c + i * ldc, 0, (size_t)n * sizeof(float));
+}
+
 static void gemm(const gemm_kernel_t *kernel, small_m_t small_m, int64_t m,
                  int64_t n, int64_t k, const float *a, int64_t lda,
-                 const float *b, int64_t ldb, float *c, int64_t ldc) {
-  if (m <= 0 || n <= 0 || k <= 0)
+                 const float *b, int64_t ldb, float *c, int64_t ldc,
+                 int overwrite) {
+  if (m <= 0 || n <= 0)
     return;
+  if (k <= 0) {
+    if (overwrite)
+      zero_rows(m, n, c, ldc);
+    return;
+  }
   const int mr = kernel->mr, nr = kernel->nr;
   if (m < mr) {
+    if (overwrite)
+      zero_rows(m, n, c, ldc);
     small_m(m, n, k, a, lda, b, ldb, c, ldc);
     return;
   }
@@ -518,6 +562,8 @@ static void gemm(const gemm_kernel_t *kernel, small_m_t small_m, int64_t m,
       pack_b_panels ? (nc_max + nr - 1) / nr * nr * KC : (int64_t)KC * nr;
   float *storage = pack_storage((size_t)(a_floats + b_floats));
   if (!storage) {
+    if (overwrite)
+      zero_rows(m, n, c, ldc);
     small_m(m, n, k, a, lda, b, ldb, c, ldc);
     return;
   }
@@ -567,7 +613,8 @@ static void gemm(const gemm_kernel_t *kernel, small_m_t small_m, int64_t m,
           for (int64_t ir = 0; ir < mc; ir += mr) {
             const int rows = mc - ir < mr ? (int)(mc - ir) : mr;
             micro(kc, block_a + (ic + ir) * kc, panel, panel_ld,
-                  c + (ic + ir) * ldc + jc + jr, ldc, rows, cols);
+                  c + (ic + ir) * ldc + jc + jr, ldc, rows, cols,
+                  overwrite && pc == 0);
           }
         }
       }
@@ -581,15 +628,18 @@ static void batched_gemm(const gemm_kernel_t *kernel, small_m_t small_m,
                          int64_t batch, int64_t m, int64_t n, int64_t k,
                          const float *a, int64_t a_batch_stride, int64_t lda,
                          const float *b, int64_t b_batch_stride, int64_t ldb,
-                         float *c, int64_t c_batch_stride, int64_t ldc) {
+                         float *c, int64_t c_batch_stride, int64_t ldc,
+                         int64_t flags) {
   if (batch > 1 && b_batch_stride == 0 && a_batch_stride == m * lda &&
       c_batch_stride == m * ldc) {
     m *= batch;
     batch = 1;
   }
+  const int overwrite = (flags & TESSERA_SGEMM_OVERWRITE) != 0;
   for (int64_t i = 0; i < batch; ++i)
     gemm(kernel, small_m, m, n, k, a + i * a_batch_stride, lda,
-         b + i * b_batch_stride, ldb, c + i * c_batch_stride, ldc);
+         b + i * b_batch_stride, ldb, c + i * c_batch_stride, ldc,
+         overwrite && (i == 0 || c_batch_stride != 0));
 }
 
 #if defined(__x86_64__)
@@ -597,22 +647,24 @@ static void batched_gemm(const gemm_kernel_t *kernel, small_m_t small_m,
 void tessera_sgemm_avx512(int64_t batch, int64_t m, int64_t n, int64_t k,
                           const float *a, int64_t a_batch_stride, int64_t lda,
                           const float *b, int64_t b_batch_stride, int64_t ldb,
-                          float *c, int64_t c_batch_stride, int64_t ldc) {
+                          float *c, int64_t c_batch_stride, int64_t ldc,
+                          int64_t flags) {
   static const gemm_kernel_t kernel = {
       micro_kernel_avx512, micro_kernel_avx512_half, micro_kernel_avx512_17,
       AVX512_MR, AVX512_NR};
   batched_gemm(&kernel, small_m_avx512, batch, m, n, k, a, a_batch_stride, lda,
-               b, b_batch_stride, ldb, c, c_batch_stride, ldc);
+               b, b_batch_stride, ldb, c, c_batch_stride, ldc, flags);
 }
 
 void tessera_sgemm_avx2(int64_t batch, int64_t m, int64_t n, int64_t k,
                         const float *a, int64_t a_batch_stride, int64_t lda,
                         const float *b, int64_t b_batch_stride, int64_t ldb,
-                        float *c, int64_t c_batch_stride, int64_t ldc) {
+                        float *c, int64_t c_batch_stride, int64_t ldc,
+                        int64_t flags) {
   static const gemm_kernel_t kernel = {micro_kernel_avx2, NULL, NULL,
                                        AVX2_MR, AVX2_NR};
   batched_gemm(&kernel, small_m_avx2, batch, m, n, k, a, a_batch_stride, lda,
-               b, b_batch_stride, ldb, c, c_batch_stride, ldc);
+               b, b_batch_stride, ldb, c, c_batch_stride, ldc, flags);
 }
 
 #endif

@@ -2,7 +2,8 @@
  *
  * Runs tessera_sgemm_avx512 / _avx2 (whichever this CPU supports) on edge
  * shapes, strided and batched operands, and compares C += A * B with a
- * double-precision reference. Elements around each C are guarded: a kernel
+ * double-precision reference; each case also with TESSERA_SGEMM_OVERWRITE
+ * (C = A * B), C starting as NaNs that must not reach the result. Elements around each C are guarded: a kernel
  * that writes outside its block fails. Some cases also register A and B
  * as constants (as a loaded model's weights are), so that the kernels pack
  * them on a first call and the checked call reuses the packed copies.
@@ -26,7 +27,7 @@ void tessera_rt_gemm_remove_constants(const void *begin, size_t bytes);
 
 typedef void (*sgemm_t)(int64_t, int64_t, int64_t, int64_t, const float *,
                         int64_t, int64_t, const float *, int64_t, int64_t,
-                        float *, int64_t, int64_t);
+                        float *, int64_t, int64_t, int64_t);
 
 static unsigned long long rng = 88172645463325252ull;
 static float next_value(void) {
@@ -40,7 +41,7 @@ static int failures, cases;
 
 static void check_case(sgemm_t sgemm, const char *isa, int64_t batch,
                        int64_t m, int64_t n, int64_t k, int64_t pad,
-                       int shared_b, int constants) {
+                       int shared_b, int constants, int overwrite) {
   const float guard = 12345.0f;
   int64_t lda = k + pad, ldb = n + pad, ldc = n + pad;
   int64_t sa = m * lda, sb = shared_b ? 0 : k * ldb, sc = m * ldc;
@@ -54,16 +55,18 @@ static void check_case(sgemm_t sgemm, const char *isa, int64_t batch,
   for (int64_t t = 0; t < batch; ++t)
     for (int64_t i = 0; i < m; ++i)
       for (int64_t j = 0; j < n; ++j)
-        c[t * sc + i * ldc + j] = c0[t * sc + i * ldc + j] = next_value();
+        c[t * sc + i * ldc + j] = c0[t * sc + i * ldc + j] =
+            overwrite ? __builtin_nanf("") : next_value();
+  int64_t flags = overwrite ? TESSERA_SGEMM_OVERWRITE : 0;
   if (constants) {
     tessera_rt_gemm_add_constants(a, na * sizeof(float));
     tessera_rt_gemm_add_constants(b, nb * sizeof(float));
     float *first = malloc(nc * sizeof(float));
     memcpy(first, c0, nc * sizeof(float));
-    sgemm(batch, m, n, k, a, sa, lda, b, sb, ldb, first, sc, ldc);
+    sgemm(batch, m, n, k, a, sa, lda, b, sb, ldb, first, sc, ldc, flags);
     free(first);
   }
-  sgemm(batch, m, n, k, a, sa, lda, b, sb, ldb, c, sc, ldc);
+  sgemm(batch, m, n, k, a, sa, lda, b, sb, ldb, c, sc, ldc, flags);
   if (constants) {
     tessera_rt_gemm_remove_constants(a, na * sizeof(float));
     tessera_rt_gemm_remove_constants(b, nb * sizeof(float));
@@ -78,24 +81,24 @@ static void check_case(sgemm_t sgemm, const char *isa, int64_t batch,
           outside |= c[at] != guard;
           continue;
         }
-        double expected = c0[at];
+        double expected = overwrite ? 0.0 : c0[at];
         for (int64_t p = 0; p < k; ++p)
           expected += (double)a[t * sa + i * lda + p] *
                       (double)b[t * sb + p * ldb + j];
         double error = fabs(c[at] - expected);
-        if (error > worst) worst = error;
+        if (!(error <= worst)) worst = error; /* NaN sticks */
       }
   for (size_t i = (size_t)(batch * sc); i < nc; ++i)
     outside |= c[i] != guard;
   /* fp32 rounding of k products of values in [-1, 1]: well under k * 1e-6. */
   double tolerance = 1e-6 * (double)(k + 1) + 1e-6;
   ++cases;
-  if (worst > tolerance || outside) {
+  if (!(worst <= tolerance) || outside) {
     ++failures;
     printf("FAILED %s batch %lld m %lld n %lld k %lld pad %lld shared_b %d "
-           "constants %d: max error %g (tolerance %g)%s\n",
+           "constants %d overwrite %d: max error %g (tolerance %g)%s\n",
            isa, (long long)batch, (long long)m, (long long)n, (long long)k,
-           (long long)pad, shared_b, constants, worst, tolerance,
+           (long long)pad, shared_b, constants, overwrite, worst, tolerance,
            outside ? ", wrote outside C" : "");
   }
   free(a); free(b); free(c); free(c0);
@@ -123,7 +126,7 @@ int main(int argc, char **argv) {
       double best = 1e30;
       for (int r = 0; r < 10; ++r) {
         double t0 = now();
-        variants[v].fn(1, m, n, k, a, 0, k, b, 0, n, c, 0, n);
+        variants[v].fn(1, m, n, k, a, 0, k, b, 0, n, c, 0, n, 0);
         double t = now() - t0;
         if (t < best) best = t;
       }
@@ -140,11 +143,13 @@ int main(int argc, char **argv) {
   for (int v = 0; v < 2; ++v) {
     if (!variants[v].supported) continue;
     ++tested;
-    for (size_t i = 0; i < sizeof(sizes) / sizeof(*sizes); ++i)
-      for (size_t j = 0; j < sizeof(sizes) / sizeof(*sizes); ++j)
-        for (size_t p = 0; p < sizeof(ks) / sizeof(*ks); p += 2)
-          check_case(variants[v].fn, variants[v].isa, 1, sizes[i], sizes[j],
-                     ks[p + (i + j) % 2], (i * 7 + j) % 3 == 0 ? 0 : 3, 1, 0);
+    for (int overwrite = 0; overwrite < 2; ++overwrite)
+      for (size_t i = 0; i < sizeof(sizes) / sizeof(*sizes); ++i)
+        for (size_t j = 0; j < sizeof(sizes) / sizeof(*sizes); ++j)
+          for (size_t p = 0; p < sizeof(ks) / sizeof(*ks); p += 2)
+            check_case(variants[v].fn, variants[v].isa, 1, sizes[i], sizes[j],
+                       ks[p + (i + j) % 2], (i * 7 + j) % 3 == 0 ? 0 : 3, 1, 0,
+                       overwrite);
     /* Row blocks past MC and the packed-B path (m >= 128), K blocks
      * (column blocks past NC too), then batches: separate B, and shared B
      * merged into one product. Each also with A and B constant. */
@@ -157,12 +162,14 @@ int main(int argc, char **argv) {
         {1, 5, 40, 9, 1, 1},      {3, 20, 40, 30, 2, 0},
         {4, 50, 33, 70, 0, 1},    {2, 9, 17, 5, 1, 1},
         {1, 136, 49, 300, 1, 1},  {1, 128, 112, 40, 0, 1},
+        {1, 9, 17, 0, 1, 1},
     };
-    for (int constants = 0; constants < 2; ++constants)
-      for (size_t i = 0; i < sizeof(shapes) / sizeof(*shapes); ++i)
-        check_case(variants[v].fn, variants[v].isa, shapes[i].batch,
-                   shapes[i].m, shapes[i].n, shapes[i].k, shapes[i].pad,
-                   shapes[i].shared_b, constants);
+    for (int overwrite = 0; overwrite < 2; ++overwrite)
+      for (int constants = 0; constants < 2; ++constants)
+        for (size_t i = 0; i < sizeof(shapes) / sizeof(*shapes); ++i)
+          check_case(variants[v].fn, variants[v].isa, shapes[i].batch,
+                     shapes[i].m, shapes[i].n, shapes[i].k, shapes[i].pad,
+                     shapes[i].shared_b, constants, overwrite);
   }
   if (!tested) {
     printf("gemm tests skipped: no AVX2/FMA on this CPU\n");

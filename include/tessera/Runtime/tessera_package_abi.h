@@ -56,13 +56,14 @@
  *
  *   void tessera_sgemm_avx512(batch, m, n, k, a, a_batch_stride, lda,
  *                             b, b_batch_stride, ldb,
- *                             c, c_batch_stride, ldc);   (and _avx2)
+ *                             c, c_batch_stride, ldc, flags);   (and _avx2)
  *
  * For each of `batch` products: C[m x n] += A[m x k] * B[k x n], row-major
  * with the given row strides (in elements; unit column stride); matrix i
- * starts `i * *_batch_stride` elements after the first (0: shared). Sums
- * are blocked over k and use fused multiply-adds, so they round differently
- * from a sequential loop.
+ * starts `i * *_batch_stride` elements after the first (0: shared). With
+ * TESSERA_SGEMM_OVERWRITE in `flags`, C = A * B instead: C is not read
+ * (the product of a zero-filled output). Sums are blocked over k and use
+ * fused multiply-adds, so they round differently from a sequential loop.
  *
  * DTYPE is one of float32 float64 float16 bfloat16 int8 int16 int32 int64
  * uint8 uint16 uint32 uint64 bool. A DIM is a decimal size, `?` for an
@@ -91,14 +92,19 @@ typedef void (*tessera_parallel_task_t)(void *args, int64_t begin,
 void tessera_parallel_for(tessera_parallel_task_t task, void *args,
                           int64_t extent);
 
+/* tessera_sgemm_* flags. */
+#define TESSERA_SGEMM_OVERWRITE 1
+
 void tessera_sgemm_avx512(int64_t batch, int64_t m, int64_t n, int64_t k,
                           const float *a, int64_t a_batch_stride, int64_t lda,
                           const float *b, int64_t b_batch_stride, int64_t ldb,
-                          float *c, int64_t c_batch_stride, int64_t ldc);
+                          float *c, int64_t c_batch_stride, int64_t ldc,
+                          int64_t flags);
 void tessera_sgemm_avx2(int64_t batch, int64_t m, int64_t n, int64_t k,
                         const float *a, int64_t a_batch_stride, int64_t lda,
                         const float *b, int64_t b_batch_stride, int64_t ldb,
-                        float *c, int64_t c_batch_stride, int64_t ldc);
+                        float *c, int64_t c_batch_stride, int64_t ldc,
+                        int64_t flags);
 
 #ifdef __cplusplus
 }

@@ -4,14 +4,18 @@
 // FMA peak: it reloads and stores C on every k. The runtime's micro-kernel
 // keeps a register block of C over a whole k block (lib/Runtime/Gemm.c).
 // This pass finds the matrix products among the kernels' generics and hands
-// their operands to it as pointers and strides.
+// their operands to it as pointers and strides. A product that starts from
+// a zero fill of its output (outlined into its kernel just before it) has
+// the micro-kernel overwrite the output instead: one pass over C fewer.
 //
 //===----------------------------------------------------------------------===//
 
 #include "tessera/Target/CPU/Passes.h"
 
 #include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/IR/SymbolTable.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 
 namespace mlir::tessera::cpu {
 #define GEN_PASS_DEF_TESSERAMATMULTOMICROKERNEL
@@ -119,7 +123,7 @@ func::FuncOp getOrDeclareMicrokernel(ModuleOp module, StringRef name) {
   Type i64 = builder.getI64Type();
   Type pointer = LLVM::LLVMPointerType::get(module.getContext());
   SmallVector<Type> params = {i64, i64, i64, i64, pointer, i64, i64,
-                              pointer, i64, i64, pointer, i64, i64};
+                              pointer, i64, i64, pointer, i64, i64, i64};
   auto decl = func::FuncOp::create(builder, module.getLoc(), name,
                                    builder.getFunctionType(params, {}));
   decl.setPrivate();
@@ -157,6 +161,25 @@ OperandView describe(OpBuilder &builder, Location loc, Value buffer,
   return view;
 }
 
+/// The linalg.fill of zero into `op`'s output that `op` directly follows
+/// (only side-effect-free ops between), if any.
+linalg::FillOp getZeroFillOfOutput(linalg::GenericOp op) {
+  for (Operation *prev = op->getPrevNode(); prev; prev = prev->getPrevNode()) {
+    if (isMemoryEffectFree(prev))
+      continue;
+    auto fill = dyn_cast<linalg::FillOp>(prev);
+    if (fill && fill.hasPureBufferSemantics() &&
+        fill.getOutputs().front() == op.getDpsInits().front() &&
+        matchPattern(fill.getInputs().front(), m_AnyZeroFloat()))
+      return fill;
+    return {};
+  }
+  return {};
+}
+
+/// TESSERA_SGEMM_OVERWRITE in tessera_package_abi.h.
+constexpr int64_t kOverwriteOutput = 1;
+
 void replaceWithCall(linalg::GenericOp op, const MatmulLoops &loops,
                      func::FuncOp microkernel) {
   OpBuilder builder(op);
@@ -178,12 +201,19 @@ void replaceWithCall(linalg::GenericOp op, const MatmulLoops &loops,
   OperandView av = describe(builder, loc, a, loops.aHasBatch);
   OperandView bv = describe(builder, loc, b, loops.bHasBatch);
   OperandView cv = describe(builder, loc, c, loops.batch.has_value());
+  // The micro-kernel's sums start from +0 and never become -0, so
+  // overwriting C gives the same bits as adding them to a zero fill.
+  linalg::FillOp fill = getZeroFillOfOutput(op);
+  Value flags = arith::ConstantIntOp::create(builder, loc, i64,
+                                             fill ? kOverwriteOutput : 0);
   func::CallOp::create(builder, loc, microkernel,
                        ValueRange{batch, m, n, k, av.pointer, av.batchStride,
                                   av.rowStride, bv.pointer, bv.batchStride,
                                   bv.rowStride, cv.pointer, cv.batchStride,
-                                  cv.rowStride});
+                                  cv.rowStride, flags});
   op->erase();
+  if (fill)
+    fill->erase();
 }
 
 struct MatmulToMicrokernelPass

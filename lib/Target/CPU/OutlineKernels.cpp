@@ -21,6 +21,10 @@
 #include "mlir/IR/SymbolTable.h"
 #include "mlir/Interfaces/TilingInterface.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "mlir/IR/Dominance.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/CSE.h"
 #include "mlir/Transforms/RegionUtils.h"
 
 namespace mlir::tessera::cpu {
@@ -201,15 +205,53 @@ LogicalResult restrictToRange(OpBuilder &builder, linalg::LinalgOp op,
   return success();
 }
 
-LogicalResult outlineKernel(linalg::LinalgOp op, func::FuncOp parent,
-                            SymbolTable &symbols, unsigned index,
-                            int64_t minParallelIterations) {
+/// The zero fill a reduction `op` starts from: a linalg.fill of 0.0 into
+/// exactly `op`'s output, with only side-effect-free ops (views, index
+/// arithmetic) between the two. It goes into `op`'s kernel, on the same
+/// thread's slice, so that tessera-matmul-to-microkernel can have the
+/// micro-kernel overwrite the output instead of zeroing it first.
+linalg::FillOp getZeroFillPrologue(linalg::LinalgOp op) {
+  if (op.getNumReductionLoops() == 0 || op.getNumDpsInits() != 1 ||
+      !op.hasPureBufferSemantics())
+    return {};
+  for (Operation *prev = op->getPrevNode(); prev; prev = prev->getPrevNode()) {
+    if (isMemoryEffectFree(prev))
+      continue;
+    auto fill = dyn_cast<linalg::FillOp>(prev);
+    if (!fill || !fill.hasPureBufferSemantics() ||
+        fill.getOutputs().front() != op.getDpsInits().front() ||
+        !matchPattern(fill.getInputs().front(), m_AnyZeroFloat()))
+      return {};
+    return fill;
+  }
+  return {};
+}
+
+/// Whether `loop` of `op` indexes its output directly (so that the output
+/// slice one thread writes is the one its prologue fill must zero).
+std::optional<unsigned> getOutputDimOfLoop(linalg::LinalgOp op,
+                                           unsigned loop) {
+  AffineMap output = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
+  for (auto [position, expr] : llvm::enumerate(output.getResults()))
+    if (auto dim = dyn_cast<AffineDimExpr>(expr))
+      if (dim.getPosition() == loop)
+        return position;
+  return std::nullopt;
+}
+
+/// Outlines `op`, with its zero-fill `prologue` when there is one.
+LogicalResult outlineKernel(linalg::LinalgOp op, linalg::FillOp prologue,
+                            func::FuncOp parent, SymbolTable &symbols,
+                            unsigned index, int64_t minParallelIterations) {
   // Constants the body captures are cloned into the kernel; other captured
   // values become arguments after the operands.
   SetVector<Value> arguments(op->getOperands().begin(),
                              op->getOperands().end());
   SetVector<Value> captured;
   getUsedValuesDefinedAbove(op->getRegions(), captured);
+  // The prologue's zero is cloned, so that the kernel shows it is a zero.
+  if (prologue)
+    captured.insert(prologue.getInputs().front());
   SmallVector<Operation *> constants;
   for (Value value : captured) {
     Operation *def = value.getDefiningOp();
@@ -247,15 +289,21 @@ LogicalResult outlineKernel(linalg::LinalgOp op, func::FuncOp parent,
   builder.setInsertionPointToStart(entry);
   for (Operation *constant : constants)
     builder.clone(*constant, mapping);
+  linalg::LinalgOp fill =
+      prologue ? cast<linalg::LinalgOp>(builder.clone(*prologue, mapping))
+               : linalg::LinalgOp();
   auto body = cast<linalg::LinalgOp>(builder.clone(*op, mapping));
   func::ReturnOp::create(builder, loc);
 
   SmallVector<Value> callArguments(arguments.begin(), arguments.end());
   if (parallelLoop) {
     kernel->setAttr(kParallelKernelAttr, builder.getUnitAttr());
-    if (failed(restrictToRange(builder, body, *parallelLoop,
-                               entry->getArgument(arguments.size()),
-                               entry->getArgument(arguments.size() + 1))))
+    Value begin = entry->getArgument(arguments.size());
+    Value end = entry->getArgument(arguments.size() + 1);
+    if (failed(restrictToRange(builder, body, *parallelLoop, begin, end)) ||
+        (fill && failed(restrictToRange(
+                     builder, fill, *getOutputDimOfLoop(op, *parallelLoop),
+                     begin, end))))
       return op->emitError("cannot split this op over threads along loop ")
              << *parallelLoop;
     builder.setInsertionPoint(op);
@@ -267,9 +315,18 @@ LogicalResult outlineKernel(linalg::LinalgOp op, func::FuncOp parent,
         getValueOrCreateConstantIndexOp(builder, loc, range.size));
   }
 
+  if (fill) {
+    // The fill's and the product's slices of the output are one view.
+    IRRewriter rewriter(builder);
+    DominanceInfo dominance;
+    eliminateCommonSubExpressions(rewriter, dominance, kernel);
+  }
+
   builder.setInsertionPoint(op);
   func::CallOp::create(builder, loc, kernel, callArguments);
   op->erase();
+  if (prologue)
+    prologue->erase();
   return success();
 }
 
@@ -287,11 +344,27 @@ struct OutlineKernelsPass
         continue;
       SmallVector<linalg::LinalgOp> ops;
       parent.walk([&](linalg::LinalgOp op) { ops.push_back(op); });
+      llvm::DenseMap<Operation *, linalg::FillOp> prologues;
+      llvm::DenseSet<Operation *> fused;
+      for (linalg::LinalgOp op : ops) {
+        linalg::FillOp fill = getZeroFillPrologue(op);
+        if (!fill)
+          continue;
+        std::optional<unsigned> loop =
+            chooseParallelLoop(op, minParallelIterations);
+        if (loop && !getOutputDimOfLoop(op, *loop))
+          continue;
+        prologues[op] = fill;
+        fused.insert(fill);
+      }
       // The name scheme is what summarizeKernels counts.
-      for (auto [index, op] : llvm::enumerate(ops))
-        if (failed(outlineKernel(op, parent, symbols, index,
-                                 minParallelIterations)))
+      for (auto [index, op] : llvm::enumerate(ops)) {
+        if (fused.contains(op))
+          continue;
+        if (failed(outlineKernel(op, prologues.lookup(op), parent, symbols,
+                                 index, minParallelIterations)))
           return signalPassFailure();
+      }
     }
   }
 };

@@ -6,8 +6,9 @@
 // BAD: unknown isa 'sse' (expected avx512, avx2 or none)
 
 // A plain product: batch 1, sizes from the buffers, pointers from each
-// buffer's aligned pointer plus offset, row strides from its metadata.
-// CHECK:       func.func private @tessera_sgemm_avx512(i64, i64, i64, i64, !llvm.ptr, i64, i64, !llvm.ptr, i64, i64, !llvm.ptr, i64, i64)
+// buffer's aligned pointer plus offset, row strides from its metadata;
+// flags 0: C is accumulated into.
+// CHECK:       func.func private @tessera_sgemm_avx512(i64, i64, i64, i64, !llvm.ptr, i64, i64, !llvm.ptr, i64, i64, !llvm.ptr, i64, i64, i64)
 // CHECK-LABEL: func.func @matmul
 // CHECK-SAME:    (%[[A:.*]]: memref<64x32xf32>, %[[B:.*]]: memref<32x16xf32>, %[[C:.*]]: memref<64x16xf32, strided<[20, 1], offset: ?>>)
 // CHECK-NOT:     linalg.generic
@@ -20,7 +21,7 @@
 // CHECK:         %[[ADDRESS64:.*]] = arith.index_cast %[[ADDRESS]] : index to i64
 // CHECK:         %[[PC:.*]] = llvm.inttoptr %[[ADDRESS64]] : i64 to !llvm.ptr
 // CHECK:         %[[LDC:.*]] = arith.index_cast %[[STRIDES]]#0 : index to i64
-// CHECK:         call @tessera_sgemm_avx512(%[[ONE]], %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %[[ZERO]], %{{.*}}, %{{.*}}, %[[ZERO]], %{{.*}}, %[[PC]], %[[ZERO]], %[[LDC]])
+// CHECK:         call @tessera_sgemm_avx512(%[[ONE]], %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %[[ZERO]], %{{.*}}, %{{.*}}, %[[ZERO]], %{{.*}}, %[[PC]], %[[ZERO]], %[[LDC]], %[[ZERO]])
 #mA = affine_map<(m, n, k) -> (m, k)>
 #mB = affine_map<(m, n, k) -> (k, n)>
 #mC = affine_map<(m, n, k) -> (m, n)>
@@ -45,7 +46,7 @@ func.func @matmul(%a: memref<64x32xf32>, %b: memref<32x16xf32>, %c: memref<64x16
 // CHECK:         %[[LDA:.*]] = arith.index_cast %[[ASTRIDES]]#1 : index to i64
 // CHECK:         %[[ABATCH:.*]] = arith.index_cast %[[ASTRIDES]]#0 : index to i64
 // CHECK:         %[[ZERO:.*]] = arith.constant 0 : i64
-// CHECK:         call @tessera_sgemm_avx512(%[[B64]], %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %[[ABATCH]], %[[LDA]], %{{.*}}, %[[ZERO]], %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}})
+// CHECK:         call @tessera_sgemm_avx512(%[[B64]], %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %[[ABATCH]], %[[LDA]], %{{.*}}, %[[ZERO]], %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %[[ZERO]])
 #mA = affine_map<(b, m, n, k) -> (b, m, k)>
 #mB = affine_map<(b, m, n, k) -> (k, n)>
 #mC = affine_map<(b, m, n, k) -> (b, m, n)>
@@ -94,6 +95,65 @@ func.func @left_alone(%a: memref<8x4xf32>, %bt: memref<16x4xf32>, %b: memref<4x1
   ^bb0(%x: f32, %y: f32, %acc: f32):
     %p = arith.mulf %x, %y : f32
     %s = arith.maximumf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
+// A product right after a zero fill of its output (how tessera-outline-
+// kernels leaves a convolution's accumulator) overwrites C instead: flags
+// 1 (TESSERA_SGEMM_OVERWRITE) and the fill is gone. Views and index
+// arithmetic between the two do not matter; a fill of another value, of
+// another buffer, or with a write in between stays.
+// CHECK-LABEL: func.func @zero_filled
+// CHECK-SAME:    (%[[A:.*]]: memref<64x32xf32>, %[[B:.*]]: memref<32x16xf32>, %[[C:.*]]: memref<64x16xf32>, %[[D:.*]]: memref<64x16xf32>, %[[X:.*]]: memref<4xf32>)
+// CHECK-DAG:     %[[ZERO:.*]] = arith.constant 0 : i64
+// CHECK-DAG:     %[[OVERWRITE:.*]] = arith.constant 1 : i64
+// CHECK-NOT:     linalg.fill
+// CHECK:         call @tessera_sgemm_avx512({{.*}}, %[[OVERWRITE]])
+// CHECK:         linalg.fill ins(%{{.*}} : f32) outs(%[[C]] : memref<64x16xf32>)
+// CHECK:         call @tessera_sgemm_avx512({{.*}}, %[[ZERO]])
+// CHECK:         linalg.fill ins(%{{.*}} : f32) outs(%[[D]] : memref<64x16xf32>)
+// CHECK:         call @tessera_sgemm_avx512({{.*}}, %[[ZERO]])
+// CHECK:         linalg.fill ins(%{{.*}} : f32) outs(%[[C]] : memref<64x16xf32>)
+// CHECK:         linalg.fill ins(%{{.*}} : f32) outs(%[[X]] : memref<4xf32>)
+// CHECK:         call @tessera_sgemm_avx512({{.*}}, %[[ZERO]])
+#mA = affine_map<(m, n, k) -> (m, k)>
+#mB = affine_map<(m, n, k) -> (k, n)>
+#mC = affine_map<(m, n, k) -> (m, n)>
+func.func @zero_filled(%a: memref<64x32xf32>, %b: memref<32x16xf32>, %c: memref<64x16xf32>, %d: memref<64x16xf32>, %x: memref<4xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %one = arith.constant 1.0 : f32
+  linalg.fill ins(%zero : f32) outs(%c : memref<64x16xf32>)
+  %view = memref.subview %a[0, 0] [64, 32] [1, 1] : memref<64x32xf32> to memref<64x32xf32, strided<[32, 1]>>
+  linalg.generic {indexing_maps = [#mA, #mB, #mC], iterator_types = ["parallel", "parallel", "reduction"]} ins(%view, %b : memref<64x32xf32, strided<[32, 1]>>, memref<32x16xf32>) outs(%c : memref<64x16xf32>) {
+  ^bb0(%p: f32, %q: f32, %acc: f32):
+    %m = arith.mulf %p, %q : f32
+    %s = arith.addf %m, %acc : f32
+    linalg.yield %s : f32
+  }
+  linalg.fill ins(%one : f32) outs(%c : memref<64x16xf32>)
+  linalg.generic {indexing_maps = [#mA, #mB, #mC], iterator_types = ["parallel", "parallel", "reduction"]} ins(%a, %b : memref<64x32xf32>, memref<32x16xf32>) outs(%c : memref<64x16xf32>) {
+  ^bb0(%p: f32, %q: f32, %acc: f32):
+    %m = arith.mulf %p, %q : f32
+    %s = arith.addf %m, %acc : f32
+    linalg.yield %s : f32
+  }
+  linalg.fill ins(%zero : f32) outs(%d : memref<64x16xf32>)
+  linalg.generic {indexing_maps = [#mA, #mB, #mC], iterator_types = ["parallel", "parallel", "reduction"]} ins(%a, %b : memref<64x32xf32>, memref<32x16xf32>) outs(%c : memref<64x16xf32>) {
+  ^bb0(%p: f32, %q: f32, %acc: f32):
+    %m = arith.mulf %p, %q : f32
+    %s = arith.addf %m, %acc : f32
+    linalg.yield %s : f32
+  }
+  linalg.fill ins(%zero : f32) outs(%c : memref<64x16xf32>)
+  linalg.fill ins(%zero : f32) outs(%x : memref<4xf32>)
+  linalg.generic {indexing_maps = [#mA, #mB, #mC], iterator_types = ["parallel", "parallel", "reduction"]} ins(%a, %b : memref<64x32xf32>, memref<32x16xf32>) outs(%c : memref<64x16xf32>) {
+  ^bb0(%p: f32, %q: f32, %acc: f32):
+    %m = arith.mulf %p, %q : f32
+    %s = arith.addf %m, %acc : f32
     linalg.yield %s : f32
   }
   return

@@ -145,6 +145,56 @@ func.func @parallel_columns(%a: memref<16x72xf32>, %b: memref<72x256xf32>, %c: m
 
 // -----
 
+// A zero fill of a product's output, just before it (views between do not
+// count), goes into the product's kernel and is split with it: each thread
+// zeroes the columns it then accumulates into (so that
+// tessera-matmul-to-microkernel can overwrite them instead), and the two
+// slices of C are one value. A fill of another value stays a kernel.
+// CHECK-LABEL: func.func @zero_fill_prologue
+// CHECK:         call @zero_fill_prologue_kernel_1(
+// CHECK:         call @zero_fill_prologue_kernel_2(
+// CHECK:         call @zero_fill_prologue_kernel_3(
+// CHECK-NOT:     call
+// CHECK:         return
+// PAR-LABEL:   func.func @zero_fill_prologue
+// PAR:         func.func private @zero_fill_prologue_kernel_3
+// PAR-NOT:       linalg.fill
+// PAR:           linalg.generic
+// PAR:         func.func private @zero_fill_prologue_kernel_2
+// PAR-NOT:       linalg.generic
+// PAR:           linalg.fill
+// PAR:         func.func private @zero_fill_prologue_kernel_1(%{{.*}}: memref<16x72xf32, strided<[72, 1]>>, %{{.*}}: memref<72x256xf32>, %[[C:.*]]: memref<16x256xf32>, %[[BEGIN:.*]]: index, %[[END:.*]]: index)
+// PAR:           %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
+// PAR:           %[[COLS:.*]] = arith.subi %[[END]], %[[BEGIN]] : index
+// PAR:           %[[SLICE:.*]] = memref.subview %[[C]][0, %[[BEGIN]]] [16, %[[COLS]]] [1, 1]
+// PAR-NEXT:      linalg.fill ins(%[[ZERO]] : f32) outs(%[[SLICE]] : memref<16x?xf32, strided<[256, 1], offset: ?>>)
+// PAR:           linalg.generic {{.*}} outs(%[[SLICE]] : memref<16x?xf32, strided<[256, 1], offset: ?>>)
+#zA = affine_map<(m, n, k) -> (m, k)>
+#zB = affine_map<(m, n, k) -> (k, n)>
+#zC = affine_map<(m, n, k) -> (m, n)>
+func.func @zero_fill_prologue(%a: memref<16x72xf32>, %b: memref<72x256xf32>, %c: memref<16x256xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %one = arith.constant 1.0 : f32
+  linalg.fill ins(%zero : f32) outs(%c : memref<16x256xf32>)
+  %view = memref.subview %a[0, 0] [16, 72] [1, 1] : memref<16x72xf32> to memref<16x72xf32, strided<[72, 1]>>
+  linalg.generic {indexing_maps = [#zA, #zB, #zC], iterator_types = ["parallel", "parallel", "reduction"]} ins(%view, %b : memref<16x72xf32, strided<[72, 1]>>, memref<72x256xf32>) outs(%c : memref<16x256xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  linalg.fill ins(%one : f32) outs(%c : memref<16x256xf32>)
+  linalg.generic {indexing_maps = [#zA, #zB, #zC], iterator_types = ["parallel", "parallel", "reduction"]} ins(%a, %b : memref<16x72xf32>, memref<72x256xf32>) outs(%c : memref<16x256xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
 // A dynamic loop counts as large, and is preferred to the contiguous one;
 // its extent is read from the buffer at the call. A sliding window (the
 // h + kh of a pooling) does not index the input directly, so the split

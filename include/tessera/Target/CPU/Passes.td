@@ -126,6 +126,15 @@ def TesseraMatmulToMicrokernel
     blocks the sum over k and uses fused multiply-adds, so results round
     differently (and no less accurately) than the loop nest.
 
+    A product that directly follows a `linalg.fill` of zero into its output
+    (only side-effect-free ops between; `tessera-outline-kernels` puts a
+    convolution's zeroed accumulator there) is called with
+    `TESSERA_SGEMM_OVERWRITE` in its last argument, `flags`, and the fill
+    is erased: the micro-kernel writes C = A * B without reading C, one
+    pass over the output fewer. Its sums start from +0 and so are never
+    -0, which makes the result bit-identical to accumulating into zeros.
+    Otherwise `flags` is 0.
+
     With `isa=none` (the default) the pass changes nothing; the compiler
     sets `avx512` or `avx2` from the target CPU's features.
 
@@ -136,7 +145,7 @@ def TesseraMatmulToMicrokernel
         outs(%c : memref<64x16xf32>) { mulf, addf }
     // becomes
     func.call @tessera_sgemm_avx512(%c1, %c64, %c16, %c32, %pa, %c0, %c32,
-                                    %pb, %c0, %c16, %pc, %c0, %c16)
+                                    %pb, %c0, %c16, %pc, %c0, %c16, %c0)
     ```
   }];
   let options = [
@@ -177,6 +186,12 @@ def TesseraOutlineKernels : Pass<"tessera-outline-kernels", "ModuleOp"> {
     Such a kernel is marked `tessera.parallel_kernel`, and the call passes
     0 and the loop's extent; `tessera-dispatch-parallel-kernels` later
     hands the range to the runtime's thread pool.
+
+    A `linalg.fill` of zero into exactly the output of the reduction that
+    follows it (only side-effect-free ops between) goes into that op's
+    kernel, before it, and is split with it: each thread zeroes the slice
+    of the output it then accumulates into. `tessera-matmul-to-microkernel`
+    then folds the pair into one overwriting micro-kernel call.
 
     ```mlir
     linalg.generic ... ins(%a, %b : ...) outs(%c : ...) { ... }
