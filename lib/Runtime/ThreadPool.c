@@ -3,10 +3,13 @@
  * The generated code calls tessera_parallel_for once per parallel kernel,
  * often thousands of times per run on small kernels, so handing out work
  * must cost about a microsecond: workers spin on a generation counter for a
- * while after each job before they sleep on a condition variable, and the
- * range is split statically into one contiguous chunk per thread (each
- * output element is computed by exactly one thread, in the serial order, so
- * results do not depend on the thread count).
+ * while after each job before they sleep on a condition variable. The
+ * range is split into one contiguous chunk per thread (each output element
+ * is computed in one chunk, in the serial order, so results do not depend
+ * on the thread count), and every thread, the caller included, claims
+ * chunks until none is left: a worker that the OS has not scheduled yet
+ * (another process on its core, or a slow wake-up) leaves its chunk to the
+ * others instead of holding up the job.
 \*===----------------------------------------------------------------------===*/
 
 #ifndef _GNU_SOURCE
@@ -36,13 +39,15 @@ struct tessera_thread_pool {
   void *task_args;
   int64_t extent;
   atomic_uint_fast64_t generation;
-  atomic_int pending; /* workers that have not finished the current job */
+  /* The current job's generation (low 32 bits) << 32 | the next unclaimed
+   * chunk; a claim succeeds only within the job it was made for. */
+  atomic_uint_fast64_t claim;
+  atomic_int pending; /* chunks of the current job not finished yet */
   atomic_int stop;
 };
 
 typedef struct worker_start {
   tessera_thread_pool_t *pool;
-  int32_t index; /* 1 .. num_threads - 1; chunk 0 is the caller's */
 } worker_start_t;
 
 static _Thread_local tessera_thread_pool_t *current_pool;
@@ -53,11 +58,36 @@ static inline void cpu_relax(void) {
 #endif
 }
 
-static void run_chunk(tessera_thread_pool_t *pool, int32_t index) {
+static void run_chunk(tessera_thread_pool_t *pool, int64_t index) {
   int64_t n = pool->extent, threads = pool->num_threads;
   int64_t begin = n * index / threads, end = n * (index + 1) / threads;
   if (begin < end)
     pool->task(pool->task_args, begin, end);
+}
+
+/* Runs chunks of job `generation` until all are claimed (or the job is
+ * over); the thread finishing the last chunk wakes a waiting caller. */
+static void run_claimed_chunks(tessera_thread_pool_t *pool,
+                               uint_fast64_t generation) {
+  const uint_fast64_t job = generation & 0xffffffffu;
+  for (;;) {
+    uint_fast64_t state =
+        atomic_load_explicit(&pool->claim, memory_order_acquire);
+    uint_fast64_t chunk = state & 0xffffffffu;
+    if (state >> 32 != job || chunk >= (uint_fast64_t)pool->num_threads)
+      return;
+    if (!atomic_compare_exchange_weak_explicit(&pool->claim, &state,
+                                               state + 1, memory_order_acq_rel,
+                                               memory_order_acquire))
+      continue;
+    run_chunk(pool, (int64_t)chunk);
+    if (atomic_fetch_sub_explicit(&pool->pending, 1, memory_order_acq_rel) ==
+        1) {
+      pthread_mutex_lock(&pool->mutex);
+      pthread_cond_signal(&pool->done);
+      pthread_mutex_unlock(&pool->mutex);
+    }
+  }
 }
 
 static void *worker_main(void *argument) {
@@ -83,13 +113,7 @@ static void *worker_main(void *argument) {
     if (atomic_load(&pool->stop))
       return NULL;
     seen = generation;
-    run_chunk(pool, start.index);
-    if (atomic_fetch_sub_explicit(&pool->pending, 1, memory_order_acq_rel) ==
-        1) {
-      pthread_mutex_lock(&pool->mutex);
-      pthread_cond_signal(&pool->done);
-      pthread_mutex_unlock(&pool->mutex);
-    }
+    run_claimed_chunks(pool, generation);
   }
 }
 
@@ -109,6 +133,7 @@ tessera_thread_pool_t *tessera_thread_pool_create(int32_t num_threads) {
   pthread_cond_init(&pool->wake, NULL);
   pthread_cond_init(&pool->done, NULL);
   atomic_init(&pool->generation, 0);
+  atomic_init(&pool->claim, 0);
   atomic_init(&pool->pending, 0);
   atomic_init(&pool->stop, 0);
   for (int32_t i = 1; i < num_threads; ++i) {
@@ -116,7 +141,6 @@ tessera_thread_pool_t *tessera_thread_pool_create(int32_t num_threads) {
     if (!start)
       break;
     start->pool = pool;
-    start->index = i;
     if (pthread_create(&pool->workers[i - 1], NULL, worker_main, start) != 0) {
       free(start);
       break;
@@ -167,17 +191,22 @@ void tessera_parallel_for(tessera_parallel_task_t task, void *args,
   pool->task = task;
   pool->task_args = args;
   pool->extent = extent;
-  atomic_store_explicit(&pool->pending, pool->num_threads - 1,
+  atomic_store_explicit(&pool->pending, pool->num_threads,
                         memory_order_relaxed);
+  /* Only this thread starts jobs, so it may read the generation plainly. */
+  uint_fast64_t generation =
+      atomic_load_explicit(&pool->generation, memory_order_relaxed) + 1;
+  atomic_store_explicit(&pool->claim, (generation & 0xffffffffu) << 32,
+                        memory_order_release);
   /* Workers that are asleep need the broadcast; spinning ones see the new
    * generation first. Taking the mutex orders the bump against a worker
    * that has just checked the generation and is about to wait. */
   pthread_mutex_lock(&pool->mutex);
-  atomic_fetch_add_explicit(&pool->generation, 1, memory_order_release);
+  atomic_store_explicit(&pool->generation, generation, memory_order_release);
   pthread_cond_broadcast(&pool->wake);
   pthread_mutex_unlock(&pool->mutex);
 
-  run_chunk(pool, 0);
+  run_claimed_chunks(pool, generation);
 
   for (int spin = 0; spin < TESSERA_SPIN_ITERATIONS; ++spin) {
     if (atomic_load_explicit(&pool->pending, memory_order_acquire) == 0)

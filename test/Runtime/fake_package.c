@@ -28,6 +28,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #ifdef FAKE_MUTABLE_METADATA
 /* The declaration in tessera_package_abi.h is const; this variant's text is
@@ -120,10 +121,25 @@ __attribute__((visibility("default"))) int tessera_fake_threads_in_last_run(void
   return count;
 }
 
+/* Busy for about `microseconds` (a kernel of that length). */
+static void busy_wait(long microseconds) {
+  struct timespec start, now;
+  clock_gettime(CLOCK_MONOTONIC, &start);
+  do
+    clock_gettime(CLOCK_MONOTONIC, &now);
+  while ((now.tv_sec - start.tv_sec) * 1000000L +
+             (now.tv_nsec - start.tv_nsec) / 1000 <
+         microseconds);
+}
+
 static void sum_rows(void *argument, int64_t begin, int64_t end) {
   const sum_task_t *task = argument;
   for (int64_t i = begin * 3; i < end * 3; ++i)
     task->sum[i] = task->xs[i] + task->ys[i] + task->bs[i % 3] + task->w[i % 3];
+  /* Threads claim chunks, and a sleeping worker takes tens of microseconds
+   * to wake: large runs last long enough for the workers to take part. */
+  if (end - begin >= 100)
+    busy_wait(500);
   pthread_mutex_lock(&threads_mutex);
   int known = 0;
   for (int i = 0; i < num_threads_seen; ++i)
