@@ -22,7 +22,9 @@ product_affine.onnx: Gemm -> BatchNormalization -> Relu, and
 depthwise_convs.onnx: depthwise convolutions, which lower to unrolled
   window taps: 3x3 stride 2 with asymmetric pads, bias and Clip(0, 6) on
   odd sizes; 5x5 dilation 2; 1-D; and a channel multiplier of 2, which
-  keeps the window loop nest.
+  keeps the window loop nest. Two more have output rows narrower than 8
+  and run on the flattened padded plane: 3x3 with asymmetric pads, bias
+  and Clip(0, 6) at batch 2, and 3x3 with dilation 2.
 
 banded_convs.onnx: two 3x3 convolutions whose im2col columns exceed 512 KiB
   and are built in bands of output rows, with a dynamic batch: dilation 2
@@ -170,6 +172,9 @@ def depthwise_convs(rng):
         "w2": rng.standard_normal((6, 1, 5, 5)).astype(np.float32),
         "w3": rng.standard_normal((4, 1, 3)).astype(np.float32),
         "w4": rng.standard_normal((8, 1, 3, 3)).astype(np.float32),
+        "w5": rng.standard_normal((5, 1, 3, 3)).astype(np.float32),
+        "b5": rng.standard_normal(5).astype(np.float32),
+        "w6": rng.standard_normal((3, 1, 3, 3)).astype(np.float32),
     }
     nodes = [
         helper.make_node("Conv", ["x1", "w1", "b1"], ["c1"], group=8,
@@ -179,17 +184,26 @@ def depthwise_convs(rng):
                          dilations=[2, 2], pads=[4, 4, 4, 4]),
         helper.make_node("Conv", ["x3", "w3"], ["y3"], group=4, pads=[1, 1]),
         helper.make_node("Conv", ["x4", "w4"], ["y4"], group=4, pads=[1, 1, 1, 1]),
+        helper.make_node("Conv", ["x5", "w5", "b5"], ["c5"], group=5,
+                         pads=[1, 0, 2, 1]),
+        helper.make_node("Clip", ["c5", "lo", "hi"], ["y5"]),
+        helper.make_node("Conv", ["x6", "w6"], ["y6"], group=3,
+                         dilations=[2, 2], pads=[2, 2, 2, 2]),
     ]
     graph = helper.make_graph(
         nodes, "depthwise_convs",
         [helper.make_tensor_value_info("x1", TensorProto.FLOAT, [2, 8, 13, 11]),
          helper.make_tensor_value_info("x2", TensorProto.FLOAT, [1, 6, 9, 9]),
          helper.make_tensor_value_info("x3", TensorProto.FLOAT, [1, 4, 20]),
-         helper.make_tensor_value_info("x4", TensorProto.FLOAT, [1, 4, 7, 7])],
+         helper.make_tensor_value_info("x4", TensorProto.FLOAT, [1, 4, 7, 7]),
+         helper.make_tensor_value_info("x5", TensorProto.FLOAT, [2, 5, 7, 6]),
+         helper.make_tensor_value_info("x6", TensorProto.FLOAT, [1, 3, 6, 7])],
         [helper.make_tensor_value_info("y1", TensorProto.FLOAT, [2, 8, 6, 6]),
          helper.make_tensor_value_info("y2", TensorProto.FLOAT, [1, 6, 9, 9]),
          helper.make_tensor_value_info("y3", TensorProto.FLOAT, [1, 4, 20]),
-         helper.make_tensor_value_info("y4", TensorProto.FLOAT, [1, 8, 7, 7])],
+         helper.make_tensor_value_info("y4", TensorProto.FLOAT, [1, 8, 7, 7]),
+         helper.make_tensor_value_info("y5", TensorProto.FLOAT, [2, 5, 8, 5]),
+         helper.make_tensor_value_info("y6", TensorProto.FLOAT, [1, 3, 6, 7])],
         [numpy_helper.from_array(v, k) for k, v in inits.items()])
     return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
 

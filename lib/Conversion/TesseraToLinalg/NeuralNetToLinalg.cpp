@@ -381,6 +381,129 @@ Value createDepthwiseTaps(OpBuilder &b, Location loc, ConvOp op, Value input,
   return generic.getResult(0);
 }
 
+/// A depthwise convolution over planes narrower than this runs on the
+/// flattened padded plane (createFlatDepthwiseTaps): an output row of 7 or
+/// 14 would leave the vectorized loop mostly its scalar remainder.
+constexpr int64_t kFlatDepthwiseMaxWidth = 8;
+/// The flat output's length is rounded up to whole vectors of this many.
+constexpr int64_t kFlatDepthwiseAlignment = 16;
+
+/// For a 2-D, unit-stride depthwise convolution over narrow, static planes:
+/// the padded plane's row count and width, the flat output's length and
+/// the extra zero rows the padded input needs below it so that every tap
+/// of the flat output reads inside it.
+struct FlatDepthwisePlan {
+  int64_t paddedWidth, flatLength, extraRows;
+};
+
+std::optional<FlatDepthwisePlan>
+getFlatDepthwisePlan(ConvOp op, RankedTensorType resultType) {
+  auto inputType = cast<RankedTensorType>(op.getInput().getType());
+  auto weightType = cast<RankedTensorType>(op.getWeight().getType());
+  if (!isUnrollableDepthwise(op) || resultType.getRank() != 4 ||
+      llvm::any_of(inputType.getShape().drop_front(2), ShapedType::isDynamic) ||
+      llvm::any_of(resultType.getShape().drop_front(2),
+                   ShapedType::isDynamic) ||
+      llvm::any_of(op.getStrides(), [](int64_t s) { return s != 1; }) ||
+      resultType.getDimSize(3) >= kFlatDepthwiseMaxWidth)
+    return std::nullopt;
+  ArrayRef<int64_t> pads = op.getPads(), dilations = op.getDilations();
+  int64_t paddedHeight = inputType.getDimSize(2) + pads[0] + pads[2];
+  int64_t paddedWidth = inputType.getDimSize(3) + pads[1] + pads[3];
+  int64_t rows = resultType.getDimSize(2);
+  int64_t flatLength = llvm::alignTo(rows * paddedWidth,
+                                     kFlatDepthwiseAlignment);
+  int64_t lastTap = (weightType.getDimSize(2) - 1) * dilations[0] *
+                        paddedWidth +
+                    (weightType.getDimSize(3) - 1) * dilations[1];
+  int64_t missing = flatLength + lastTap - paddedHeight * paddedWidth;
+  return FlatDepthwisePlan{paddedWidth, flatLength,
+                           std::max<int64_t>(0, llvm::divideCeil(
+                                                    missing, paddedWidth))};
+}
+
+/// A narrow-plane depthwise convolution (getFlatDepthwisePlan) on each
+/// channel's padded plane flattened to one row: output position p = y * PW
+/// + x reads input p + kh * dh * PW + kw * dw at each tap, so the taps are
+/// contiguous slices of the flat row and the vectorized loop runs over
+/// whole vectors of the plane. Positions x >= OW of each row (and the
+/// rounding at the end) are computed and dropped; every kept output is
+/// the same sum, in the same tap order, as createDepthwiseTaps's.
+/// `input` carries the plan's extra rows.
+Value createFlatDepthwiseTaps(OpBuilder &b, Location loc, ConvOp op,
+                              Value input, RankedTensorType resultType,
+                              ArrayRef<OpFoldResult> outSizes,
+                              const FlatDepthwisePlan &plan) {
+  MLIRContext *ctx = b.getContext();
+  auto inputType = cast<RankedTensorType>(input.getType());
+  auto weightType = cast<RankedTensorType>(op.getWeight().getType());
+  Type elementType = resultType.getElementType();
+  int64_t channels = inputType.getDimSize(1);
+  int64_t rows = resultType.getDimSize(2), width = resultType.getDimSize(3);
+  Value flat = tensor::CollapseShapeOp::create(
+      b, loc,
+      RankedTensorType::get({inputType.getDimSize(0), channels,
+                             inputType.getDimSize(2) * inputType.getDimSize(3)},
+                            elementType),
+      input, SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}});
+  auto flatType = RankedTensorType::get(
+      {resultType.getDimSize(0), channels, plan.flatLength}, elementType);
+  SmallVector<OpFoldResult> sizes = {outSizes[0], b.getIndexAttr(channels),
+                                     b.getIndexAttr(plan.flatLength)};
+  SmallVector<OpFoldResult> unit(3, b.getIndexAttr(1));
+  ArrayRef<int64_t> dilations = op.getDilations();
+  AffineMap identity = b.getMultiDimIdentityMap(3);
+  SmallVector<Value> operands;
+  SmallVector<AffineMap> maps;
+  for (int64_t kh = 0; kh < weightType.getDimSize(2); ++kh)
+    for (int64_t kw = 0; kw < weightType.getDimSize(3); ++kw) {
+      int64_t shift = kh * dilations[0] * plan.paddedWidth + kw * dilations[1];
+      SmallVector<OpFoldResult> offsets = {b.getIndexAttr(0), b.getIndexAttr(0),
+                                           b.getIndexAttr(shift)};
+      operands.push_back(
+          tensor::ExtractSliceOp::create(b, loc, flat, offsets, sizes, unit));
+      operands.push_back(op.getWeight());
+      maps.push_back(identity);
+      maps.push_back(AffineMap::get(
+          3, 0,
+          {getAffineDimExpr(1, ctx), getAffineConstantExpr(0, ctx),
+           getAffineConstantExpr(kh, ctx), getAffineConstantExpr(kw, ctx)},
+          ctx));
+    }
+  maps.push_back(identity);
+  Value init = createEmpty(b, loc, flatType, sizes);
+  Value sums =
+      linalg::GenericOp::create(
+          b, loc, TypeRange{flatType}, operands, ValueRange{init}, maps,
+          makeIterators(3, 0),
+          [&](OpBuilder &nb, Location l, ValueRange args) {
+            Value sum;
+            for (size_t t = 0; t + 1 < args.size(); t += 2) {
+              Value product = arith::MulFOp::create(nb, l, args[t], args[t + 1]);
+              sum = sum ? addF(nb, l, sum, product) : product;
+            }
+            linalg::YieldOp::create(nb, l, sum);
+          })
+          .getResult(0);
+  SmallVector<OpFoldResult> zeros(3, b.getIndexAttr(0));
+  SmallVector<OpFoldResult> rowSizes = {outSizes[0], b.getIndexAttr(channels),
+                                        b.getIndexAttr(rows * plan.paddedWidth)};
+  Value kept = tensor::ExtractSliceOp::create(b, loc, sums, zeros, rowSizes,
+                                              unit);
+  Value planes = tensor::ExpandShapeOp::create(
+      b, loc,
+      RankedTensorType::get({resultType.getDimSize(0), channels, rows,
+                             plan.paddedWidth},
+                            elementType),
+      kept, SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}});
+  SmallVector<OpFoldResult> planeSizes = {outSizes[0], b.getIndexAttr(channels),
+                                          b.getIndexAttr(rows),
+                                          b.getIndexAttr(width)};
+  return tensor::ExtractSliceOp::create(
+      b, loc, resultType, planes, SmallVector<OpFoldResult>(4, b.getIndexAttr(0)),
+      planeSizes, SmallVector<OpFoldResult>(4, b.getIndexAttr(1)));
+}
+
 /// The largest im2col block (bytes) a blocked convolution materializes: a
 /// block stays in L2 between its copy and the product that reads it.
 constexpr int64_t kIm2colBlockBytes = 512 * 1024;
@@ -601,9 +724,13 @@ struct ConvOpLowering : OpRewritePattern<ConvOp> {
     SmallVector<int64_t> kernel(weightType.getShape().drop_front(2));
 
     Value zero = createScalar(rewriter, loc, elementType, 0);
-    SmallVector<int64_t> noExtra(spatial, 0);
+    std::optional<FlatDepthwisePlan> flatPlan =
+        getFlatDepthwisePlan(op, resultType);
+    SmallVector<int64_t> extraEnd(spatial, 0);
+    if (flatPlan)
+      extraEnd[0] = flatPlan->extraRows;
     Value input = padSpatial(rewriter, loc, op.getInput(), op.getPads(),
-                             noExtra, zero);
+                             extraEnd, zero);
     auto paddedType = cast<RankedTensorType>(input.getType());
 
     SmallVector<OpFoldResult> outSizes = getWindowOutputSizes(
@@ -617,6 +744,9 @@ struct ConvOpLowering : OpRewritePattern<ConvOp> {
                       ShapedType::isDynamic))
       result = createConvAsMatmul(rewriter, loc, op, input, resultType,
                                   outSizes);
+    else if (flatPlan)
+      result = createFlatDepthwiseTaps(rewriter, loc, op, input, resultType,
+                                       outSizes, *flatPlan);
     else if (isUnrollableDepthwise(op))
       result =
           createDepthwiseTaps(rewriter, loc, op, input, resultType, outSizes);

@@ -264,6 +264,33 @@ func.func @conv_depthwise_bias(%x: tensor<1x4x8x8xf32>, %w: tensor<4x1x3x3xf32>,
 
 // -----
 
+// A depthwise convolution whose output rows are narrower than 8 (7 here)
+// runs on each channel's padded plane flattened: a 9-wide padded row, one
+// extra zero row below so that the last tap (offset 2 * 9 + 2) of the
+// 64-long flat output (63 rounded up to whole vectors) stays inside, the
+// taps contiguous slices of the flat plane, then 7 rows of 9 kept and the
+// 7 valid columns of each.
+// CHECK-LABEL: func.func @conv_depthwise_flat
+// CHECK:         %[[P:.*]] = tensor.pad %{{.*}} low[0, 0, 1, 1] high[0, 0, 2, 1]
+// CHECK:         } : tensor<1x2x7x7xf32> to tensor<1x2x10x9xf32>
+// CHECK:         %[[F:.*]] = tensor.collapse_shape %[[P]] {{\[}}[0], [1], [2, 3]] : tensor<1x2x10x9xf32> into tensor<1x2x90xf32>
+// CHECK:         tensor.extract_slice %[[F]][0, 0, 0] [1, 2, 64] [1, 1, 1]
+// CHECK:         tensor.extract_slice %[[F]][0, 0, 1] [1, 2, 64] [1, 1, 1]
+// CHECK-COUNT-6: tensor.extract_slice %[[F]]
+// CHECK:         tensor.extract_slice %[[F]][0, 0, 20] [1, 2, 64] [1, 1, 1]
+// CHECK:         %[[SUMS:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel"]
+// CHECK:         } -> tensor<1x2x64xf32>
+// CHECK:         %[[ROWS:.*]] = tensor.extract_slice %[[SUMS]][0, 0, 0] [1, 2, 63] [1, 1, 1]
+// CHECK:         %[[PLANES:.*]] = tensor.expand_shape %[[ROWS]] {{\[}}[0], [1], [2, 3]] output_shape [1, 2, 7, 9]
+// CHECK:         %[[R:.*]] = tensor.extract_slice %[[PLANES]][0, 0, 0, 0] [1, 2, 7, 7] [1, 1, 1, 1] : tensor<1x2x7x9xf32> to tensor<1x2x7x7xf32>
+// CHECK:         return %[[R]]
+func.func @conv_depthwise_flat(%x: tensor<1x2x7x7xf32>, %w: tensor<2x1x3x3xf32>) -> tensor<1x2x7x7xf32> {
+  %0 = tessera.conv %x, %w {dilations = array<i64: 1, 1>, group = 2 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x2x7x7xf32>, tensor<2x1x3x3xf32>) -> tensor<1x2x7x7xf32>
+  return %0 : tensor<1x2x7x7xf32>
+}
+
+// -----
+
 // Max pooling pads with -inf and unrolls its window: one all-parallel
 // generic over the 9 taps' strided views of the padded input, combined in
 // the window's order.
