@@ -26,6 +26,7 @@ void mlir::tessera::buildBufferizationPipeline(
   outline.minBytes = options.minWeightBytes;
   pm.addPass(createTesseraOutlineWeights(outline));
   pm.addNestedPass<func::FuncOp>(createTesseraPrivatizeFills());
+  pm.addNestedPass<func::FuncOp>(createTesseraElementwiseInPlace());
   bufferization::OneShotBufferizePassOptions bufferize;
   bufferize.bufferizeFunctionBoundaries = true;
   bufferize.functionBoundaryTypeConversion =

@@ -81,6 +81,32 @@ def TesseraPrivatizeFills : Pass<"tessera-privatize-fills", "func::FuncOp"> {
                            "::mlir::tensor::TensorDialect"];
 }
 
+def TesseraElementwiseInPlace
+    : Pass<"tessera-elementwise-in-place", "func::FuncOp"> {
+  let summary = "Let an elementwise op write over an input that dies there";
+  let description = [{
+    An elementwise `linalg.generic` (all loops parallel, output map the
+    identity, output a `tensor.empty` the body does not read) gets as its
+    destination an input of the same type, read through the same map,
+    whose value is used by nothing else: the result of a computation (a
+    linalg op or a loop, possibly through single-use reshapes), not a
+    function argument or a weight. One-shot bufferization then writes the
+    result over that input's buffer: the lines it reads are the lines it
+    writes (no second buffer to fetch for writing), and the arena needs one
+    buffer less. A convolution's bias and activation thus run in place on
+    its output.
+
+    ```mlir
+    %c = linalg.generic ... -> tensor<64x196xf32>
+    %e = tensor.empty() : tensor<64x196xf32>
+    %r = linalg.generic ins(%c, %bias : ...) outs(%e : tensor<64x196xf32>)
+    // becomes
+    %r = linalg.generic ins(%c, %bias : ...) outs(%c : tensor<64x196xf32>)
+    ```
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
 def TesseraMaterializeResults
     : Pass<"tessera-materialize-results", "func::FuncOp"> {
   let summary = "Make every returned buffer a fresh, whole heap allocation";
