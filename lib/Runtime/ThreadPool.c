@@ -46,10 +46,6 @@ struct tessera_thread_pool {
   atomic_int stop;
 };
 
-typedef struct worker_start {
-  tessera_thread_pool_t *pool;
-} worker_start_t;
-
 static _Thread_local tessera_thread_pool_t *current_pool;
 
 static inline void cpu_relax(void) {
@@ -91,9 +87,7 @@ static void run_claimed_chunks(tessera_thread_pool_t *pool,
 }
 
 static void *worker_main(void *argument) {
-  worker_start_t start = *(worker_start_t *)argument;
-  free(argument);
-  tessera_thread_pool_t *pool = start.pool;
+  tessera_thread_pool_t *pool = argument;
   uint_fast64_t seen = 0;
   for (;;) {
     uint_fast64_t generation = seen;
@@ -137,14 +131,8 @@ tessera_thread_pool_t *tessera_thread_pool_create(int32_t num_threads) {
   atomic_init(&pool->pending, 0);
   atomic_init(&pool->stop, 0);
   for (int32_t i = 1; i < num_threads; ++i) {
-    worker_start_t *start = malloc(sizeof(*start));
-    if (!start)
+    if (pthread_create(&pool->workers[i - 1], NULL, worker_main, pool) != 0)
       break;
-    start->pool = pool;
-    if (pthread_create(&pool->workers[i - 1], NULL, worker_main, start) != 0) {
-      free(start);
-      break;
-    }
     ++pool->started;
   }
   if (pool->started != num_threads - 1) {
