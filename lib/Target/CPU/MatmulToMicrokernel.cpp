@@ -13,9 +13,7 @@
 #include "tessera/Target/CPU/Passes.h"
 
 #include "mlir/Dialect/Arith/Utils/Utils.h"
-#include "mlir/IR/Matchers.h"
 #include "mlir/IR/SymbolTable.h"
-#include "mlir/Interfaces/SideEffectInterfaces.h"
 
 namespace mlir::tessera::cpu {
 #define GEN_PASS_DEF_TESSERAMATMULTOMICROKERNEL
@@ -161,22 +159,6 @@ OperandView describe(OpBuilder &builder, Location loc, Value buffer,
   return view;
 }
 
-/// The linalg.fill of zero into `op`'s output that `op` directly follows
-/// (only side-effect-free ops between), if any.
-linalg::FillOp getZeroFillOfOutput(linalg::GenericOp op) {
-  for (Operation *prev = op->getPrevNode(); prev; prev = prev->getPrevNode()) {
-    if (isMemoryEffectFree(prev))
-      continue;
-    auto fill = dyn_cast<linalg::FillOp>(prev);
-    if (fill && fill.hasPureBufferSemantics() &&
-        fill.getOutputs().front() == op.getDpsInits().front() &&
-        matchPattern(fill.getInputs().front(), m_AnyZeroFloat()))
-      return fill;
-    return {};
-  }
-  return {};
-}
-
 /// TESSERA_SGEMM_OVERWRITE in tessera_package_abi.h.
 constexpr int64_t kOverwriteOutput = 1;
 
@@ -203,7 +185,7 @@ void replaceWithCall(linalg::GenericOp op, const MatmulLoops &loops,
   OperandView cv = describe(builder, loc, c, loops.batch.has_value());
   // The micro-kernel's sums start from +0 and never become -0, so
   // overwriting C gives the same bits as adding them to a zero fill.
-  linalg::FillOp fill = getZeroFillOfOutput(op);
+  linalg::FillOp fill = tessera::cpu::getZeroFillOfOutput(op);
   Value flags = arith::ConstantIntOp::create(builder, loc, i64,
                                              fill ? kOverwriteOutput : 0);
   func::CallOp::create(builder, loc, microkernel,

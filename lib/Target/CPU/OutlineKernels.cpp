@@ -205,28 +205,6 @@ LogicalResult restrictToRange(OpBuilder &builder, linalg::LinalgOp op,
   return success();
 }
 
-/// The zero fill a reduction `op` starts from: a linalg.fill of 0.0 into
-/// exactly `op`'s output, with only side-effect-free ops (views, index
-/// arithmetic) between the two. It goes into `op`'s kernel, on the same
-/// thread's slice, so that tessera-matmul-to-microkernel can have the
-/// micro-kernel overwrite the output instead of zeroing it first.
-linalg::FillOp getZeroFillPrologue(linalg::LinalgOp op) {
-  if (op.getNumReductionLoops() == 0 || op.getNumDpsInits() != 1 ||
-      !op.hasPureBufferSemantics())
-    return {};
-  for (Operation *prev = op->getPrevNode(); prev; prev = prev->getPrevNode()) {
-    if (isMemoryEffectFree(prev))
-      continue;
-    auto fill = dyn_cast<linalg::FillOp>(prev);
-    if (!fill || !fill.hasPureBufferSemantics() ||
-        fill.getOutputs().front() != op.getDpsInits().front() ||
-        !matchPattern(fill.getInputs().front(), m_AnyZeroFloat()))
-      return {};
-    return fill;
-  }
-  return {};
-}
-
 /// Whether `loop` of `op` indexes its output directly (so that the output
 /// slice one thread writes is the one its prologue fill must zero).
 std::optional<unsigned> getOutputDimOfLoop(linalg::LinalgOp op,
@@ -347,7 +325,8 @@ struct OutlineKernelsPass
       llvm::DenseMap<Operation *, linalg::FillOp> prologues;
       llvm::DenseSet<Operation *> fused;
       for (linalg::LinalgOp op : ops) {
-        linalg::FillOp fill = getZeroFillPrologue(op);
+        // The fill goes into the kernel on the same thread's slice.
+        linalg::FillOp fill = tessera::cpu::getZeroFillOfOutput(op);
         if (!fill)
           continue;
         std::optional<unsigned> loop =
@@ -386,6 +365,23 @@ struct KernelNoAliasArgsPass
 };
 
 } // namespace
+
+linalg::FillOp tessera::cpu::getZeroFillOfOutput(linalg::LinalgOp op) {
+  if (op.getNumReductionLoops() == 0 || op.getNumDpsInits() != 1 ||
+      !op.hasPureBufferSemantics())
+    return {};
+  for (Operation *prev = op->getPrevNode(); prev; prev = prev->getPrevNode()) {
+    if (isMemoryEffectFree(prev))
+      continue;
+    auto fill = dyn_cast<linalg::FillOp>(prev);
+    if (!fill || !fill.hasPureBufferSemantics() ||
+        fill.getOutputs().front() != op.getDpsInits().front() ||
+        !matchPattern(fill.getInputs().front(), m_AnyZeroFloat()))
+      return {};
+    return fill;
+  }
+  return {};
+}
 
 tessera::cpu::KernelSummary tessera::cpu::summarizeKernels(ModuleOp module) {
   KernelSummary summary;

@@ -20,6 +20,14 @@ namespace mlir::tessera::cpu {
 constexpr llvm::StringLiteral kNoAliasArgsAttr = "tessera.noalias_args";
 constexpr llvm::StringLiteral kParallelKernelAttr = "tessera.parallel_kernel";
 
+/// The linalg.fill of zero into exactly the output of a reduction `op` on
+/// buffers that `op` directly follows (only side-effect-free ops, such as
+/// views and index arithmetic, between the two), if any.
+/// tessera-outline-kernels puts it into `op`'s kernel;
+/// tessera-matmul-to-microkernel then folds the pair into one call that
+/// overwrites the output.
+linalg::FillOp getZeroFillOfOutput(linalg::LinalgOp op);
+
 #define GEN_PASS_DECL
 #include "tessera/Target/CPU/Passes.h.inc"
 
