@@ -331,6 +331,44 @@ bool isUnrollableDepthwise(ConvOp op) {
          isa<FloatType>(weightType.getElementType());
 }
 
+/// out[n, c, ...] = the sum over taps t, in order, of taps[t][n, c, ...] *
+/// weight[c, 0, positions[t]...]: one all-parallel generic of `type` whose
+/// operands are each tap (read through the identity) and the weight at the
+/// tap's constant window position.
+linalg::GenericOp createWeightedTapSum(OpBuilder &b, Location loc,
+                                       ValueRange taps,
+                                       ArrayRef<SmallVector<int64_t>> positions,
+                                       Value weight, RankedTensorType type,
+                                       ArrayRef<OpFoldResult> sizes) {
+  MLIRContext *ctx = b.getContext();
+  int64_t numLoops = type.getRank();
+  AffineMap identity = b.getMultiDimIdentityMap(numLoops);
+  SmallVector<Value> operands;
+  SmallVector<AffineMap> maps;
+  for (auto [tap, position] : llvm::zip_equal(taps, positions)) {
+    SmallVector<AffineExpr> wExprs = {getAffineDimExpr(1, ctx),
+                                      getAffineConstantExpr(0, ctx)};
+    for (int64_t index : position)
+      wExprs.push_back(getAffineConstantExpr(index, ctx));
+    operands.append({tap, weight});
+    maps.append({identity, AffineMap::get(numLoops, 0, wExprs, ctx)});
+  }
+  maps.push_back(identity);
+  Value init = createEmpty(b, loc, type, sizes);
+  return linalg::GenericOp::create(
+      b, loc, TypeRange{type}, operands, ValueRange{init}, maps,
+      makeIterators(numLoops, 0),
+      [&](OpBuilder &nb, Location l, ValueRange args) {
+        Value sum;
+        for (size_t t = 0; t < taps.size(); ++t) {
+          Value product =
+              arith::MulFOp::create(nb, l, args[2 * t], args[2 * t + 1]);
+          sum = sum ? addF(nb, l, sum, product) : product;
+        }
+        linalg::YieldOp::create(nb, l, sum);
+      });
+}
+
 /// A depthwise convolution as one all-parallel generic over (n, c, o...)
 /// whose operands are, per window tap, the tap's view of the padded input
 /// (createWindowTapViews) and the weight at the tap's constant position;
@@ -342,38 +380,13 @@ bool isUnrollableDepthwise(ConvOp op) {
 Value createDepthwiseTaps(OpBuilder &b, Location loc, ConvOp op, Value input,
                           RankedTensorType resultType,
                           ArrayRef<OpFoldResult> outSizes) {
-  MLIRContext *ctx = b.getContext();
   auto weightType = cast<RankedTensorType>(op.getWeight().getType());
-  int64_t numLoops = resultType.getRank();
   SmallVector<SmallVector<int64_t>> taps;
   SmallVector<Value> views = createWindowTapViews(
       b, loc, input, outSizes, weightType.getShape().drop_front(2),
       op.getStrides(), op.getDilations(), taps);
-  SmallVector<Value> operands;
-  SmallVector<AffineMap> maps;
-  AffineMap identity = b.getMultiDimIdentityMap(numLoops);
-  for (auto [view, tap] : llvm::zip(views, taps)) {
-    SmallVector<AffineExpr> wExprs = {getAffineDimExpr(1, ctx),
-                                      getAffineConstantExpr(0, ctx)};
-    for (int64_t position : tap)
-      wExprs.push_back(getAffineConstantExpr(position, ctx));
-    operands.append({view, op.getWeight()});
-    maps.append({identity, AffineMap::get(numLoops, 0, wExprs, ctx)});
-  }
-  maps.push_back(identity);
-  Value init = createEmpty(b, loc, resultType, outSizes);
-  auto generic = linalg::GenericOp::create(
-      b, loc, TypeRange{resultType}, operands, ValueRange{init}, maps,
-      makeIterators(numLoops, 0),
-      [&](OpBuilder &b, Location l, ValueRange args) {
-        Value sum;
-        for (size_t t = 0; t < views.size(); ++t) {
-          Value product = arith::MulFOp::create(b, l, args[2 * t],
-                                                args[2 * t + 1]);
-          sum = sum ? addF(b, l, sum, product) : product;
-        }
-        linalg::YieldOp::create(b, l, sum);
-      });
+  linalg::GenericOp generic = createWeightedTapSum(
+      b, loc, views, taps, op.getWeight(), resultType, outSizes);
   // The taps are elementwise: they join the convolution's fusion group,
   // which otherwise starts at the bias add (see FusionGroupPropagator).
   if (Attribute group = op->getAttr(kFusionGroupAttr))
@@ -434,7 +447,6 @@ Value createFlatDepthwiseTaps(OpBuilder &b, Location loc, ConvOp op,
                               Value input, RankedTensorType resultType,
                               ArrayRef<OpFoldResult> outSizes,
                               const FlatDepthwisePlan &plan) {
-  MLIRContext *ctx = b.getContext();
   auto inputType = cast<RankedTensorType>(input.getType());
   auto weightType = cast<RankedTensorType>(op.getWeight().getType());
   Type elementType = resultType.getElementType();
@@ -452,39 +464,20 @@ Value createFlatDepthwiseTaps(OpBuilder &b, Location loc, ConvOp op,
                                      b.getIndexAttr(plan.flatLength)};
   SmallVector<OpFoldResult> unit(3, b.getIndexAttr(1));
   ArrayRef<int64_t> dilations = op.getDilations();
-  AffineMap identity = b.getMultiDimIdentityMap(3);
-  SmallVector<Value> operands;
-  SmallVector<AffineMap> maps;
+  SmallVector<Value> taps;
+  SmallVector<SmallVector<int64_t>> positions;
   for (int64_t kh = 0; kh < weightType.getDimSize(2); ++kh)
     for (int64_t kw = 0; kw < weightType.getDimSize(3); ++kw) {
       int64_t shift = kh * dilations[0] * plan.paddedWidth + kw * dilations[1];
       SmallVector<OpFoldResult> offsets = {b.getIndexAttr(0), b.getIndexAttr(0),
                                            b.getIndexAttr(shift)};
-      operands.push_back(
+      taps.push_back(
           tensor::ExtractSliceOp::create(b, loc, flat, offsets, sizes, unit));
-      operands.push_back(op.getWeight());
-      maps.push_back(identity);
-      maps.push_back(AffineMap::get(
-          3, 0,
-          {getAffineDimExpr(1, ctx), getAffineConstantExpr(0, ctx),
-           getAffineConstantExpr(kh, ctx), getAffineConstantExpr(kw, ctx)},
-          ctx));
+      positions.push_back({kh, kw});
     }
-  maps.push_back(identity);
-  Value init = createEmpty(b, loc, flatType, sizes);
-  Value sums =
-      linalg::GenericOp::create(
-          b, loc, TypeRange{flatType}, operands, ValueRange{init}, maps,
-          makeIterators(3, 0),
-          [&](OpBuilder &nb, Location l, ValueRange args) {
-            Value sum;
-            for (size_t t = 0; t + 1 < args.size(); t += 2) {
-              Value product = arith::MulFOp::create(nb, l, args[t], args[t + 1]);
-              sum = sum ? addF(nb, l, sum, product) : product;
-            }
-            linalg::YieldOp::create(nb, l, sum);
-          })
-          .getResult(0);
+  Value sums = createWeightedTapSum(b, loc, taps, positions, op.getWeight(),
+                                    flatType, sizes)
+                   .getResult(0);
   SmallVector<OpFoldResult> zeros(3, b.getIndexAttr(0));
   SmallVector<OpFoldResult> rowSizes = {outSizes[0], b.getIndexAttr(channels),
                                         b.getIndexAttr(rows * plan.paddedWidth)};
