@@ -528,10 +528,16 @@ static const float *packed_constant(int is_b, const float *source, int64_t ld,
   return result;
 }
 
-/* C = 0 where the product overwrites C but runs as accumulating loops. */
-static void zero_rows(int64_t m, int64_t n, float *c, int64_t ldc) {
-  for (int64_t i = 0; i < m; ++i)
-    memset(c + i * ldc, 0, (size_t)n * sizeof(float));
+/* The product as plain loops (nothing to sum when k is 0), C zeroed first
+ * when it is to be overwritten. */
+static void small_product(small_m_t small_m, int64_t m, int64_t n, int64_t k,
+                          const float *a, int64_t lda, const float *b,
+                          int64_t ldb, float *c, int64_t ldc, int overwrite) {
+  if (overwrite)
+    for (int64_t i = 0; i < m; ++i)
+      memset(c + i * ldc, 0, (size_t)n * sizeof(float));
+  if (k > 0)
+    small_m(m, n, k, a, lda, b, ldb, c, ldc);
 }
 
 static void gemm(const gemm_kernel_t *kernel, small_m_t small_m, int64_t m,
@@ -540,16 +546,9 @@ static void gemm(const gemm_kernel_t *kernel, small_m_t small_m, int64_t m,
                  int overwrite) {
   if (m <= 0 || n <= 0)
     return;
-  if (k <= 0) {
-    if (overwrite)
-      zero_rows(m, n, c, ldc);
-    return;
-  }
   const int mr = kernel->mr, nr = kernel->nr;
-  if (m < mr) {
-    if (overwrite)
-      zero_rows(m, n, c, ldc);
-    small_m(m, n, k, a, lda, b, ldb, c, ldc);
+  if (k <= 0 || m < mr) {
+    small_product(small_m, m, n, k, a, lda, b, ldb, c, ldc, overwrite);
     return;
   }
   const int pack_b_panels = m >= PACK_B_MIN_ROWS;
@@ -562,9 +561,7 @@ static void gemm(const gemm_kernel_t *kernel, small_m_t small_m, int64_t m,
       pack_b_panels ? (nc_max + nr - 1) / nr * nr * KC : (int64_t)KC * nr;
   float *storage = pack_storage((size_t)(a_floats + b_floats));
   if (!storage) {
-    if (overwrite)
-      zero_rows(m, n, c, ldc);
-    small_m(m, n, k, a, lda, b, ldb, c, ldc);
+    small_product(small_m, m, n, k, a, lda, b, ldb, c, ldc, overwrite);
     return;
   }
   const float *constant_a = packed_constant(0, a, lda, m, k, mr);
