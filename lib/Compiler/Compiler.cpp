@@ -6,6 +6,7 @@
 #include "tessera/Codegen/Pipelines.h"
 #include "tessera/Dialect/Tessera/Transforms/Pipelines.h"
 #include "tessera/Package/Package.h"
+#include "tessera/Target/CPU/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/AsmState.h"
@@ -137,6 +138,16 @@ LogicalResult Compilation::emitPackageCode(
         buildBufferizationPipeline(pm, bufferization);
       })))
     return failure();
+  cpu::CPULoweringOptions lowering;
+  lowering.matmulMicrokernel = options.matmulMicrokernel == "auto"
+                                   ? cpu::selectMatmulMicrokernel(*machine)
+                                   : options.matmulMicrokernel;
+  if (options.prepackWeights &&
+      failed(runPipeline("prepack weights", [&](PassManager &pm) {
+        pm.addPass(cpu::createTesseraPrepackWeights(
+            {/*isa=*/lowering.matmulMicrokernel}));
+      })))
+    return failure();
 
   FailureOr<std::vector<char>> weights = package::serializeWeights(*module);
   if (failed(weights))
@@ -145,11 +156,9 @@ LogicalResult Compilation::emitPackageCode(
   if (options.verbose)
     llvm::errs() << "tessera-compile: weights " << weights->size()
                  << " bytes, arena " << arenaBytes << " bytes per context\n";
+  std::vector<package::WeightsLayout::PackedOperand> packedOperands =
+      package::getPackedOperands(*module);
   package::prepareEntryForLowering(*module);
-  cpu::CPULoweringOptions lowering;
-  lowering.matmulMicrokernel = options.matmulMicrokernel == "auto"
-                                   ? cpu::selectMatmulMicrokernel(*machine)
-                                   : options.matmulMicrokernel;
   if (!options.exactMath)
     lowering.approximateMath = cpu::getDefaultApproximatedMath();
   if (failed(runPipeline("lower to LLVM dialect", [&](PassManager &pm) {
@@ -173,6 +182,7 @@ LogicalResult Compilation::emitPackageCode(
 
   package::WeightsLayout layout;
   layout.bytes = static_cast<int64_t>(weights->size());
+  layout.packedOperands = std::move(packedOperands);
   ArrayRef<char> embedded = *weights;
   if (options.externalWeights) {
     if (options.emit != EmitStage::SharedLibrary || options.outputPath == "-")

@@ -114,6 +114,10 @@ std::string package::formatMetadata(const Signature &signature,
   else
     os << "weights external " << escape(weights.externalFile) << " "
        << weights.bytes << "\n";
+  for (const WeightsLayout::PackedOperand &operand : weights.packedOperands)
+    os << "packed " << (operand.isB ? "b" : "a") << " " << operand.panel << " "
+       << operand.source << " " << operand.ld << " " << operand.rows << " "
+       << operand.cols << " " << operand.packed << "\n";
   auto writeTensor = [&](StringRef kind, const TensorSignature &tensor) {
     os << kind << " " << escape(tensor.name) << " " << tensor.dtype << " "
        << tensor.dims.size();

@@ -30,6 +30,21 @@ FailureOr<std::vector<char>> package::serializeWeights(ModuleOp module) {
   return blob;
 }
 
+std::vector<WeightsLayout::PackedOperand>
+package::getPackedOperands(ModuleOp module) {
+  std::vector<WeightsLayout::PackedOperand> operands;
+  auto records = module->getAttrOfType<ArrayAttr>(kPackedWeightsAttr);
+  if (!records)
+    return operands;
+  for (auto record : records.getAsRange<DenseI64ArrayAttr>()) {
+    ArrayRef<int64_t> fields = record.asArrayRef();
+    if (fields.size() == 7)
+      operands.push_back({fields[0] != 0, fields[1], fields[2], fields[3],
+                          fields[4], fields[5], fields[6]});
+  }
+  return operands;
+}
+
 int64_t package::getArenaBytes(ModuleOp module) {
   int64_t bytes = 0;
   module.walk([&](func::FuncOp func) {
@@ -43,6 +58,7 @@ void package::prepareEntryForLowering(ModuleOp module) {
   module->removeAttr(kWeightsAttr);
   module->removeAttr(kWeightOffsetsAttr);
   module->removeAttr(kWeightsSizeAttr);
+  module->removeAttr(kPackedWeightsAttr);
   auto main = module.lookupSymbol<func::FuncOp>("main");
   if (!main)
     return;

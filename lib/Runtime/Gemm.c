@@ -9,8 +9,9 @@
  * register blocking (an MR x NR block of C stays in registers over the
  * whole K block), packed A panels for contiguous broadcasts, packed B
  * panels when enough rows of A reuse them, and cache blocking over K and M.
- * Operands inside a loaded model's weights are packed once, on first use,
- * and the packed copy reused by every later run.
+ * Operands inside a loaded model's weights are read from the packed copies
+ * the compiler put into them (`packed` records), or packed once, on first
+ * use, and the copy reused by every later run.
  *
  * Each ISA variant is compiled with a target attribute, so the runtime
  * builds with the default flags; the compiler calls the variant the target
@@ -199,10 +200,8 @@ typedef void (*micro_kernel_t)(int64_t kc, const float *packed_a,
 
 #if defined(__x86_64__)
 
-#ifndef AVX512_MR
-#define AVX512_MR 8
-#endif
-#define AVX512_NR 32
+#define AVX512_MR TESSERA_SGEMM_AVX512_MR
+#define AVX512_NR TESSERA_SGEMM_AVX512_NR
 
 __attribute__((target("avx512f"))) static void
 micro_kernel_avx512(int64_t kc, const float *packed_a, const float *b,
@@ -314,8 +313,8 @@ micro_kernel_avx512_17(int64_t kc, const float *packed_a, const float *b,
   (void)nr;
 }
 
-#define AVX2_MR 6
-#define AVX2_NR 16
+#define AVX2_MR TESSERA_SGEMM_AVX2_MR
+#define AVX2_NR TESSERA_SGEMM_AVX2_NR
 
 __attribute__((target("avx2,fma"))) static void
 micro_kernel_avx2(int64_t kc, const float *packed_a, const float *b,
@@ -369,9 +368,7 @@ micro_kernel_avx2(int64_t kc, const float *packed_a, const float *b,
 /* Products with fewer rows than this reuse each B panel too little to pay
  * for packing it: the micro-kernel reads B in place (an edge panel narrower
  * than NR is still packed, so that no load runs past a row). */
-#ifndef PACK_B_MIN_ROWS
-#define PACK_B_MIN_ROWS 128
-#endif
+#define PACK_B_MIN_ROWS TESSERA_SGEMM_PACK_B_MIN_ROWS
 
 typedef struct gemm_kernel {
   micro_kernel_t micro;
@@ -410,19 +407,23 @@ typedef void (*small_m_t)(int64_t m, int64_t n, int64_t k, const float *a,
 /*===--- Packed constant operands -----------------------------------------===*/
 
 /* A model's weights never change while it is loaded, so an operand that
- * lies inside them is packed on its first use and the packed copy kept:
- * later runs skip the packing (ONNX Runtime prepacks its weights when a
- * session is created, to the same end). Copies are keyed by the operand's
- * address, shape and panel size, so that each thread's slice of a product
- * (and each ISA's panel shape) has its own. */
+ * lies inside them is packed once and the packed copy reused by every run
+ * (ONNX Runtime prepacks its weights when a session is created, to the
+ * same end). tessera-compile packs most of them ahead of time into the
+ * weights themselves (`packed` metadata records); the rest are packed here
+ * on first use. Either way a copy is panel-major over the whole K: panel p
+ * holds, for each k, its `panel` rows of A (columns of B). So a part of the
+ * operand that starts on a panel boundary, such as one thread's slice of a
+ * product, is found inside the whole operand's copy. */
 typedef struct packed_operand {
   struct packed_operand *next;
   const float *source;
   int64_t ld, rows, cols;
-  int panel;     /* mr for A, nr for B */
+  int panel;           /* mr for A, nr for B */
   int is_b;
-  int range;     /* index into constant_ranges */
-  float *packed; /* rows/cols padded to the panel, every K block */
+  int range;           /* index into constant_ranges */
+  float *owned;        /* packed here on first use (freed with its range) */
+  const float *packed; /* `owned`, or inside the weights */
 } packed_operand_t;
 
 #define MAX_CONSTANT_RANGES 8
@@ -472,51 +473,98 @@ void tessera_rt_gemm_remove_constants(const void *begin, size_t bytes) {
         continue;
       }
       *link = entry->next;
-      free(entry->packed);
+      free(entry->owned);
       free(entry);
     }
   }
   pthread_mutex_unlock(&packed_mutex);
 }
 
-/* The packed copy of constant A (all K blocks, each m_padded x kc) or B
- * (each kc x n_padded), made on first use; NULL when the operand is not
+/* The registered range that holds [first, last), or -1. Called locked. */
+static int constant_range_of(const char *first, const char *last) {
+  for (int i = 0; i < MAX_CONSTANT_RANGES; ++i)
+    if (constant_ranges[i].users && first >= constant_ranges[i].begin &&
+        last <= constant_ranges[i].end)
+      return i;
+  return -1;
+}
+
+/* Bytes from the first to one past the last element of a rows x cols
+ * matrix with row stride ld. */
+static size_t matrix_extent(int64_t ld, int64_t rows, int64_t cols) {
+  return (size_t)((rows - 1) * ld + cols) * sizeof(float);
+}
+
+void tessera_rt_gemm_add_packed(const float *source, int64_t ld, int64_t rows,
+                                int64_t cols, int panel, int is_b,
+                                const float *packed) {
+  pthread_mutex_lock(&packed_mutex);
+  const char *first = (const char *)source;
+  int range = constant_range_of(first, first + matrix_extent(ld, rows, cols));
+  int known = 0;
+  for (packed_operand_t *entry = packed_operands; entry && !known;
+       entry = entry->next)
+    known = entry->packed == packed;
+  packed_operand_t *entry = range >= 0 && !known ? malloc(sizeof(*entry)) : NULL;
+  if (entry) {
+    *entry = (packed_operand_t){packed_operands, source, ld, rows, cols,
+                                panel, is_b, range, NULL, packed};
+    packed_operands = entry;
+  }
+  pthread_mutex_unlock(&packed_mutex);
+}
+
+/* Where `entry`'s copy holds the rows x cols operand at `source` (the
+ * whole entry, or the part of it that starts at one of its panels), or
+ * NULL. */
+static const float *find_in_packed(const packed_operand_t *entry,
+                                   int is_b, const float *source, int64_t ld,
+                                   int64_t rows, int64_t cols, int panel) {
+  if (entry->is_b != is_b || entry->panel != panel || entry->ld != ld)
+    return NULL;
+  const ptrdiff_t offset = source - entry->source;
+  if (offset < 0)
+    return NULL;
+  if (is_b) {
+    /* A column range of B over all of its rows. */
+    if (rows != entry->rows || offset % panel || offset + cols > entry->cols)
+      return NULL;
+    return entry->packed + offset * rows;
+  }
+  /* A row range of A over all of its columns. */
+  if (cols != entry->cols || offset % ld || (offset / ld) % panel ||
+      offset / ld + rows > entry->rows)
+    return NULL;
+  return entry->packed + (offset / ld) * cols;
+}
+
+/* The packed copy of constant A (rows = m x cols = k) or B (rows = k x
+ * cols = n), panel-major over all of k; NULL when the operand is not
  * inside registered constants or memory is short. */
 static const float *packed_constant(int is_b, const float *source, int64_t ld,
                                     int64_t rows, int64_t cols, int panel) {
   const char *first = (const char *)source;
-  const char *last = (const char *)(source + (rows - 1) * ld + cols);
   pthread_mutex_lock(&packed_mutex);
-  int range = -1;
-  for (int i = 0; i < MAX_CONSTANT_RANGES && range < 0; ++i)
-    if (constant_ranges[i].users && first >= constant_ranges[i].begin &&
-        last <= constant_ranges[i].end)
-      range = i;
+  int range = constant_range_of(first, first + matrix_extent(ld, rows, cols));
   const float *result = NULL;
-  if (range >= 0) {
+  if (range >= 0)
     for (packed_operand_t *entry = packed_operands; entry && !result;
          entry = entry->next)
-      if (entry->source == source && entry->ld == ld && entry->rows == rows &&
-          entry->cols == cols && entry->panel == panel && entry->is_b == is_b)
-        result = entry->packed;
-  }
+      if (entry->range == range)
+        result = find_in_packed(entry, is_b, source, ld, rows, cols, panel);
   if (range >= 0 && !result) {
-    /* A is rows = m x cols = k; B is rows = k x cols = n. */
     int64_t k = is_b ? rows : cols;
     int64_t padded = ((is_b ? cols : rows) + panel - 1) / panel * panel;
     packed_operand_t *entry = malloc(sizeof(*entry));
     float *packed = aligned_alloc(64, ((size_t)(padded * k) * sizeof(float) +
                                        63) / 64 * 64);
     if (entry && packed) {
-      for (int64_t pc = 0; pc < k; pc += KC) {
-        const int64_t kc = k - pc < KC ? k - pc : KC;
-        if (is_b)
-          pack_b(kc, cols, panel, source + pc * ld, ld, packed + pc * padded);
-        else
-          pack_a(rows, kc, panel, source + pc, ld, packed + pc * padded);
-      }
+      if (is_b)
+        pack_b(k, cols, panel, source, ld, packed);
+      else
+        pack_a(rows, k, panel, source, ld, packed);
       *entry = (packed_operand_t){packed_operands, source, ld, rows, cols,
-                                  panel, is_b, range, packed};
+                                  panel, is_b, range, packed, packed};
       packed_operands = entry;
       result = packed;
     } else {
@@ -567,22 +615,28 @@ static void gemm(const gemm_kernel_t *kernel, small_m_t small_m, int64_t m,
   const float *constant_a = packed_constant(0, a, lda, m, k, mr);
   const float *constant_b =
       pack_b_panels ? packed_constant(1, b, ldb, k, n, nr) : NULL;
-  const int64_t n_padded = (n + nr - 1) / nr * nr;
   float *packed_a = storage, *packed_b = storage + a_floats;
   for (int64_t pc = 0; pc < k; pc += KC) {
     const int64_t kc = k - pc < KC ? k - pc : KC;
+    /* Row i's panel of this K block starts i * a_row_step floats after
+     * block_a (i a multiple of mr); likewise column j's for B. */
     const float *block_a = packed_a;
-    if (constant_a)
-      block_a = constant_a + pc * m_padded;
-    else
+    int64_t a_row_step = kc;
+    if (constant_a) {
+      block_a = constant_a + pc * mr;
+      a_row_step = k;
+    } else {
       pack_a(m, kc, mr, a + pc, lda, packed_a);
+    }
     for (int64_t jc = 0; jc < n; jc += nc_max) {
       const int64_t nc = n - jc < nc_max ? n - jc : nc_max;
       const float *b_block = b + pc * ldb + jc;
       const float *block_b = packed_b;
-      if (constant_b)
-        block_b = constant_b + pc * n_padded + (jc / nr) * kc * nr;
-      else if (pack_b_panels)
+      int64_t b_column_step = kc;
+      if (constant_b) {
+        block_b = constant_b + jc * k + pc * nr;
+        b_column_step = k;
+      } else if (pack_b_panels)
         pack_b(kc, nc, nr, b_block, ldb, packed_b);
       else if (nc % nr)
         pack_b(kc, nc % nr, nr, b_block + (nc - nc % nr), ldb, packed_b);
@@ -593,7 +647,7 @@ static void gemm(const gemm_kernel_t *kernel, small_m_t small_m, int64_t m,
           const float *panel;
           int64_t panel_ld;
           if (pack_b_panels) {
-            panel = block_b + (jr / nr) * kc * nr;
+            panel = block_b + jr * b_column_step;
             panel_ld = nr;
           } else if (cols < nr) {
             panel = block_b;
@@ -609,7 +663,7 @@ static void gemm(const gemm_kernel_t *kernel, small_m_t small_m, int64_t m,
             micro = kernel->micro_half_plus_one;
           for (int64_t ir = 0; ir < mc; ir += mr) {
             const int rows = mc - ir < mr ? (int)(mc - ir) : mr;
-            micro(kc, block_a + (ic + ir) * kc, panel, panel_ld,
+            micro(kc, block_a + (ic + ir) * a_row_step, panel, panel_ld,
                   c + (ic + ir) * ldc + jc + jr, ldc, rows, cols,
                   overwrite && pc == 0);
           }

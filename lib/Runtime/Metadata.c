@@ -199,8 +199,42 @@ static int starts_with(const char *text, const char *prefix) {
   return strncmp(text, prefix, strlen(prefix)) == 0;
 }
 
+/* "packed a|b PANEL SOURCE LD ROWS COLS PACKED", both matrices inside
+ * the weights. */
+static tessera_status_t parse_packed(parser_t *parser, char **tokens,
+                                     int num_tokens, int64_t weights_bytes,
+                                     tessera_rt_packed_weight_t *out) {
+  int64_t panel = 0, fields[5];
+  int ok = num_tokens == 8 &&
+           (strcmp(tokens[1], "a") == 0 || strcmp(tokens[1], "b") == 0) &&
+           parse_count(tokens[2], &panel) == 0 && panel > 0 && panel <= 64;
+  for (int i = 0; ok && i < 5; ++i)
+    ok = parse_count(tokens[3 + i], &fields[i]) == 0;
+  if (!ok)
+    return malformed(parser,
+                     "expected 'packed a|b PANEL SOURCE LD ROWS COLS PACKED'");
+  *out = (tessera_rt_packed_weight_t){tokens[1][0] == 'b', (int32_t)panel,
+                                      fields[0], fields[1], fields[2],
+                                      fields[3], fields[4]};
+  /* Sizes are bounded by the weights, so none of this overflows. */
+  const int64_t elements = weights_bytes / 4;
+  if (out->rows == 0 || out->cols == 0 || out->cols > out->ld ||
+      out->ld > elements || out->rows > elements || out->source % 4 ||
+      out->packed % 4)
+    return malformed(parser, "a packed matrix with a bad shape or alignment");
+  const int64_t k = out->is_b ? out->rows : out->cols;
+  const int64_t panels = ((out->is_b ? out->cols : out->rows) + panel - 1) / panel;
+  if ((out->rows - 1) > (elements - out->cols) / out->ld ||
+      out->source / 4 > elements - ((out->rows - 1) * out->ld + out->cols) ||
+      panels > elements / panel / k ||
+      out->packed / 4 > elements - panels * panel * k)
+    return malformed(parser, "a packed matrix runs past the weights");
+  return TESSERA_OK;
+}
+
 static tessera_status_t parse(parser_t *parser, tessera_rt_metadata_t *meta,
-                              int32_t max_inputs, int32_t max_outputs) {
+                              int32_t max_inputs, int32_t max_outputs,
+                              int32_t max_packed) {
   int seen_name = 0, seen_arena = 0, seen_weights = 0;
   char *cursor = meta->text;
   while (*cursor != '\0') {
@@ -301,6 +335,17 @@ static tessera_status_t parse(parser_t *parser, tessera_rt_metadata_t *meta,
       if (status != TESSERA_OK)
         return status;
       ++*count;
+    } else if (strcmp(record, "packed") == 0) {
+      if (!seen_weights)
+        return malformed(parser, "a 'packed' record before 'weights'");
+      if (meta->num_packed == max_packed)
+        return malformed(parser, "more records than counted");
+      tessera_status_t status = parse_packed(
+          parser, tokens, num_tokens, meta->weights_bytes,
+          &meta->packed[meta->num_packed]);
+      if (status != TESSERA_OK)
+        return status;
+      ++meta->num_packed;
     } else {
       return malformed(parser, "unknown record '%s'", record);
     }
@@ -327,12 +372,14 @@ tessera_status_t tessera_rt_parse_metadata(const char *text,
     return malformed(&parser, "the package has no metadata");
 
   /* Size the signature arrays: count the lines that start a record. */
-  int32_t max_inputs = 0, max_outputs = 0;
+  int32_t max_inputs = 0, max_outputs = 0, max_packed = 0;
   for (const char *line = text; line;) {
     if (starts_with(line, "input ") && max_inputs < INT32_MAX)
       ++max_inputs;
     else if (starts_with(line, "output ") && max_outputs < INT32_MAX)
       ++max_outputs;
+    else if (starts_with(line, "packed ") && max_packed < INT32_MAX)
+      ++max_packed;
     line = strchr(line, '\n');
     if (line)
       ++line;
@@ -346,14 +393,17 @@ tessera_status_t tessera_rt_parse_metadata(const char *text,
                        sizeof(tessera_rt_tensor_t));
   meta.outputs = calloc(max_outputs ? (size_t)max_outputs : 1,
                         sizeof(tessera_rt_tensor_t));
-  if (!meta.text || !meta.inputs || !meta.outputs) {
+  meta.packed = calloc(max_packed ? (size_t)max_packed : 1,
+                       sizeof(tessera_rt_packed_weight_t));
+  if (!meta.text || !meta.inputs || !meta.outputs || !meta.packed) {
     tessera_rt_free_metadata(&meta);
     return tessera_rt_fail(TESSERA_ERROR_OUT_OF_MEMORY,
                            "out of memory reading the package metadata");
   }
   memcpy(meta.text, text, length + 1);
 
-  tessera_status_t status = parse(&parser, &meta, max_inputs, max_outputs);
+  tessera_status_t status =
+      parse(&parser, &meta, max_inputs, max_outputs, max_packed);
   if (status != TESSERA_OK) {
     tessera_rt_free_metadata(&meta);
     return status;
@@ -366,5 +416,6 @@ void tessera_rt_free_metadata(tessera_rt_metadata_t *metadata) {
   free(metadata->text);
   free(metadata->inputs);
   free(metadata->outputs);
+  free(metadata->packed);
   memset(metadata, 0, sizeof(*metadata));
 }

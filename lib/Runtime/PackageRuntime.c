@@ -52,6 +52,14 @@ TESSERA_EXPORT tessera_status_t tessera_model_load(int32_t abi_version,
   }
   tessera_rt_gemm_add_constants(result->weights.data,
                                 (size_t)meta->weights_bytes);
+  for (int32_t i = 0; i < meta->num_packed; ++i) {
+    const tessera_rt_packed_weight_t *weight = &meta->packed[i];
+    const uint8_t *base = result->weights.data;
+    tessera_rt_gemm_add_packed((const float *)(base + weight->source),
+                               weight->ld, weight->rows, weight->cols,
+                               weight->panel, weight->is_b,
+                               (const float *)(base + weight->packed));
+  }
   *model = result;
   return TESSERA_OK;
 }

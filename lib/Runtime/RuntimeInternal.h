@@ -59,6 +59,13 @@ typedef struct tessera_rt_tensor {
   const char *dim_names[TESSERA_MAX_RANK];     /* NULL: static or anonymous */
 } tessera_rt_tensor_t;
 
+/* A `packed` record: byte offsets into the weights, sizes in elements. */
+typedef struct tessera_rt_packed_weight {
+  int is_b;
+  int32_t panel;
+  int64_t source, ld, rows, cols, packed;
+} tessera_rt_packed_weight_t;
+
 typedef struct tessera_rt_metadata {
   char *text; /* owned, decoded copy of the metadata; strings point into it */
   const char *name;
@@ -70,6 +77,8 @@ typedef struct tessera_rt_metadata {
   int32_t num_outputs;
   tessera_rt_tensor_t *inputs;  /* owned */
   tessera_rt_tensor_t *outputs; /* owned */
+  int32_t num_packed;
+  tessera_rt_packed_weight_t *packed; /* owned */
 } tessera_rt_metadata_t;
 
 /* Parses the metadata text of the package format. On failure, returns
@@ -110,5 +119,12 @@ struct tessera_model {
  * Registrations of one range are counted. */
 void tessera_rt_gemm_add_constants(const void *begin, size_t bytes);
 void tessera_rt_gemm_remove_constants(const void *begin, size_t bytes);
+/* Registers `packed`, inside registered constants, as the packed copy of
+ * the rows x cols matrix at `source` (a `packed` metadata record): products
+ * given that matrix, or a panel-aligned part of it, as operand A (is_b 0)
+ * or B read it. It is dropped with its range. */
+void tessera_rt_gemm_add_packed(const float *source, int64_t ld, int64_t rows,
+                                int64_t cols, int panel, int is_b,
+                                const float *packed);
 
 #endif /* TESSERA_LIB_RUNTIME_RUNTIMEINTERNAL_H */

@@ -7,6 +7,11 @@
  * that writes outside its block fails. Some cases also register A and B
  * as constants (as a loaded model's weights are), so that the kernels pack
  * them on a first call and the checked call reuses the packed copies.
+ * Others register copies packed ahead of time (as `packed` metadata
+ * records do), of 2 * A and -B, and run parts of the product: the result
+ * tells whether each operand was read from its prepacked copy, which must
+ * happen exactly when the part starts on a panel boundary (and B is packed
+ * at all).
  * With --bench M N K it times one shape instead (GFLOP/s on stdout; no
  * assertion).
 \*===----------------------------------------------------------------------===*/
@@ -24,6 +29,9 @@
  * linked here from the archive). */
 void tessera_rt_gemm_add_constants(const void *begin, size_t bytes);
 void tessera_rt_gemm_remove_constants(const void *begin, size_t bytes);
+void tessera_rt_gemm_add_packed(const float *source, int64_t ld, int64_t rows,
+                                int64_t cols, int panel, int is_b,
+                                const float *packed);
 
 typedef void (*sgemm_t)(int64_t, int64_t, int64_t, int64_t, const float *,
                         int64_t, int64_t, const float *, int64_t, int64_t,
@@ -104,6 +112,82 @@ static void check_case(sgemm_t sgemm, const char *isa, int64_t batch,
   free(a); free(b); free(c); free(c0);
 }
 
+/* `scale` * the rows x cols matrix at `source` in the `packed` record
+ * layout of tessera_package_abi.h: panel-major over all of K. */
+static float *pack_ahead(int is_b, const float *source, int64_t ld,
+                         int64_t rows, int64_t cols, int panel, float scale) {
+  int64_t k = is_b ? rows : cols, wide = is_b ? cols : rows;
+  int64_t panels = (wide + panel - 1) / panel;
+  float *packed = calloc((size_t)(panels * panel * k), sizeof(float));
+  for (int64_t p = 0; p < panels; ++p)
+    for (int64_t kk = 0; kk < k; ++kk)
+      for (int i = 0; i < panel && p * panel + i < wide; ++i) {
+        int64_t w = p * panel + i;
+        packed[(p * k + kk) * panel + i] =
+            scale * (is_b ? source[kk * ld + w] : source[w * ld + kk]);
+      }
+  return packed;
+}
+
+/* The part of an m x n x k product from row `r0` and column `c0` on, with
+ * A and B prepacked (as 2 * A and -B). */
+static void check_prepacked(sgemm_t sgemm, const char *isa, int mr, int nr,
+                            int64_t m, int64_t n, int64_t k, int64_t pad,
+                            int64_t r0, int64_t c0, int overwrite) {
+  int64_t lda = k + pad, ldb = n + pad, ldc = n + pad;
+  size_t na = (size_t)(m * lda), nb = (size_t)(k * ldb), nc = (size_t)(m * ldc);
+  float *a = malloc(na * sizeof(float)), *b = malloc(nb * sizeof(float));
+  float *c = malloc(nc * sizeof(float)), *c0v = malloc(nc * sizeof(float));
+  for (size_t i = 0; i < na; ++i) a[i] = next_value();
+  for (size_t i = 0; i < nb; ++i) b[i] = next_value();
+  for (size_t i = 0; i < nc; ++i)
+    c[i] = c0v[i] = overwrite ? __builtin_nanf("") : next_value();
+  float *packed_a = pack_ahead(0, a, lda, m, k, mr, 2.0f);
+  float *packed_b = pack_ahead(1, b, ldb, k, n, nr, -1.0f);
+  tessera_rt_gemm_add_constants(a, na * sizeof(float));
+  tessera_rt_gemm_add_constants(b, nb * sizeof(float));
+  tessera_rt_gemm_add_packed(a, lda, m, k, mr, 0, packed_a);
+  tessera_rt_gemm_add_packed(b, ldb, k, n, nr, 1, packed_b);
+  int64_t ms = m - r0, ns = n - c0;
+  sgemm(1, ms, ns, k, a + r0 * lda, 0, lda, b + c0, 0, ldb, c + r0 * ldc + c0,
+        0, ldc, overwrite ? TESSERA_SGEMM_OVERWRITE : 0);
+  tessera_rt_gemm_remove_constants(a, na * sizeof(float));
+  tessera_rt_gemm_remove_constants(b, nb * sizeof(float));
+  /* Products of fewer rows than a register block, and of fewer than
+   * TESSERA_SGEMM_PACK_B_MIN_ROWS for B, read their operands in place. */
+  int a_prepacked = ms >= mr && r0 % mr == 0;
+  int b_prepacked = ms >= TESSERA_SGEMM_PACK_B_MIN_ROWS && c0 % nr == 0;
+  double scale = (a_prepacked ? 2.0 : 1.0) * (b_prepacked ? -1.0 : 1.0);
+  double worst = 0;
+  int outside = 0;
+  for (int64_t i = 0; i < m; ++i)
+    for (int64_t j = 0; j < ldc; ++j) {
+      size_t at = (size_t)(i * ldc + j);
+      if (i < r0 || j < c0 || j >= n) {
+        outside |= memcmp(&c[at], &c0v[at], sizeof(float)) != 0;
+        continue;
+      }
+      double expected = 0;
+      for (int64_t p = 0; p < k; ++p)
+        expected += (double)a[i * lda + p] * (double)b[p * ldb + j];
+      expected = scale * expected + (overwrite ? 0.0 : c0v[at]);
+      double error = fabs(c[at] - expected);
+      if (!(error <= worst)) worst = error;
+    }
+  double tolerance = 2e-6 * (double)(k + 1) + 1e-6;
+  ++cases;
+  if (!(worst <= tolerance) || outside) {
+    ++failures;
+    printf("FAILED %s prepacked m %lld n %lld k %lld pad %lld from row %lld "
+           "column %lld overwrite %d (A prepacked %d, B prepacked %d): max "
+           "error %g (tolerance %g)%s\n",
+           isa, (long long)m, (long long)n, (long long)k, (long long)pad,
+           (long long)r0, (long long)c0, overwrite, a_prepacked, b_prepacked,
+           worst, tolerance, outside ? ", wrote outside its part" : "");
+  }
+  free(a); free(b); free(c); free(c0v); free(packed_a); free(packed_b);
+}
+
 static double now(void) {
   struct timespec t;
   clock_gettime(CLOCK_MONOTONIC, &t);
@@ -112,10 +196,12 @@ static double now(void) {
 
 int main(int argc, char **argv) {
 #if defined(__x86_64__)
-  struct { const char *isa; sgemm_t fn; int supported; } variants[] = {
-      {"avx512", tessera_sgemm_avx512, __builtin_cpu_supports("avx512f")},
+  struct { const char *isa; sgemm_t fn; int supported, mr, nr; } variants[] = {
+      {"avx512", tessera_sgemm_avx512, __builtin_cpu_supports("avx512f"),
+       TESSERA_SGEMM_AVX512_MR, TESSERA_SGEMM_AVX512_NR},
       {"avx2", tessera_sgemm_avx2,
-       __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")},
+       __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"),
+       TESSERA_SGEMM_AVX2_MR, TESSERA_SGEMM_AVX2_NR},
   };
   if (argc == 5 && strcmp(argv[1], "--bench") == 0) {
     int64_t m = atoll(argv[2]), n = atoll(argv[3]), k = atoll(argv[4]);
@@ -170,6 +256,24 @@ int main(int argc, char **argv) {
           check_case(variants[v].fn, variants[v].isa, shapes[i].batch,
                      shapes[i].m, shapes[i].n, shapes[i].k, shapes[i].pad,
                      shapes[i].shared_b, constants, overwrite);
+    /* Prepacked operands: whole products, parts from a panel boundary (one
+     * thread's slice) and parts from elsewhere; K blocks, column blocks
+     * past NC, and products with too few rows to pack B. */
+    static const struct { int64_t m, n, k, pad; } prepacked[] = {
+        {200, 100, 600, 1}, {130, 600, 300, 0}, {20, 40, 30, 2},
+        {140, 49, 257, 0},
+    };
+    const int mr = variants[v].mr, nr = variants[v].nr;
+    const int64_t starts[][2] = {{0, 0}, {mr, nr}, {2 * mr, 0}, {3, 0},
+                                 {0, 5}, {mr, 2 * nr + 1}};
+    for (int overwrite = 0; overwrite < 2; ++overwrite)
+      for (size_t i = 0; i < sizeof(prepacked) / sizeof(*prepacked); ++i)
+        for (size_t s = 0; s < sizeof(starts) / sizeof(*starts); ++s)
+          if (starts[s][0] < prepacked[i].m && starts[s][1] < prepacked[i].n)
+            check_prepacked(variants[v].fn, variants[v].isa, mr, nr,
+                            prepacked[i].m, prepacked[i].n, prepacked[i].k,
+                            prepacked[i].pad, starts[s][0], starts[s][1],
+                            overwrite);
   }
   if (!tested) {
     printf("gemm tests skipped: no AVX2/FMA on this CPU\n");

@@ -709,6 +709,7 @@ done:
 /*===--- Metadata -----------------------------------------------------------===*/
 
 #define HEADER "tessera-package 1\nname m\narena 0\nweights embedded 0\n"
+#define HEADER_1K "tessera-package 1\nname m\narena 0\nweights embedded 1024\n"
 
 /* The fake model's metadata with its outputs replaced by `outputs`. */
 #define FAKE_WITH_OUTPUTS(outputs)                                             \
@@ -768,6 +769,23 @@ static const struct {
     {HEADER "\ninput x float32 1 3\n", "line 5 (''): empty line"},
     {HEADER "frobnicate 1\n", "unknown record 'frobnicate'"},
     {HEADER "Input x float32 1 3\n", "unknown record 'Input'"},
+    {"tessera-package 1\nname m\narena 0\npacked a 8 0 4 8 4 256\n"
+     "weights embedded 1024\n",
+     "a 'packed' record before 'weights'"},
+    {HEADER_1K "packed c 8 0 4 8 4 256\n", "expected 'packed a|b PANEL"},
+    {HEADER_1K "packed a 8 0 4 8 4\n", "expected 'packed a|b PANEL"},
+    {HEADER_1K "packed a 0 0 4 8 4 256\n", "expected 'packed a|b PANEL"},
+    {HEADER_1K "packed b 8 0 4 8 4 x\n", "expected 'packed a|b PANEL"},
+    {HEADER_1K "packed a 8 0 2 8 4 256\n", "a bad shape or alignment"},
+    {HEADER_1K "packed a 8 2 4 8 4 256\n", "a bad shape or alignment"},
+    {HEADER_1K "packed a 8 0 4 0 4 256\n", "a bad shape or alignment"},
+    /* The packed copy (8 x 4 floats) or the source (ends at 960 + 128)
+     * past the 1024 bytes. */
+    {HEADER_1K "packed a 8 0 4 8 4 900\n", "runs past the weights"},
+    {HEADER_1K "packed a 8 960 4 8 4 0\n", "runs past the weights"},
+    {HEADER_1K "packed b 64 0 4 8 4 0\n", "runs past the weights"},
+    {HEADER_1K "packed b 8 0 4 4611686018427387904 4 0\n",
+     "a bad shape or alignment"},
 };
 
 static void test_metadata(const char *package_dir, const char *scratch) {
@@ -904,6 +922,19 @@ static void test_metadata(const char *package_dir, const char *scratch) {
       CHECK_FAILS(api.context_run(context), TESSERA_ERROR_SHAPE_MISMATCH,
                   "symbolic dimension 'n' is 2 in input 'e' but 3 in input "
                   "'e'");
+      api.context_free(context);
+    }
+    api.model_free(model);
+  }
+
+  /* A `packed` record inside the weights: the model loads and runs (the
+   * fake entry makes no matrix products). */
+  CHECK(api.set_metadata(FAKE_WITH_OUTPUTS("output sum float32 2 ?batch 3\n"
+                                           "output count int64 1 1\n"
+                                           "packed b 2 0 1 1 1 4\n")) == 0);
+  if (CHECK_OK(api.model_load(abi, NULL, &model))) {
+    if (CHECK_OK(api.context_create(model, &context))) {
+      CHECK_RUN(&api, context, 2, 1.0f, embedded_weights);
       api.context_free(context);
     }
     api.model_free(model);

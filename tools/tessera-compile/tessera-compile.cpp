@@ -91,6 +91,14 @@ cl::opt<std::string> matmulMicrokernel(
     cl::value_desc("auto|avx512|avx2|none"), cl::init("auto"),
     cl::cat(driverCategory));
 
+cl::opt<bool> prepackWeights(
+    "prepack-weights",
+    cl::desc("Store the micro-kernel's packed copy of each weight operand of "
+             "a matrix product in the package, so that no run packs it "
+             "(default; the weights grow by the copies). "
+             "--prepack-weights=false packs them on first use instead"),
+    cl::init(true), cl::cat(driverCategory));
+
 cl::opt<bool> exactMath(
     "exact-math",
     cl::desc("Compute erf, exp and tanh with libm calls (scalar loops) "
@@ -217,6 +225,7 @@ int main(int argc, char **argv) {
   }
   options.matmulMicrokernel = matmulMicrokernel;
   options.exactMath = exactMath;
+  options.prepackWeights = prepackWeights;
   options.target.optLevel = std::min(3u, optLevel.getValue());
   options.runtimeLibrary = findRuntimeLibrary(argv[0]);
   options.printWeights = printWeights;

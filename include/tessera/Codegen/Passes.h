@@ -23,6 +23,11 @@ inline constexpr llvm::StringLiteral kWeightsAttr = "tessera.weights";
 inline constexpr llvm::StringLiteral kWeightOffsetsAttr =
     "tessera.weight_offsets";
 inline constexpr llvm::StringLiteral kWeightsSizeAttr = "tessera.weights_size";
+/// Left by tessera-prepack-weights: one [is_b, panel, source offset, row
+/// stride, rows, cols, packed offset] array per prepacked operand, the
+/// package's `packed` metadata records.
+inline constexpr llvm::StringLiteral kPackedWeightsAttr =
+    "tessera.packed_weights";
 inline constexpr llvm::StringLiteral kArenaSizeAttr = "tessera.arena_size";
 inline constexpr int64_t kBufferAlignment = 64;
 

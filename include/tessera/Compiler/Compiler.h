@@ -46,6 +46,9 @@ struct CompileOptions {
   cpu::CPUTargetOptions target;
   /// "auto" (from the target's features), "avx512", "avx2" or "none".
   std::string matmulMicrokernel = "auto";
+  /// Put the micro-kernel's packed copies of weight operands into the
+  /// weights (tessera-prepack-weights) instead of packing them at run time.
+  bool prepackWeights = true;
   /// Call libm for every transcendental function instead of approximating
   /// erf/exp/tanh with vectorizable polynomials.
   bool exactMath = false;

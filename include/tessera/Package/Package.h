@@ -49,6 +49,13 @@ struct WeightsLayout {
   /// For external weights: the file name, relative to the package.
   std::string externalFile;
   int64_t bytes = 0;
+  /// Weights that hold a matrix-product operand's packed copy too: the
+  /// `packed` records (tessera_package_abi.h), from tessera-prepack-weights.
+  struct PackedOperand {
+    bool isB;
+    int64_t panel, source, ld, rows, cols, packed;
+  };
+  std::vector<PackedOperand> packedOperands;
 };
 
 /// The metadata text of the package ABI.
@@ -57,6 +64,9 @@ std::string formatMetadata(const Signature &signature, int64_t arenaBytes,
 
 /// The weights blob recorded by tessera-outline-weights on `module`.
 FailureOr<std::vector<char>> serializeWeights(ModuleOp module);
+
+/// The packed copies recorded by tessera-prepack-weights on `module`.
+std::vector<WeightsLayout::PackedOperand> getPackedOperands(ModuleOp module);
 
 /// Arena bytes recorded by tessera-plan-buffers on the entry function.
 int64_t getArenaBytes(ModuleOp module);

@@ -39,6 +39,20 @@
  *                                     (FILE relative to the .so's directory)
  *   input NAME DTYPE RANK DIM...      in argument order
  *   output NAME DTYPE RANK DIM...     in result order
+ *   packed a|b PANEL SOURCE LD ROWS COLS PACKED
+ *                                     a weight prepacked for the matrix
+ *                                     products (any number, after
+ *                                     `weights`), described below
+ *
+ * A `packed` record says that the weights hold, at byte offset PACKED, the
+ * fp32 matrix at byte offset SOURCE (ROWS x COLS, LD elements between rows)
+ * as the micro-kernels read it when it is operand A (`a`) or B (`b`) of a
+ * tessera_sgemm_* call: panels of PANEL rows of A (PANEL columns of B),
+ * each holding, for every k of the whole operand in order, the panel's
+ * PANEL values (zero past the last row or column). PANEL is the kernel's
+ * TESSERA_SGEMM_*_MR for A and TESSERA_SGEMM_*_NR for B. The original stays
+ * in place: the products that get it (or a panel-aligned part of it) as
+ * their operand read the packed copy instead.
  *
  * The runtime defines, for the generated code (hidden visibility):
  *
@@ -94,6 +108,15 @@ void tessera_parallel_for(tessera_parallel_task_t task, void *args,
 
 /* tessera_sgemm_* flags. */
 #define TESSERA_SGEMM_OVERWRITE 1
+
+/* The micro-kernels' register blocks (rows of A x columns of B), the panel
+ * sizes of `packed` weights; B is packed only for products of at least
+ * TESSERA_SGEMM_PACK_B_MIN_ROWS rows (fewer read it in place). */
+#define TESSERA_SGEMM_AVX512_MR 8
+#define TESSERA_SGEMM_AVX512_NR 32
+#define TESSERA_SGEMM_AVX2_MR 6
+#define TESSERA_SGEMM_AVX2_NR 16
+#define TESSERA_SGEMM_PACK_B_MIN_ROWS 128
 
 void tessera_sgemm_avx512(int64_t batch, int64_t m, int64_t n, int64_t k,
                           const float *a, int64_t a_batch_stride, int64_t lda,

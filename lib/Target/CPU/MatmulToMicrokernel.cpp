@@ -22,14 +22,9 @@ namespace mlir::tessera::cpu {
 
 using namespace mlir;
 
-namespace {
+using tessera::cpu::MatmulLoops;
 
-/// The loops of a matrix product and where each operand has them.
-struct MatmulLoops {
-  std::optional<unsigned> batch;
-  unsigned m, n, k;
-  bool aHasBatch, bHasBatch;
-};
+namespace {
 
 /// Dim positions of `map`'s results, or nothing if any is not a plain dim.
 std::optional<SmallVector<unsigned>> dimPositions(AffineMap map) {
@@ -75,7 +70,9 @@ bool hasContiguousRows(Value value) {
          strides.back() == 1;
 }
 
-std::optional<MatmulLoops> matchMatmul(linalg::GenericOp op) {
+} // namespace
+
+std::optional<MatmulLoops> tessera::cpu::matchMatmul(linalg::GenericOp op) {
   if (!op.hasPureBufferSemantics() || op.getNumDpsInputs() != 2 ||
       op.getNumDpsInits() != 1 || op.getNumReductionLoops() != 1 ||
       !isMultiplyAccumulate(op))
@@ -113,6 +110,8 @@ std::optional<MatmulLoops> matchMatmul(linalg::GenericOp op) {
     return std::nullopt;
   return loops;
 }
+
+namespace {
 
 func::FuncOp getOrDeclareMicrokernel(ModuleOp module, StringRef name) {
   if (auto existing = module.lookupSymbol<func::FuncOp>(name))
@@ -214,7 +213,7 @@ struct MatmulToMicrokernelPass
     ModuleOp module = getOperation();
     SmallVector<std::pair<linalg::GenericOp, MatmulLoops>> matches;
     module.walk([&](linalg::GenericOp op) {
-      if (std::optional<MatmulLoops> loops = matchMatmul(op))
+      if (std::optional<MatmulLoops> loops = tessera::cpu::matchMatmul(op))
         matches.emplace_back(op, *loops);
     });
     if (matches.empty())

@@ -28,6 +28,19 @@ constexpr llvm::StringLiteral kParallelKernelAttr = "tessera.parallel_kernel";
 /// overwrites the output.
 linalg::FillOp getZeroFillOfOutput(linalg::LinalgOp op);
 
+/// The loops of a matrix product and where each operand has them: C is
+/// ([batch,] m, n), A ([batch,] m, k) and B ([batch,] k, n).
+struct MatmulLoops {
+  std::optional<unsigned> batch;
+  unsigned m, n, k;
+  bool aHasBatch, bHasBatch;
+};
+
+/// The loops of `op` when it is an fp32 matrix product on buffers whose
+/// rows are contiguous, the form tessera-matmul-to-microkernel hands to the
+/// runtime's micro-kernel (and tessera-prepack-weights packs weights for).
+std::optional<MatmulLoops> matchMatmul(linalg::GenericOp op);
+
 #define GEN_PASS_DECL
 #include "tessera/Target/CPU/Passes.h.inc"
 

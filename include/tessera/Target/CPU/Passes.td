@@ -158,6 +158,37 @@ def TesseraMatmulToMicrokernel
                            "::mlir::arith::ArithDialect"];
 }
 
+def TesseraPrepackWeights : Pass<"tessera-prepack-weights", "ModuleOp"> {
+  let summary = "Pack the weight operands of matrix products ahead of time";
+  let description = [{
+    Runs on buffers, after `tessera-outline-weights` and bufferization.
+    For each fp32 matrix product that `tessera-matmul-to-microkernel` will
+    hand to the runtime's micro-kernel, an operand that is a whole weight
+    (a `memref.view` of the weights blob at a constant offset, through
+    reshapes only, with contiguous rows and no batch dimension) gets a
+    packed copy appended to the blob: the layout the micro-kernel reads, as
+    the `packed` record of `tessera_package_abi.h` describes it. A is packed
+    in panels of the ISA's register-block rows (MR); B in panels of its
+    columns (NR), and only when the product has at least
+    `TESSERA_SGEMM_PACK_B_MIN_ROWS` rows or a dynamic row count (smaller
+    products read B in place). Each weight is packed once per role.
+
+    The pass records the copies in the module's `tessera.packed_weights`
+    attribute, which the package writer turns into `packed` metadata
+    records. The runtime registers them when it loads the package, so no
+    run packs those weights and the originals' pages are not read again;
+    the package grows by the copies. The products themselves are not
+    changed: the runtime finds the copy from the operand's address.
+
+    With `isa=none` (the default) the pass changes nothing.
+  }];
+  let options = [
+    Option<"isa", "isa", "std::string", /*default=*/"\"none\"",
+           "Micro-kernel variant whose layout to pack for: avx512, avx2 or "
+           "none">,
+  ];
+}
+
 def TesseraOutlineKernels : Pass<"tessera-outline-kernels", "ModuleOp"> {
   let summary = "Move each linalg op into its own kernel function whose "
                 "buffer arguments are marked as not aliasing";
