@@ -33,9 +33,7 @@
 /* K is blocked so that an A panel (MR x KC) and a B panel (KC x NR) stay in
  * L1/L2 while a block of C is computed; M so that the block of packed A
  * the micro-kernels sweep (MC x KC, 96 KiB) stays in L2. */
-#ifndef KC
-#define KC 256
-#endif
+#define KC TESSERA_SGEMM_KC
 #ifndef MC
 #define MC 96
 #endif
@@ -411,8 +409,9 @@ typedef void (*small_m_t)(int64_t m, int64_t n, int64_t k, const float *a,
  * (ONNX Runtime prepacks its weights when a session is created, to the
  * same end). tessera-compile packs most of them ahead of time into the
  * weights themselves (`packed` metadata records); the rest are packed here
- * on first use. Either way a copy is panel-major over the whole K: panel p
- * holds, for each k, its `panel` rows of A (columns of B). So a part of the
+ * on first use. Either way a copy holds one block per KC values of k, each
+ * the operand's rows of A (columns of B) as panels (pack_a, pack_b), so the
+ * micro-kernels sweep one contiguous block per K block. A part of the
  * operand that starts on a panel boundary, such as one thread's slice of a
  * product, is found inside the whole operand's copy. */
 typedef struct packed_operand {
@@ -514,59 +513,83 @@ void tessera_rt_gemm_add_packed(const float *source, int64_t ld, int64_t rows,
   pthread_mutex_unlock(&packed_mutex);
 }
 
-/* Where `entry`'s copy holds the rows x cols operand at `source` (the
- * whole entry, or the part of it that starts at one of its panels), or
- * NULL. */
-static const float *find_in_packed(const packed_operand_t *entry,
-                                   int is_b, const float *source, int64_t ld,
-                                   int64_t rows, int64_t cols, int panel) {
+/* Where a packed copy holds an operand: K block pc (of kc values) of the
+ * operand's panel starting at row (A) or column (B) i is at
+ * base + pc * block_stride + (first + i) * kc. */
+typedef struct packed_view {
+  const float *base; /* NULL: not packed */
+  int64_t block_stride, first;
+} packed_view_t;
+
+/* Rows of A (columns of B) of a copy, padded to whole panels: the floats
+ * per k of one K block. */
+static int64_t padded_width(const packed_operand_t *entry) {
+  int64_t width = entry->is_b ? entry->cols : entry->rows;
+  return (width + entry->panel - 1) / entry->panel * entry->panel;
+}
+
+/* Where `entry`'s copy holds the rows x cols operand at `source`: the
+ * whole entry, or a part of it that starts at one of its panels and spans
+ * all of k. */
+static packed_view_t find_in_packed(const packed_operand_t *entry, int is_b,
+                                    const float *source, int64_t ld,
+                                    int64_t rows, int64_t cols, int panel) {
+  packed_view_t none = {NULL, 0, 0};
   if (entry->is_b != is_b || entry->panel != panel || entry->ld != ld)
-    return NULL;
+    return none;
   const ptrdiff_t offset = source - entry->source;
   if (offset < 0)
-    return NULL;
+    return none;
+  int64_t first;
   if (is_b) {
     /* A column range of B over all of its rows. */
-    if (rows != entry->rows || offset % panel || offset + cols > entry->cols)
-      return NULL;
-    return entry->packed + offset * rows;
+    if (rows != entry->rows || offset + cols > entry->cols)
+      return none;
+    first = offset;
+  } else {
+    /* A row range of A over all of its columns. */
+    if (cols != entry->cols || offset % ld || offset / ld + rows > entry->rows)
+      return none;
+    first = offset / ld;
   }
-  /* A row range of A over all of its columns. */
-  if (cols != entry->cols || offset % ld || (offset / ld) % panel ||
-      offset / ld + rows > entry->rows)
-    return NULL;
-  return entry->packed + (offset / ld) * cols;
+  if (first % panel)
+    return none;
+  return (packed_view_t){entry->packed, padded_width(entry), first};
 }
 
 /* The packed copy of constant A (rows = m x cols = k) or B (rows = k x
- * cols = n), panel-major over all of k; NULL when the operand is not
- * inside registered constants or memory is short. */
-static const float *packed_constant(int is_b, const float *source, int64_t ld,
-                                    int64_t rows, int64_t cols, int panel) {
+ * cols = n); none when the operand is not inside registered constants or
+ * memory is short. */
+static packed_view_t packed_constant(int is_b, const float *source,
+                                     int64_t ld, int64_t rows, int64_t cols,
+                                     int panel) {
   const char *first = (const char *)source;
   pthread_mutex_lock(&packed_mutex);
   int range = constant_range_of(first, first + matrix_extent(ld, rows, cols));
-  const float *result = NULL;
+  packed_view_t result = {NULL, 0, 0};
   if (range >= 0)
-    for (packed_operand_t *entry = packed_operands; entry && !result;
+    for (packed_operand_t *entry = packed_operands; entry && !result.base;
          entry = entry->next)
       if (entry->range == range)
         result = find_in_packed(entry, is_b, source, ld, rows, cols, panel);
-  if (range >= 0 && !result) {
+  if (range >= 0 && !result.base) {
     int64_t k = is_b ? rows : cols;
     int64_t padded = ((is_b ? cols : rows) + panel - 1) / panel * panel;
     packed_operand_t *entry = malloc(sizeof(*entry));
     float *packed = aligned_alloc(64, ((size_t)(padded * k) * sizeof(float) +
                                        63) / 64 * 64);
     if (entry && packed) {
-      if (is_b)
-        pack_b(k, cols, panel, source, ld, packed);
-      else
-        pack_a(rows, k, panel, source, ld, packed);
+      for (int64_t pc = 0; pc < k; pc += KC) {
+        const int64_t kc = k - pc < KC ? k - pc : KC;
+        if (is_b)
+          pack_b(kc, cols, panel, source + pc * ld, ld, packed + pc * padded);
+        else
+          pack_a(rows, kc, panel, source + pc, ld, packed + pc * padded);
+      }
       *entry = (packed_operand_t){packed_operands, source, ld, rows, cols,
                                   panel, is_b, range, packed, packed};
       packed_operands = entry;
-      result = packed;
+      result = (packed_view_t){packed, padded, 0};
     } else {
       free(entry);
       free(packed);
@@ -612,31 +635,29 @@ static void gemm(const gemm_kernel_t *kernel, small_m_t small_m, int64_t m,
     small_product(small_m, m, n, k, a, lda, b, ldb, c, ldc, overwrite);
     return;
   }
-  const float *constant_a = packed_constant(0, a, lda, m, k, mr);
-  const float *constant_b =
-      pack_b_panels ? packed_constant(1, b, ldb, k, n, nr) : NULL;
+  const packed_view_t constant_a = packed_constant(0, a, lda, m, k, mr);
+  const packed_view_t constant_b = pack_b_panels
+                                       ? packed_constant(1, b, ldb, k, n, nr)
+                                       : (packed_view_t){NULL, 0, 0};
   float *packed_a = storage, *packed_b = storage + a_floats;
   for (int64_t pc = 0; pc < k; pc += KC) {
     const int64_t kc = k - pc < KC ? k - pc : KC;
-    /* Row i's panel of this K block starts i * a_row_step floats after
-     * block_a (i a multiple of mr); likewise column j's for B. */
+    /* Row i's panel of this K block starts i * kc floats after block_a;
+     * likewise column j's after block_b. */
     const float *block_a = packed_a;
-    int64_t a_row_step = kc;
-    if (constant_a) {
-      block_a = constant_a + pc * mr;
-      a_row_step = k;
-    } else {
+    if (constant_a.base)
+      block_a = constant_a.base + pc * constant_a.block_stride +
+                constant_a.first * kc;
+    else
       pack_a(m, kc, mr, a + pc, lda, packed_a);
-    }
     for (int64_t jc = 0; jc < n; jc += nc_max) {
       const int64_t nc = n - jc < nc_max ? n - jc : nc_max;
       const float *b_block = b + pc * ldb + jc;
       const float *block_b = packed_b;
-      int64_t b_column_step = kc;
-      if (constant_b) {
-        block_b = constant_b + jc * k + pc * nr;
-        b_column_step = k;
-      } else if (pack_b_panels)
+      if (constant_b.base)
+        block_b = constant_b.base + pc * constant_b.block_stride +
+                  (constant_b.first + jc) * kc;
+      else if (pack_b_panels)
         pack_b(kc, nc, nr, b_block, ldb, packed_b);
       else if (nc % nr)
         pack_b(kc, nc % nr, nr, b_block + (nc - nc % nr), ldb, packed_b);
@@ -647,7 +668,7 @@ static void gemm(const gemm_kernel_t *kernel, small_m_t small_m, int64_t m,
           const float *panel;
           int64_t panel_ld;
           if (pack_b_panels) {
-            panel = block_b + jr * b_column_step;
+            panel = block_b + jr * kc;
             panel_ld = nr;
           } else if (cols < nr) {
             panel = block_b;
@@ -663,7 +684,7 @@ static void gemm(const gemm_kernel_t *kernel, small_m_t small_m, int64_t m,
             micro = kernel->micro_half_plus_one;
           for (int64_t ir = 0; ir < mc; ir += mr) {
             const int rows = mc - ir < mr ? (int)(mc - ir) : mr;
-            micro(kc, block_a + (ic + ir) * a_row_step, panel, panel_ld,
+            micro(kc, block_a + (ic + ir) * kc, panel, panel_ld,
                   c + (ic + ir) * ldc + jc + jr, ldc, rows, cols,
                   overwrite && pc == 0);
           }

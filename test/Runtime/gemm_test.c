@@ -113,19 +113,22 @@ static void check_case(sgemm_t sgemm, const char *isa, int64_t batch,
 }
 
 /* `scale` * the rows x cols matrix at `source` in the `packed` record
- * layout of tessera_package_abi.h: panel-major over all of K. */
+ * layout of tessera_package_abi.h: per block of TESSERA_SGEMM_KC values of
+ * k, panels of the block's k values. */
 static float *pack_ahead(int is_b, const float *source, int64_t ld,
                          int64_t rows, int64_t cols, int panel, float scale) {
   int64_t k = is_b ? rows : cols, wide = is_b ? cols : rows;
-  int64_t panels = (wide + panel - 1) / panel;
-  float *packed = calloc((size_t)(panels * panel * k), sizeof(float));
-  for (int64_t p = 0; p < panels; ++p)
-    for (int64_t kk = 0; kk < k; ++kk)
-      for (int i = 0; i < panel && p * panel + i < wide; ++i) {
-        int64_t w = p * panel + i;
-        packed[(p * k + kk) * panel + i] =
-            scale * (is_b ? source[kk * ld + w] : source[w * ld + kk]);
-      }
+  int64_t padded = (wide + panel - 1) / panel * panel;
+  float *packed = calloc((size_t)(padded * k), sizeof(float));
+  for (int64_t block = 0; block < k; block += TESSERA_SGEMM_KC) {
+    int64_t kc = k - block < TESSERA_SGEMM_KC ? k - block : TESSERA_SGEMM_KC;
+    for (int64_t w = 0; w < wide; ++w)
+      for (int64_t kk = 0; kk < kc; ++kk)
+        packed[block * padded + (w / panel) * panel * kc + kk * panel +
+               w % panel] =
+            scale * (is_b ? source[(block + kk) * ld + w]
+                          : source[w * ld + block + kk]);
+  }
   return packed;
 }
 

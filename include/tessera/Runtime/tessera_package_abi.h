@@ -47,11 +47,13 @@
  * A `packed` record says that the weights hold, at byte offset PACKED, the
  * fp32 matrix at byte offset SOURCE (ROWS x COLS, LD elements between rows)
  * as the micro-kernels read it when it is operand A (`a`) or B (`b`) of a
- * tessera_sgemm_* call: panels of PANEL rows of A (PANEL columns of B),
- * each holding, for every k of the whole operand in order, the panel's
- * PANEL values (zero past the last row or column). PANEL is the kernel's
- * TESSERA_SGEMM_*_MR for A and TESSERA_SGEMM_*_NR for B. The original stays
- * in place: the products that get it (or a panel-aligned part of it) as
+ * tessera_sgemm_* call. k runs in blocks of TESSERA_SGEMM_KC (the last
+ * one shorter); block after block, each holds the matrix's rows of A
+ * (columns of B), zero-padded to a multiple of PANEL, as panels of PANEL
+ * rows (columns): for each k of the block in order, the panel's PANEL
+ * values. PANEL is the kernel's TESSERA_SGEMM_*_MR for A and
+ * TESSERA_SGEMM_*_NR for B. The original stays in place: the products that
+ * get it (or a part of it from a panel boundary on, over all of k) as
  * their operand read the packed copy instead.
  *
  * The runtime defines, for the generated code (hidden visibility):
@@ -110,8 +112,10 @@ void tessera_parallel_for(tessera_parallel_task_t task, void *args,
 #define TESSERA_SGEMM_OVERWRITE 1
 
 /* The micro-kernels' register blocks (rows of A x columns of B), the panel
- * sizes of `packed` weights; B is packed only for products of at least
- * TESSERA_SGEMM_PACK_B_MIN_ROWS rows (fewer read it in place). */
+ * sizes of `packed` weights, and the k values per block of them; B is
+ * packed only for products of at least TESSERA_SGEMM_PACK_B_MIN_ROWS rows
+ * (fewer read it in place). */
+#define TESSERA_SGEMM_KC 256
 #define TESSERA_SGEMM_AVX512_MR 8
 #define TESSERA_SGEMM_AVX512_NR 32
 #define TESSERA_SGEMM_AVX2_MR 6

@@ -74,21 +74,24 @@ std::optional<int64_t> getProductRows(linalg::GenericOp op,
   return rows;
 }
 
-/// `matrix` (rows x cols, row-major) in the `packed` record layout: for A,
-/// panels of `panel` rows; for B, of `panel` columns; each holding all of
-/// k, zero past the last row or column.
+/// `matrix` (rows x cols, row-major) in the `packed` record layout: per
+/// block of TESSERA_SGEMM_KC values of k, panels of `panel` rows of A (or
+/// columns of B), each holding the block's k values in order; zero past
+/// the last row or column.
 std::vector<float> packMatrix(ArrayRef<float> matrix, int64_t rows,
                               int64_t cols, int64_t panel, bool isB) {
   int64_t k = isB ? rows : cols, wide = isB ? cols : rows;
-  int64_t panels = llvm::divideCeil(wide, panel);
-  std::vector<float> packed(static_cast<size_t>(panels * panel * k), 0.0f);
-  for (int64_t p = 0; p < panels; ++p)
-    for (int64_t kk = 0; kk < k; ++kk)
-      for (int64_t i = 0; i < panel && p * panel + i < wide; ++i) {
-        int64_t w = p * panel + i;
-        packed[(p * k + kk) * panel + i] =
-            isB ? matrix[kk * cols + w] : matrix[w * cols + kk];
+  int64_t padded = llvm::alignTo(wide, panel);
+  std::vector<float> packed(static_cast<size_t>(padded * k), 0.0f);
+  for (int64_t block = 0; block < k; block += TESSERA_SGEMM_KC) {
+    int64_t kc = std::min<int64_t>(k - block, TESSERA_SGEMM_KC);
+    float *out = packed.data() + block * padded;
+    for (int64_t w = 0; w < wide; ++w)
+      for (int64_t kk = 0; kk < kc; ++kk) {
+        int64_t at = (block + kk) * (isB ? cols : 1) + w * (isB ? 1 : cols);
+        out[(w / panel) * panel * kc + kk * panel + w % panel] = matrix[at];
       }
+  }
   return packed;
 }
 
