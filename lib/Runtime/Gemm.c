@@ -528,9 +528,9 @@ static int64_t padded_width(const packed_operand_t *entry) {
   return (width + entry->panel - 1) / entry->panel * entry->panel;
 }
 
-/* Where `entry`'s copy holds the rows x cols operand at `source`: the
- * whole entry, or a part of it that starts at one of its panels and spans
- * all of k. */
+/* Where `entry`'s copy holds the rows x cols operand at `source`, a part
+ * of the entry's matrix over all of k (any first row or column; the
+ * micro-kernels need one on a panel boundary). */
 static packed_view_t find_in_packed(const packed_operand_t *entry, int is_b,
                                     const float *source, int64_t ld,
                                     int64_t rows, int64_t cols, int panel) {
@@ -552,40 +552,78 @@ static packed_view_t find_in_packed(const packed_operand_t *entry, int is_b,
       return none;
     first = offset / ld;
   }
-  if (first % panel)
-    return none;
   return (packed_view_t){entry->packed, padded_width(entry), first};
 }
 
+/* Element (w, kk) of a view of an operand with k values of k: A[w][kk], or
+ * B[kk][w]. */
+static float view_element(packed_view_t view, int panel, int64_t k, int64_t w,
+                          int64_t kk) {
+  const int64_t block = kk / KC * KC;
+  const int64_t kc = k - block < KC ? k - block : KC;
+  const int64_t at = view.first + w;
+  return view.base[block * view.block_stride + at / panel * panel * kc +
+                   (kk - block) * panel + at % panel];
+}
+
+/* Packs the rows x cols operand that `view` holds (from any first row or
+ * column) into `packed`, as pack_a/pack_b would from the matrix. */
+static void repack(packed_view_t view, int is_b, int64_t rows, int64_t cols,
+                   int panel, float *packed) {
+  const int64_t k = is_b ? rows : cols, wide = is_b ? cols : rows;
+  const int64_t padded = (wide + panel - 1) / panel * panel;
+  for (int64_t pc = 0; pc < k; pc += KC) {
+    const int64_t kc = k - pc < KC ? k - pc : KC;
+    for (int64_t w = 0; w < padded; ++w)
+      for (int64_t kk = 0; kk < kc; ++kk)
+        packed[pc * padded + w / panel * panel * kc + kk * panel + w % panel] =
+            w < wide ? view_element(view, panel, k, w, pc + kk) : 0.0f;
+  }
+}
+
 /* The packed copy of constant A (rows = m x cols = k) or B (rows = k x
- * cols = n); none when the operand is not inside registered constants or
- * memory is short. */
+ * cols = n), made when there is none and `pack` is set. When the weights
+ * hold only the packed copy (the compiler put it in the original's place),
+ * there always is one: a part that starts mid-panel is repacked from it,
+ * or, when memory is short, the view starts mid-panel (fit for
+ * view_element only). Otherwise none when the operand is not inside
+ * registered constants or memory is short. */
 static packed_view_t packed_constant(int is_b, const float *source,
                                      int64_t ld, int64_t rows, int64_t cols,
-                                     int panel) {
+                                     int panel, int pack) {
   const char *first = (const char *)source;
   pthread_mutex_lock(&packed_mutex);
   int range = constant_range_of(first, first + matrix_extent(ld, rows, cols));
-  packed_view_t result = {NULL, 0, 0};
+  packed_view_t result = {NULL, 0, 0}, only_copy = {NULL, 0, 0};
   if (range >= 0)
     for (packed_operand_t *entry = packed_operands; entry && !result.base;
-         entry = entry->next)
-      if (entry->range == range)
-        result = find_in_packed(entry, is_b, source, ld, rows, cols, panel);
-  if (range >= 0 && !result.base) {
+         entry = entry->next) {
+      if (entry->range != range)
+        continue;
+      packed_view_t view =
+          find_in_packed(entry, is_b, source, ld, rows, cols, panel);
+      if (view.base && view.first % panel == 0)
+        result = view;
+      else if (view.base && entry->packed == entry->source)
+        only_copy = view;
+    }
+  if (range >= 0 && !result.base && (pack || only_copy.base)) {
     int64_t k = is_b ? rows : cols;
     int64_t padded = ((is_b ? cols : rows) + panel - 1) / panel * panel;
     packed_operand_t *entry = malloc(sizeof(*entry));
     float *packed = aligned_alloc(64, ((size_t)(padded * k) * sizeof(float) +
                                        63) / 64 * 64);
     if (entry && packed) {
-      for (int64_t pc = 0; pc < k; pc += KC) {
-        const int64_t kc = k - pc < KC ? k - pc : KC;
-        if (is_b)
-          pack_b(kc, cols, panel, source + pc * ld, ld, packed + pc * padded);
-        else
-          pack_a(rows, kc, panel, source + pc, ld, packed + pc * padded);
-      }
+      if (only_copy.base)
+        repack(only_copy, is_b, rows, cols, panel, packed);
+      else
+        for (int64_t pc = 0; pc < k; pc += KC) {
+          const int64_t kc = k - pc < KC ? k - pc : KC;
+          if (is_b)
+            pack_b(kc, cols, panel, source + pc * ld, ld, packed + pc * padded);
+          else
+            pack_a(rows, kc, panel, source + pc, ld, packed + pc * padded);
+        }
       *entry = (packed_operand_t){packed_operands, source, ld, rows, cols,
                                   panel, is_b, range, packed, packed};
       packed_operands = entry;
@@ -593,10 +631,30 @@ static packed_view_t packed_constant(int is_b, const float *source,
     } else {
       free(entry);
       free(packed);
+      result = only_copy;
     }
   }
   pthread_mutex_unlock(&packed_mutex);
   return result;
+}
+
+/* The product as plain loops over operands read in place or through views
+ * of packed copies: what is left when memory for packing is short. */
+static void product_through_views(int64_t m, int64_t n, int64_t k,
+                                  const float *a, int64_t lda,
+                                  packed_view_t a_view, int mr, const float *b,
+                                  int64_t ldb, packed_view_t b_view, int nr,
+                                  float *c, int64_t ldc, int overwrite) {
+  for (int64_t i = 0; i < m; ++i)
+    for (int64_t j = 0; j < n; ++j) {
+      float sum = overwrite ? 0.0f : c[i * ldc + j];
+      for (int64_t p = 0; p < k; ++p) {
+        float x = a_view.base ? view_element(a_view, mr, k, i, p) : a[i * lda + p];
+        float y = b_view.base ? view_element(b_view, nr, k, j, p) : b[p * ldb + j];
+        sum += x * y;
+      }
+      c[i * ldc + j] = sum;
+    }
 }
 
 /* The product as plain loops (nothing to sum when k is 0), C zeroed first
@@ -618,27 +676,40 @@ static void gemm(const gemm_kernel_t *kernel, small_m_t small_m, int64_t m,
   if (m <= 0 || n <= 0)
     return;
   const int mr = kernel->mr, nr = kernel->nr;
-  if (k <= 0 || m < mr) {
+  if (k <= 0) {
     small_product(small_m, m, n, k, a, lda, b, ldb, c, ldc, overwrite);
     return;
   }
-  const int pack_b_panels = m >= PACK_B_MIN_ROWS;
+  /* A constant operand with a packed copy is read from it whatever the
+   * product's size; one without is packed only when enough of the product
+   * reuses it. Weights the compiler packed in place have nothing else. */
+  const packed_view_t constant_a =
+      packed_constant(0, a, lda, m, k, mr, /*pack=*/m >= mr);
+  const packed_view_t constant_b =
+      packed_constant(1, b, ldb, k, n, nr, /*pack=*/m >= PACK_B_MIN_ROWS);
+  const int pack_b_panels = m >= PACK_B_MIN_ROWS || constant_b.base;
   const int64_t nc_max = pack_b_panels && n > NC ? NC : n;
   /* All of A's rows for one K block are packed once and reused for every
    * column block (A is usually the smaller operand: weights). */
   const int64_t m_padded = (m + mr - 1) / mr * mr;
-  const int64_t a_floats = m_padded * KC;
+  const int64_t a_floats = constant_a.base ? 0 : m_padded * KC;
   const int64_t b_floats =
-      pack_b_panels ? (nc_max + nr - 1) / nr * nr * KC : (int64_t)KC * nr;
-  float *storage = pack_storage((size_t)(a_floats + b_floats));
-  if (!storage) {
+      constant_b.base ? 0
+      : pack_b_panels ? (nc_max + nr - 1) / nr * nr * KC
+                      : (int64_t)KC * nr;
+  float *storage =
+      a_floats + b_floats ? pack_storage((size_t)(a_floats + b_floats)) : NULL;
+  const int missing_storage = a_floats + b_floats && !storage;
+  if (missing_storage || (constant_a.base && constant_a.first % mr) ||
+      (constant_b.base && constant_b.first % nr)) {
+    product_through_views(m, n, k, a, lda, constant_a, mr, b, ldb, constant_b,
+                          nr, c, ldc, overwrite);
+    return;
+  }
+  if (!constant_a.base && !constant_b.base && m < mr) {
     small_product(small_m, m, n, k, a, lda, b, ldb, c, ldc, overwrite);
     return;
   }
-  const packed_view_t constant_a = packed_constant(0, a, lda, m, k, mr);
-  const packed_view_t constant_b = pack_b_panels
-                                       ? packed_constant(1, b, ldb, k, n, nr)
-                                       : (packed_view_t){NULL, 0, 0};
   float *packed_a = storage, *packed_b = storage + a_floats;
   for (int64_t pc = 0; pc < k; pc += KC) {
     const int64_t kc = k - pc < KC ? k - pc : KC;

@@ -10,8 +10,9 @@
  * Others register copies packed ahead of time (as `packed` metadata
  * records do), of 2 * A and -B, and run parts of the product: the result
  * tells whether each operand was read from its prepacked copy, which must
- * happen exactly when the part starts on a panel boundary (and B is packed
- * at all).
+ * happen exactly when the part starts on a panel boundary. Others hold
+ * only the packed copies, in the originals' place (as the compiler leaves
+ * weights whose every use is a product): every part reads them.
  * With --bench M N K it times one shape instead (GFLOP/s on stdout; no
  * assertion).
 \*===----------------------------------------------------------------------===*/
@@ -133,10 +134,13 @@ static float *pack_ahead(int is_b, const float *source, int64_t ld,
 }
 
 /* The part of an m x n x k product from row `r0` and column `c0` on, with
- * A and B prepacked (as 2 * A and -B). */
+ * A and B prepacked (as 2 * A and -B); `in_place`: the copies are in the
+ * originals' place, which the product is given; 2: only B is constant
+ * (A is a plain operand). */
 static void check_prepacked(sgemm_t sgemm, const char *isa, int mr, int nr,
                             int64_t m, int64_t n, int64_t k, int64_t pad,
-                            int64_t r0, int64_t c0, int overwrite) {
+                            int64_t r0, int64_t c0, int overwrite,
+                            int in_place) {
   int64_t lda = k + pad, ldb = n + pad, ldc = n + pad;
   size_t na = (size_t)(m * lda), nb = (size_t)(k * ldb), nc = (size_t)(m * ldc);
   float *a = malloc(na * sizeof(float)), *b = malloc(nb * sizeof(float));
@@ -147,19 +151,27 @@ static void check_prepacked(sgemm_t sgemm, const char *isa, int mr, int nr,
     c[i] = c0v[i] = overwrite ? __builtin_nanf("") : next_value();
   float *packed_a = pack_ahead(0, a, lda, m, k, mr, 2.0f);
   float *packed_b = pack_ahead(1, b, ldb, k, n, nr, -1.0f);
-  tessera_rt_gemm_add_constants(a, na * sizeof(float));
-  tessera_rt_gemm_add_constants(b, nb * sizeof(float));
-  tessera_rt_gemm_add_packed(a, lda, m, k, mr, 0, packed_a);
-  tessera_rt_gemm_add_packed(b, ldb, k, n, nr, 1, packed_b);
+  /* In place, the operands' memory holds the copies (as big as the
+   * originals when there is no padding to whole panels). */
+  const int a_constant = in_place != 2;
+  const float *a_arg = in_place == 1 ? packed_a : a;
+  const float *b_arg = in_place ? packed_b : b;
+  if (a_constant) {
+    tessera_rt_gemm_add_constants(a_arg, na * sizeof(float));
+    tessera_rt_gemm_add_packed(a_arg, lda, m, k, mr, 0, packed_a);
+  }
+  tessera_rt_gemm_add_constants(b_arg, nb * sizeof(float));
+  tessera_rt_gemm_add_packed(b_arg, ldb, k, n, nr, 1, packed_b);
   int64_t ms = m - r0, ns = n - c0;
-  sgemm(1, ms, ns, k, a + r0 * lda, 0, lda, b + c0, 0, ldb, c + r0 * ldc + c0,
-        0, ldc, overwrite ? TESSERA_SGEMM_OVERWRITE : 0);
-  tessera_rt_gemm_remove_constants(a, na * sizeof(float));
-  tessera_rt_gemm_remove_constants(b, nb * sizeof(float));
-  /* Products of fewer rows than a register block, and of fewer than
-   * TESSERA_SGEMM_PACK_B_MIN_ROWS for B, read their operands in place. */
-  int a_prepacked = ms >= mr && r0 % mr == 0;
-  int b_prepacked = ms >= TESSERA_SGEMM_PACK_B_MIN_ROWS && c0 % nr == 0;
+  sgemm(1, ms, ns, k, a_arg + r0 * lda, 0, lda, b_arg + c0, 0, ldb,
+        c + r0 * ldc + c0, 0, ldc, overwrite ? TESSERA_SGEMM_OVERWRITE : 0);
+  if (a_constant)
+    tessera_rt_gemm_remove_constants(a_arg, na * sizeof(float));
+  tessera_rt_gemm_remove_constants(b_arg, nb * sizeof(float));
+  /* A prepacked copy is read whatever the product's size, when the part
+   * starts on one of its panels; a copy in place always. */
+  int a_prepacked = a_constant && (in_place || r0 % mr == 0);
+  int b_prepacked = in_place || c0 % nr == 0;
   double scale = (a_prepacked ? 2.0 : 1.0) * (b_prepacked ? -1.0 : 1.0);
   double worst = 0;
   int outside = 0;
@@ -182,10 +194,11 @@ static void check_prepacked(sgemm_t sgemm, const char *isa, int mr, int nr,
   if (!(worst <= tolerance) || outside) {
     ++failures;
     printf("FAILED %s prepacked m %lld n %lld k %lld pad %lld from row %lld "
-           "column %lld overwrite %d (A prepacked %d, B prepacked %d): max "
-           "error %g (tolerance %g)%s\n",
+           "column %lld overwrite %d in place %d (A prepacked %d, B prepacked "
+           "%d): max error %g (tolerance %g)%s\n",
            isa, (long long)m, (long long)n, (long long)k, (long long)pad,
-           (long long)r0, (long long)c0, overwrite, a_prepacked, b_prepacked,
+           (long long)r0, (long long)c0, overwrite, in_place, a_prepacked,
+           b_prepacked,
            worst, tolerance, outside ? ", wrote outside its part" : "");
   }
   free(a); free(b); free(c); free(c0v); free(packed_a); free(packed_b);
@@ -276,7 +289,24 @@ int main(int argc, char **argv) {
             check_prepacked(variants[v].fn, variants[v].isa, mr, nr,
                             prepacked[i].m, prepacked[i].n, prepacked[i].k,
                             prepacked[i].pad, starts[s][0], starts[s][1],
-                            overwrite);
+                            overwrite, 0);
+    /* Copies in place: whole panels of rows and columns, no padding; both
+     * operands, or B alone. Parts from a panel boundary, from mid-panel
+     * (repacked from the copy), and with fewer rows than a register block
+     * or than B is packed for. */
+    const int64_t in_place_shapes[][3] = {
+        {48, 64, 300}, {144, 96, 257}, {24, 32, 7}};
+    for (int overwrite = 0; overwrite < 2; ++overwrite)
+      for (size_t i = 0; i < 3; ++i) {
+        const int64_t m = in_place_shapes[i][0], n = in_place_shapes[i][1];
+        const int64_t parts[][2] = {{0, 0}, {mr, nr}, {3, 5}, {m - 3, 0},
+                                    {mr + 1, 2 * nr + 1}};
+        for (size_t s = 0; s < sizeof(parts) / sizeof(*parts); ++s)
+          for (int in_place = 1; in_place <= 2; ++in_place)
+            check_prepacked(variants[v].fn, variants[v].isa, mr, nr, m, n,
+                            in_place_shapes[i][2], 0, parts[s][0],
+                            parts[s][1], overwrite, in_place);
+      }
   }
   if (!tested) {
     printf("gemm tests skipped: no AVX2/FMA on this CPU\n");

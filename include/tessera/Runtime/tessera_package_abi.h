@@ -52,9 +52,11 @@
  * (columns of B), zero-padded to a multiple of PANEL, as panels of PANEL
  * rows (columns): for each k of the block in order, the panel's PANEL
  * values. PANEL is the kernel's TESSERA_SGEMM_*_MR for A and
- * TESSERA_SGEMM_*_NR for B. The original stays in place: the products that
- * get it (or a part of it from a panel boundary on, over all of k) as
- * their operand read the packed copy instead.
+ * TESSERA_SGEMM_*_NR for B. The products that get the matrix (or a part
+ * of it, over all of k) as that operand read the packed copy instead.
+ * PACKED may equal SOURCE: the copy has replaced the original, which no
+ * longer exists (the compiler does so when the copy is as big and nothing
+ * else reads the matrix).
  *
  * The runtime defines, for the generated code (hidden visibility):
  *

@@ -95,6 +95,28 @@ std::vector<float> packMatrix(ArrayRef<float> matrix, int64_t rows,
   return packed;
 }
 
+/// Where `value`, a view of a weight, is read: the operands it reaches
+/// through reshapes.
+void collectReads(Value value, SmallVectorImpl<OpOperand *> &reads) {
+  for (OpOperand &use : value.getUses()) {
+    Operation *user = use.getOwner();
+    if (isa<memref::CollapseShapeOp, memref::ExpandShapeOp>(user))
+      collectReads(user->getResult(0), reads);
+    else
+      reads.push_back(&use);
+  }
+}
+
+/// A weight the products read as a whole matrix operand.
+struct PackableWeight {
+  int64_t rows, cols;
+  bool isB;
+  /// The product operands that read it so; another role or shape makes the
+  /// weight `mixed`.
+  llvm::SmallPtrSet<OpOperand *, 4> operands;
+  bool mixed = false;
+};
+
 struct PrepackWeightsPass
     : public tessera::cpu::impl::TesseraPrepackWeightsBase<PrepackWeightsPass> {
   using Base::Base;
@@ -124,44 +146,22 @@ struct PrepackWeightsPass
       return;
     Value blob = entry.getArgument(0);
 
-    SmallVector<Attribute> newWeights(weights.begin(), weights.end());
-    SmallVector<int64_t> newOffsets(offsets.asArrayRef());
-    int64_t blobBytes = size.getInt();
-    SmallVector<Attribute> records;
-    // One copy per weight and role, however many products use it.
-    llvm::DenseSet<std::pair<int64_t, int64_t>> packedAlready;
-    MLIRContext *context = &getContext();
-
-    auto prepack = [&](Value operand, bool isB) {
-      std::optional<int64_t> source = getWholeWeightOffset(operand, blob);
+    // The weights each product reads whole as A or B, in program order.
+    llvm::MapVector<int64_t, PackableWeight> packable;
+    auto addOperand = [&](OpOperand &operand, bool isB) {
+      std::optional<int64_t> source = getWholeWeightOffset(operand.get(), blob);
       std::optional<std::pair<int64_t, int64_t>> shape =
-          getDenseMatrixShape(operand);
-      if (!source || !shape || !packedAlready.insert({*source, isB ? 1 : 0}).second)
+          getDenseMatrixShape(operand.get());
+      if (!source || !shape)
         return;
-      auto [rows, cols] = *shape;
-      const int64_t *slot = llvm::find(offsets.asArrayRef(), *source);
-      if (slot == offsets.asArrayRef().end())
-        return;
-      std::optional<std::vector<float>> values =
-          getConstantF32Values(weights[slot - offsets.asArrayRef().begin()]);
-      if (!values || static_cast<int64_t>(values->size()) != rows * cols)
-        return;
-      int64_t panel = isB ? nr : mr;
-      std::vector<float> packed = packMatrix(*values, rows, cols, panel, isB);
-      auto type = RankedTensorType::get(
-          {static_cast<int64_t>(packed.size())}, Float32Type::get(context));
-      ArrayRef<char> bytes(reinterpret_cast<const char *>(packed.data()),
-                           packed.size() * sizeof(float));
-      newWeights.push_back(makeConstantAttr(type, bytes, "packed_weight"));
-      newOffsets.push_back(blobBytes);
-      records.push_back(DenseI64ArrayAttr::get(
-          context, {isB ? 1 : 0, panel, *source, /*ld=*/cols, rows, cols,
-                    blobBytes}));
-      blobBytes = static_cast<int64_t>(
-          llvm::alignTo(blobBytes + static_cast<int64_t>(bytes.size()),
-                        kBufferAlignment));
+      auto [it, inserted] = packable.try_emplace(
+          *source, PackableWeight{shape->first, shape->second, isB, {}});
+      PackableWeight &weight = it->second;
+      if (weight.isB != isB || weight.rows != shape->first ||
+          weight.cols != shape->second)
+        weight.mixed = true;
+      weight.operands.insert(&operand);
     };
-
     entry.walk([&](linalg::GenericOp op) {
       std::optional<tessera::cpu::MatmulLoops> loops =
           tessera::cpu::matchMatmul(op);
@@ -173,11 +173,69 @@ struct PrepackWeightsPass
       if (rows && *rows < mr)
         return;
       if (!loops->aHasBatch)
-        prepack(op.getDpsInputs()[0], /*isB=*/false);
+        addOperand(*op.getDpsInputOperand(0), /*isB=*/false);
       if (!loops->bHasBatch &&
           (!rows || *rows >= TESSERA_SGEMM_PACK_B_MIN_ROWS))
-        prepack(op.getDpsInputs()[1], /*isB=*/true);
+        addOperand(*op.getDpsInputOperand(1), /*isB=*/true);
     });
+    if (packable.empty())
+      return;
+
+    // Every read of each weight, to tell which are read only as packed.
+    llvm::DenseMap<int64_t, SmallVector<OpOperand *>> reads;
+    entry.walk([&](memref::ViewOp view) {
+      if (view.getSource() != blob)
+        return;
+      if (std::optional<int64_t> offset =
+              getConstantIntValue(view.getByteShift()))
+        collectReads(view.getResult(), reads[*offset]);
+    });
+
+    SmallVector<Attribute> newWeights(weights.begin(), weights.end());
+    SmallVector<int64_t> newOffsets(offsets.asArrayRef());
+    int64_t blobBytes = size.getInt();
+    SmallVector<Attribute> records;
+    MLIRContext *context = &getContext();
+    for (auto &[source, weight] : packable) {
+      if (weight.mixed)
+        continue;
+      const int64_t *slot = llvm::find(offsets.asArrayRef(), source);
+      if (slot == offsets.asArrayRef().end())
+        continue;
+      size_t index = slot - offsets.asArrayRef().begin();
+      std::optional<std::vector<float>> values =
+          getConstantF32Values(weights[index]);
+      if (!values ||
+          static_cast<int64_t>(values->size()) != weight.rows * weight.cols)
+        continue;
+      int64_t panel = weight.isB ? nr : mr;
+      std::vector<float> packed =
+          packMatrix(*values, weight.rows, weight.cols, panel, weight.isB);
+      auto type = RankedTensorType::get({static_cast<int64_t>(packed.size())},
+                                        Float32Type::get(context));
+      ArrayRef<char> bytes(reinterpret_cast<const char *>(packed.data()),
+                           packed.size() * sizeof(float));
+      Attribute packedAttr = makeConstantAttr(type, bytes, "packed_weight");
+      // A weight that nothing reads but the products given its packed copy
+      // is replaced by the copy when that is as big (whole panels).
+      bool readOnlyPacked = llvm::all_of(reads[source], [&](OpOperand *read) {
+        return weight.operands.contains(read);
+      });
+      int64_t packedOffset = blobBytes;
+      if (readOnlyPacked && packed.size() == values->size()) {
+        newWeights[index] = packedAttr;
+        packedOffset = source;
+      } else {
+        newWeights.push_back(packedAttr);
+        newOffsets.push_back(blobBytes);
+        blobBytes = static_cast<int64_t>(
+            llvm::alignTo(blobBytes + static_cast<int64_t>(bytes.size()),
+                          kBufferAlignment));
+      }
+      records.push_back(DenseI64ArrayAttr::get(
+          context, {weight.isB ? 1 : 0, panel, source, /*ld=*/weight.cols,
+                    weight.rows, weight.cols, packedOffset}));
+    }
     if (records.empty())
       return;
     OpBuilder builder(context);

@@ -39,16 +39,17 @@ module attributes {tessera.weights = [dense<[[0.0, 1.0], [2.0, 3.0], [4.0, 5.0],
 // -----
 
 // A weight seen through a reshape, used by two products as A, is packed
-// once. B weights are packed (panels of 32 columns, here 33 -> 2) only for
-// products of at least 128 rows, or a dynamic number; batched products
-// merge their batch into the rows. Not packed: a product of fewer rows
-// than a register block, a function argument, and a view of the weight
-// that is not the whole weight.
+// once; whole panels (8 rows) and nothing else reading it: the copy takes
+// its place (packed offset = source offset). B weights are packed (panels
+// of 32 columns, here 33 -> 2, so appended) only for products of at least
+// 128 rows, or a dynamic number; batched products merge their batch into
+// the rows. Not packed: a product of fewer rows than a register block, a
+// function argument, and a view of the weight that is not the whole weight.
 // CHECK:      module attributes {
-// CHECK-SAME:   tessera.packed_weights = [array<i64: 0, 8, 0, 2, 8, 2, 2368>, array<i64: 1, 32, 64, 33, 2, 33, 2432>, array<i64: 1, 32, 1024, 33, 2, 33, 2944>]
-// CHECK-SAME:   tessera.weight_offsets = array<i64: 0, 64, 1024, 2048, 2368, 2432, 2944>
-// CHECK-SAME:   dense<1.000000e+00> : tensor<16xf32>, dense_resource<{{.*}}> : tensor<128xf32>, dense_resource<{{.*}}> : tensor<128xf32>]
-// CHECK-SAME:   tessera.weights_size = 3456 : i64
+// CHECK-SAME:   tessera.packed_weights = [array<i64: 0, 8, 0, 2, 8, 2, 0>, array<i64: 1, 32, 64, 33, 2, 33, 2368>, array<i64: 1, 32, 1024, 33, 2, 33, 2880>]
+// CHECK-SAME:   tessera.weight_offsets = array<i64: 0, 64, 1024, 2048, 2368, 2880>
+// CHECK-SAME:   tessera.weights = [dense<1.000000e+00> : tensor<16xf32>, dense<2.000000e+00> : tensor<2x33xf32>, dense<3.000000e+00> : tensor<2x33xf32>, dense<4.000000e+00> : tensor<2x33xf32>, dense_resource<{{.*}}> : tensor<128xf32>, dense_resource<{{.*}}> : tensor<128xf32>]
+// CHECK-SAME:   tessera.weights_size = 3392 : i64
 #mA = affine_map<(m, n, k) -> (m, k)>
 #mB = affine_map<(m, n, k) -> (k, n)>
 #mC = affine_map<(m, n, k) -> (m, n)>
@@ -99,6 +100,56 @@ module attributes {tessera.weights = [dense<1.0> : tensor<8x2xf32>, dense<2.0> :
       linalg.yield %s : f32
     }
     linalg.generic {indexing_maps = [#mA, #mB, #mC], iterator_types = ["parallel", "parallel", "reduction"]} ins(%small, %w3 : memref<2x2xf32>, memref<2x33xf32>) outs(%c5 : memref<2x33xf32>) {
+    ^bb0(%p: f32, %q: f32, %acc: f32):
+      %m = arith.mulf %p, %q : f32
+      %s = arith.addf %acc, %m : f32
+      linalg.yield %s : f32
+    }
+    return
+  }
+}
+
+// -----
+
+// A 2x32 B weight (one whole panel) read only by a product of 128 rows is
+// replaced by its copy. A weight that a copy also reads keeps its original
+// (the copy is appended); one read as A by one product and as B by another
+// is not packed.
+// CHECK:      module attributes {
+// CHECK-SAME:   tessera.packed_weights = [array<i64: 1, 32, 0, 32, 2, 32, 0>, array<i64: 0, 8, 256, 2, 8, 2, 512>]
+// CHECK-SAME:   tessera.weight_offsets = array<i64: 0, 256, 384, 512>
+// CHECK-SAME:   tessera.weights_size = 576 : i64
+#mA = affine_map<(m, n, k) -> (m, k)>
+#mB = affine_map<(m, n, k) -> (k, n)>
+#mC = affine_map<(m, n, k) -> (m, n)>
+module attributes {tessera.weights = [dense<1.0> : tensor<2x32xf32>, dense<2.0> : tensor<8x2xf32>, dense<3.0> : tensor<8x8xf32>], tessera.weight_offsets = array<i64: 0, 256, 384>, tessera.weights_size = 512 : i64} {
+  func.func @main(%blob: memref<?xi8>, %x: memref<128x2xf32>, %b: memref<2x5xf32>, %y: memref<8x8xf32>, %c1: memref<128x32xf32>, %c2: memref<8x5xf32>, %c3: memref<8x8xf32>, %copy: memref<8x2xf32>, %x2: memref<128x8xf32>, %c4: memref<128x8xf32>) {
+    %c0 = arith.constant 0 : index
+    %c256 = arith.constant 256 : index
+    %c384 = arith.constant 384 : index
+    %w = memref.view %blob[%c0][] : memref<?xi8> to memref<2x32xf32>
+    %a = memref.view %blob[%c256][] : memref<?xi8> to memref<8x2xf32>
+    %both = memref.view %blob[%c384][] : memref<?xi8> to memref<8x8xf32>
+    linalg.generic {indexing_maps = [#mA, #mB, #mC], iterator_types = ["parallel", "parallel", "reduction"]} ins(%x, %w : memref<128x2xf32>, memref<2x32xf32>) outs(%c1 : memref<128x32xf32>) {
+    ^bb0(%p: f32, %q: f32, %acc: f32):
+      %m = arith.mulf %p, %q : f32
+      %s = arith.addf %acc, %m : f32
+      linalg.yield %s : f32
+    }
+    linalg.generic {indexing_maps = [#mA, #mB, #mC], iterator_types = ["parallel", "parallel", "reduction"]} ins(%a, %b : memref<8x2xf32>, memref<2x5xf32>) outs(%c2 : memref<8x5xf32>) {
+    ^bb0(%p: f32, %q: f32, %acc: f32):
+      %m = arith.mulf %p, %q : f32
+      %s = arith.addf %acc, %m : f32
+      linalg.yield %s : f32
+    }
+    memref.copy %a, %copy : memref<8x2xf32> to memref<8x2xf32>
+    linalg.generic {indexing_maps = [#mA, #mB, #mC], iterator_types = ["parallel", "parallel", "reduction"]} ins(%both, %y : memref<8x8xf32>, memref<8x8xf32>) outs(%c3 : memref<8x8xf32>) {
+    ^bb0(%p: f32, %q: f32, %acc: f32):
+      %m = arith.mulf %p, %q : f32
+      %s = arith.addf %acc, %m : f32
+      linalg.yield %s : f32
+    }
+    linalg.generic {indexing_maps = [#mA, #mB, #mC], iterator_types = ["parallel", "parallel", "reduction"]} ins(%x2, %both : memref<128x8xf32>, memref<8x8xf32>) outs(%c4 : memref<128x8xf32>) {
     ^bb0(%p: f32, %q: f32, %acc: f32):
       %m = arith.mulf %p, %q : f32
       %s = arith.addf %acc, %m : f32

@@ -173,12 +173,15 @@ def TesseraPrepackWeights : Pass<"tessera-prepack-weights", "ModuleOp"> {
     `TESSERA_SGEMM_PACK_B_MIN_ROWS` rows or a dynamic row count (smaller
     products read B in place). Each weight is packed once per role.
 
-    The pass records the copies in the module's `tessera.packed_weights`
-    attribute, which the package writer turns into `packed` metadata
-    records. The runtime registers them when it loads the package, so no
-    run packs those weights and the originals' pages are not read again;
-    the package grows by the copies. The products themselves are not
-    changed: the runtime finds the copy from the operand's address.
+    A weight that only such products read, and whose copy is as big as it
+    (whole panels: rows a multiple of MR for A, columns of NR for B), is
+    replaced by the copy in the blob; others keep their original, and the
+    copy is appended. The pass records the copies in the module's
+    `tessera.packed_weights` attribute, which the package writer turns into
+    `packed` metadata records. The runtime registers them when it loads
+    the package, so no run packs those weights. The products themselves are
+    not changed: the runtime finds the copy from the operand's address (and
+    never reads a replaced original).
 
     With `isa=none` (the default) the pass changes nothing.
   }];
