@@ -317,6 +317,38 @@ micro_kernel_avx512_17(int64_t kc, const float *packed_a, const float *b,
   (void)nr;
 }
 
+/* A block of at most 8 columns (the 4 that N = 196, 14 x 14 maps, leaves
+ * after 6 panels, or a thread's 8 of 392) runs column by column along A's
+ * panel, like the 17-column kernel's last column: each k is one load of
+ * the panel's 8 rows and, per column, a broadcast of B and a ymm FMA.
+ * COLUMNS FMAs per k instead of the half kernel's 8 zmm ones, so 4
+ * columns take a quarter of its time. B's edge panels are packed 32 wide
+ * (zero past N), so reading COLUMNS values of a row never leaves it. Each
+ * element's sum runs over k in the same order as in the other kernels. */
+#define DEFINE_NARROW_KERNEL(name, COLUMNS)                                    \
+  __attribute__((target("avx512f,fma"))) static void name(                    \
+      int64_t kc, const float *packed_a, const float *b, int64_t ldb,         \
+      float *c, int64_t ldc, int mr, int nr, int overwrite) {                 \
+    __m256 acc[COLUMNS];                                                       \
+    _Pragma("GCC unroll 8") for (int j = 0; j < COLUMNS; ++j) acc[j] =         \
+        _mm256_setzero_ps();                                                   \
+    for (int64_t k = 0; k < kc; ++k) {                                         \
+      __m256 a = _mm256_loadu_ps(packed_a + k * AVX512_MR);                    \
+      _Pragma("GCC unroll 8") for (int j = 0; j < COLUMNS; ++j) acc[j] =       \
+          _mm256_fmadd_ps(a, _mm256_set1_ps(b[k * ldb + j]), acc[j]);          \
+    }                                                                          \
+    float tile[COLUMNS][AVX512_MR];                                            \
+    _Pragma("GCC unroll 8") for (int j = 0; j < COLUMNS; ++j)                  \
+        _mm256_storeu_ps(tile[j], acc[j]);                                     \
+    for (int i = 0; i < mr; ++i)                                               \
+      for (int j = 0; j < nr; ++j)                                             \
+        c[i * ldc + j] =                                                       \
+            overwrite ? tile[j][i] : c[i * ldc + j] + tile[j][i];              \
+  }
+
+DEFINE_NARROW_KERNEL(micro_kernel_avx512_4, 4)
+DEFINE_NARROW_KERNEL(micro_kernel_avx512_8, 8)
+
 #define AVX2_MR TESSERA_SGEMM_AVX2_MR
 #define AVX2_NR TESSERA_SGEMM_AVX2_NR
 
@@ -383,9 +415,9 @@ micro_kernel_avx2(int64_t kc, const float *packed_a, const float *b,
 
 typedef struct gemm_kernel {
   micro_kernel_t micro;
-  /* For blocks of at most nr / 2 columns and of nr / 2 + 1 columns;
-   * NULL: `micro` does them. */
-  micro_kernel_t micro_half, micro_half_plus_one;
+  /* For blocks of at most 4, 8 and nr / 2 columns and of nr / 2 + 1
+   * columns; NULL: `micro` does them. */
+  micro_kernel_t micro_4, micro_8, micro_half, micro_half_plus_one;
   int mr, nr;
 } gemm_kernel_t;
 
@@ -763,7 +795,11 @@ static void gemm(const gemm_kernel_t *kernel, small_m_t small_m, int64_t m,
             panel_ld = ldb;
           }
           micro_kernel_t micro = kernel->micro;
-          if (kernel->micro_half && 2 * cols <= nr)
+          if (kernel->micro_4 && cols <= 4)
+            micro = kernel->micro_4;
+          else if (kernel->micro_8 && cols <= 8)
+            micro = kernel->micro_8;
+          else if (kernel->micro_half && 2 * cols <= nr)
             micro = kernel->micro_half;
           else if (kernel->micro_half_plus_one && 2 * cols == nr + 2)
             micro = kernel->micro_half_plus_one;
@@ -807,8 +843,8 @@ void tessera_sgemm_avx512(int64_t batch, int64_t m, int64_t n, int64_t k,
                           float *c, int64_t c_batch_stride, int64_t ldc,
                           int64_t flags) {
   static const gemm_kernel_t kernel = {
-      micro_kernel_avx512, micro_kernel_avx512_half, micro_kernel_avx512_17,
-      AVX512_MR, AVX512_NR};
+      micro_kernel_avx512,   micro_kernel_avx512_4,  micro_kernel_avx512_8,
+      micro_kernel_avx512_half, micro_kernel_avx512_17, AVX512_MR, AVX512_NR};
   batched_gemm(&kernel, small_m_avx512, batch, m, n, k, a, a_batch_stride, lda,
                b, b_batch_stride, ldb, c, c_batch_stride, ldc, flags);
 }
@@ -818,8 +854,8 @@ void tessera_sgemm_avx2(int64_t batch, int64_t m, int64_t n, int64_t k,
                         const float *b, int64_t b_batch_stride, int64_t ldb,
                         float *c, int64_t c_batch_stride, int64_t ldc,
                         int64_t flags) {
-  static const gemm_kernel_t kernel = {micro_kernel_avx2, NULL, NULL,
-                                       AVX2_MR, AVX2_NR};
+  static const gemm_kernel_t kernel = {micro_kernel_avx2, NULL, NULL, NULL,
+                                       NULL, AVX2_MR, AVX2_NR};
   batched_gemm(&kernel, small_m_avx2, batch, m, n, k, a, a_batch_stride, lda,
                b, b_batch_stride, ldb, c, c_batch_stride, ldc, flags);
 }
