@@ -470,7 +470,9 @@ typedef struct packed_operand {
   const float *packed; /* `owned`, or inside the weights */
 } packed_operand_t;
 
-#define MAX_CONSTANT_RANGES 8
+/* Each loaded model registers its weights (external weights are mapped
+ * once per load). */
+#define MAX_CONSTANT_RANGES 64
 static struct {
   const char *begin, *end;
   int users;
@@ -478,9 +480,9 @@ static struct {
 static packed_operand_t *packed_operands;
 static pthread_mutex_t packed_mutex = PTHREAD_MUTEX_INITIALIZER;
 
-void tessera_rt_gemm_add_constants(const void *begin, size_t bytes) {
+int tessera_rt_gemm_add_constants(const void *begin, size_t bytes) {
   if (!begin || !bytes)
-    return;
+    return -1;
   pthread_mutex_lock(&packed_mutex);
   int free_slot = -1;
   for (int i = 0; i < MAX_CONSTANT_RANGES; ++i) {
@@ -488,7 +490,7 @@ void tessera_rt_gemm_add_constants(const void *begin, size_t bytes) {
         constant_ranges[i].end == (const char *)begin + bytes) {
       ++constant_ranges[i].users;
       pthread_mutex_unlock(&packed_mutex);
-      return;
+      return 0;
     }
     if (!constant_ranges[i].users && free_slot < 0)
       free_slot = i;
@@ -499,6 +501,7 @@ void tessera_rt_gemm_add_constants(const void *begin, size_t bytes) {
     constant_ranges[free_slot].users = 1;
   }
   pthread_mutex_unlock(&packed_mutex);
+  return free_slot >= 0 ? 0 : -1;
 }
 
 void tessera_rt_gemm_remove_constants(const void *begin, size_t bytes) {
@@ -539,9 +542,9 @@ static size_t matrix_extent(int64_t ld, int64_t rows, int64_t cols) {
   return (size_t)((rows - 1) * ld + cols) * sizeof(float);
 }
 
-void tessera_rt_gemm_add_packed(const float *source, int64_t ld, int64_t rows,
-                                int64_t cols, int panel, int is_b,
-                                const float *packed) {
+int tessera_rt_gemm_add_packed(const float *source, int64_t ld, int64_t rows,
+                               int64_t cols, int panel, int is_b,
+                               const float *packed) {
   pthread_mutex_lock(&packed_mutex);
   const char *first = (const char *)source;
   int range = constant_range_of(first, first + matrix_extent(ld, rows, cols));
@@ -556,6 +559,7 @@ void tessera_rt_gemm_add_packed(const float *source, int64_t ld, int64_t rows,
     packed_operands = entry;
   }
   pthread_mutex_unlock(&packed_mutex);
+  return known || entry ? 0 : -1;
 }
 
 /* Where a packed copy holds an operand: K block pc (of kc values) of the

@@ -50,15 +50,30 @@ TESSERA_EXPORT tessera_status_t tessera_model_load(int32_t abi_version,
   } else {
     result->weights.data = tessera_package_weights;
   }
-  tessera_rt_gemm_add_constants(result->weights.data,
-                                (size_t)meta->weights_bytes);
+  result->constants_registered =
+      tessera_rt_gemm_add_constants(result->weights.data,
+                                    (size_t)meta->weights_bytes) == 0;
   for (int32_t i = 0; i < meta->num_packed; ++i) {
     const tessera_rt_packed_weight_t *weight = &meta->packed[i];
     const uint8_t *base = result->weights.data;
-    tessera_rt_gemm_add_packed((const float *)(base + weight->source),
-                               weight->ld, weight->rows, weight->cols,
-                               weight->panel, weight->is_b,
-                               (const float *)(base + weight->packed));
+    if (tessera_rt_gemm_add_packed((const float *)(base + weight->source),
+                                   weight->ld, weight->rows, weight->cols,
+                                   weight->panel, weight->is_b,
+                                   (const float *)(base + weight->packed)) !=
+            0 &&
+        weight->packed == weight->source) {
+      /* That weight exists only in the micro-kernel's layout. */
+      if (result->constants_registered)
+        tessera_rt_gemm_remove_constants(result->weights.data,
+                                         (size_t)meta->weights_bytes);
+      tessera_rt_unmap_weights(&result->weights);
+      tessera_rt_free_metadata(&result->metadata);
+      free(result);
+      return tessera_rt_fail(
+          TESSERA_ERROR_OUT_OF_MEMORY,
+          "cannot register the model's packed weights: too many models' "
+          "weights are loaded at once, or memory is short");
+    }
   }
   *model = result;
   return TESSERA_OK;
@@ -67,8 +82,9 @@ TESSERA_EXPORT tessera_status_t tessera_model_load(int32_t abi_version,
 TESSERA_EXPORT void tessera_model_free(tessera_model_t *model) {
   if (!model)
     return;
-  tessera_rt_gemm_remove_constants(model->weights.data,
-                                   (size_t)model->metadata.weights_bytes);
+  if (model->constants_registered)
+    tessera_rt_gemm_remove_constants(model->weights.data,
+                                     (size_t)model->metadata.weights_bytes);
   tessera_rt_unmap_weights(&model->weights);
   tessera_rt_free_metadata(&model->metadata);
   free(model);

@@ -109,6 +109,7 @@ void tessera_rt_unmap_weights(tessera_rt_weights_map_t *map);
 struct tessera_model {
   tessera_rt_metadata_t metadata;
   tessera_rt_weights_map_t weights;
+  int constants_registered; /* with tessera_rt_gemm_add_constants */
 };
 
 #pragma GCC visibility pop
@@ -116,15 +117,20 @@ struct tessera_model {
 /* Registers (and unregisters, dropping what was packed from them) memory
  * that stays constant while registered, a loaded model's weights: matrix
  * products pack operands inside it once and reuse the packed copy.
- * Registrations of one range are counted. */
-void tessera_rt_gemm_add_constants(const void *begin, size_t bytes);
+ * Registrations of one range are counted; adding returns 0, or -1 when the
+ * range could not be registered (too many at once), which only costs
+ * speed unless a `packed` record replaced a weight (see add_packed). */
+int tessera_rt_gemm_add_constants(const void *begin, size_t bytes);
 void tessera_rt_gemm_remove_constants(const void *begin, size_t bytes);
 /* Registers `packed`, inside registered constants, as the packed copy of
  * the rows x cols matrix at `source` (a `packed` metadata record): products
- * given that matrix, or a panel-aligned part of it, as operand A (is_b 0)
- * or B read it. It is dropped with its range. */
-void tessera_rt_gemm_add_packed(const float *source, int64_t ld, int64_t rows,
-                                int64_t cols, int panel, int is_b,
-                                const float *packed);
+ * given that matrix, or a part of it, as operand A (is_b 0) or B read it.
+ * It is dropped with its range. Returns 0, or -1 when `source` is not
+ * inside registered constants or memory is short: then a copy that replaced
+ * its weight (packed == source) leaves that weight unreadable, and the
+ * model must not run. */
+int tessera_rt_gemm_add_packed(const float *source, int64_t ld, int64_t rows,
+                               int64_t cols, int panel, int is_b,
+                               const float *packed);
 
 #endif /* TESSERA_LIB_RUNTIME_RUNTIMEINTERNAL_H */

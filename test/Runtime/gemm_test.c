@@ -28,11 +28,11 @@
 
 /* The runtime's constant registry (RuntimeInternal.h; hidden in packages,
  * linked here from the archive). */
-void tessera_rt_gemm_add_constants(const void *begin, size_t bytes);
+int tessera_rt_gemm_add_constants(const void *begin, size_t bytes);
 void tessera_rt_gemm_remove_constants(const void *begin, size_t bytes);
-void tessera_rt_gemm_add_packed(const float *source, int64_t ld, int64_t rows,
-                                int64_t cols, int panel, int is_b,
-                                const float *packed);
+int tessera_rt_gemm_add_packed(const float *source, int64_t ld, int64_t rows,
+                               int64_t cols, int panel, int is_b,
+                               const float *packed);
 
 typedef void (*sgemm_t)(int64_t, int64_t, int64_t, int64_t, const float *,
                         int64_t, int64_t, const float *, int64_t, int64_t,

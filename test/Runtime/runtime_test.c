@@ -940,6 +940,40 @@ static void test_metadata(const char *package_dir, const char *scratch) {
     api.model_free(model);
   }
 
+  /* A packed copy that replaced its weight (packed offset = source offset)
+   * must be registered: external weights are mapped once per load, and
+   * when no more of them can be registered at once, the load fails instead
+   * of leaving the products to read the copy as the weight. Freeing a model
+   * makes room again. */
+  {
+    char *many = join(scratch, "many.weights");
+    const float values[3] = {1, 2, 3};
+    CHECK(write_file(many, values, sizeof(values)));
+    CHECK(api.set_metadata("tessera-package 1\nname fake\n"
+                           "weights external many.weights 12\narena 100\n"
+                           "packed b 2 0 1 1 1 0\n") == 0);
+    enum { LOADS = 80 };
+    tessera_model_t *models[LOADS] = {0};
+    int loaded = 0;
+    tessera_status_t last = TESSERA_OK;
+    while (loaded < LOADS &&
+           (last = api.model_load(abi, many, &models[loaded])) == TESSERA_OK)
+      ++loaded;
+    CHECK(loaded >= 8 && loaded < LOADS);
+    CHECK(last == TESSERA_ERROR_OUT_OF_MEMORY);
+    check_error_impl("cannot register the model's packed weights", __LINE__);
+    if (loaded > 0) {
+      api.model_free(models[--loaded]);
+      CHECK_OK(api.model_load(abi, many, &models[loaded]));
+      if (models[loaded])
+        ++loaded;
+    }
+    while (loaded > 0)
+      api.model_free(models[--loaded]);
+    unlink(many);
+    free(many);
+  }
+
   /* Static dims of inputs come from the metadata. */
   CHECK(api.set_metadata(
             "tessera-package 1\nname fake\nweights embedded 12\narena 100\n"
