@@ -21,6 +21,7 @@
 #include "tessera/Runtime/tessera_package_abi.h"
 
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 
@@ -52,6 +53,20 @@ static inline void cpu_relax(void) {
 #if defined(__x86_64__) || defined(__i386__)
   __builtin_ia32_pause();
 #endif
+}
+
+/* One step of a spin-wait. Every 64th step gives the CPU away if another
+ * thread is waiting for it: when the scheduler has put a worker on the
+ * caller's CPU (or the machine has fewer free CPUs than threads), pure
+ * spinning would take that CPU's time from the thread doing the work, and
+ * 2 threads ran at half the speed of 1 (SqueezeNet pinned to one CPU:
+ * 15.8 against 8.3 ms). With nothing else runnable the call returns at
+ * once. */
+static inline void spin_step(int spin) {
+  if ((spin & 63) == 63)
+    sched_yield();
+  else
+    cpu_relax();
 }
 
 static void run_chunk(tessera_thread_pool_t *pool, int64_t index) {
@@ -95,7 +110,7 @@ static void *worker_main(void *argument) {
       generation = atomic_load_explicit(&pool->generation, memory_order_acquire);
       if (generation != seen || atomic_load(&pool->stop))
         break;
-      cpu_relax();
+      spin_step(spin);
     }
     if (generation == seen && !atomic_load(&pool->stop)) {
       pthread_mutex_lock(&pool->mutex);
@@ -199,7 +214,7 @@ void tessera_parallel_for(tessera_parallel_task_t task, void *args,
   for (int spin = 0; spin < TESSERA_SPIN_ITERATIONS; ++spin) {
     if (atomic_load_explicit(&pool->pending, memory_order_acquire) == 0)
       return;
-    cpu_relax();
+    spin_step(spin);
   }
   pthread_mutex_lock(&pool->mutex);
   while (atomic_load_explicit(&pool->pending, memory_order_acquire) != 0)
