@@ -1028,6 +1028,35 @@ struct PoolLowering : OpRewritePattern<OpTy> {
                               ArrayRef<int64_t> strides,
                               ArrayRef<int64_t> dilations) {
     constexpr bool isMax = std::is_same_v<OpTy, MaxPoolOp>;
+    int64_t width = cast<RankedTensorType>(input.getType()).getShape().back();
+    // A 2-D max window with a stride along the rows is separable: the max
+    // over each column of kh rows first (unit-stride reads along the row),
+    // then over kw of those along the output row. Only the second pass reads
+    // with the stride, which vectorizes as gathers: kw per output instead of
+    // kh * kw (3x3 stride 2: 3 instead of 9). Max is exact in any order.
+    if (isMax && kernel.size() == 2 && kernel[0] > 1 && kernel[1] > 1 &&
+        strides[1] > 1 && !ShapedType::isDynamic(width)) {
+      SmallVector<OpFoldResult> columnSizes(outSizes);
+      columnSizes[3] = b.getIndexAttr(width);
+      SmallVector<int64_t> columnShape(resultType.getShape());
+      columnShape[3] = width;
+      Value columns = combineTaps(
+          b, loc, input, resultType.clone(columnShape), columnSizes,
+          {kernel[0], 1}, {strides[0], 1}, {dilations[0], 1});
+      return combineTaps(b, loc, columns, resultType, outSizes,
+                         {1, kernel[1]}, {1, strides[1]}, {1, dilations[1]});
+    }
+    return combineTaps(b, loc, input, resultType, outSizes, kernel, strides,
+                       dilations);
+  }
+
+  /// One all-parallel generic combining the taps' views of `input`.
+  static Value combineTaps(OpBuilder &b, Location loc, Value input,
+                           RankedTensorType resultType,
+                           ArrayRef<OpFoldResult> outSizes,
+                           ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,
+                           ArrayRef<int64_t> dilations) {
+    constexpr bool isMax = std::is_same_v<OpTy, MaxPoolOp>;
     SmallVector<SmallVector<int64_t>> taps;
     SmallVector<Value> views = createWindowTapViews(
         b, loc, input, outSizes, kernel, strides, dilations, taps);

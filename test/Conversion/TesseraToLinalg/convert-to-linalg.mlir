@@ -291,25 +291,51 @@ func.func @conv_depthwise_flat(%x: tensor<1x2x7x7xf32>, %w: tensor<2x1x3x3xf32>)
 
 // -----
 
-// Max pooling pads with -inf and unrolls its window: one all-parallel
-// generic over the 9 taps' strided views of the padded input, combined in
-// the window's order.
+// Max pooling pads with -inf and unrolls its window. With a stride along
+// the rows it is separable: one all-parallel generic takes the max over
+// each column of 3 rows (the rows' strided views, whole rows of the padded
+// input), a second the max over 3 of those along the row (views with the
+// column stride).
 // CHECK-LABEL: func.func @max_pool
 // CHECK:         %[[NEGINF:.*]] = arith.constant 0xFF800000 : f32
 // CHECK:         %[[P:.*]] = tensor.pad %{{.*}} low[0, 0, 1, 1] high[0, 0, 1, 1]
 // CHECK:           tensor.yield %[[NEGINF]] : f32
-// CHECK:         %[[T0:.*]] = tensor.extract_slice %[[P]][0, 0, 0, 0] [1, 2, 3, 3] [1, 1, 2, 2] : tensor<1x2x7x7xf32> to tensor<1x2x3x3xf32>
-// CHECK-COUNT-7: tensor.extract_slice %[[P]]
-// CHECK:         %[[T8:.*]] = tensor.extract_slice %[[P]][0, 0, 2, 2] [1, 2, 3, 3] [1, 1, 2, 2]
-// CHECK:         linalg.generic
+// CHECK:         %[[R0:.*]] = tensor.extract_slice %[[P]][0, 0, 0, 0] [1, 2, 3, 7] [1, 1, 2, 1] : tensor<1x2x7x7xf32> to tensor<1x2x3x7xf32>
+// CHECK:         %[[R1:.*]] = tensor.extract_slice %[[P]][0, 0, 1, 0] [1, 2, 3, 7] [1, 1, 2, 1]
+// CHECK:         %[[R2:.*]] = tensor.extract_slice %[[P]][0, 0, 2, 0] [1, 2, 3, 7] [1, 1, 2, 1]
+// CHECK:         %[[COLS:.*]] = linalg.generic
 // CHECK-SAME:      iterator_types = ["parallel", "parallel", "parallel", "parallel"]
-// CHECK-SAME:      ins(%[[T0]], {{.*}}, %[[T8]] :
-// CHECK:         ^bb0(%[[A:[^:]*]]: f32, %[[B:[^:]*]]: f32,
+// CHECK-SAME:      ins(%[[R0]], %[[R1]], %[[R2]] :
+// CHECK:         ^bb0(%[[A:[^:]*]]: f32, %[[B:[^:]*]]: f32, %[[C:[^:]*]]: f32,
 // CHECK-NEXT:      %[[M:.*]] = arith.maximumf %[[A]], %[[B]] : f32
-// CHECK-COUNT-7:   arith.maximumf
+// CHECK-NEXT:      arith.maximumf %[[M]], %[[C]] : f32
+// CHECK:         -> tensor<1x2x3x7xf32>
+// CHECK:         %[[C0:.*]] = tensor.extract_slice %[[COLS]][0, 0, 0, 0] [1, 2, 3, 3] [1, 1, 1, 2] : tensor<1x2x3x7xf32> to tensor<1x2x3x3xf32>
+// CHECK:         %[[C1:.*]] = tensor.extract_slice %[[COLS]][0, 0, 0, 1] [1, 2, 3, 3] [1, 1, 1, 2]
+// CHECK:         %[[C2:.*]] = tensor.extract_slice %[[COLS]][0, 0, 0, 2] [1, 2, 3, 3] [1, 1, 1, 2]
+// CHECK:         linalg.generic
+// CHECK-SAME:      ins(%[[C0]], %[[C1]], %[[C2]] :
+// CHECK-COUNT-2:   arith.maximumf
+// CHECK:         -> tensor<1x2x3x3xf32>
 func.func @max_pool(%x: tensor<1x2x5x5xf32>) -> tensor<1x2x3x3xf32> {
   %0 = tessera.max_pool %x {kernel_shape = array<i64: 3, 3>, strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>} : tensor<1x2x5x5xf32> -> tensor<1x2x3x3xf32>
   return %0 : tensor<1x2x3x3xf32>
+}
+
+// Without a stride along the rows the window stays one generic over the 9
+// taps' views, combined in the window's order.
+// CHECK-LABEL: func.func @max_pool_unit_stride
+// CHECK:         %[[P:.*]] = tensor.pad
+// CHECK:         %[[T0:.*]] = tensor.extract_slice %[[P]][0, 0, 0, 0] [1, 2, 5, 5] [1, 1, 1, 1] : tensor<1x2x7x7xf32> to tensor<1x2x5x5xf32>
+// CHECK-COUNT-7: tensor.extract_slice %[[P]]
+// CHECK:         %[[T8:.*]] = tensor.extract_slice %[[P]][0, 0, 2, 2] [1, 2, 5, 5] [1, 1, 1, 1]
+// CHECK:         linalg.generic
+// CHECK-SAME:      ins(%[[T0]], {{.*}}, %[[T8]] :
+// CHECK-COUNT-8:   arith.maximumf
+// CHECK-NOT:     linalg.generic
+func.func @max_pool_unit_stride(%x: tensor<1x2x5x5xf32>) -> tensor<1x2x5x5xf32> {
+  %0 = tessera.max_pool %x {kernel_shape = array<i64: 3, 3>, strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>} : tensor<1x2x5x5xf32> -> tensor<1x2x5x5xf32>
+  return %0 : tensor<1x2x5x5xf32>
 }
 
 // A window of more than 49 taps (here 8x8) is a reduction over a
