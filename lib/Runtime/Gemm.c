@@ -43,6 +43,11 @@
 #endif
 #define MAX_NR 32
 
+/* `width` rows of A (columns of B) padded to whole panels of `panel`. */
+static inline int64_t padded_to_panels(int64_t width, int panel) {
+  return (width + panel - 1) / panel * panel;
+}
+
 /*===--- Packing buffers --------------------------------------------------===*/
 
 /* One growable buffer per thread: the pool's workers live as long as their
@@ -477,6 +482,9 @@ static struct {
   const char *begin, *end;
   int users;
 } constant_ranges[MAX_CONSTANT_RANGES];
+/* Slots at or past this have never been used: every product's lookup of
+ * its operands stops here instead of scanning all MAX_CONSTANT_RANGES. */
+static int constant_range_slots;
 static packed_operand_t *packed_operands;
 static pthread_mutex_t packed_mutex = PTHREAD_MUTEX_INITIALIZER;
 
@@ -496,6 +504,8 @@ int tessera_rt_gemm_add_constants(const void *begin, size_t bytes) {
       free_slot = i;
   }
   if (free_slot >= 0) {
+    if (free_slot >= constant_range_slots)
+      constant_range_slots = free_slot + 1;
     constant_ranges[free_slot].begin = begin;
     constant_ranges[free_slot].end = (const char *)begin + bytes;
     constant_ranges[free_slot].users = 1;
@@ -529,7 +539,7 @@ void tessera_rt_gemm_remove_constants(const void *begin, size_t bytes) {
 
 /* The registered range that holds [first, last), or -1. Called locked. */
 static int constant_range_of(const char *first, const char *last) {
-  for (int i = 0; i < MAX_CONSTANT_RANGES; ++i)
+  for (int i = 0; i < constant_range_slots; ++i)
     if (constant_ranges[i].users && first >= constant_ranges[i].begin &&
         last <= constant_ranges[i].end)
       return i;
@@ -573,8 +583,8 @@ typedef struct packed_view {
 /* Rows of A (columns of B) of a copy, padded to whole panels: the floats
  * per k of one K block. */
 static int64_t padded_width(const packed_operand_t *entry) {
-  int64_t width = entry->is_b ? entry->cols : entry->rows;
-  return (width + entry->panel - 1) / entry->panel * entry->panel;
+  return padded_to_panels(entry->is_b ? entry->cols : entry->rows,
+                          entry->panel);
 }
 
 /* Where `entry`'s copy holds the rows x cols operand at `source`, a part
@@ -620,7 +630,7 @@ static float view_element(packed_view_t view, int panel, int64_t k, int64_t w,
 static void repack(packed_view_t view, int is_b, int64_t rows, int64_t cols,
                    int panel, float *packed) {
   const int64_t k = is_b ? rows : cols, wide = is_b ? cols : rows;
-  const int64_t padded = (wide + panel - 1) / panel * panel;
+  const int64_t padded = padded_to_panels(wide, panel);
   for (int64_t pc = 0; pc < k; pc += KC) {
     const int64_t kc = k - pc < KC ? k - pc : KC;
     for (int64_t w = 0; w < padded; ++w)
@@ -658,7 +668,7 @@ static packed_view_t packed_constant(int is_b, const float *source,
     }
   if (range >= 0 && !result.base && (pack || only_copy.base)) {
     int64_t k = is_b ? rows : cols;
-    int64_t padded = ((is_b ? cols : rows) + panel - 1) / panel * panel;
+    int64_t padded = padded_to_panels(is_b ? cols : rows, panel);
     packed_operand_t *entry = malloc(sizeof(*entry));
     float *packed = aligned_alloc(64, ((size_t)(padded * k) * sizeof(float) +
                                        63) / 64 * 64);
@@ -741,11 +751,11 @@ static void gemm(const gemm_kernel_t *kernel, small_m_t small_m, int64_t m,
   const int64_t nc_max = pack_b_panels && n > NC ? NC : n;
   /* All of A's rows for one K block are packed once and reused for every
    * column block (A is usually the smaller operand: weights). */
-  const int64_t m_padded = (m + mr - 1) / mr * mr;
+  const int64_t m_padded = padded_to_panels(m, mr);
   const int64_t a_floats = constant_a.base ? 0 : m_padded * KC;
   const int64_t b_floats =
       constant_b.base ? 0
-      : pack_b_panels ? (nc_max + nr - 1) / nr * nr * KC
+      : pack_b_panels ? padded_to_panels(nc_max, nr) * KC
                       : (int64_t)KC * nr;
   float *storage =
       a_floats + b_floats ? pack_storage((size_t)(a_floats + b_floats)) : NULL;

@@ -93,10 +93,12 @@ cl::opt<std::string> matmulMicrokernel(
 
 cl::opt<bool> prepackWeights(
     "prepack-weights",
-    cl::desc("Store the micro-kernel's packed copy of each weight operand of "
-             "a matrix product in the package, so that no run packs it "
-             "(default; the weights grow by the copies). "
-             "--prepack-weights=false packs them on first use instead"),
+    cl::desc("Store each weight operand of a matrix product in the package "
+             "already packed for the micro-kernel, so that no run packs it "
+             "(default). The packed copy replaces the weight when nothing "
+             "else reads it and it fills whole register blocks; otherwise "
+             "the weights grow by the copy. --prepack-weights=false packs "
+             "them on first use instead"),
     cl::init(true), cl::cat(driverCategory));
 
 cl::opt<bool> exactMath(
