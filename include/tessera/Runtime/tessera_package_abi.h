@@ -83,6 +83,27 @@
  * (the product of a zero-filled output). Sums are blocked over k and use
  * fused multiply-adds, so they round differently from a sequential loop.
  *
+ * and the depthwise 2-D convolution kernels (x86-64 only, likewise):
+ *
+ *   void tessera_depthwise_conv2d_avx512(batch, channels, input,
+ *       input_batch_stride, input_channel_stride, input_row_stride,
+ *       input_height, input_width, weights, kernel_height, kernel_width,
+ *       bias, bias_stride, output, output_batch_stride,
+ *       output_channel_stride, output_row_stride, output_height,
+ *       output_width, stride_height, stride_width, pad_top, pad_left,
+ *       pad_value, lower, upper);                         (and _avx2)
+ *
+ * For each batch element n, channel c and output position (oh, ow):
+ * output = min(upper, max(lower, sum + bias[c * bias_stride])), where sum
+ * adds weights[c][kh][kw] * input[n][c][oh * stride_height + kh - pad_top]
+ * [ow * stride_width + kw - pad_left] over the kernel (weights dense
+ * [channels][kernel_height][kernel_width]; an input position outside
+ * input_height x input_width reads pad_value). Strides are in elements;
+ * rows have unit column stride. `bias` may be NULL (no bias); lower and
+ * upper may be -inf and +inf (no clamp). Kernel sides are at most
+ * TESSERA_DEPTHWISE_MAX_KERNEL. The channels run on the context's threads
+ * (tessera_parallel_for); sums use fused multiply-adds in (kh, kw) order.
+ *
  * DTYPE is one of float32 float64 float16 bfloat16 int8 int16 int32 int64
  * uint8 uint16 uint32 uint64 bool. A DIM is a decimal size, `?` for an
  * anonymous dynamic dimension, or `?SYMBOL` for a named one (escaped).
@@ -134,6 +155,21 @@ void tessera_sgemm_avx2(int64_t batch, int64_t m, int64_t n, int64_t k,
                         const float *b, int64_t b_batch_stride, int64_t ldb,
                         float *c, int64_t c_batch_stride, int64_t ldc,
                         int64_t flags);
+
+#define TESSERA_DEPTHWISE_MAX_KERNEL 16
+
+#define TESSERA_DEPTHWISE_CONV2D_PARAMETERS                                    \
+  int64_t batch, int64_t channels, const float *input,                         \
+      int64_t input_batch_stride, int64_t input_channel_stride,                \
+      int64_t input_row_stride, int64_t input_height, int64_t input_width,     \
+      const float *weights, int64_t kernel_height, int64_t kernel_width,       \
+      const float *bias, int64_t bias_stride, float *output,                   \
+      int64_t output_batch_stride, int64_t output_channel_stride,              \
+      int64_t output_row_stride, int64_t output_height, int64_t output_width,  \
+      int64_t stride_height, int64_t stride_width, int64_t pad_top,            \
+      int64_t pad_left, float pad_value, float lower, float upper
+void tessera_depthwise_conv2d_avx512(TESSERA_DEPTHWISE_CONV2D_PARAMETERS);
+void tessera_depthwise_conv2d_avx2(TESSERA_DEPTHWISE_CONV2D_PARAMETERS);
 
 #ifdef __cplusplus
 }

@@ -1,0 +1,138 @@
+/*===- DepthwiseConv.c - depthwise 2-D convolution kernels -----------------===*\
+ *
+ * A depthwise convolution does KH * KW multiply-adds per output, too few
+ * for a matrix product, and the generic loop nest the compiler emits for
+ * it reads a padded copy of the input (the pad fills a whole buffer and
+ * copies the input into it: two passes over memory) with strided gathers
+ * when the stride is 2. Here each channel is convolved from the unpadded
+ * input: every input row it needs is laid out once, in L1, as a padded row
+ * split into one phase per column stride (phase p holds the padded columns
+ * p, p + sw, p + 2 sw, ...), so that every tap of a vector of outputs is
+ * one contiguous load. The bias and a clamp (ReLU, ReLU6, Clip) are applied
+ * before the one store of each output.
+\*===----------------------------------------------------------------------===*/
+
+#include "RuntimeInternal.h"
+
+#include <stdlib.h>
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+
+/* The kernel sizes the runtime takes (tessera-depthwise-to-microkernel
+ * matches no larger ones). */
+#define MAX_KERNEL_EXTENT TESSERA_DEPTHWISE_MAX_KERNEL
+
+/* Floats of scratch a task keeps on its stack; larger rows are malloc()ed. */
+#define STACK_SCRATCH_FLOATS 4096
+
+typedef struct depthwise_args {
+  int64_t channels;
+  const float *input;
+  int64_t input_batch_stride, input_channel_stride, input_row_stride;
+  int64_t input_height, input_width;
+  const float *weights;
+  int64_t kernel_height, kernel_width;
+  const float *bias;
+  int64_t bias_stride;
+  float *output;
+  int64_t output_batch_stride, output_channel_stride, output_row_stride;
+  int64_t output_height, output_width;
+  int64_t stride_height, stride_width, pad_top, pad_left;
+  float pad_value, lower, upper;
+} depthwise_args_t;
+
+static inline int64_t round_up(int64_t value, int64_t multiple) {
+  return (value + multiple - 1) / multiple * multiple;
+}
+
+/* The input value at (row, column) of one channel, padding included. */
+static inline float padded_input(const depthwise_args_t *a, const float *in,
+                                 int64_t row, int64_t column) {
+  if (row < 0 || row >= a->input_height || column < 0 ||
+      column >= a->input_width)
+    return a->pad_value;
+  return in[row * a->input_row_stride + column];
+}
+
+/* The vector kernels, once per instruction set. */
+
+/* A mask of the first n of 16 lanes (none for n <= 0, all for n >= 16). */
+static inline __mmask16 first_lanes_16(int64_t n) {
+  return n <= 0 ? 0 : n >= 16 ? 0xffff : (__mmask16)((1u << n) - 1);
+}
+
+#define ISA avx512
+#define VECTOR_WIDTH 16
+#define TARGET __attribute__((target("avx512f,fma")))
+#define VEC __m512
+#define VLOAD(p) _mm512_loadu_ps(p)
+#define VLOADN(p, n) _mm512_maskz_loadu_ps(first_lanes_16(n), p)
+#define VSTORE(p, v) _mm512_storeu_ps(p, v)
+#define VSTOREN(p, v, n) _mm512_mask_storeu_ps(p, first_lanes_16(n), v)
+#define VSET1(x) _mm512_set1_ps(x)
+#define VZERO() _mm512_setzero_ps()
+#define VFMA(a, b, c) _mm512_fmadd_ps(a, b, c)
+#define VADD(a, b) _mm512_add_ps(a, b)
+#define VMUL(a, b) _mm512_mul_ps(a, b)
+#define VMAX(a, b) _mm512_max_ps(a, b)
+#define VMIN(a, b) _mm512_min_ps(a, b)
+#define VDEINTERLEAVE(lo, hi, even, odd)                                       \
+  do {                                                                         \
+    const __m512i evens = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, \
+                                            20, 22, 24, 26, 28, 30);           \
+    const __m512i odds = _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19,  \
+                                           21, 23, 25, 27, 29, 31);            \
+    *(even) = _mm512_permutex2var_ps(lo, evens, hi);                           \
+    *(odd) = _mm512_permutex2var_ps(lo, odds, hi);                             \
+  } while (0)
+#include "DepthwiseConvKernel.inc"
+#undef ISA
+#undef VECTOR_WIDTH
+#undef TARGET
+#undef VEC
+#undef VLOAD
+#undef VLOADN
+#undef VSTORE
+#undef VSTOREN
+#undef VSET1
+#undef VZERO
+#undef VFMA
+#undef VADD
+#undef VMUL
+#undef VMAX
+#undef VMIN
+#undef VDEINTERLEAVE
+
+/* A mask of the first n of 8 lanes (none for n <= 0, all for n >= 8). */
+__attribute__((target("avx2"))) static inline __m256i first_lanes_8(int64_t n) {
+  return _mm256_cmpgt_epi32(_mm256_set1_epi32((int)(n < 0 ? 0 : n < 8 ? n : 8)),
+                            _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+}
+
+#define ISA avx2
+#define VECTOR_WIDTH 8
+#define TARGET __attribute__((target("avx2,fma")))
+#define VEC __m256
+#define VLOAD(p) _mm256_loadu_ps(p)
+#define VLOADN(p, n) _mm256_maskload_ps(p, first_lanes_8(n))
+#define VSTORE(p, v) _mm256_storeu_ps(p, v)
+#define VSTOREN(p, v, n) _mm256_maskstore_ps(p, first_lanes_8(n), v)
+#define VSET1(x) _mm256_set1_ps(x)
+#define VZERO() _mm256_setzero_ps()
+#define VFMA(a, b, c) _mm256_fmadd_ps(a, b, c)
+#define VADD(a, b) _mm256_add_ps(a, b)
+#define VMUL(a, b) _mm256_mul_ps(a, b)
+#define VMAX(a, b) _mm256_max_ps(a, b)
+#define VMIN(a, b) _mm256_min_ps(a, b)
+/* Within each 128-bit lane, then the 64-bit pairs back in order. */
+#define VDEINTERLEAVE(lo, hi, even, odd)                                       \
+  do {                                                                         \
+    *(even) = _mm256_castpd_ps(_mm256_permute4x64_pd(                         \
+        _mm256_castps_pd(_mm256_shuffle_ps(lo, hi, 0x88)), 0xD8));             \
+    *(odd) = _mm256_castpd_ps(_mm256_permute4x64_pd(                          \
+        _mm256_castps_pd(_mm256_shuffle_ps(lo, hi, 0xDD)), 0xD8));             \
+  } while (0)
+#include "DepthwiseConvKernel.inc"
+
+#endif

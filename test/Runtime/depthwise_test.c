@@ -1,0 +1,252 @@
+/*===- depthwise_test.c - the depthwise kernels against a reference ---------===*\
+ *
+ * Runs tessera_depthwise_conv2d_avx512 / _avx2 (whichever this CPU
+ * supports) over kernel sizes, strides, paddings (including pads wider than
+ * the kernel reaches and an output that skips the last input columns),
+ * widths around the vector width, strided input and output, a non-zero pad
+ * value, with and without bias and clamp, and compares each output with a
+ * double-precision reference. The elements around every output row are
+ * guarded: a kernel that writes outside the output fails. Some cases run on
+ * a pool of 2 threads and must give the same bits as on one.
+ * With --bench C H W K S it times one shape instead (no assertion).
+\*===----------------------------------------------------------------------===*/
+
+#define _POSIX_C_SOURCE 199309L
+#include "tessera/Runtime/tessera_package_abi.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* The runtime's thread pool (ThreadPool.h; hidden in packages, linked here
+ * from the archive). */
+typedef struct tessera_thread_pool tessera_thread_pool_t;
+tessera_thread_pool_t *tessera_thread_pool_create(int32_t num_threads);
+void tessera_thread_pool_destroy(tessera_thread_pool_t *pool);
+tessera_thread_pool_t *tessera_thread_pool_enter(tessera_thread_pool_t *pool);
+
+typedef void (*depthwise_t)(TESSERA_DEPTHWISE_CONV2D_PARAMETERS);
+
+static unsigned long long rng = 88172645463325252ull;
+static float next_value(void) {
+  rng ^= rng << 13;
+  rng ^= rng >> 7;
+  rng ^= rng << 17;
+  return (float)((rng >> 40) % 2001) / 1000.0f - 1.0f;
+}
+
+static int failures, cases;
+
+typedef struct shape {
+  int64_t batch, channels, height, width, kh, kw, sh, sw;
+  int64_t pad_top, pad_left, pad_bottom, pad_right;
+  int bias, clamp;
+  float pad_value;
+} shape_t;
+
+static void check_case(depthwise_t kernel, const char *isa, shape_t s,
+                       tessera_thread_pool_t *pool) {
+  const float guard = 12345.0f;
+  int64_t oh = (s.height + s.pad_top + s.pad_bottom - s.kh) / s.sh + 1;
+  int64_t ow = (s.width + s.pad_left + s.pad_right - s.kw) / s.sw + 1;
+  if (oh <= 0 || ow <= 0)
+    return;
+  /* Rows and channels a little apart, as views of larger buffers are. */
+  int64_t irs = s.width + 3, ics = s.height * irs + 5,
+          ibs = s.channels * ics + 7;
+  int64_t ors = ow + 2, ocs = oh * ors + 3, obs = s.channels * ocs + 1;
+  size_t ni = (size_t)(s.batch * ibs), nw = (size_t)(s.channels * s.kh * s.kw),
+         no = (size_t)(s.batch * obs + 2);
+  float *in = malloc(ni * sizeof(float)), *w = malloc(nw * sizeof(float));
+  float *b = malloc((size_t)s.channels * 2 * sizeof(float));
+  float *out = malloc(no * sizeof(float)), *again = malloc(no * sizeof(float));
+  for (size_t i = 0; i < ni; ++i)
+    in[i] = next_value();
+  for (size_t i = 0; i < nw; ++i)
+    w[i] = next_value();
+  for (int64_t i = 0; i < s.channels * 2; ++i)
+    b[i] = next_value();
+  for (size_t i = 0; i < no; ++i)
+    out[i] = guard;
+  float lower = s.clamp ? -0.25f : -INFINITY, upper = s.clamp ? 0.5f : INFINITY;
+  /* One past the first element, so that the output starts unaligned. */
+  float *o = out + 1;
+  kernel(s.batch, s.channels, in, ibs, ics, irs, s.height, s.width, w, s.kh,
+         s.kw, s.bias ? b : NULL, 2, o, obs, ocs, ors, oh, ow, s.sh, s.sw,
+         s.pad_top, s.pad_left, s.pad_value, lower, upper);
+  ++cases;
+  int bad = 0;
+  for (int64_t n = 0; n < s.batch && !bad; ++n)
+    for (int64_t c = 0; c < s.channels && !bad; ++c)
+      for (int64_t y = 0; y < oh && !bad; ++y)
+        for (int64_t x = 0; x < ow && !bad; ++x) {
+          float got = o[n * obs + c * ocs + y * ors + x];
+          double sum = 0.0, magnitude = 0.0;
+          for (int64_t i = 0; i < s.kh; ++i)
+            for (int64_t j = 0; j < s.kw; ++j) {
+              int64_t r = y * s.sh + i - s.pad_top, q = x * s.sw + j - s.pad_left;
+              double v = r >= 0 && r < s.height && q >= 0 && q < s.width
+                             ? in[n * ibs + c * ics + r * irs + q]
+                             : s.pad_value;
+              double term = (double)w[(c * s.kh + i) * s.kw + j] * v;
+              sum += term;
+              magnitude += fabs(term);
+            }
+          if (s.bias) {
+            sum += b[c * 2];
+            magnitude += fabs(b[c * 2]);
+          }
+          sum = fmin(fmax(sum, lower), upper);
+          if (fabs(got - sum) > 1e-5 * (magnitude + 1.0) || isnan(got)) {
+            bad = 1;
+            fprintf(stderr,
+                    "%s: %lldx%lld input, %lldx%lld kernel, stride %lldx%lld, "
+                    "pads %lld %lld %lld %lld: output [%lld][%lld][%lld][%lld] "
+                    "is %g, expected %g\n",
+                    isa, (long long)s.height, (long long)s.width,
+                    (long long)s.kh, (long long)s.kw, (long long)s.sh,
+                    (long long)s.sw, (long long)s.pad_top,
+                    (long long)s.pad_left, (long long)s.pad_bottom,
+                    (long long)s.pad_right, (long long)n, (long long)c,
+                    (long long)y, (long long)x, got, sum);
+          }
+        }
+  for (int64_t i = -1; i < (int64_t)no - 1 && !bad; ++i) {
+    int64_t n = i / obs, c = i % obs / ocs, y = i % obs % ocs / ors,
+            x = i % obs % ocs % ors;
+    int output = i >= 0 && c < s.channels && y < oh && x < ow;
+    if (!output && o[i] != guard) {
+      bad = 1;
+      fprintf(stderr, "%s: wrote outside the output at element %lld\n", isa,
+              (long long)i);
+    }
+    (void)n;
+  }
+  if (!bad && pool) {
+    /* The same call on 2 threads gives the same bits. */
+    memcpy(again, out, no * sizeof(float));
+    tessera_thread_pool_t *previous = tessera_thread_pool_enter(pool);
+    kernel(s.batch, s.channels, in, ibs, ics, irs, s.height, s.width, w, s.kh,
+           s.kw, s.bias ? b : NULL, 2, again + 1, obs, ocs, ors, oh, ow, s.sh,
+           s.sw, s.pad_top, s.pad_left, s.pad_value, lower, upper);
+    tessera_thread_pool_enter(previous);
+    ++cases;
+    if (memcmp(again, out, no * sizeof(float)) != 0) {
+      bad = 1;
+      fprintf(stderr, "%s: 2 threads differ from 1\n", isa);
+    }
+  }
+  failures += bad;
+  free(in);
+  free(w);
+  free(b);
+  free(out);
+  free(again);
+}
+
+static double now(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+/* --bench C H W K S: times a C-channel HxW input, KxK kernel, stride S,
+ * pad K / 2 (microseconds per call on stdout; no assertion). */
+static int bench(depthwise_t kernel, char **argv) {
+  int64_t c = atoll(argv[0]), h = atoll(argv[1]), w = atoll(argv[2]),
+          k = atoll(argv[3]), s = atoll(argv[4]), p = k / 2;
+  int64_t oh = (h + 2 * p - k) / s + 1, ow = (w + 2 * p - k) / s + 1;
+  float *in = calloc((size_t)(c * h * w), sizeof(float));
+  float *wt = calloc((size_t)(c * k * k), sizeof(float));
+  float *b = calloc((size_t)c, sizeof(float));
+  float *out = calloc((size_t)(c * oh * ow), sizeof(float));
+  int runs = 0;
+  double start = now(), elapsed = 0.0;
+  while (elapsed < 0.5) {
+    kernel(1, c, in, c * h * w, h * w, w, h, w, wt, k, k, b, 1, out,
+           c * oh * ow, oh * ow, ow, oh, ow, s, s, p, p, 0.0f, 0.0f, 6.0f);
+    ++runs;
+    elapsed = now() - start;
+  }
+  printf("%.2f us per call, %.2f GMAC/s\n", 1e6 * elapsed / runs,
+         (double)(c * oh * ow * k * k) * runs / elapsed / 1e9);
+  free(in);
+  free(wt);
+  free(b);
+  free(out);
+  return 0;
+}
+
+int main(int argc, char **argv) {
+#if defined(__x86_64__)
+  if (argc == 7 && strcmp(argv[1], "--bench") == 0)
+    return bench(__builtin_cpu_supports("avx512f")
+                     ? tessera_depthwise_conv2d_avx512
+                     : tessera_depthwise_conv2d_avx2,
+                 argv + 2);
+  struct {
+    const char *name;
+    depthwise_t kernel;
+    int supported;
+  } isas[] = {
+      {"avx512", tessera_depthwise_conv2d_avx512,
+       __builtin_cpu_supports("avx512f")},
+      {"avx2", tessera_depthwise_conv2d_avx2,
+       __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")},
+  };
+  tessera_thread_pool_t *pool = tessera_thread_pool_create(2);
+  int ran = 0;
+  for (size_t i = 0; i < sizeof(isas) / sizeof(isas[0]); ++i) {
+    if (!isas[i].supported)
+      continue;
+    ran = 1;
+    depthwise_t kernel = isas[i].kernel;
+    const char *isa = isas[i].name;
+    /* Kernel sizes, strides and pads around what the models use. */
+    static const int64_t kernels[][2] = {{3, 3}, {1, 1}, {5, 5}, {3, 1},
+                                         {2, 4}, {7, 7}};
+    static const int64_t widths[] = {1, 2, 7, 8, 9, 15, 16, 17, 31, 33, 56};
+    for (size_t k = 0; k < sizeof(kernels) / sizeof(kernels[0]); ++k)
+      for (int64_t stride = 1; stride <= 3; ++stride)
+        for (int64_t pad = 0; pad <= 2; ++pad)
+          for (size_t x = 0; x < sizeof(widths) / sizeof(widths[0]); ++x) {
+            shape_t s = {1,          3,          5 + (int64_t)x % 3,
+                         widths[x],  kernels[k][0], kernels[k][1],
+                         stride,     stride == 3 ? 1 : stride,
+                         pad,        pad,        pad,
+                         pad,        (int)(x % 2), (int)(k % 2),
+                         0.0f};
+            check_case(kernel, isa, s, x == 10 ? pool : NULL);
+          }
+    /* Asymmetric pads (SAME_UPPER), pads past the kernel's reach, a pad
+     * value, an output that leaves the last columns unread, batches. */
+    shape_t special[] = {
+        {2, 4, 9, 20, 3, 3, 2, 2, 0, 0, 1, 1, 1, 1, 0.0f},
+        {1, 2, 6, 12, 3, 3, 1, 1, 4, 5, 4, 5, 1, 0, 0.0f},
+        {1, 3, 8, 40, 3, 3, 2, 2, 1, 1, 1, 1, 0, 1, 0.75f},
+        {1, 2, 10, 34, 3, 3, 2, 2, 1, 1, 0, 0, 1, 1, 0.0f},
+        {3, 5, 112, 112, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 0.0f},
+        {1, 7, 112, 112, 3, 3, 2, 2, 0, 0, 1, 1, 1, 1, 0.0f},
+        {1, 2, 4, 700, 3, 3, 1, 1, 1, 1, 1, 1, 1, 0, 0.0f},
+        {1, 2, 4, 2100, 5, 5, 1, 1, 2, 2, 2, 2, 0, 1, 0.0f},
+    };
+    for (size_t k = 0; k < sizeof(special) / sizeof(special[0]); ++k)
+      check_case(kernel, isa, special[k], pool);
+  }
+  tessera_thread_pool_destroy(pool);
+  if (!ran) {
+    printf("depthwise tests skipped: no AVX-512 or AVX2\n");
+    return 0;
+  }
+  printf("%d of %d depthwise cases failed\n", failures, cases);
+  if (failures)
+    return 1;
+  printf("depthwise tests passed\n");
+  return 0;
+#else
+  printf("depthwise tests skipped: not x86-64\n");
+  return 0;
+#endif
+}
