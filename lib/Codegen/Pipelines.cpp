@@ -39,7 +39,8 @@ void mlir::tessera::buildBufferizationPipeline(
   // once, before the loop, where the arena planner places them.
   func.addPass(bufferization::createBufferLoopHoistingPass());
   func.addPass(createTesseraMaterializeResults());
-  func.addPass(createTesseraPlanBuffers());
+  if (options.planBuffers)
+    func.addPass(createTesseraPlanBuffers());
 }
 
 void mlir::tessera::registerCodegenPipelines() {

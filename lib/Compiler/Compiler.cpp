@@ -3,6 +3,7 @@
 #include "tessera/Compiler/Compiler.h"
 #include "tessera/Dialect/Tessera/Transforms/FusionGroups.h"
 
+#include "tessera/Codegen/Passes.h"
 #include "tessera/Codegen/Pipelines.h"
 #include "tessera/Dialect/Tessera/Transforms/Pipelines.h"
 #include "tessera/Package/Package.h"
@@ -133,15 +134,22 @@ LogicalResult Compilation::emitPackageCode(
         buildTesseraToLinalgPipeline(pm);
       })))
     return failure();
-  BufferizationPipelineOptions bufferization;
-  if (failed(runPipeline("bufferize", [&](PassManager &pm) {
-        buildBufferizationPipeline(pm, bufferization);
-      })))
-    return failure();
   cpu::CPULoweringOptions lowering;
   lowering.matmulMicrokernel = options.matmulMicrokernel == "auto"
                                    ? cpu::selectMatmulMicrokernel(*machine)
                                    : options.matmulMicrokernel;
+  BufferizationPipelineOptions bufferization;
+  bufferization.planBuffers = false;
+  if (failed(runPipeline("bufferize", [&](PassManager &pm) {
+        buildBufferizationPipeline(pm, bufferization);
+        // Before planning, so that the arena keeps a depthwise kernel's
+        // unpadded input apart from its output (the call reads one while
+        // it writes the other).
+        pm.addPass(cpu::createTesseraDepthwiseToMicrokernel(
+            {/*isa=*/lowering.matmulMicrokernel}));
+        pm.addNestedPass<func::FuncOp>(createTesseraPlanBuffers());
+      })))
+    return failure();
   if (options.prepackWeights &&
       failed(runPipeline("prepack weights", [&](PassManager &pm) {
         pm.addPass(cpu::createTesseraPrepackWeights(
@@ -170,7 +178,9 @@ LogicalResult Compilation::emitPackageCode(
     llvm::errs() << "tessera-compile: " << kernels.kernels << " kernels ("
                  << kernels.parallelKernels << " split over threads, "
                  << kernels.microkernelCalls
-                 << " matrix products on the micro-kernel)\n";
+                 << " matrix products on the micro-kernel, "
+                 << kernels.depthwiseCalls
+                 << " depthwise convolutions on the runtime's kernel)\n";
   }
 
   llvmModule = translateModuleToLLVMIR(*module, llvmContext,

@@ -85,9 +85,10 @@ cl::opt<std::string> targetCPU(
 
 cl::opt<std::string> matmulMicrokernel(
     "matmul-microkernel",
-    cl::desc("fp32 matrix products: 'auto' calls the runtime micro-kernel "
-             "the target supports (avx512, else avx2), 'avx512' or 'avx2' "
-             "forces one, 'none' keeps them as loops"),
+    cl::desc("fp32 matrix products and depthwise convolutions: 'auto' "
+             "calls the runtime kernels the target supports (avx512, else "
+             "avx2), 'avx512' or 'avx2' forces one, 'none' keeps them as "
+             "loops"),
     cl::value_desc("auto|avx512|avx2|none"), cl::init("auto"),
     cl::cat(driverCategory));
 

@@ -21,6 +21,11 @@ struct BufferizationPipelineOptions
       llvm::cl::desc("Constants of at least this many bytes go to the "
                      "weights blob"),
       llvm::cl::init(256)};
+  Option<bool> planBuffers{
+      *this, "plan-buffers",
+      llvm::cl::desc("End with tessera-plan-buffers (off: the caller runs "
+                     "target passes on the buffers first, then plans)"),
+      llvm::cl::init(true)};
 };
 
 /// tessera ops -> linalg/tensor/arith/math on tensors, then cleanup.

@@ -114,17 +114,13 @@ std::optional<MatmulLoops> tessera::cpu::matchMatmul(linalg::GenericOp op) {
 namespace {
 
 func::FuncOp getOrDeclareMicrokernel(ModuleOp module, StringRef name) {
-  if (auto existing = module.lookupSymbol<func::FuncOp>(name))
-    return existing;
-  OpBuilder builder(module.getBodyRegion());
+  Builder builder(module.getContext());
   Type i64 = builder.getI64Type();
   Type pointer = LLVM::LLVMPointerType::get(module.getContext());
   SmallVector<Type> params = {i64, i64, i64, i64, pointer, i64, i64,
                               pointer, i64, i64, pointer, i64, i64, i64};
-  auto decl = func::FuncOp::create(builder, module.getLoc(), name,
-                                   builder.getFunctionType(params, {}));
-  decl.setPrivate();
-  return decl;
+  return tessera::cpu::getOrDeclareRuntimeFunction(
+      module, name, builder.getFunctionType(params, {}));
 }
 
 /// The operand's data pointer, its batch stride (0 without a batch
@@ -136,20 +132,12 @@ struct OperandView {
 OperandView describe(OpBuilder &builder, Location loc, Value buffer,
                      bool hasBatch) {
   auto metadata = memref::ExtractStridedMetadataOp::create(builder, loc, buffer);
-  Value aligned =
-      memref::ExtractAlignedPointerAsIndexOp::create(builder, loc, buffer);
-  Value four = arith::ConstantIndexOp::create(builder, loc, 4);
-  Value byteOffset =
-      arith::MulIOp::create(builder, loc, metadata.getOffset(), four);
-  Value address = arith::AddIOp::create(builder, loc, aligned, byteOffset);
   Type i64 = builder.getI64Type();
   auto toI64 = [&](Value index) -> Value {
     return arith::IndexCastOp::create(builder, loc, i64, index);
   };
   OperandView view;
-  view.pointer = LLVM::IntToPtrOp::create(
-      builder, loc, LLVM::LLVMPointerType::get(builder.getContext()),
-      toI64(address));
+  view.pointer = tessera::cpu::getElementPointer(builder, loc, buffer);
   auto strides = metadata.getStrides();
   view.rowStride = toI64(strides[strides.size() - 2]);
   view.batchStride =

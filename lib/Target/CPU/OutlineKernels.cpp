@@ -399,6 +399,8 @@ tessera::cpu::KernelSummary tessera::cpu::summarizeKernels(ModuleOp module) {
         ++summary.parallelKernels;
       else if (callee && callee->starts_with("tessera_sgemm_"))
         ++summary.microkernelCalls;
+      else if (callee && callee->starts_with("tessera_depthwise_conv2d_"))
+        ++summary.depthwiseCalls;
     }
   });
   return summary;

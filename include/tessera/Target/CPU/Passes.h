@@ -41,6 +41,16 @@ struct MatmulLoops {
 /// runtime's micro-kernel (and tessera-prepack-weights packs weights for).
 std::optional<MatmulLoops> matchMatmul(linalg::GenericOp op);
 
+/// The address of `buffer`'s first element (its aligned pointer plus its
+/// offset) as an LLVM pointer: how calls into the package runtime pass
+/// buffers.
+Value getElementPointer(OpBuilder &builder, Location loc, Value buffer);
+
+/// The private declaration of the runtime function `name` in `module`,
+/// added with `type` when missing.
+func::FuncOp getOrDeclareRuntimeFunction(ModuleOp module, StringRef name,
+                                         FunctionType type);
+
 #define GEN_PASS_DECL
 #include "tessera/Target/CPU/Passes.h.inc"
 

@@ -158,6 +158,48 @@ def TesseraMatmulToMicrokernel
                            "::mlir::arith::ArithDialect"];
 }
 
+def TesseraDepthwiseToMicrokernel
+    : Pass<"tessera-depthwise-to-microkernel", "ModuleOp"> {
+  let summary = "Call the runtime's depthwise convolution kernel for "
+                "depthwise convolutions";
+  let description = [{
+    Runs on buffers, before `tessera-plan-buffers`. Replaces each
+    `linalg.generic` that computes an fp32 depthwise 2-D convolution, in
+    the form the Conv lowering leaves (one strided window of the padded
+    input per kernel tap, each multiplied by that tap of a
+    `[C, 1, KH, KW]` or `[C, KH, KW]` weight, summed, plus an optional
+    per-channel bias, then an optional `maximumf` and `minimumf` with
+    constants, as fused ReLU, ReLU6 or Clip leave them), by a call to the
+    package runtime's `tessera_depthwise_conv2d_<isa>` (see
+    `tessera_package_abi.h`). Kernel sides up to 16, any strides, no
+    dilation.
+
+    When the windowed buffer is a bufferized `tensor.pad` (a constant
+    written over the whole buffer by `linalg.map` or `linalg.fill`, then
+    the source copied into its interior by `memref.copy`), used by nothing
+    else, and nothing may write memory between the copy and the
+    convolution, the call reads the unpadded source and gets the pad
+    sizes and value instead; the fill, the copy and the padded buffer go
+    away. Run before the arena is planned, the call's read of the source
+    keeps it apart from the output.
+
+    The kernel sums with fused multiply-adds in (kh, kw) order, then adds
+    the bias: results round differently (no less accurately) than the
+    generic's separate multiplies and adds.
+
+    With `isa=none` (the default) the pass changes nothing; the compiler
+    sets `avx512` or `avx2` from the target CPU's features.
+  }];
+  let options = [
+    Option<"isa", "isa", "std::string", /*default=*/"\"none\"",
+           "Kernel variant to call: avx512, avx2 or none">,
+  ];
+  let dependentDialects = ["::mlir::func::FuncDialect",
+                           "::mlir::LLVM::LLVMDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
 def TesseraPrepackWeights : Pass<"tessera-prepack-weights", "ModuleOp"> {
   let summary = "Pack the weight operands of matrix products ahead of time";
   let description = [{

@@ -1,0 +1,440 @@
+//===- DepthwiseToMicrokernel.cpp - depthwise convolutions on the runtime -===//
+//
+// A depthwise convolution reaches this pass as a generic that sums one
+// window (a strided subview) of the padded input per kernel tap, after a
+// fill of the whole padded buffer and a copy of the input into it. LLVM
+// vectorizes the generic along the output row, with gathers when the
+// stride is 2, and the pad costs two passes over a buffer larger than the
+// input. The runtime's kernel (lib/Runtime/DepthwiseConv.c) reads the
+// unpadded input instead, one row at a time, and applies the bias and the
+// clamp that fusion put in the generic before its one store.
+//
+//===----------------------------------------------------------------------===//
+
+#include "tessera/Target/CPU/Passes.h"
+
+#include "mlir/IR/Matchers.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
+
+#include <limits>
+
+namespace mlir::tessera::cpu {
+#define GEN_PASS_DEF_TESSERADEPTHWISETOMICROKERNEL
+#include "tessera/Target/CPU/Passes.h.inc"
+} // namespace mlir::tessera::cpu
+
+using namespace mlir;
+
+namespace {
+
+/// TESSERA_DEPTHWISE_MAX_KERNEL in tessera_package_abi.h.
+constexpr int64_t kMaxKernelExtent = 16;
+
+/// What the runtime call needs from a matched generic.
+struct DepthwiseConvolution {
+  /// The buffer the taps are windows of.
+  Value windowed;
+  /// [channels, (1,) kh, kw], dense.
+  Value weights;
+  /// Indexed by channel alone; null without a bias.
+  Value bias;
+  int64_t kernelHeight, kernelWidth, strideHeight, strideWidth;
+  float lower = -std::numeric_limits<float>::infinity();
+  float upper = std::numeric_limits<float>::infinity();
+};
+
+/// The value of an f32 constant.
+std::optional<float> getF32Constant(Value value) {
+  FloatAttr attr;
+  if (!matchPattern(value, m_Constant(&attr)) || !attr.getType().isF32())
+    return std::nullopt;
+  return attr.getValue().convertToFloat();
+}
+
+/// `x` and the constant when `value` is `op(x, constant)` in either order.
+template <typename OpTy>
+std::optional<std::pair<Value, float>> matchWithConstant(Value value) {
+  auto op = value.getDefiningOp<OpTy>();
+  if (!op)
+    return std::nullopt;
+  if (std::optional<float> constant = getF32Constant(op.getRhs()))
+    return std::make_pair(op.getLhs(), *constant);
+  if (std::optional<float> constant = getF32Constant(op.getLhs()))
+    return std::make_pair(op.getRhs(), *constant);
+  return std::nullopt;
+}
+
+/// The terms of the sum `value` (a tree of addf inside `body`).
+void collectTerms(Value value, Block &body, SmallVectorImpl<Value> &terms) {
+  auto add = value.getDefiningOp<arith::AddFOp>();
+  if (add && add->getBlock() == &body) {
+    collectTerms(add.getLhs(), body, terms);
+    collectTerms(add.getRhs(), body, terms);
+    return;
+  }
+  terms.push_back(value);
+}
+
+/// Whether `map`'s results are d1 followed by constants (the channel alone).
+bool indexesChannelOnly(AffineMap map) {
+  if (map.getNumResults() == 0 || map.getResult(0) != getAffineDimExpr(1, map.getContext()))
+    return false;
+  return llvm::all_of(map.getResults().drop_front(),
+                      [](AffineExpr expr) { return isa<AffineConstantExpr>(expr); });
+}
+
+/// Whether `type` is laid out densely (row-major, no gaps).
+bool isDense(MemRefType type) {
+  SmallVector<int64_t> strides;
+  int64_t offset;
+  if (failed(type.getStridesAndOffset(strides, offset)))
+    return false;
+  int64_t expected = 1;
+  for (int64_t dim = type.getRank() - 1; dim >= 0; --dim) {
+    if (strides[dim] != expected || type.isDynamicDim(dim))
+      return false;
+    expected *= type.getDimSize(dim);
+  }
+  return true;
+}
+
+/// Whether `value` is a rank-4 f32 memref whose rows have unit stride.
+bool hasContiguousRows(Value value) {
+  auto type = dyn_cast<MemRefType>(value.getType());
+  SmallVector<int64_t> strides;
+  int64_t offset;
+  return type && type.getRank() == 4 && type.getElementType().isF32() &&
+         succeeded(type.getStridesAndOffset(strides, offset)) &&
+         strides.back() == 1;
+}
+
+/// Matches `op` when it computes, for output (n, c, oh, ow),
+/// clamp(sum over (i, j) of window_ij[n, c, oh, ow] * w[c, (0,) i, j]
+/// (+ bias[c])), where window_ij is the subview of one buffer at offset
+/// (i, j) with strides (sh, sw), and every tap of w appears once.
+std::optional<DepthwiseConvolution> matchDepthwise(linalg::GenericOp op) {
+  if (!op.hasPureBufferSemantics() || op.getNumDpsInits() != 1 ||
+      op.getNumLoops() != 4 || op.getNumParallelLoops() != 4 ||
+      op.getNumResults() != 0)
+    return std::nullopt;
+  Value output = op.getDpsInits()[0];
+  if (!hasContiguousRows(output) ||
+      !op.getMatchingIndexingMap(op.getDpsInitOperand(0)).isIdentity())
+    return std::nullopt;
+  Block &body = op.getRegion().front();
+  auto yield = cast<linalg::YieldOp>(body.getTerminator());
+  Value result = yield.getOperand(0);
+
+  DepthwiseConvolution conv;
+  if (auto clamp = matchWithConstant<arith::MinimumFOp>(result)) {
+    result = clamp->first;
+    conv.upper = clamp->second;
+  }
+  if (auto clamp = matchWithConstant<arith::MaximumFOp>(result)) {
+    result = clamp->first;
+    conv.lower = clamp->second;
+  }
+  SmallVector<Value> terms;
+  collectTerms(result, body, terms);
+
+  // Input operand of a block argument (null for the output's).
+  auto inputOf = [&](Value value) -> OpOperand * {
+    auto argument = dyn_cast<BlockArgument>(value);
+    if (!argument || argument.getOwner() != &body ||
+        argument.getArgNumber() >= op.getNumDpsInputs())
+      return nullptr;
+    return op.getDpsInputOperand(argument.getArgNumber());
+  };
+  // The (i, j) tap a weight operand reads.
+  auto weightTap = [&](OpOperand *operand)
+      -> std::optional<std::pair<int64_t, int64_t>> {
+    AffineMap map = op.getMatchingIndexingMap(operand);
+    auto type = dyn_cast<MemRefType>(operand->get().getType());
+    if (!type || !isDense(type) || !type.getElementType().isF32() ||
+        (type.getRank() != 3 && type.getRank() != 4) ||
+        map.getNumResults() != type.getRank() || !indexesChannelOnly(map))
+      return std::nullopt;
+    if (type.getRank() == 4 &&
+        (type.getDimSize(1) != 1 ||
+         cast<AffineConstantExpr>(map.getResult(1)).getValue() != 0))
+      return std::nullopt;
+    int64_t rank = type.getRank();
+    return std::make_pair(
+        cast<AffineConstantExpr>(map.getResult(rank - 2)).getValue(),
+        cast<AffineConstantExpr>(map.getResult(rank - 1)).getValue());
+  };
+
+  llvm::SmallDenseSet<std::pair<int64_t, int64_t>> taps;
+  for (Value term : terms) {
+    if (OpOperand *bias = inputOf(term)) {
+      auto type = dyn_cast<MemRefType>(bias->get().getType());
+      if (conv.bias || !type || !type.getElementType().isF32() ||
+          !indexesChannelOnly(op.getMatchingIndexingMap(bias)) ||
+          llvm::any_of(type.getShape().drop_front(),
+                       [](int64_t size) { return size != 1; }))
+        return std::nullopt;
+      conv.bias = bias->get();
+      continue;
+    }
+    auto mul = term.getDefiningOp<arith::MulFOp>();
+    if (!mul || mul->getBlock() != &body)
+      return std::nullopt;
+    OpOperand *lhs = inputOf(mul.getLhs()), *rhs = inputOf(mul.getRhs());
+    if (!lhs || !rhs)
+      return std::nullopt;
+    OpOperand *window = lhs, *weight = rhs;
+    std::optional<std::pair<int64_t, int64_t>> tap = weightTap(weight);
+    if (!tap) {
+      std::swap(window, weight);
+      tap = weightTap(weight);
+    }
+    if (!tap || (conv.weights && conv.weights != weight->get()) ||
+        !op.getMatchingIndexingMap(window).isIdentity())
+      return std::nullopt;
+    conv.weights = weight->get();
+    auto subview = window->get().getDefiningOp<memref::SubViewOp>();
+    if (!subview || !hasContiguousRows(subview.getSource()) ||
+        subview.getSourceType().getRank() != 4 ||
+        (conv.windowed && conv.windowed != subview.getSource()))
+      return std::nullopt;
+    conv.windowed = subview.getSource();
+    ArrayRef<int64_t> offsets = subview.getStaticOffsets();
+    ArrayRef<int64_t> strides = subview.getStaticStrides();
+    if (offsets[0] != 0 || offsets[1] != 0 || strides[0] != 1 ||
+        strides[1] != 1 || offsets[2] != tap->first ||
+        offsets[3] != tap->second || ShapedType::isDynamic(strides[2]) ||
+        ShapedType::isDynamic(strides[3]))
+      return std::nullopt;
+    if (taps.empty()) {
+      conv.strideHeight = strides[2];
+      conv.strideWidth = strides[3];
+    } else if (conv.strideHeight != strides[2] ||
+               conv.strideWidth != strides[3]) {
+      return std::nullopt;
+    }
+    if (!taps.insert(*tap).second)
+      return std::nullopt;
+  }
+  if (!conv.weights)
+    return std::nullopt;
+  auto weightsType = cast<MemRefType>(conv.weights.getType());
+  conv.kernelHeight = weightsType.getDimSize(weightsType.getRank() - 2);
+  conv.kernelWidth = weightsType.getDimSize(weightsType.getRank() - 1);
+  if (conv.kernelHeight > kMaxKernelExtent ||
+      conv.kernelWidth > kMaxKernelExtent ||
+      static_cast<int64_t>(taps.size()) !=
+          conv.kernelHeight * conv.kernelWidth ||
+      llvm::any_of(taps, [&](std::pair<int64_t, int64_t> tap) {
+        return tap.first < 0 || tap.first >= conv.kernelHeight ||
+               tap.second < 0 || tap.second >= conv.kernelWidth;
+      }))
+    return std::nullopt;
+  return conv;
+}
+
+/// The buffer `value` is a view of (through view-like ops).
+Value getRootBuffer(Value value) {
+  while (auto view = value.getDefiningOp<ViewLikeOpInterface>())
+    value = view.getViewSource();
+  return value;
+}
+
+/// How tensor.pad bufferized: a constant written over all of `padded`
+/// (linalg.map or linalg.fill), then `source` copied into its interior.
+struct BufferizedPad {
+  Operation *fill;
+  memref::SubViewOp interior;
+  memref::CopyOp copy;
+  Value source;
+  float value;
+  int64_t top, left;
+};
+
+/// The pad that produced `padded` for `consumer`, when every other use of
+/// `padded` is a window `consumer` reads and nothing may write to the pad's
+/// source between the copy and `consumer` (which then reads the source
+/// directly).
+std::optional<BufferizedPad> matchBufferizedPad(Value padded,
+                                                linalg::GenericOp consumer) {
+  BufferizedPad pad{};
+  for (Operation *user : padded.getUsers()) {
+    if (auto map = dyn_cast<linalg::MapOp>(user)) {
+      auto yield = cast<linalg::YieldOp>(map.getMapper().front().getTerminator());
+      std::optional<float> value = getF32Constant(yield.getOperand(0));
+      if (pad.fill || !map.getInputs().empty() || map.getInit() != padded ||
+          !value)
+        return std::nullopt;
+      pad.fill = map;
+      pad.value = *value;
+      continue;
+    }
+    if (auto fill = dyn_cast<linalg::FillOp>(user)) {
+      std::optional<float> value = getF32Constant(fill.getInputs()[0]);
+      if (pad.fill || fill.getOutputs()[0] != padded || !value)
+        return std::nullopt;
+      pad.fill = fill;
+      pad.value = *value;
+      continue;
+    }
+    auto subview = dyn_cast<memref::SubViewOp>(user);
+    if (!subview)
+      return std::nullopt;
+    bool readByConsumer = llvm::all_of(subview->getUsers(), [&](Operation *op) {
+      return op == consumer.getOperation();
+    });
+    if (readByConsumer)
+      continue;
+    auto copy = subview->hasOneUse()
+                    ? dyn_cast<memref::CopyOp>(*subview->getUsers().begin())
+                    : memref::CopyOp();
+    ArrayRef<int64_t> offsets = subview.getStaticOffsets();
+    if (pad.copy || !copy || copy.getTarget() != subview.getResult() ||
+        !subview.hasUnitStride() || offsets[0] != 0 || offsets[1] != 0 ||
+        ShapedType::isDynamic(offsets[2]) || ShapedType::isDynamic(offsets[3]) ||
+        !hasContiguousRows(copy.getSource()))
+      return std::nullopt;
+    pad.interior = subview;
+    pad.copy = copy;
+    pad.source = copy.getSource();
+    pad.top = offsets[2];
+    pad.left = offsets[3];
+  }
+  if (!pad.fill || !pad.copy)
+    return std::nullopt;
+  Block *block = consumer->getBlock();
+  if (pad.fill->getBlock() != block || pad.copy->getBlock() != block ||
+      !pad.fill->isBeforeInBlock(pad.copy) ||
+      !pad.copy->isBeforeInBlock(consumer))
+    return std::nullopt;
+  for (Operation *between = pad.copy->getNextNode(); between != consumer;
+       between = between->getNextNode()) {
+    // Reads and fresh allocations (the output's) are harmless.
+    auto effects = dyn_cast<MemoryEffectOpInterface>(between);
+    bool mayWrite = effects ? effects.hasEffect<MemoryEffects::Write>() ||
+                                  effects.hasEffect<MemoryEffects::Free>()
+                            : !isMemoryEffectFree(between);
+    if (mayWrite)
+      return std::nullopt;
+  }
+  // The kernel reads whole input rows while it writes output rows, so the
+  // source must not be (part of) the output's buffer.
+  if (getRootBuffer(pad.source) == getRootBuffer(consumer.getDpsInits()[0]))
+    return std::nullopt;
+  return pad;
+}
+
+void replaceWithCall(linalg::GenericOp op, const DepthwiseConvolution &conv,
+                     StringRef variant) {
+  ModuleOp module = op->getParentOfType<ModuleOp>();
+  OpBuilder builder(op);
+  Location loc = op.getLoc();
+  Type i64 = builder.getI64Type(), f32 = builder.getF32Type();
+  Type pointer = LLVM::LLVMPointerType::get(builder.getContext());
+
+  std::optional<BufferizedPad> pad = matchBufferizedPad(conv.windowed, op);
+  Value input = pad ? pad->source : conv.windowed;
+  Value output = op.getDpsInits()[0];
+
+  auto constant = [&](int64_t value) -> Value {
+    return arith::ConstantIntOp::create(builder, loc, i64, value);
+  };
+  auto floatConstant = [&](float value) -> Value {
+    return arith::ConstantOp::create(builder, loc, f32,
+                                     builder.getF32FloatAttr(value));
+  };
+  auto toI64 = [&](Value index) -> Value {
+    return arith::IndexCastOp::create(builder, loc, i64, index);
+  };
+  auto dim = [&](Value buffer, int64_t position) {
+    return toI64(memref::DimOp::create(builder, loc, buffer, position));
+  };
+  auto strides = [&](Value buffer) {
+    auto metadata =
+        memref::ExtractStridedMetadataOp::create(builder, loc, buffer);
+    SmallVector<Value> values;
+    for (Value stride : metadata.getStrides())
+      values.push_back(toI64(stride));
+    return values;
+  };
+
+  SmallVector<Value> inputStrides = strides(input);
+  SmallVector<Value> outputStrides = strides(output);
+  Value bias = conv.bias ? tessera::cpu::getElementPointer(builder, loc,
+                                                           conv.bias)
+                         : LLVM::ZeroOp::create(builder, loc, pointer);
+  Value biasStride = conv.bias ? strides(conv.bias).front() : constant(0);
+  SmallVector<Value> arguments = {
+      dim(output, 0),
+      dim(output, 1),
+      tessera::cpu::getElementPointer(builder, loc, input),
+      inputStrides[0],
+      inputStrides[1],
+      inputStrides[2],
+      dim(input, 2),
+      dim(input, 3),
+      tessera::cpu::getElementPointer(builder, loc, conv.weights),
+      constant(conv.kernelHeight),
+      constant(conv.kernelWidth),
+      bias,
+      biasStride,
+      tessera::cpu::getElementPointer(builder, loc, output),
+      outputStrides[0],
+      outputStrides[1],
+      outputStrides[2],
+      dim(output, 2),
+      dim(output, 3),
+      constant(conv.strideHeight),
+      constant(conv.strideWidth),
+      constant(pad ? pad->top : 0),
+      constant(pad ? pad->left : 0),
+      floatConstant(pad ? pad->value : 0.0f),
+      floatConstant(conv.lower),
+      floatConstant(conv.upper)};
+  SmallVector<Type> types = llvm::to_vector(ValueRange(arguments).getTypes());
+  func::FuncOp kernel = tessera::cpu::getOrDeclareRuntimeFunction(
+      module, ("tessera_depthwise_conv2d_" + variant).str(),
+      builder.getFunctionType(types, {}));
+  func::CallOp::create(builder, loc, kernel, arguments);
+
+  SmallVector<Value> windows(op.getDpsInputs());
+  op->erase();
+  for (Value window : windows)
+    if (auto subview = window.getDefiningOp<memref::SubViewOp>())
+      if (subview->use_empty())
+        subview->erase();
+  if (pad) {
+    pad->copy->erase();
+    pad->interior->erase();
+    pad->fill->erase();
+    if (Operation *allocation = conv.windowed.getDefiningOp())
+      if (isa<memref::AllocOp>(allocation) && allocation->use_empty())
+        allocation->erase();
+  }
+}
+
+struct DepthwiseToMicrokernelPass
+    : public tessera::cpu::impl::TesseraDepthwiseToMicrokernelBase<
+          DepthwiseToMicrokernelPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    if (isa == "none")
+      return;
+    if (isa != "avx512" && isa != "avx2") {
+      getOperation().emitError(
+          "tessera-depthwise-to-microkernel: unknown isa '")
+          << isa << "' (expected avx512, avx2 or none)";
+      return signalPassFailure();
+    }
+    SmallVector<std::pair<linalg::GenericOp, DepthwiseConvolution>> matches;
+    getOperation().walk([&](linalg::GenericOp op) {
+      if (std::optional<DepthwiseConvolution> conv = matchDepthwise(op))
+        matches.emplace_back(op, *conv);
+    });
+    for (auto &[op, conv] : matches)
+      replaceWithCall(op, conv, isa);
+  }
+};
+
+} // namespace

@@ -1,0 +1,41 @@
+//===- RuntimeCalls.cpp - passing buffers to the package runtime ----------===//
+//
+// The runtime's kernels (tessera_package_abi.h) take plain C pointers and
+// strides, not memref descriptors: a call passes each buffer's first
+// element's address.
+//
+//===----------------------------------------------------------------------===//
+
+#include "tessera/Target/CPU/Passes.h"
+
+using namespace mlir;
+
+Value tessera::cpu::getElementPointer(OpBuilder &builder, Location loc,
+                                      Value buffer) {
+  auto type = cast<MemRefType>(buffer.getType());
+  auto metadata =
+      memref::ExtractStridedMetadataOp::create(builder, loc, buffer);
+  Value aligned =
+      memref::ExtractAlignedPointerAsIndexOp::create(builder, loc, buffer);
+  Value elementBytes = arith::ConstantIndexOp::create(
+      builder, loc, type.getElementTypeBitWidth() / 8);
+  Value byteOffset =
+      arith::MulIOp::create(builder, loc, metadata.getOffset(), elementBytes);
+  Value address = arith::AddIOp::create(builder, loc, aligned, byteOffset);
+  return LLVM::IntToPtrOp::create(
+      builder, loc, LLVM::LLVMPointerType::get(builder.getContext()),
+      arith::IndexCastOp::create(builder, loc, builder.getI64Type(), address)
+          .getResult());
+}
+
+func::FuncOp tessera::cpu::getOrDeclareRuntimeFunction(ModuleOp module,
+                                                       StringRef name,
+                                                       FunctionType type) {
+  if (auto existing = module.lookupSymbol<func::FuncOp>(name))
+    return existing;
+  OpBuilder builder(module.getBodyRegion());
+  auto declaration =
+      func::FuncOp::create(builder, module.getLoc(), name, type);
+  declaration.setPrivate();
+  return declaration;
+}

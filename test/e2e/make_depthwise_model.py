@@ -1,0 +1,60 @@
+"""Writes depthwise_convs.onnx: depthwise convolutions in the shapes
+tessera-depthwise-to-microkernel hands to the runtime's kernel, each fed by
+a pad the kernel absorbs, on a batch of 2 with 8 channels.
+
+- 3x3, stride 1, pads 1, bias, then Clip(0, 6) (MobileNet's ReLU6).
+- 3x3, stride 2, pads (0, 0, 1, 1) (TensorFlow's SAME), no bias, then Relu.
+- 5x5, stride 1, pads 2, bias, nothing after.
+- 3x3, stride 2, pads 1, bias, on the model input itself (its own output).
+The output widths (19, 9, 9, 10) leave partial vectors.
+"""
+import argparse
+import os
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--out-dir", required=True)
+    args = parser.parse_args()
+    rng = np.random.default_rng(11)
+    c = 8
+
+    def weight(k):
+        return rng.standard_normal((c, 1, k, k)).astype(np.float32) * 0.4
+
+    inits = {
+        "w1": weight(3), "b1": rng.standard_normal(c).astype(np.float32),
+        "w2": weight(3),
+        "w3": weight(5), "b3": rng.standard_normal(c).astype(np.float32),
+        "w4": weight(3), "b4": rng.standard_normal(c).astype(np.float32),
+        "lo": np.array(0.0, np.float32), "hi": np.array(6.0, np.float32),
+    }
+    nodes = [
+        helper.make_node("Conv", ["x", "w1", "b1"], ["c1"], group=c,
+                         pads=[1, 1, 1, 1]),
+        helper.make_node("Clip", ["c1", "lo", "hi"], ["r1"]),
+        helper.make_node("Conv", ["r1", "w2"], ["c2"], group=c,
+                         strides=[2, 2], pads=[0, 0, 1, 1]),
+        helper.make_node("Relu", ["c2"], ["r2"]),
+        helper.make_node("Conv", ["r2", "w3", "b3"], ["y"], group=c,
+                         pads=[2, 2, 2, 2]),
+        helper.make_node("Conv", ["x", "w4", "b4"], ["z"], group=c,
+                         strides=[2, 2], pads=[1, 1, 1, 1]),
+    ]
+    graph = helper.make_graph(
+        nodes, "depthwise_convs",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [2, c, 17, 19])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [2, c, 8, 9]),
+         helper.make_tensor_value_info("z", TensorProto.FLOAT, [2, c, 9, 10])],
+        [numpy_helper.from_array(v, k) for k, v in inits.items()])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    onnx.checker.check_model(model)
+    onnx.save(model, os.path.join(args.out_dir, "depthwise_convs.onnx"))
+
+
+if __name__ == "__main__":
+    main()
