@@ -40,19 +40,31 @@ typedef struct depthwise_args {
   int64_t output_height, output_width;
   int64_t stride_height, stride_width, pad_top, pad_left;
   float pad_value, lower, upper;
+  const float *input_bias;
+  int64_t input_bias_stride;
+  float input_lower, input_upper;
 } depthwise_args_t;
 
 static inline int64_t round_up(int64_t value, int64_t multiple) {
   return (value + multiple - 1) / multiple * multiple;
 }
 
-/* The input value at (row, column) of one channel, padding included. */
+/* The bias each input value of channel c gets (-0 adds nothing, and
+ * keeps -0; +0 would not). */
+static inline float input_bias_of(const depthwise_args_t *a, int64_t c) {
+  return a->input_bias ? a->input_bias[c * a->input_bias_stride] : -0.0f;
+}
+
+/* The input value at (row, column) of channel c, transformed, or the pad.
+ * The comparisons keep a NaN, as max(lower, x) and min(upper, x) do. */
 static inline float padded_input(const depthwise_args_t *a, const float *in,
-                                 int64_t row, int64_t column) {
+                                 int64_t c, int64_t row, int64_t column) {
   if (row < 0 || row >= a->input_height || column < 0 ||
       column >= a->input_width)
     return a->pad_value;
-  return in[row * a->input_row_stride + column];
+  float value = in[row * a->input_row_stride + column] + input_bias_of(a, c);
+  value = value < a->input_lower ? a->input_lower : value;
+  return value > a->input_upper ? a->input_upper : value;
 }
 
 /* The vector kernels, once per instruction set. */

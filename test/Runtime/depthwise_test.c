@@ -7,7 +7,9 @@
  * value, with and without bias and clamp, and compares each output with a
  * double-precision reference. The elements around every output row are
  * guarded: a kernel that writes outside the output fails. Some cases run on
- * a pool of 2 threads and must give the same bits as on one.
+ * a pool of 2 threads and must give the same bits as on one. Some cases
+ * have the input transformed first (a per-channel bias and a clamp, as a
+ * fused producer's bias and activation), which the padding is not.
  * With --bench C H W K S it times one shape instead (no assertion).
 \*===----------------------------------------------------------------------===*/
 
@@ -44,6 +46,7 @@ typedef struct shape {
   int64_t pad_top, pad_left, pad_bottom, pad_right;
   int bias, clamp;
   float pad_value;
+  int input_transform; /* a bias and clamp applied to the input first */
 } shape_t;
 
 static void check_case(depthwise_t kernel, const char *isa, shape_t s,
@@ -61,6 +64,7 @@ static void check_case(depthwise_t kernel, const char *isa, shape_t s,
          no = (size_t)(s.batch * obs + 2);
   float *in = malloc(ni * sizeof(float)), *w = malloc(nw * sizeof(float));
   float *b = malloc((size_t)s.channels * 2 * sizeof(float));
+  float *ib = malloc((size_t)s.channels * 3 * sizeof(float));
   float *out = malloc(no * sizeof(float)), *again = malloc(no * sizeof(float));
   for (size_t i = 0; i < ni; ++i)
     in[i] = next_value();
@@ -68,6 +72,11 @@ static void check_case(depthwise_t kernel, const char *isa, shape_t s,
     w[i] = next_value();
   for (int64_t i = 0; i < s.channels * 2; ++i)
     b[i] = next_value();
+  for (int64_t i = 0; i < s.channels * 3; ++i)
+    ib[i] = next_value();
+  const float *input_bias = s.input_transform ? ib : NULL;
+  float input_lower = s.input_transform ? -0.5f : -INFINITY,
+        input_upper = s.input_transform ? 0.75f : INFINITY;
   for (size_t i = 0; i < no; ++i)
     out[i] = guard;
   float lower = s.clamp ? -0.25f : -INFINITY, upper = s.clamp ? 0.5f : INFINITY;
@@ -75,7 +84,8 @@ static void check_case(depthwise_t kernel, const char *isa, shape_t s,
   float *o = out + 1;
   kernel(s.batch, s.channels, in, ibs, ics, irs, s.height, s.width, w, s.kh,
          s.kw, s.bias ? b : NULL, 2, o, obs, ocs, ors, oh, ow, s.sh, s.sw,
-         s.pad_top, s.pad_left, s.pad_value, lower, upper);
+         s.pad_top, s.pad_left, s.pad_value, lower, upper, input_bias, 3,
+         input_lower, input_upper);
   ++cases;
   int bad = 0;
   for (int64_t n = 0; n < s.batch && !bad; ++n)
@@ -87,9 +97,14 @@ static void check_case(depthwise_t kernel, const char *isa, shape_t s,
           for (int64_t i = 0; i < s.kh; ++i)
             for (int64_t j = 0; j < s.kw; ++j) {
               int64_t r = y * s.sh + i - s.pad_top, q = x * s.sw + j - s.pad_left;
-              double v = r >= 0 && r < s.height && q >= 0 && q < s.width
-                             ? in[n * ibs + c * ics + r * irs + q]
-                             : s.pad_value;
+              double v = s.pad_value;
+              if (r >= 0 && r < s.height && q >= 0 && q < s.width) {
+                /* The transform rounds to float as the kernel does. */
+                float x = in[n * ibs + c * ics + r * irs + q];
+                if (input_bias)
+                  x += input_bias[c * 3];
+                v = fmin(fmax(x, input_lower), input_upper);
+              }
               double term = (double)w[(c * s.kh + i) * s.kw + j] * v;
               sum += term;
               magnitude += fabs(term);
@@ -130,7 +145,8 @@ static void check_case(depthwise_t kernel, const char *isa, shape_t s,
     tessera_thread_pool_t *previous = tessera_thread_pool_enter(pool);
     kernel(s.batch, s.channels, in, ibs, ics, irs, s.height, s.width, w, s.kh,
            s.kw, s.bias ? b : NULL, 2, again + 1, obs, ocs, ors, oh, ow, s.sh,
-           s.sw, s.pad_top, s.pad_left, s.pad_value, lower, upper);
+           s.sw, s.pad_top, s.pad_left, s.pad_value, lower, upper, input_bias,
+           3, input_lower, input_upper);
     tessera_thread_pool_enter(previous);
     ++cases;
     if (memcmp(again, out, no * sizeof(float)) != 0) {
@@ -142,6 +158,7 @@ static void check_case(depthwise_t kernel, const char *isa, shape_t s,
   free(in);
   free(w);
   free(b);
+  free(ib);
   free(out);
   free(again);
 }
@@ -166,7 +183,8 @@ static int bench(depthwise_t kernel, char **argv) {
   double start = now(), elapsed = 0.0;
   while (elapsed < 0.5) {
     kernel(1, c, in, c * h * w, h * w, w, h, w, wt, k, k, b, 1, out,
-           c * oh * ow, oh * ow, ow, oh, ow, s, s, p, p, 0.0f, 0.0f, 6.0f);
+           c * oh * ow, oh * ow, ow, oh, ow, s, s, p, p, 0.0f, 0.0f, 6.0f, b, 1,
+           0.0f, 6.0f);
     ++runs;
     elapsed = now() - start;
   }
@@ -217,20 +235,20 @@ int main(int argc, char **argv) {
                          stride,     stride == 3 ? 1 : stride,
                          pad,        pad,        pad,
                          pad,        (int)(x % 2), (int)(k % 2),
-                         0.0f};
+                         0.0f,       x % 3 == 0};
             check_case(kernel, isa, s, x == 10 ? pool : NULL);
           }
     /* Asymmetric pads (SAME_UPPER), pads past the kernel's reach, a pad
      * value, an output that leaves the last columns unread, batches. */
     shape_t special[] = {
-        {2, 4, 9, 20, 3, 3, 2, 2, 0, 0, 1, 1, 1, 1, 0.0f},
-        {1, 2, 6, 12, 3, 3, 1, 1, 4, 5, 4, 5, 1, 0, 0.0f},
-        {1, 3, 8, 40, 3, 3, 2, 2, 1, 1, 1, 1, 0, 1, 0.75f},
-        {1, 2, 10, 34, 3, 3, 2, 2, 1, 1, 0, 0, 1, 1, 0.0f},
-        {3, 5, 112, 112, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 0.0f},
-        {1, 7, 112, 112, 3, 3, 2, 2, 0, 0, 1, 1, 1, 1, 0.0f},
-        {1, 2, 4, 700, 3, 3, 1, 1, 1, 1, 1, 1, 1, 0, 0.0f},
-        {1, 2, 4, 2100, 5, 5, 1, 1, 2, 2, 2, 2, 0, 1, 0.0f},
+        {2, 4, 9, 20, 3, 3, 2, 2, 0, 0, 1, 1, 1, 1, 0.0f, 0},
+        {1, 2, 6, 12, 3, 3, 1, 1, 4, 5, 4, 5, 1, 0, 0.0f, 1},
+        {1, 3, 8, 40, 3, 3, 2, 2, 1, 1, 1, 1, 0, 1, 0.75f, 1},
+        {1, 2, 10, 34, 3, 3, 2, 2, 1, 1, 0, 0, 1, 1, 0.0f, 0},
+        {3, 5, 112, 112, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 0.0f, 1},
+        {1, 7, 112, 112, 3, 3, 2, 2, 0, 0, 1, 1, 1, 1, 0.0f, 1},
+        {1, 2, 4, 700, 3, 3, 1, 1, 1, 1, 1, 1, 1, 0, 0.0f, 0},
+        {1, 2, 4, 2100, 5, 5, 1, 1, 2, 2, 2, 2, 0, 1, 0.0f, 1},
     };
     for (size_t k = 0; k < sizeof(special) / sizeof(special[0]); ++k)
       check_case(kernel, isa, special[k], pool);

@@ -2,6 +2,8 @@
 tessera-depthwise-to-microkernel hands to the runtime's kernel, each fed by
 a pad the kernel absorbs, on a batch of 2 with 8 channels.
 
+- A 1x1 convolution with bias and Clip(0, 6) first, as in MobileNetV2's
+  blocks: the kernel applies that bias and clamp to its input rows.
 - 3x3, stride 1, pads 1, bias, then Clip(0, 6) (MobileNet's ReLU6).
 - 3x3, stride 2, pads (0, 0, 1, 1) (TensorFlow's SAME), no bias, then Relu.
 - 5x5, stride 1, pads 2, bias, nothing after.
@@ -27,6 +29,8 @@ def main():
         return rng.standard_normal((c, 1, k, k)).astype(np.float32) * 0.4
 
     inits = {
+        "wp": rng.standard_normal((c, c, 1, 1)).astype(np.float32) * 0.4,
+        "bp": rng.standard_normal(c).astype(np.float32),
         "w1": weight(3), "b1": rng.standard_normal(c).astype(np.float32),
         "w2": weight(3),
         "w3": weight(5), "b3": rng.standard_normal(c).astype(np.float32),
@@ -34,7 +38,9 @@ def main():
         "lo": np.array(0.0, np.float32), "hi": np.array(6.0, np.float32),
     }
     nodes = [
-        helper.make_node("Conv", ["x", "w1", "b1"], ["c1"], group=c,
+        helper.make_node("Conv", ["x", "wp", "bp"], ["cp"]),
+        helper.make_node("Clip", ["cp", "lo", "hi"], ["p"]),
+        helper.make_node("Conv", ["p", "w1", "b1"], ["c1"], group=c,
                          pads=[1, 1, 1, 1]),
         helper.make_node("Clip", ["c1", "lo", "hi"], ["r1"]),
         helper.make_node("Conv", ["r1", "w2"], ["c2"], group=c,

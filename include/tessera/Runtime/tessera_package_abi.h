@@ -91,7 +91,8 @@
  *       bias, bias_stride, output, output_batch_stride,
  *       output_channel_stride, output_row_stride, output_height,
  *       output_width, stride_height, stride_width, pad_top, pad_left,
- *       pad_value, lower, upper);                         (and _avx2)
+ *       pad_value, lower, upper, input_bias, input_bias_stride,
+ *       input_lower, input_upper);                        (and _avx2)
  *
  * For each batch element n, channel c and output position (oh, ow):
  * output = min(upper, max(lower, sum + bias[c * bias_stride])), where sum
@@ -100,7 +101,11 @@
  * [channels][kernel_height][kernel_width]; an input position outside
  * input_height x input_width reads pad_value). Strides are in elements;
  * rows have unit column stride. `bias` may be NULL (no bias); lower and
- * upper may be -inf and +inf (no clamp). Kernel sides are at most
+ * upper may be -inf and +inf (no clamp). Each input value inside the
+ * input is first transformed to min(input_upper, max(input_lower, value +
+ * input_bias[c * input_bias_stride])) (the bias add and activation that
+ * produced it; input_bias may be NULL, the bounds infinite; padding is not
+ * transformed). Kernel sides are at most
  * TESSERA_DEPTHWISE_MAX_KERNEL. The channels run on the context's threads
  * (tessera_parallel_for); sums use fused multiply-adds in (kh, kw) order.
  *
@@ -167,7 +172,9 @@ void tessera_sgemm_avx2(int64_t batch, int64_t m, int64_t n, int64_t k,
       int64_t output_batch_stride, int64_t output_channel_stride,              \
       int64_t output_row_stride, int64_t output_height, int64_t output_width,  \
       int64_t stride_height, int64_t stride_width, int64_t pad_top,            \
-      int64_t pad_left, float pad_value, float lower, float upper
+      int64_t pad_left, float pad_value, float lower, float upper,             \
+      const float *input_bias, int64_t input_bias_stride, float input_lower,   \
+      float input_upper
 void tessera_depthwise_conv2d_avx512(TESSERA_DEPTHWISE_CONV2D_PARAMETERS);
 void tessera_depthwise_conv2d_avx2(TESSERA_DEPTHWISE_CONV2D_PARAMETERS);
 

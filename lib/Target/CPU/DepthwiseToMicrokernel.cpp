@@ -324,6 +324,102 @@ std::optional<BufferizedPad> matchBufferizedPad(Value padded,
   return pad;
 }
 
+/// The bias add and activation of the pad source's producer, when fusion
+/// left them as an in-place elementwise op on the source just before the
+/// pad: source = min(upper, max(lower, source + bias[c])).
+struct InputTransform {
+  linalg::GenericOp op;
+  Value bias;
+  float lower = -std::numeric_limits<float>::infinity();
+  float upper = std::numeric_limits<float>::infinity();
+};
+
+/// The in-place elementwise op that last writes the pad's source, when it
+/// is an input transform the kernel can apply while it lays out rows and
+/// nothing but the pad's copy reads the source after it.
+std::optional<InputTransform> matchInputTransform(const BufferizedPad &pad) {
+  // Only the pad's fill (of the padded buffer), allocations, views and
+  // reads may lie between the transform and the copy.
+  Operation *writer = pad.copy->getPrevNode();
+  for (; writer && !isa<linalg::GenericOp>(writer);
+       writer = writer->getPrevNode()) {
+    if (writer == pad.fill)
+      continue;
+    auto effects = dyn_cast<MemoryEffectOpInterface>(writer);
+    bool mayWrite = effects ? effects.hasEffect<MemoryEffects::Write>() ||
+                                  effects.hasEffect<MemoryEffects::Free>()
+                            : !isMemoryEffectFree(writer);
+    if (mayWrite)
+      return std::nullopt;
+  }
+  auto op = dyn_cast_or_null<linalg::GenericOp>(writer);
+  if (!op || !op.hasPureBufferSemantics() || op.getNumDpsInits() != 1 ||
+      op.getDpsInits()[0] != pad.source || op.getNumResults() != 0 ||
+      op.getNumLoops() != 4 || op.getNumParallelLoops() != 4 ||
+      !op.getMatchingIndexingMap(op.getDpsInitOperand(0)).isIdentity())
+    return std::nullopt;
+  Block &body = op.getRegion().front();
+  Value result = cast<linalg::YieldOp>(body.getTerminator()).getOperand(0);
+  InputTransform transform;
+  transform.op = op;
+  if (auto clamp = matchWithConstant<arith::MinimumFOp>(result)) {
+    result = clamp->first;
+    transform.upper = clamp->second;
+  }
+  if (auto clamp = matchWithConstant<arith::MaximumFOp>(result)) {
+    result = clamp->first;
+    transform.lower = clamp->second;
+  }
+  // Which input a block argument is (null for the output's).
+  auto inputOf = [&](Value value) -> OpOperand * {
+    auto argument = dyn_cast<BlockArgument>(value);
+    if (!argument || argument.getOwner() != &body ||
+        argument.getArgNumber() >= op.getNumDpsInputs())
+      return nullptr;
+    return op.getDpsInputOperand(argument.getArgNumber());
+  };
+  auto isSource = [&](OpOperand *operand) {
+    return operand && operand->get() == pad.source &&
+           op.getMatchingIndexingMap(operand).isIdentity();
+  };
+  bool readsSource = false;
+  if (isSource(inputOf(result))) {
+    readsSource = true;
+  } else if (auto add = result.getDefiningOp<arith::AddFOp>();
+             add && add->getBlock() == &body) {
+    OpOperand *lhs = inputOf(add.getLhs()), *rhs = inputOf(add.getRhs());
+    if (isSource(rhs))
+      std::swap(lhs, rhs);
+    if (isSource(lhs) && rhs) {
+      auto type = dyn_cast<MemRefType>(rhs->get().getType());
+      readsSource =
+          type && type.getElementType().isF32() &&
+          indexesChannelOnly(op.getMatchingIndexingMap(rhs)) &&
+          llvm::all_of(type.getShape().drop_front(),
+                       [](int64_t size) { return size == 1; });
+      transform.bias = rhs->get();
+    }
+  }
+  if (!readsSource)
+    return std::nullopt;
+  // After the transform, only the pad's copy may use the source's memory.
+  Block *block = op->getBlock();
+  SmallVector<Value> aliases = {getRootBuffer(pad.source)};
+  for (size_t i = 0; i < aliases.size(); ++i)
+    for (Operation *user : aliases[i].getUsers()) {
+      if (auto view = dyn_cast<ViewLikeOpInterface>(user);
+          view && view.getViewSource() == aliases[i]) {
+        llvm::append_range(aliases, user->getResults());
+        continue;
+      }
+      Operation *top = block->findAncestorOpInBlock(*user);
+      if (!top || (top != op.getOperation() && top != pad.copy &&
+                   op->isBeforeInBlock(top)))
+        return std::nullopt;
+    }
+  return transform;
+}
+
 void replaceWithCall(linalg::GenericOp op, const DepthwiseConvolution &conv,
                      StringRef variant) {
   ModuleOp module = op->getParentOfType<ModuleOp>();
@@ -333,6 +429,8 @@ void replaceWithCall(linalg::GenericOp op, const DepthwiseConvolution &conv,
   Type pointer = LLVM::LLVMPointerType::get(builder.getContext());
 
   std::optional<BufferizedPad> pad = matchBufferizedPad(conv.windowed, op);
+  std::optional<InputTransform> transform =
+      pad ? matchInputTransform(*pad) : std::nullopt;
   Value input = pad ? pad->source : conv.windowed;
   Value output = op.getDpsInits()[0];
 
@@ -390,7 +488,16 @@ void replaceWithCall(linalg::GenericOp op, const DepthwiseConvolution &conv,
       constant(pad ? pad->left : 0),
       floatConstant(pad ? pad->value : 0.0f),
       floatConstant(conv.lower),
-      floatConstant(conv.upper)};
+      floatConstant(conv.upper),
+      transform && transform->bias
+          ? tessera::cpu::getElementPointer(builder, loc, transform->bias)
+          : LLVM::ZeroOp::create(builder, loc, pointer).getResult(),
+      transform && transform->bias ? strides(transform->bias).front()
+                                   : constant(0),
+      floatConstant(transform ? transform->lower
+                              : -std::numeric_limits<float>::infinity()),
+      floatConstant(transform ? transform->upper
+                              : std::numeric_limits<float>::infinity())};
   SmallVector<Type> types = llvm::to_vector(ValueRange(arguments).getTypes());
   func::FuncOp kernel = tessera::cpu::getOrDeclareRuntimeFunction(
       module, ("tessera_depthwise_conv2d_" + variant).str(),
@@ -403,6 +510,8 @@ void replaceWithCall(linalg::GenericOp op, const DepthwiseConvolution &conv,
     if (auto subview = window.getDefiningOp<memref::SubViewOp>())
       if (subview->use_empty())
         subview->erase();
+  if (transform)
+    transform->op->erase();
   if (pad) {
     pad->copy->erase();
     pad->interior->erase();

@@ -12,8 +12,9 @@
 // go away. Arguments: batch, channels, input (pointer, batch, channel and
 // row strides, height, width), weights, kernel height and width, bias and
 // its stride, output (pointer, strides, height, width), strides, pads, pad
-// value, lower, upper.
-// CHECK:       func.func private @tessera_depthwise_conv2d_avx512(i64, i64, !llvm.ptr, i64, i64, i64, i64, i64, !llvm.ptr, i64, i64, !llvm.ptr, i64, !llvm.ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64, f32, f32, f32)
+// value, lower, upper, then the input transform (bias pointer and stride,
+// lower, upper): none here (a null pointer, -inf, +inf).
+// CHECK:       func.func private @tessera_depthwise_conv2d_avx512(i64, i64, !llvm.ptr, i64, i64, i64, i64, i64, !llvm.ptr, i64, i64, !llvm.ptr, i64, !llvm.ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64, f32, f32, f32, !llvm.ptr, i64, f32, f32)
 // CHECK-LABEL: func.func @padded_relu6
 // CHECK-SAME:    (%[[IN:.*]]: memref<1x4x6x7xf32>, %[[W:.*]]: memref<4x1x2x2xf32>, %[[B:.*]]: memref<4x1x1xf32>, %[[OUT:.*]]: memref<1x4x7x8xf32>)
 // CHECK-NOT:     memref.alloc
@@ -24,7 +25,11 @@
 // CHECK-DAG:     %[[TWO:.*]] = arith.constant 2 : i64
 // CHECK-DAG:     %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
 // CHECK-DAG:     %[[SIX:.*]] = arith.constant 6.000000e+00 : f32
-// CHECK:         call @tessera_depthwise_conv2d_avx512(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %[[TWO]], %[[TWO]], %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %[[ONE]], %[[ONE]], %[[ONE]], %[[ONE]], %[[ZERO]], %[[ZERO]], %[[SIX]])
+// CHECK-DAG:     %[[NULL:.*]] = llvm.mlir.zero : !llvm.ptr
+// CHECK-DAG:     %[[NOSTRIDE:.*]] = arith.constant 0 : i64
+// CHECK-DAG:     %[[NEGINF:.*]] = arith.constant 0xFF800000 : f32
+// CHECK-DAG:     %[[INF:.*]] = arith.constant 0x7F800000 : f32
+// CHECK:         call @tessera_depthwise_conv2d_avx512(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %[[TWO]], %[[TWO]], %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %[[ONE]], %[[ONE]], %[[ONE]], %[[ONE]], %[[ZERO]], %[[ZERO]], %[[SIX]], %[[NULL]], %[[NOSTRIDE]], %[[NEGINF]], %[[INF]])
 // CHECK-NEXT:    return
 #id = affine_map<(n, c, h, w) -> (n, c, h, w)>
 #w00 = affine_map<(n, c, h, w) -> (c, 0, 0, 0)>
@@ -76,7 +81,7 @@ func.func @padded_relu6(%in: memref<1x4x6x7xf32>, %w: memref<4x1x2x2xf32>, %b: m
 // CHECK-DAG:     %[[TWO:.*]] = arith.constant 2 : i64
 // CHECK-DAG:     %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
 // CHECK-DAG:     %[[INF:.*]] = arith.constant 0x7F800000 : f32
-// CHECK:         call @tessera_depthwise_conv2d_avx512(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %[[NULL]], %[[ZEROI]], %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %[[TWO]], %[[TWO]], %[[ZEROI]], %[[ZEROI]], %[[ZERO]], %[[ZERO]], %[[INF]])
+// CHECK:         call @tessera_depthwise_conv2d_avx512(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %[[NULL]], %[[ZEROI]], %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %[[TWO]], %[[TWO]], %[[ZEROI]], %[[ZEROI]], %[[ZERO]], %[[ZERO]], %[[INF]], %[[NULL]], %[[ZEROI]], %{{.*}}, %[[INF]])
 #id = affine_map<(n, c, h, w) -> (n, c, h, w)>
 #w0 = affine_map<(n, c, h, w) -> (c, 0, 0)>
 #w1 = affine_map<(n, c, h, w) -> (c, 0, 1)>
@@ -94,6 +99,81 @@ func.func @strided_relu(%in: memref<2x3x9x9xf32>, %w: memref<3x1x2xf32>, %out: m
     %r = arith.maximumf %s, %zero : f32
     linalg.yield %r : f32
   }
+  return
+}
+
+// -----
+
+// The pad's source is the output of an in-place bias add and ReLU6 (a
+// producer's, which fusion left apart): the kernel applies them to the rows
+// it reads (the bias pointer, its stride, the bounds) and the op goes away.
+// A second such op whose result something else reads stays.
+// CHECK-LABEL: func.func @input_transform
+// CHECK-SAME:    (%[[IN:.*]]: memref<1x2x4x4xf32>, %[[IB:.*]]: memref<2x1x1xf32>,
+// CHECK-NOT:     linalg.generic
+// CHECK:         %[[IBA:.*]] = memref.extract_aligned_pointer_as_index %[[IB]]
+// CHECK:         %[[IBI:.*]] = arith.addi %[[IBA]]
+// CHECK:         %[[IB64:.*]] = arith.index_cast %[[IBI]]
+// CHECK:         %[[IBP:.*]] = llvm.inttoptr %[[IB64]]
+// CHECK:         call @tessera_depthwise_conv2d_avx512({{.*}}, %[[IBP]], %{{[^,]*}}, %{{[^,]*}}, %{{[^,)]*}})
+// CHECK:         linalg.generic
+// CHECK:         call @tessera_depthwise_conv2d_avx512
+#id = affine_map<(n, c, h, w) -> (n, c, h, w)>
+#ch = affine_map<(n, c, h, w) -> (c, 0, 0)>
+#w0 = affine_map<(n, c, h, w) -> (c, 0, 0, 0)>
+#w1 = affine_map<(n, c, h, w) -> (c, 0, 1, 0)>
+func.func @input_transform(%in: memref<1x2x4x4xf32>, %ib: memref<2x1x1xf32>, %w: memref<2x1x2x1xf32>, %out: memref<1x2x5x4xf32>, %out2: memref<1x2x5x4xf32>, %seen: memref<1x2x4x4xf32>, %sink: memref<1x2x4x4xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %six = arith.constant 6.0 : f32
+  linalg.generic {indexing_maps = [#id, #ch, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%in, %ib : memref<1x2x4x4xf32>, memref<2x1x1xf32>) outs(%in : memref<1x2x4x4xf32>) {
+  ^bb0(%x: f32, %b: f32, %o: f32):
+    %s = arith.addf %x, %b : f32
+    %r = arith.maximumf %s, %zero : f32
+    %c = arith.minimumf %r, %six : f32
+    linalg.yield %c : f32
+  }
+  %padded = memref.alloc() : memref<1x2x6x4xf32>
+  linalg.map outs(%padded : memref<1x2x6x4xf32>) (%init: f32) {
+    linalg.yield %zero : f32
+  }
+  %interior = memref.subview %padded[0, 0, 1, 0] [1, 2, 4, 4] [1, 1, 1, 1] : memref<1x2x6x4xf32> to memref<1x2x4x4xf32, strided<[48, 24, 4, 1], offset: 4>>
+  memref.copy %in, %interior : memref<1x2x4x4xf32> to memref<1x2x4x4xf32, strided<[48, 24, 4, 1], offset: 4>>
+  %t0 = memref.subview %padded[0, 0, 0, 0] [1, 2, 5, 4] [1, 1, 1, 1] : memref<1x2x6x4xf32> to memref<1x2x5x4xf32, strided<[48, 24, 4, 1]>>
+  %t1 = memref.subview %padded[0, 0, 1, 0] [1, 2, 5, 4] [1, 1, 1, 1] : memref<1x2x6x4xf32> to memref<1x2x5x4xf32, strided<[48, 24, 4, 1], offset: 4>>
+  linalg.generic {indexing_maps = [#id, #w0, #id, #w1, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%t0, %w, %t1, %w : memref<1x2x5x4xf32, strided<[48, 24, 4, 1]>>, memref<2x1x2x1xf32>, memref<1x2x5x4xf32, strided<[48, 24, 4, 1], offset: 4>>, memref<2x1x2x1xf32>)
+      outs(%out : memref<1x2x5x4xf32>) {
+  ^bb0(%x0: f32, %k0: f32, %x1: f32, %k1: f32, %o: f32):
+    %p0 = arith.mulf %x0, %k0 : f32
+    %p1 = arith.mulf %x1, %k1 : f32
+    %s = arith.addf %p0, %p1 : f32
+    linalg.yield %s : f32
+  }
+  linalg.generic {indexing_maps = [#id, #ch, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%seen, %ib : memref<1x2x4x4xf32>, memref<2x1x1xf32>) outs(%seen : memref<1x2x4x4xf32>) {
+  ^bb0(%x: f32, %b: f32, %o: f32):
+    %s = arith.addf %x, %b : f32
+    linalg.yield %s : f32
+  }
+  %padded2 = memref.alloc() : memref<1x2x6x4xf32>
+  linalg.map outs(%padded2 : memref<1x2x6x4xf32>) (%init: f32) {
+    linalg.yield %zero : f32
+  }
+  %interior2 = memref.subview %padded2[0, 0, 1, 0] [1, 2, 4, 4] [1, 1, 1, 1] : memref<1x2x6x4xf32> to memref<1x2x4x4xf32, strided<[48, 24, 4, 1], offset: 4>>
+  memref.copy %seen, %interior2 : memref<1x2x4x4xf32> to memref<1x2x4x4xf32, strided<[48, 24, 4, 1], offset: 4>>
+  %u0 = memref.subview %padded2[0, 0, 0, 0] [1, 2, 5, 4] [1, 1, 1, 1] : memref<1x2x6x4xf32> to memref<1x2x5x4xf32, strided<[48, 24, 4, 1]>>
+  %u1 = memref.subview %padded2[0, 0, 1, 0] [1, 2, 5, 4] [1, 1, 1, 1] : memref<1x2x6x4xf32> to memref<1x2x5x4xf32, strided<[48, 24, 4, 1], offset: 4>>
+  linalg.generic {indexing_maps = [#id, #w0, #id, #w1, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%u0, %w, %u1, %w : memref<1x2x5x4xf32, strided<[48, 24, 4, 1]>>, memref<2x1x2x1xf32>, memref<1x2x5x4xf32, strided<[48, 24, 4, 1], offset: 4>>, memref<2x1x2x1xf32>)
+      outs(%out2 : memref<1x2x5x4xf32>) {
+  ^bb0(%x0: f32, %k0: f32, %x1: f32, %k1: f32, %o: f32):
+    %p0 = arith.mulf %x0, %k0 : f32
+    %p1 = arith.mulf %x1, %k1 : f32
+    %s = arith.addf %p0, %p1 : f32
+    linalg.yield %s : f32
+  }
+  memref.copy %seen, %sink : memref<1x2x4x4xf32> to memref<1x2x4x4xf32>
   return
 }
 

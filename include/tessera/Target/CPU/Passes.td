@@ -181,7 +181,12 @@ def TesseraDepthwiseToMicrokernel
     convolution, the call reads the unpadded source and gets the pad
     sizes and value instead; the fill, the copy and the padded buffer go
     away. Run before the arena is planned, the call's read of the source
-    keeps it apart from the output.
+    keeps it apart from the output. When, in turn, the source was last
+    written by an in-place elementwise op that adds a per-channel bias
+    and/or clamps with constants (a producer's bias and activation that
+    fusion left apart, as after MobileNetV2's expanding 1x1 convolutions),
+    and nothing but the pad reads the source after it, the kernel applies
+    that transform to the rows it reads and the op goes away too.
 
     The kernel sums with fused multiply-adds in (kh, kw) order, then adds
     the bias: results round differently (no less accurately) than the
