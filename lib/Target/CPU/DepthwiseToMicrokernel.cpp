@@ -65,6 +65,39 @@ std::optional<std::pair<Value, float>> matchWithConstant(Value value) {
   return std::nullopt;
 }
 
+/// Peels `min(upper, max(lower, x))` (either part optional, constants on
+/// either side) off `value`, narrowing the bounds; returns x.
+Value peelClamp(Value value, float &lower, float &upper) {
+  if (auto clamp = matchWithConstant<arith::MinimumFOp>(value)) {
+    value = clamp->first;
+    upper = clamp->second;
+  }
+  if (auto clamp = matchWithConstant<arith::MaximumFOp>(value)) {
+    value = clamp->first;
+    lower = clamp->second;
+  }
+  return value;
+}
+
+/// The input operand whose block argument `value` is in `op`'s body (null
+/// for anything else, the output's argument included).
+OpOperand *getInputOfArgument(linalg::GenericOp op, Value value) {
+  auto argument = dyn_cast<BlockArgument>(value);
+  if (!argument || argument.getOwner() != &op.getRegion().front() ||
+      argument.getArgNumber() >= op.getNumDpsInputs())
+    return nullptr;
+  return op.getDpsInputOperand(argument.getArgNumber());
+}
+
+/// Whether `op` may write or free memory (reads and fresh allocations may
+/// not).
+bool mayWriteMemory(Operation *op) {
+  if (auto effects = dyn_cast<MemoryEffectOpInterface>(op))
+    return effects.hasEffect<MemoryEffects::Write>() ||
+           effects.hasEffect<MemoryEffects::Free>();
+  return !isMemoryEffectFree(op);
+}
+
 /// The terms of the sum `value` (a tree of addf inside `body`).
 void collectTerms(Value value, Block &body, SmallVectorImpl<Value> &terms) {
   auto add = value.getDefiningOp<arith::AddFOp>();
@@ -127,25 +160,11 @@ std::optional<DepthwiseConvolution> matchDepthwise(linalg::GenericOp op) {
   Value result = yield.getOperand(0);
 
   DepthwiseConvolution conv;
-  if (auto clamp = matchWithConstant<arith::MinimumFOp>(result)) {
-    result = clamp->first;
-    conv.upper = clamp->second;
-  }
-  if (auto clamp = matchWithConstant<arith::MaximumFOp>(result)) {
-    result = clamp->first;
-    conv.lower = clamp->second;
-  }
+  result = peelClamp(result, conv.lower, conv.upper);
   SmallVector<Value> terms;
   collectTerms(result, body, terms);
 
-  // Input operand of a block argument (null for the output's).
-  auto inputOf = [&](Value value) -> OpOperand * {
-    auto argument = dyn_cast<BlockArgument>(value);
-    if (!argument || argument.getOwner() != &body ||
-        argument.getArgNumber() >= op.getNumDpsInputs())
-      return nullptr;
-    return op.getDpsInputOperand(argument.getArgNumber());
-  };
+  auto inputOf = [&](Value value) { return getInputOfArgument(op, value); };
   // The (i, j) tap a weight operand reads.
   auto weightTap = [&](OpOperand *operand)
       -> std::optional<std::pair<int64_t, int64_t>> {
@@ -310,11 +329,7 @@ std::optional<BufferizedPad> matchBufferizedPad(Value padded,
   for (Operation *between = pad.copy->getNextNode(); between != consumer;
        between = between->getNextNode()) {
     // Reads and fresh allocations (the output's) are harmless.
-    auto effects = dyn_cast<MemoryEffectOpInterface>(between);
-    bool mayWrite = effects ? effects.hasEffect<MemoryEffects::Write>() ||
-                                  effects.hasEffect<MemoryEffects::Free>()
-                            : !isMemoryEffectFree(between);
-    if (mayWrite)
+    if (mayWriteMemory(between))
       return std::nullopt;
   }
   // The kernel reads whole input rows while it writes output rows, so the
@@ -343,13 +358,7 @@ std::optional<InputTransform> matchInputTransform(const BufferizedPad &pad) {
   Operation *writer = pad.copy->getPrevNode();
   for (; writer && !isa<linalg::GenericOp>(writer);
        writer = writer->getPrevNode()) {
-    if (writer == pad.fill)
-      continue;
-    auto effects = dyn_cast<MemoryEffectOpInterface>(writer);
-    bool mayWrite = effects ? effects.hasEffect<MemoryEffects::Write>() ||
-                                  effects.hasEffect<MemoryEffects::Free>()
-                            : !isMemoryEffectFree(writer);
-    if (mayWrite)
+    if (writer != pad.fill && mayWriteMemory(writer))
       return std::nullopt;
   }
   auto op = dyn_cast_or_null<linalg::GenericOp>(writer);
@@ -362,22 +371,8 @@ std::optional<InputTransform> matchInputTransform(const BufferizedPad &pad) {
   Value result = cast<linalg::YieldOp>(body.getTerminator()).getOperand(0);
   InputTransform transform;
   transform.op = op;
-  if (auto clamp = matchWithConstant<arith::MinimumFOp>(result)) {
-    result = clamp->first;
-    transform.upper = clamp->second;
-  }
-  if (auto clamp = matchWithConstant<arith::MaximumFOp>(result)) {
-    result = clamp->first;
-    transform.lower = clamp->second;
-  }
-  // Which input a block argument is (null for the output's).
-  auto inputOf = [&](Value value) -> OpOperand * {
-    auto argument = dyn_cast<BlockArgument>(value);
-    if (!argument || argument.getOwner() != &body ||
-        argument.getArgNumber() >= op.getNumDpsInputs())
-      return nullptr;
-    return op.getDpsInputOperand(argument.getArgNumber());
-  };
+  result = peelClamp(result, transform.lower, transform.upper);
+  auto inputOf = [&](Value value) { return getInputOfArgument(op, value); };
   auto isSource = [&](OpOperand *operand) {
     return operand && operand->get() == pad.source &&
            op.getMatchingIndexingMap(operand).isIdentity();
