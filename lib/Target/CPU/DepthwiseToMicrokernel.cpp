@@ -13,6 +13,7 @@
 
 #include "tessera/Target/CPU/Passes.h"
 
+#include "mlir/Dialect/MemRef/Utils/MemRefUtils.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
@@ -117,21 +118,6 @@ bool indexesChannelOnly(AffineMap map) {
                       [](AffineExpr expr) { return isa<AffineConstantExpr>(expr); });
 }
 
-/// Whether `type` is laid out densely (row-major, no gaps).
-bool isDense(MemRefType type) {
-  SmallVector<int64_t> strides;
-  int64_t offset;
-  if (failed(type.getStridesAndOffset(strides, offset)))
-    return false;
-  int64_t expected = 1;
-  for (int64_t dim = type.getRank() - 1; dim >= 0; --dim) {
-    if (strides[dim] != expected || type.isDynamicDim(dim))
-      return false;
-    expected *= type.getDimSize(dim);
-  }
-  return true;
-}
-
 /// Whether `value` is a rank-4 f32 memref whose rows have unit stride.
 bool hasContiguousRows(Value value) {
   auto type = dyn_cast<MemRefType>(value.getType());
@@ -170,7 +156,8 @@ std::optional<DepthwiseConvolution> matchDepthwise(linalg::GenericOp op) {
       -> std::optional<std::pair<int64_t, int64_t>> {
     AffineMap map = op.getMatchingIndexingMap(operand);
     auto type = dyn_cast<MemRefType>(operand->get().getType());
-    if (!type || !isDense(type) || !type.getElementType().isF32() ||
+    if (!type || !memref::isStaticShapeAndContiguousRowMajor(type) ||
+        !type.getElementType().isF32() ||
         (type.getRank() != 3 && type.getRank() != 4) ||
         map.getNumResults() != type.getRank() || !indexesChannelOnly(map))
       return std::nullopt;
@@ -214,7 +201,6 @@ std::optional<DepthwiseConvolution> matchDepthwise(linalg::GenericOp op) {
     conv.weights = weight->get();
     auto subview = window->get().getDefiningOp<memref::SubViewOp>();
     if (!subview || !hasContiguousRows(subview.getSource()) ||
-        subview.getSourceType().getRank() != 4 ||
         (conv.windowed && conv.windowed != subview.getSource()))
       return std::nullopt;
     conv.windowed = subview.getSource();
@@ -525,12 +511,9 @@ struct DepthwiseToMicrokernelPass
   void runOnOperation() override {
     if (isa == "none")
       return;
-    if (isa != "avx512" && isa != "avx2") {
-      getOperation().emitError(
-          "tessera-depthwise-to-microkernel: unknown isa '")
-          << isa << "' (expected avx512, avx2 or none)";
+    if (failed(tessera::cpu::checkKernelIsa(getOperation(), getArgument(),
+                                            isa)))
       return signalPassFailure();
-    }
     SmallVector<std::pair<linalg::GenericOp, DepthwiseConvolution>> matches;
     getOperation().walk([&](linalg::GenericOp op) {
       if (std::optional<DepthwiseConvolution> conv = matchDepthwise(op))

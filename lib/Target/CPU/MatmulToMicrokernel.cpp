@@ -193,11 +193,9 @@ struct MatmulToMicrokernelPass
   void runOnOperation() override {
     if (isa == "none")
       return;
-    if (isa != "avx512" && isa != "avx2") {
-      getOperation().emitError("tessera-matmul-to-microkernel: unknown isa '")
-          << isa << "' (expected avx512, avx2 or none)";
+    if (failed(tessera::cpu::checkKernelIsa(getOperation(), getArgument(),
+                                            isa)))
       return signalPassFailure();
-    }
     ModuleOp module = getOperation();
     SmallVector<std::pair<linalg::GenericOp, MatmulLoops>> matches;
     module.walk([&](linalg::GenericOp op) {

@@ -124,18 +124,12 @@ struct PrepackWeightsPass
   void runOnOperation() override {
     if (isa == "none")
       return;
-    int64_t mr, nr;
-    if (isa == "avx512") {
-      mr = TESSERA_SGEMM_AVX512_MR;
-      nr = TESSERA_SGEMM_AVX512_NR;
-    } else if (isa == "avx2") {
-      mr = TESSERA_SGEMM_AVX2_MR;
-      nr = TESSERA_SGEMM_AVX2_NR;
-    } else {
-      getOperation().emitError("tessera-prepack-weights: unknown isa '")
-          << isa << "' (expected avx512, avx2 or none)";
+    if (failed(tessera::cpu::checkKernelIsa(getOperation(), getArgument(),
+                                            isa)))
       return signalPassFailure();
-    }
+    bool avx512 = isa == "avx512";
+    int64_t mr = avx512 ? TESSERA_SGEMM_AVX512_MR : TESSERA_SGEMM_AVX2_MR;
+    int64_t nr = avx512 ? TESSERA_SGEMM_AVX512_NR : TESSERA_SGEMM_AVX2_NR;
     ModuleOp module = getOperation();
     auto weights = module->getAttrOfType<ArrayAttr>(kWeightsAttr);
     auto offsets = module->getAttrOfType<DenseI64ArrayAttr>(kWeightOffsetsAttr);

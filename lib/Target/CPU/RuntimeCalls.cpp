@@ -28,6 +28,14 @@ Value tessera::cpu::getElementPointer(OpBuilder &builder, Location loc,
           .getResult());
 }
 
+LogicalResult tessera::cpu::checkKernelIsa(Operation *op, StringRef pass,
+                                           StringRef isa) {
+  if (isa == "avx512" || isa == "avx2")
+    return success();
+  return op->emitError() << pass << ": unknown isa '" << isa
+                         << "' (expected avx512, avx2 or none)";
+}
+
 func::FuncOp tessera::cpu::getOrDeclareRuntimeFunction(ModuleOp module,
                                                        StringRef name,
                                                        FunctionType type) {

@@ -46,6 +46,11 @@ std::optional<MatmulLoops> matchMatmul(linalg::GenericOp op);
 /// buffers.
 Value getElementPointer(OpBuilder &builder, Location loc, Value buffer);
 
+/// Whether `isa` names a variant of the runtime's kernels (avx512 or
+/// avx2); emits "PASS: unknown isa ..." on `op` otherwise. "none" is for
+/// the caller to handle before.
+LogicalResult checkKernelIsa(Operation *op, StringRef pass, StringRef isa);
+
 /// The private declaration of the runtime function `name` in `module`,
 /// added with `type` when missing.
 func::FuncOp getOrDeclareRuntimeFunction(ModuleOp module, StringRef name,
