@@ -405,6 +405,87 @@ micro_kernel_avx2(int64_t kc, const float *packed_a, const float *b,
 
 #endif
 
+/*===--- Epilogue ---------------------------------------------------------===*/
+
+/* What tessera_sgemm_fused_* applies to each element of C once its sum is
+ * complete: up to two addends (a per-row or per-column vector or a matrix,
+ * added in order), then min(upper, max(lower, v)). Rows and columns are
+ * those of the product being computed; `addend` points at its element
+ * (0, 0). */
+typedef struct epilogue {
+  const float *addend[2];
+  int64_t row_stride[2], column_stride[2]; /* column stride 0 or 1 */
+  float lower, upper;
+} epilogue_t;
+
+typedef void (*epilogue_kernel_t)(float *c, int64_t ldc, int64_t rows,
+                                  int64_t cols, const epilogue_t *epilogue,
+                                  int64_t row0, int64_t col0);
+
+/* The epilogue over the rows x cols block of C at `c`, which is the
+ * product's block at (row0, col0). max(lower, x) and min(upper, x) return
+ * x when it is a NaN, as arith.maximumf and minimumf do. */
+#define DEFINE_EPILOGUE(name, target_attribute, VEC, WIDTH, SET1, LOAD, STORE, \
+                        ADD, MAX, MIN)                                         \
+  target_attribute static void name(float *c, int64_t ldc, int64_t rows,       \
+                                    int64_t cols, const epilogue_t *e,         \
+                                    int64_t row0, int64_t col0) {              \
+    const VEC lower = SET1(e->lower), upper = SET1(e->upper);                  \
+    for (int64_t i = 0; i < rows; ++i) {                                       \
+      float *row = c + i * ldc;                                                \
+      const float *addend[2];                                                  \
+      for (int t = 0; t < 2; ++t)                                              \
+        addend[t] = e->addend[t] ? e->addend[t] +                              \
+                                       (row0 + i) * e->row_stride[t] +         \
+                                       col0 * e->column_stride[t]              \
+                                 : NULL;                                       \
+      for (int64_t j = 0; j < cols; j += WIDTH) {                              \
+        const int64_t count = cols - j < WIDTH ? cols - j : WIDTH;             \
+        VEC v = LOAD(row + j, count);                                          \
+        for (int t = 0; t < 2; ++t)                                            \
+          if (addend[t])                                                       \
+            v = ADD(v, e->column_stride[t] ? LOAD(addend[t] + j, count)        \
+                                           : SET1(*addend[t]));                \
+        STORE(row + j, MIN(upper, MAX(lower, v)), count);                      \
+      }                                                                        \
+    }                                                                          \
+  }
+
+#if defined(__x86_64__)
+__attribute__((target("avx512f"))) static inline __m512
+load_avx512(const float *p, int64_t count) {
+  return _mm512_maskz_loadu_ps((__mmask16)((1u << count) - 1), p);
+}
+__attribute__((target("avx512f"))) static inline void
+store_avx512(float *p, __m512 v, int64_t count) {
+  _mm512_mask_storeu_ps(p, (__mmask16)((1u << count) - 1), v);
+}
+DEFINE_EPILOGUE(epilogue_avx512, __attribute__((target("avx512f"))), __m512,
+                16, _mm512_set1_ps, load_avx512, store_avx512, _mm512_add_ps,
+                _mm512_max_ps, _mm512_min_ps)
+
+__attribute__((target("avx2"))) static inline __m256i
+lanes_avx2(int64_t count) {
+  return _mm256_cmpgt_epi32(_mm256_set1_epi32((int)count),
+                            _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+}
+__attribute__((target("avx2"))) static inline __m256
+load_avx2(const float *p, int64_t count) {
+  return count == 8 ? _mm256_loadu_ps(p)
+                    : _mm256_maskload_ps(p, lanes_avx2(count));
+}
+__attribute__((target("avx2"))) static inline void
+store_avx2(float *p, __m256 v, int64_t count) {
+  if (count == 8)
+    _mm256_storeu_ps(p, v);
+  else
+    _mm256_maskstore_ps(p, lanes_avx2(count), v);
+}
+DEFINE_EPILOGUE(epilogue_avx2, __attribute__((target("avx2"))), __m256, 8,
+                _mm256_set1_ps, load_avx2, store_avx2, _mm256_add_ps,
+                _mm256_max_ps, _mm256_min_ps)
+#endif
+
 /*===--- Blocking ---------------------------------------------------------===*/
 
 /* Products with fewer rows than this reuse each B panel too little to pay
@@ -423,6 +504,7 @@ typedef struct gemm_kernel {
   /* For blocks of at most 4, 8 and nr / 2 columns and of nr / 2 + 1
    * columns; NULL: `micro` does them. */
   micro_kernel_t micro_4, micro_8, micro_half, micro_half_plus_one;
+  epilogue_kernel_t epilogue;
   int mr, nr;
 } gemm_kernel_t;
 
@@ -728,15 +810,18 @@ static void small_product(small_m_t small_m, int64_t m, int64_t n, int64_t k,
     small_m(m, n, k, a, lda, b, ldb, c, ldc);
 }
 
+/* C = epilogue(C + A * B) (or epilogue(A * B)); `epilogue` may be NULL. */
 static void gemm(const gemm_kernel_t *kernel, small_m_t small_m, int64_t m,
                  int64_t n, int64_t k, const float *a, int64_t lda,
                  const float *b, int64_t ldb, float *c, int64_t ldc,
-                 int overwrite) {
+                 int overwrite, const epilogue_t *epilogue) {
   if (m <= 0 || n <= 0)
     return;
   const int mr = kernel->mr, nr = kernel->nr;
   if (k <= 0) {
     small_product(small_m, m, n, k, a, lda, b, ldb, c, ldc, overwrite);
+    if (epilogue)
+      kernel->epilogue(c, ldc, m, n, epilogue, 0, 0);
     return;
   }
   /* A constant operand with a packed copy is read from it whatever the
@@ -764,15 +849,22 @@ static void gemm(const gemm_kernel_t *kernel, small_m_t small_m, int64_t m,
       (constant_b.base && constant_b.first % nr)) {
     product_through_views(m, n, k, a, lda, constant_a, mr, b, ldb, constant_b,
                           nr, c, ldc, overwrite);
+    if (epilogue)
+      kernel->epilogue(c, ldc, m, n, epilogue, 0, 0);
     return;
   }
   if (!constant_a.base && !constant_b.base && m < mr) {
     small_product(small_m, m, n, k, a, lda, b, ldb, c, ldc, overwrite);
+    if (epilogue)
+      kernel->epilogue(c, ldc, m, n, epilogue, 0, 0);
     return;
   }
   float *packed_a = storage, *packed_b = storage + a_floats;
   for (int64_t pc = 0; pc < k; pc += KC) {
     const int64_t kc = k - pc < KC ? k - pc : KC;
+    /* Each block of C gets the epilogue right after its last sum, while
+     * it is in L1. */
+    const epilogue_t *last_epilogue = pc + kc == k ? epilogue : NULL;
     /* Row i's panel of this K block starts i * kc floats after block_a;
      * likewise column j's after block_b. */
     const float *block_a = packed_a;
@@ -819,9 +911,12 @@ static void gemm(const gemm_kernel_t *kernel, small_m_t small_m, int64_t m,
             micro = kernel->micro_half_plus_one;
           for (int64_t ir = 0; ir < mc; ir += mr) {
             const int rows = mc - ir < mr ? (int)(mc - ir) : mr;
-            micro(kc, block_a + (ic + ir) * kc, panel, panel_ld,
-                  c + (ic + ir) * ldc + jc + jr, ldc, rows, cols,
-                  overwrite && pc == 0);
+            float *c_block = c + (ic + ir) * ldc + jc + jr;
+            micro(kc, block_a + (ic + ir) * kc, panel, panel_ld, c_block,
+                  ldc, rows, cols, overwrite && pc == 0);
+            if (last_epilogue)
+              kernel->epilogue(c_block, ldc, rows, cols, last_epilogue,
+                               ic + ir, jc + jr);
           }
         }
       }
@@ -829,49 +924,103 @@ static void gemm(const gemm_kernel_t *kernel, small_m_t small_m, int64_t m,
   }
 }
 
-/* Runs `batch` products; when B is shared and A's and C's matrices are
- * consecutive rows, they are one product with batch * m rows. */
+/* Runs `batch` products; when B is shared and A's and C's matrices (and
+ * matrix addends) are consecutive rows, and no addend is per row, they are
+ * one product with batch * m rows. */
 static void batched_gemm(const gemm_kernel_t *kernel, small_m_t small_m,
                          int64_t batch, int64_t m, int64_t n, int64_t k,
                          const float *a, int64_t a_batch_stride, int64_t lda,
                          const float *b, int64_t b_batch_stride, int64_t ldb,
                          float *c, int64_t c_batch_stride, int64_t ldc,
-                         int64_t flags) {
-  if (batch > 1 && b_batch_stride == 0 && a_batch_stride == m * lda &&
-      c_batch_stride == m * ldc) {
+                         int64_t flags, const epilogue_t *epilogue,
+                         const int64_t *addend_batch_stride) {
+  int merge = batch > 1 && b_batch_stride == 0 && a_batch_stride == m * lda &&
+              c_batch_stride == m * ldc;
+  for (int t = 0; epilogue && t < 2; ++t)
+    if (epilogue->addend[t])
+      merge &= epilogue->column_stride[t] == 1
+                   ? addend_batch_stride[t] == m * epilogue->row_stride[t]
+                   : epilogue->row_stride[t] == 0 &&
+                         addend_batch_stride[t] == 0;
+  if (merge) {
     m *= batch;
     batch = 1;
   }
   const int overwrite = (flags & TESSERA_SGEMM_OVERWRITE) != 0;
-  for (int64_t i = 0; i < batch; ++i)
+  for (int64_t i = 0; i < batch; ++i) {
+    epilogue_t matrix_epilogue;
+    if (epilogue) {
+      matrix_epilogue = *epilogue;
+      for (int t = 0; t < 2; ++t)
+        if (matrix_epilogue.addend[t])
+          matrix_epilogue.addend[t] += i * addend_batch_stride[t];
+    }
     gemm(kernel, small_m, m, n, k, a + i * a_batch_stride, lda,
          b + i * b_batch_stride, ldb, c + i * c_batch_stride, ldc,
-         overwrite && (i == 0 || c_batch_stride != 0));
+         overwrite && (i == 0 || c_batch_stride != 0),
+         epilogue ? &matrix_epilogue : NULL);
+  }
+}
+
+/* The epilogue the arguments of tessera_sgemm_fused_* describe, or NULL
+ * when it changes nothing. */
+static const epilogue_t *
+describe_epilogue(epilogue_t *epilogue, int64_t *batch_strides,
+                  const float *addend0, int64_t addend0_batch_stride,
+                  int64_t addend0_row_stride, int64_t addend0_column_stride,
+                  const float *addend1, int64_t addend1_batch_stride,
+                  int64_t addend1_row_stride, int64_t addend1_column_stride,
+                  float lower, float upper) {
+  /* A second addend alone is the first. */
+  if (!addend0) {
+    addend0 = addend1;
+    addend0_batch_stride = addend1_batch_stride;
+    addend0_row_stride = addend1_row_stride;
+    addend0_column_stride = addend1_column_stride;
+    addend1 = NULL;
+  }
+  epilogue->addend[0] = addend0;
+  epilogue->addend[1] = addend1;
+  epilogue->row_stride[0] = addend0_row_stride;
+  epilogue->row_stride[1] = addend1_row_stride;
+  epilogue->column_stride[0] = addend0_column_stride != 0;
+  epilogue->column_stride[1] = addend1_column_stride != 0;
+  batch_strides[0] = addend0_batch_stride;
+  batch_strides[1] = addend1_batch_stride;
+  epilogue->lower = lower;
+  epilogue->upper = upper;
+  const int clamps = !(lower == -__builtin_inff() && upper == __builtin_inff());
+  return addend0 || clamps ? epilogue : NULL;
 }
 
 #if defined(__x86_64__)
 
-void tessera_sgemm_avx512(int64_t batch, int64_t m, int64_t n, int64_t k,
-                          const float *a, int64_t a_batch_stride, int64_t lda,
-                          const float *b, int64_t b_batch_stride, int64_t ldb,
-                          float *c, int64_t c_batch_stride, int64_t ldc,
-                          int64_t flags) {
-  static const gemm_kernel_t kernel = {
-      micro_kernel_avx512,   micro_kernel_avx512_4,  micro_kernel_avx512_8,
-      micro_kernel_avx512_half, micro_kernel_avx512_17, AVX512_MR, AVX512_NR};
-  batched_gemm(&kernel, small_m_avx512, batch, m, n, k, a, a_batch_stride, lda,
-               b, b_batch_stride, ldb, c, c_batch_stride, ldc, flags);
-}
+#define DEFINE_SGEMM(isa, ...)                                                 \
+  void tessera_sgemm_fused_##isa(TESSERA_SGEMM_PARAMETERS,                     \
+                                 TESSERA_SGEMM_EPILOGUE_PARAMETERS) {          \
+    static const gemm_kernel_t kernel = {__VA_ARGS__};                         \
+    epilogue_t epilogue;                                                       \
+    int64_t addend_batch_stride[2];                                            \
+    const epilogue_t *described = describe_epilogue(                           \
+        &epilogue, addend_batch_stride, addend0, addend0_batch_stride,         \
+        addend0_row_stride, addend0_column_stride, addend1,                    \
+        addend1_batch_stride, addend1_row_stride, addend1_column_stride,       \
+        lower, upper);                                                         \
+    batched_gemm(&kernel, small_m_##isa, batch, m, n, k, a, a_batch_stride,    \
+                 lda, b, b_batch_stride, ldb, c, c_batch_stride, ldc, flags,   \
+                 described, addend_batch_stride);                              \
+  }                                                                            \
+  void tessera_sgemm_##isa(TESSERA_SGEMM_PARAMETERS) {                         \
+    tessera_sgemm_fused_##isa(batch, m, n, k, a, a_batch_stride, lda, b,       \
+                              b_batch_stride, ldb, c, c_batch_stride, ldc,     \
+                              flags, NULL, 0, 0, 0, NULL, 0, 0, 0,             \
+                              -__builtin_inff(), __builtin_inff());            \
+  }
 
-void tessera_sgemm_avx2(int64_t batch, int64_t m, int64_t n, int64_t k,
-                        const float *a, int64_t a_batch_stride, int64_t lda,
-                        const float *b, int64_t b_batch_stride, int64_t ldb,
-                        float *c, int64_t c_batch_stride, int64_t ldc,
-                        int64_t flags) {
-  static const gemm_kernel_t kernel = {micro_kernel_avx2, NULL, NULL, NULL,
-                                       NULL, AVX2_MR, AVX2_NR};
-  batched_gemm(&kernel, small_m_avx2, batch, m, n, k, a, a_batch_stride, lda,
-               b, b_batch_stride, ldb, c, c_batch_stride, ldc, flags);
-}
+DEFINE_SGEMM(avx512, micro_kernel_avx512, micro_kernel_avx512_4,
+             micro_kernel_avx512_8, micro_kernel_avx512_half,
+             micro_kernel_avx512_17, epilogue_avx512, AVX512_MR, AVX512_NR)
+DEFINE_SGEMM(avx2, micro_kernel_avx2, NULL, NULL, NULL, NULL, epilogue_avx2,
+             AVX2_MR, AVX2_NR)
 
 #endif

@@ -13,6 +13,8 @@
  * happen exactly when the part starts on a panel boundary. Others hold
  * only the packed copies, in the originals' place (as the compiler leaves
  * weights whose every use is a product): every part reads them.
+ * Cases through tessera_sgemm_fused_* add per-row, per-column and matrix
+ * addends (batched, one each per matrix or shared) and clamp.
  * With --bench M N K it times one shape instead (GFLOP/s on stdout; no
  * assertion).
 \*===----------------------------------------------------------------------===*/
@@ -37,6 +39,12 @@ int tessera_rt_gemm_add_packed(const float *source, int64_t ld, int64_t rows,
 typedef void (*sgemm_t)(int64_t, int64_t, int64_t, int64_t, const float *,
                         int64_t, int64_t, const float *, int64_t, int64_t,
                         float *, int64_t, int64_t, int64_t);
+typedef void (*sgemm_fused_t)(int64_t, int64_t, int64_t, int64_t,
+                              const float *, int64_t, int64_t, const float *,
+                              int64_t, int64_t, float *, int64_t, int64_t,
+                              int64_t, const float *, int64_t, int64_t,
+                              int64_t, const float *, int64_t, int64_t,
+                              int64_t, float, float);
 
 static unsigned long long rng = 88172645463325252ull;
 static float next_value(void) {
@@ -48,9 +56,20 @@ static float next_value(void) {
 
 static int failures, cases;
 
-static void check_case(sgemm_t sgemm, const char *isa, int64_t batch,
-                       int64_t m, int64_t n, int64_t k, int64_t pad,
-                       int shared_b, int constants, int overwrite) {
+/* Epilogues of the fused cases: addend kinds (0 none, 1 per row, 2 per
+ * column, 3 matrix) and clamp bounds. */
+typedef struct {
+  int kind[2];
+  float lower, upper;
+} epilogue_case_t;
+
+static const epilogue_case_t no_epilogue = {{0, 0}, -__builtin_inff(),
+                                            __builtin_inff()};
+
+static void check_case(sgemm_t sgemm, sgemm_fused_t fused, const char *isa,
+                       int64_t batch, int64_t m, int64_t n, int64_t k,
+                       int64_t pad, int shared_b, int constants, int overwrite,
+                       epilogue_case_t epilogue) {
   const float guard = 12345.0f;
   int64_t lda = k + pad, ldb = n + pad, ldc = n + pad;
   int64_t sa = m * lda, sb = shared_b ? 0 : k * ldb, sc = m * ldc;
@@ -67,15 +86,46 @@ static void check_case(sgemm_t sgemm, const char *isa, int64_t batch,
         c[t * sc + i * ldc + j] = c0[t * sc + i * ldc + j] =
             overwrite ? __builtin_nanf("") : next_value();
   int64_t flags = overwrite ? TESSERA_SGEMM_OVERWRITE : 0;
+  /* Addend t: rows of ld_t = n + 1 + t; vectors per matrix unless t is 1
+   * (shared across the batch); matrices per matrix of the batch. */
+  float *addend[2] = {NULL, NULL};
+  int64_t addend_batch[2] = {0, 0}, addend_row[2] = {0, 0},
+          addend_column[2] = {0, 0};
+  for (int t = 0; t < 2; ++t) {
+    const int kind = epilogue.kind[t];
+    if (!kind)
+      continue;
+    const int64_t ld = n + 1 + t;
+    const int64_t per_matrix = kind == 1 ? m : kind == 2 ? n : m * ld;
+    addend_batch[t] = kind != 3 && t == 1 ? 0 : per_matrix;
+    addend_row[t] = kind == 1 ? 1 : kind == 2 ? 0 : ld;
+    addend_column[t] = kind == 1 ? 0 : 1;
+    const size_t count = (size_t)(batch * per_matrix);
+    addend[t] = malloc(count * sizeof(float));
+    for (size_t i = 0; i < count; ++i)
+      addend[t][i] = 4.0f * next_value();
+  }
+  const int fused_call = epilogue.kind[0] || epilogue.kind[1] ||
+                         epilogue.lower != no_epilogue.lower ||
+                         epilogue.upper != no_epilogue.upper;
+#define RUN_SGEMM(out)                                                         \
+  (fused_call ? fused(batch, m, n, k, a, sa, lda, b, sb, ldb, out, sc, ldc,    \
+                      flags, addend[0], addend_batch[0], addend_row[0],        \
+                      addend_column[0], addend[1], addend_batch[1],            \
+                      addend_row[1], addend_column[1], epilogue.lower,         \
+                      epilogue.upper)                                          \
+              : sgemm(batch, m, n, k, a, sa, lda, b, sb, ldb, out, sc, ldc,    \
+                      flags))
   if (constants) {
     tessera_rt_gemm_add_constants(a, na * sizeof(float));
     tessera_rt_gemm_add_constants(b, nb * sizeof(float));
     float *first = malloc(nc * sizeof(float));
     memcpy(first, c0, nc * sizeof(float));
-    sgemm(batch, m, n, k, a, sa, lda, b, sb, ldb, first, sc, ldc, flags);
+    RUN_SGEMM(first);
     free(first);
   }
-  sgemm(batch, m, n, k, a, sa, lda, b, sb, ldb, c, sc, ldc, flags);
+  RUN_SGEMM(c);
+#undef RUN_SGEMM
   if (constants) {
     tessera_rt_gemm_remove_constants(a, na * sizeof(float));
     tessera_rt_gemm_remove_constants(b, nb * sizeof(float));
@@ -94,6 +144,12 @@ static void check_case(sgemm_t sgemm, const char *isa, int64_t batch,
         for (int64_t p = 0; p < k; ++p)
           expected += (double)a[t * sa + i * lda + p] *
                       (double)b[t * sb + p * ldb + j];
+        for (int e = 0; e < 2; ++e)
+          if (addend[e])
+            expected += addend[e][t * addend_batch[e] + i * addend_row[e] +
+                                  j * addend_column[e]];
+        if (expected < epilogue.lower) expected = epilogue.lower;
+        if (expected > epilogue.upper) expected = epilogue.upper;
         double error = fabs(c[at] - expected);
         if (!(error <= worst)) worst = error; /* NaN sticks */
       }
@@ -101,16 +157,22 @@ static void check_case(sgemm_t sgemm, const char *isa, int64_t batch,
     outside |= c[i] != guard;
   /* fp32 rounding of k products of values in [-1, 1]: well under k * 1e-6. */
   double tolerance = 1e-6 * (double)(k + 1) + 1e-6;
+  /* Each addend (|x| <= 4) is one more rounding of a sum of that size. */
+  for (int e = 0; e < 2; ++e)
+    if (addend[e])
+      tolerance += 1e-6 * (double)(k + 4);
   ++cases;
   if (!(worst <= tolerance) || outside) {
     ++failures;
     printf("FAILED %s batch %lld m %lld n %lld k %lld pad %lld shared_b %d "
-           "constants %d overwrite %d: max error %g (tolerance %g)%s\n",
+           "constants %d overwrite %d addends %d %d clamp [%g, %g]: max error "
+           "%g (tolerance %g)%s\n",
            isa, (long long)batch, (long long)m, (long long)n, (long long)k,
-           (long long)pad, shared_b, constants, overwrite, worst, tolerance,
+           (long long)pad, shared_b, constants, overwrite, epilogue.kind[0],
+           epilogue.kind[1], epilogue.lower, epilogue.upper, worst, tolerance,
            outside ? ", wrote outside C" : "");
   }
-  free(a); free(b); free(c); free(c0);
+  free(a); free(b); free(c); free(c0); free(addend[0]); free(addend[1]);
 }
 
 /* `scale` * the rows x cols matrix at `source` in the `packed` record
@@ -212,10 +274,16 @@ static double now(void) {
 
 int main(int argc, char **argv) {
 #if defined(__x86_64__)
-  struct { const char *isa; sgemm_t fn; int supported, mr, nr; } variants[] = {
-      {"avx512", tessera_sgemm_avx512, __builtin_cpu_supports("avx512f"),
-       TESSERA_SGEMM_AVX512_MR, TESSERA_SGEMM_AVX512_NR},
-      {"avx2", tessera_sgemm_avx2,
+  struct {
+    const char *isa;
+    sgemm_t fn;
+    sgemm_fused_t fused;
+    int supported, mr, nr;
+  } variants[] = {
+      {"avx512", tessera_sgemm_avx512, tessera_sgemm_fused_avx512,
+       __builtin_cpu_supports("avx512f"), TESSERA_SGEMM_AVX512_MR,
+       TESSERA_SGEMM_AVX512_NR},
+      {"avx2", tessera_sgemm_avx2, tessera_sgemm_fused_avx2,
        __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"),
        TESSERA_SGEMM_AVX2_MR, TESSERA_SGEMM_AVX2_NR},
   };
@@ -249,9 +317,10 @@ int main(int argc, char **argv) {
       for (size_t i = 0; i < sizeof(sizes) / sizeof(*sizes); ++i)
         for (size_t j = 0; j < sizeof(sizes) / sizeof(*sizes); ++j)
           for (size_t p = 0; p < sizeof(ks) / sizeof(*ks); p += 2)
-            check_case(variants[v].fn, variants[v].isa, 1, sizes[i], sizes[j],
-                       ks[p + (i + j) % 2], (i * 7 + j) % 3 == 0 ? 0 : 3, 1, 0,
-                       overwrite);
+            check_case(variants[v].fn, variants[v].fused, variants[v].isa,
+                       1, sizes[i], sizes[j], ks[p + (i + j) % 2],
+                       (i * 7 + j) % 3 == 0 ? 0 : 3, 1, 0, overwrite,
+                       no_epilogue);
     /* Row blocks past MC and the packed-B path (m >= 128), K blocks
      * (column blocks past NC too), then batches: separate B, and shared B
      * merged into one product. Each also with A and B constant. */
@@ -269,9 +338,29 @@ int main(int argc, char **argv) {
     for (int overwrite = 0; overwrite < 2; ++overwrite)
       for (int constants = 0; constants < 2; ++constants)
         for (size_t i = 0; i < sizeof(shapes) / sizeof(*shapes); ++i)
-          check_case(variants[v].fn, variants[v].isa, shapes[i].batch,
-                     shapes[i].m, shapes[i].n, shapes[i].k, shapes[i].pad,
-                     shapes[i].shared_b, constants, overwrite);
+          check_case(variants[v].fn, variants[v].fused, variants[v].isa,
+                     shapes[i].batch, shapes[i].m, shapes[i].n, shapes[i].k,
+                     shapes[i].pad, shapes[i].shared_b, constants, overwrite,
+                     no_epilogue);
+    /* Fused epilogues on edge shapes, K blocks, the small-m path, an empty
+     * k, and batches (merged into one product or not). */
+    static const epilogue_case_t epilogues[] = {
+        {{1, 0}, 0.0f, 6.0f},  {{2, 3}, 0.0f, __builtin_inff()},
+        {{3, 0}, -__builtin_inff(), 0.5f}, {{3, 1}, -1.0f, 1.0f},
+        {{0, 2}, -__builtin_inff(), __builtin_inff()},
+        {{0, 0}, -0.25f, 0.25f}};
+    for (size_t e = 0; e < sizeof(epilogues) / sizeof(*epilogues); ++e)
+      for (int overwrite = 0; overwrite < 2; ++overwrite)
+        for (size_t i = 0; i < sizeof(shapes) / sizeof(*shapes); ++i)
+          check_case(variants[v].fn, variants[v].fused, variants[v].isa,
+                     shapes[i].batch, shapes[i].m, shapes[i].n, shapes[i].k,
+                     shapes[i].pad, shapes[i].shared_b, (int)(e + i) % 2,
+                     overwrite, epilogues[e]);
+    for (size_t e = 0; e < sizeof(epilogues) / sizeof(*epilogues); ++e)
+      for (size_t i = 0; i < sizeof(sizes) / sizeof(*sizes); ++i)
+        check_case(variants[v].fn, variants[v].fused, variants[v].isa, 1,
+                   sizes[i], sizes[(i * 5 + e) % 14], ks[(i + e) % 6], 1, 1,
+                   0, 1, epilogues[e]);
     /* Prepacked operands: whole products, parts from a panel boundary (one
      * thread's slice) and parts from elsewhere; K blocks, column blocks
      * past NC, and products with too few rows to pack B. */

@@ -83,6 +83,22 @@
  * (the product of a zero-filled output). Sums are blocked over k and use
  * fused multiply-adds, so they round differently from a sequential loop.
  *
+ *   void tessera_sgemm_fused_avx512(<the 14 above>,
+ *       addend0, addend0_batch_stride, addend0_row_stride,
+ *       addend0_column_stride, addend1, addend1_batch_stride,
+ *       addend1_row_stride, addend1_column_stride, lower, upper);
+ *                                                           (and _avx2)
+ *
+ * computes the same product, then, for each element of C once its sum is
+ * complete (while its block is in cache): v = (C + addend0) + addend1, then
+ * C = min(upper, max(lower, v)) (a NaN passes the clamp, as with
+ * arith.maximumf / minimumf). Addend t's element for C[i][j] of matrix b is
+ * addend_t[b * batch_stride + i * row_stride + j * column_stride]; its
+ * column stride is 0 (a per-row vector) or 1 (a per-column vector, row
+ * stride 0, or a matrix). A NULL addend and bounds of -inf / +inf do
+ * nothing. This is a product's fused bias, residual and ReLU/ReLU6/Clip
+ * (tessera-matmul-to-microkernel).
+ *
  * and the depthwise 2-D convolution kernels (x86-64 only, likewise):
  *
  *   void tessera_depthwise_conv2d_avx512(batch, channels, input,
@@ -150,16 +166,24 @@ void tessera_parallel_for(tessera_parallel_task_t task, void *args,
 #define TESSERA_SGEMM_AVX2_NR 16
 #define TESSERA_SGEMM_PACK_B_MIN_ROWS 128
 
-void tessera_sgemm_avx512(int64_t batch, int64_t m, int64_t n, int64_t k,
-                          const float *a, int64_t a_batch_stride, int64_t lda,
-                          const float *b, int64_t b_batch_stride, int64_t ldb,
-                          float *c, int64_t c_batch_stride, int64_t ldc,
-                          int64_t flags);
-void tessera_sgemm_avx2(int64_t batch, int64_t m, int64_t n, int64_t k,
-                        const float *a, int64_t a_batch_stride, int64_t lda,
-                        const float *b, int64_t b_batch_stride, int64_t ldb,
-                        float *c, int64_t c_batch_stride, int64_t ldc,
-                        int64_t flags);
+#define TESSERA_SGEMM_PARAMETERS                                               \
+  int64_t batch, int64_t m, int64_t n, int64_t k, const float *a,              \
+      int64_t a_batch_stride, int64_t lda, const float *b,                     \
+      int64_t b_batch_stride, int64_t ldb, float *c, int64_t c_batch_stride,   \
+      int64_t ldc, int64_t flags
+#define TESSERA_SGEMM_EPILOGUE_PARAMETERS                                      \
+  const float *addend0, int64_t addend0_batch_stride,                          \
+      int64_t addend0_row_stride, int64_t addend0_column_stride,               \
+      const float *addend1, int64_t addend1_batch_stride,                      \
+      int64_t addend1_row_stride, int64_t addend1_column_stride, float lower,  \
+      float upper
+
+void tessera_sgemm_avx512(TESSERA_SGEMM_PARAMETERS);
+void tessera_sgemm_avx2(TESSERA_SGEMM_PARAMETERS);
+void tessera_sgemm_fused_avx512(TESSERA_SGEMM_PARAMETERS,
+                                TESSERA_SGEMM_EPILOGUE_PARAMETERS);
+void tessera_sgemm_fused_avx2(TESSERA_SGEMM_PARAMETERS,
+                              TESSERA_SGEMM_EPILOGUE_PARAMETERS);
 
 #define TESSERA_DEPTHWISE_MAX_KERNEL 16
 
