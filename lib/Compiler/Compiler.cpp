@@ -179,6 +179,7 @@ LogicalResult Compilation::emitPackageCode(
                  << kernels.parallelKernels << " split over threads, "
                  << kernels.microkernelCalls
                  << " matrix products on the micro-kernel, "
+                 << kernels.fusedEpilogues << " of them with their epilogue, "
                  << kernels.depthwiseCalls
                  << " depthwise convolutions on the runtime's kernel)\n";
   }

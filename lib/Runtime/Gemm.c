@@ -192,6 +192,87 @@ static void add_tile(float *c, int64_t ldc, const float *tile, int mr, int nr,
           overwrite ? tile[i * MAX_NR + j] : c[i * ldc + j] + tile[i * MAX_NR + j];
 }
 
+/*===--- Epilogue ---------------------------------------------------------===*/
+
+/* What tessera_sgemm_fused_* applies to each element of C once its sum is
+ * complete: up to two addends (a per-row or per-column vector or a matrix,
+ * added in order), then min(upper, max(lower, v)). Rows and columns are
+ * those of the product being computed; `addend` points at its element
+ * (0, 0). */
+typedef struct epilogue {
+  const float *addend[2];
+  int64_t row_stride[2], column_stride[2]; /* column stride 0 or 1 */
+  float lower, upper;
+} epilogue_t;
+
+typedef void (*epilogue_kernel_t)(float *c, int64_t ldc, int64_t rows,
+                                  int64_t cols, const epilogue_t *epilogue,
+                                  int64_t row0, int64_t col0);
+
+/* The epilogue over the rows x cols block of C at `c`, which is the
+ * product's block at (row0, col0). max(lower, x) and min(upper, x) return
+ * x when it is a NaN, as arith.maximumf and minimumf do. */
+#define DEFINE_EPILOGUE(name, target_attribute, VEC, WIDTH, SET1, LOAD, STORE, \
+                        ADD, MAX, MIN)                                         \
+  target_attribute static void name(float *c, int64_t ldc, int64_t rows,       \
+                                    int64_t cols, const epilogue_t *e,         \
+                                    int64_t row0, int64_t col0) {              \
+    const VEC lower = SET1(e->lower), upper = SET1(e->upper);                  \
+    for (int64_t i = 0; i < rows; ++i) {                                       \
+      float *row = c + i * ldc;                                                \
+      const float *addend[2];                                                  \
+      for (int t = 0; t < 2; ++t)                                              \
+        addend[t] = e->addend[t] ? e->addend[t] +                              \
+                                       (row0 + i) * e->row_stride[t] +         \
+                                       col0 * e->column_stride[t]              \
+                                 : NULL;                                       \
+      for (int64_t j = 0; j < cols; j += WIDTH) {                              \
+        const int64_t count = cols - j < WIDTH ? cols - j : WIDTH;             \
+        VEC v = LOAD(row + j, count);                                          \
+        for (int t = 0; t < 2; ++t)                                            \
+          if (addend[t])                                                       \
+            v = ADD(v, e->column_stride[t] ? LOAD(addend[t] + j, count)        \
+                                           : SET1(*addend[t]));                \
+        STORE(row + j, MIN(upper, MAX(lower, v)), count);                      \
+      }                                                                        \
+    }                                                                          \
+  }
+
+#if defined(__x86_64__)
+__attribute__((target("avx512f"))) static inline __m512
+load_avx512(const float *p, int64_t count) {
+  return _mm512_maskz_loadu_ps((__mmask16)((1u << count) - 1), p);
+}
+__attribute__((target("avx512f"))) static inline void
+store_avx512(float *p, __m512 v, int64_t count) {
+  _mm512_mask_storeu_ps(p, (__mmask16)((1u << count) - 1), v);
+}
+DEFINE_EPILOGUE(epilogue_avx512, __attribute__((target("avx512f"))), __m512,
+                16, _mm512_set1_ps, load_avx512, store_avx512, _mm512_add_ps,
+                _mm512_max_ps, _mm512_min_ps)
+
+__attribute__((target("avx2"))) static inline __m256i
+lanes_avx2(int64_t count) {
+  return _mm256_cmpgt_epi32(_mm256_set1_epi32((int)count),
+                            _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+}
+__attribute__((target("avx2"))) static inline __m256
+load_avx2(const float *p, int64_t count) {
+  return count == 8 ? _mm256_loadu_ps(p)
+                    : _mm256_maskload_ps(p, lanes_avx2(count));
+}
+__attribute__((target("avx2"))) static inline void
+store_avx2(float *p, __m256 v, int64_t count) {
+  if (count == 8)
+    _mm256_storeu_ps(p, v);
+  else
+    _mm256_maskstore_ps(p, lanes_avx2(count), v);
+}
+DEFINE_EPILOGUE(epilogue_avx2, __attribute__((target("avx2"))), __m256, 8,
+                _mm256_set1_ps, load_avx2, store_avx2, _mm256_add_ps,
+                _mm256_max_ps, _mm256_min_ps)
+#endif
+
 /*===--- Micro-kernels ----------------------------------------------------===*/
 
 /* Each computes an MR x NR block: acc = sum over k < kc of packed_a[k][i] *
@@ -200,16 +281,64 @@ static void add_tile(float *c, int64_t ldc, const float *tile, int mr, int nr,
 typedef void (*micro_kernel_t)(int64_t kc, const float *packed_a,
                                const float *b, int64_t ldb, float *c,
                                int64_t ldc, int mr, int nr, int overwrite);
+/* The same, then the epilogue on the block, C's at (row0, col0). */
+typedef void (*fused_micro_kernel_t)(int64_t kc, const float *packed_a,
+                                     const float *b, int64_t ldb, float *c,
+                                     int64_t ldc, int mr, int nr,
+                                     int overwrite, const epilogue_t *epilogue,
+                                     int64_t row0, int64_t col0);
 
 #if defined(__x86_64__)
 
 #define AVX512_MR TESSERA_SGEMM_AVX512_MR
 #define AVX512_NR TESSERA_SGEMM_AVX512_NR
 
-__attribute__((target("avx512f"))) static void
-micro_kernel_avx512(int64_t kc, const float *packed_a, const float *b,
-                    int64_t ldb, float *c, int64_t ldc, int mr, int nr,
-                    int overwrite) {
+/* The full register block's sums plus the epilogue's addends, clamped, in
+ * registers (a separate pass over the stored block costs as much as a
+ * product with k = 32 computes). */
+#define APPLY_EPILOGUE_TO_BLOCK(MR, VEC, WIDTH, SET1, LOAD, ADD, MAX, MIN,    \
+                                e, row0, col0, acc)                            \
+  do {                                                                         \
+    for (int t = 0; t < 2 && e->addend[t]; ++t) {                              \
+      const int64_t rs = e->row_stride[t];                                     \
+      const float *p = e->addend[t] + (row0) * rs + (col0) * e->column_stride[t]; \
+      if (e->column_stride[t]) {                                               \
+        _Pragma("GCC unroll 16") for (int i = 0; i < MR; ++i) {                \
+          acc[i][0] = ADD(acc[i][0], LOAD(p + i * rs));                        \
+          acc[i][1] = ADD(acc[i][1], LOAD(p + i * rs + WIDTH));                \
+        }                                                                      \
+      } else {                                                                 \
+        _Pragma("GCC unroll 16") for (int i = 0; i < MR; ++i) {                \
+          const VEC x = SET1(p[i * rs]);                                       \
+          acc[i][0] = ADD(acc[i][0], x);                                       \
+          acc[i][1] = ADD(acc[i][1], x);                                       \
+        }                                                                      \
+      }                                                                        \
+    }                                                                          \
+    /* An infinite bound changes nothing (ReLU has no upper one). */         \
+    if (e->lower != -__builtin_inff()) {                                       \
+      const VEC lower = SET1(e->lower);                                        \
+      _Pragma("GCC unroll 16") for (int i = 0; i < MR; ++i) {                  \
+        acc[i][0] = MAX(lower, acc[i][0]);                                     \
+        acc[i][1] = MAX(lower, acc[i][1]);                                     \
+      }                                                                        \
+    }                                                                          \
+    if (e->upper != __builtin_inff()) {                                        \
+      const VEC upper = SET1(e->upper);                                        \
+      _Pragma("GCC unroll 16") for (int i = 0; i < MR; ++i) {                  \
+        acc[i][0] = MIN(upper, acc[i][0]);                                     \
+        acc[i][1] = MIN(upper, acc[i][1]);                                     \
+      }                                                                        \
+    }                                                                          \
+  } while (0)
+
+/* `epilogue` (NULL: none) is applied to the block, which is C's at (row0,
+ * col0). */
+__attribute__((target("avx512f"), always_inline)) static inline void
+micro_kernel_avx512_body(int64_t kc, const float *packed_a, const float *b,
+                         int64_t ldb, float *c, int64_t ldc, int mr, int nr,
+                         int overwrite, const epilogue_t *epilogue,
+                         int64_t row0, int64_t col0) {
   __m512 acc[AVX512_MR][2];
 #pragma GCC unroll 16
   for (int i = 0; i < AVX512_MR; ++i)
@@ -226,20 +355,22 @@ micro_kernel_avx512(int64_t kc, const float *packed_a, const float *b,
     }
   }
   if (mr == AVX512_MR && nr == AVX512_NR) {
-    if (overwrite) {
+    if (!overwrite) {
 #pragma GCC unroll 16
       for (int i = 0; i < AVX512_MR; ++i) {
-        _mm512_storeu_ps(c + i * ldc, acc[i][0]);
-        _mm512_storeu_ps(c + i * ldc + 16, acc[i][1]);
+        acc[i][0] = _mm512_add_ps(_mm512_loadu_ps(c + i * ldc), acc[i][0]);
+        acc[i][1] =
+            _mm512_add_ps(_mm512_loadu_ps(c + i * ldc + 16), acc[i][1]);
       }
-      return;
     }
+    if (epilogue)
+      APPLY_EPILOGUE_TO_BLOCK(AVX512_MR, __m512, 16, _mm512_set1_ps,
+                              _mm512_loadu_ps, _mm512_add_ps, _mm512_max_ps,
+                              _mm512_min_ps, epilogue, row0, col0, acc);
 #pragma GCC unroll 16
     for (int i = 0; i < AVX512_MR; ++i) {
-      float *row = c + i * ldc;
-      _mm512_storeu_ps(row, _mm512_add_ps(_mm512_loadu_ps(row), acc[i][0]));
-      _mm512_storeu_ps(row + 16,
-                       _mm512_add_ps(_mm512_loadu_ps(row + 16), acc[i][1]));
+      _mm512_storeu_ps(c + i * ldc, acc[i][0]);
+      _mm512_storeu_ps(c + i * ldc + 16, acc[i][1]);
     }
     return;
   }
@@ -253,6 +384,24 @@ micro_kernel_avx512(int64_t kc, const float *packed_a, const float *b,
     _mm512_storeu_ps(tile + i * MAX_NR + 16, acc[i][1]);
   }
   add_tile(c, ldc, tile, mr, nr, overwrite);
+  if (epilogue)
+    epilogue_avx512(c, ldc, mr, nr, epilogue, row0, col0);
+}
+
+__attribute__((target("avx512f"))) static void
+micro_kernel_avx512(int64_t kc, const float *packed_a, const float *b,
+                    int64_t ldb, float *c, int64_t ldc, int mr, int nr,
+                    int overwrite) {
+  micro_kernel_avx512_body(kc, packed_a, b, ldb, c, ldc, mr, nr, overwrite,
+                           NULL, 0, 0);
+}
+
+__attribute__((target("avx512f"))) static void micro_kernel_avx512_fused(
+    int64_t kc, const float *packed_a, const float *b, int64_t ldb, float *c,
+    int64_t ldc, int mr, int nr, int overwrite, const epilogue_t *epilogue,
+    int64_t row0, int64_t col0) {
+  micro_kernel_avx512_body(kc, packed_a, b, ldb, c, ldc, mr, nr, overwrite,
+                           epilogue, row0, col0);
 }
 
 /* A block of at most 16 columns (an edge panel: 196 = 6 x 32 + 4, or a
@@ -357,10 +506,11 @@ DEFINE_NARROW_KERNEL(micro_kernel_avx512_8, 8)
 #define AVX2_MR TESSERA_SGEMM_AVX2_MR
 #define AVX2_NR TESSERA_SGEMM_AVX2_NR
 
-__attribute__((target("avx2,fma"))) static void
-micro_kernel_avx2(int64_t kc, const float *packed_a, const float *b,
-                  int64_t ldb, float *c, int64_t ldc, int mr, int nr,
-                  int overwrite) {
+__attribute__((target("avx2,fma"), always_inline)) static inline void
+micro_kernel_avx2_body(int64_t kc, const float *packed_a, const float *b,
+                       int64_t ldb, float *c, int64_t ldc, int mr, int nr,
+                       int overwrite, const epilogue_t *epilogue,
+                       int64_t row0, int64_t col0) {
   __m256 acc[AVX2_MR][2];
 #pragma GCC unroll 6
   for (int i = 0; i < AVX2_MR; ++i)
@@ -377,20 +527,21 @@ micro_kernel_avx2(int64_t kc, const float *packed_a, const float *b,
     }
   }
   if (mr == AVX2_MR && nr == AVX2_NR) {
-    if (overwrite) {
+    if (!overwrite) {
 #pragma GCC unroll 6
       for (int i = 0; i < AVX2_MR; ++i) {
-        _mm256_storeu_ps(c + i * ldc, acc[i][0]);
-        _mm256_storeu_ps(c + i * ldc + 8, acc[i][1]);
+        acc[i][0] = _mm256_add_ps(_mm256_loadu_ps(c + i * ldc), acc[i][0]);
+        acc[i][1] = _mm256_add_ps(_mm256_loadu_ps(c + i * ldc + 8), acc[i][1]);
       }
-      return;
     }
+    if (epilogue)
+      APPLY_EPILOGUE_TO_BLOCK(AVX2_MR, __m256, 8, _mm256_set1_ps,
+                              _mm256_loadu_ps, _mm256_add_ps, _mm256_max_ps,
+                              _mm256_min_ps, epilogue, row0, col0, acc);
 #pragma GCC unroll 6
     for (int i = 0; i < AVX2_MR; ++i) {
-      float *row = c + i * ldc;
-      _mm256_storeu_ps(row, _mm256_add_ps(_mm256_loadu_ps(row), acc[i][0]));
-      _mm256_storeu_ps(row + 8,
-                       _mm256_add_ps(_mm256_loadu_ps(row + 8), acc[i][1]));
+      _mm256_storeu_ps(c + i * ldc, acc[i][0]);
+      _mm256_storeu_ps(c + i * ldc + 8, acc[i][1]);
     }
     return;
   }
@@ -401,89 +552,26 @@ micro_kernel_avx2(int64_t kc, const float *packed_a, const float *b,
     _mm256_storeu_ps(tile + i * MAX_NR + 8, acc[i][1]);
   }
   add_tile(c, ldc, tile, mr, nr, overwrite);
+  if (epilogue)
+    epilogue_avx2(c, ldc, mr, nr, epilogue, row0, col0);
 }
 
-#endif
-
-/*===--- Epilogue ---------------------------------------------------------===*/
-
-/* What tessera_sgemm_fused_* applies to each element of C once its sum is
- * complete: up to two addends (a per-row or per-column vector or a matrix,
- * added in order), then min(upper, max(lower, v)). Rows and columns are
- * those of the product being computed; `addend` points at its element
- * (0, 0). */
-typedef struct epilogue {
-  const float *addend[2];
-  int64_t row_stride[2], column_stride[2]; /* column stride 0 or 1 */
-  float lower, upper;
-} epilogue_t;
-
-typedef void (*epilogue_kernel_t)(float *c, int64_t ldc, int64_t rows,
-                                  int64_t cols, const epilogue_t *epilogue,
-                                  int64_t row0, int64_t col0);
-
-/* The epilogue over the rows x cols block of C at `c`, which is the
- * product's block at (row0, col0). max(lower, x) and min(upper, x) return
- * x when it is a NaN, as arith.maximumf and minimumf do. */
-#define DEFINE_EPILOGUE(name, target_attribute, VEC, WIDTH, SET1, LOAD, STORE, \
-                        ADD, MAX, MIN)                                         \
-  target_attribute static void name(float *c, int64_t ldc, int64_t rows,       \
-                                    int64_t cols, const epilogue_t *e,         \
-                                    int64_t row0, int64_t col0) {              \
-    const VEC lower = SET1(e->lower), upper = SET1(e->upper);                  \
-    for (int64_t i = 0; i < rows; ++i) {                                       \
-      float *row = c + i * ldc;                                                \
-      const float *addend[2];                                                  \
-      for (int t = 0; t < 2; ++t)                                              \
-        addend[t] = e->addend[t] ? e->addend[t] +                              \
-                                       (row0 + i) * e->row_stride[t] +         \
-                                       col0 * e->column_stride[t]              \
-                                 : NULL;                                       \
-      for (int64_t j = 0; j < cols; j += WIDTH) {                              \
-        const int64_t count = cols - j < WIDTH ? cols - j : WIDTH;             \
-        VEC v = LOAD(row + j, count);                                          \
-        for (int t = 0; t < 2; ++t)                                            \
-          if (addend[t])                                                       \
-            v = ADD(v, e->column_stride[t] ? LOAD(addend[t] + j, count)        \
-                                           : SET1(*addend[t]));                \
-        STORE(row + j, MIN(upper, MAX(lower, v)), count);                      \
-      }                                                                        \
-    }                                                                          \
-  }
-
-#if defined(__x86_64__)
-__attribute__((target("avx512f"))) static inline __m512
-load_avx512(const float *p, int64_t count) {
-  return _mm512_maskz_loadu_ps((__mmask16)((1u << count) - 1), p);
+__attribute__((target("avx2,fma"))) static void
+micro_kernel_avx2(int64_t kc, const float *packed_a, const float *b,
+                  int64_t ldb, float *c, int64_t ldc, int mr, int nr,
+                  int overwrite) {
+  micro_kernel_avx2_body(kc, packed_a, b, ldb, c, ldc, mr, nr, overwrite,
+                         NULL, 0, 0);
 }
-__attribute__((target("avx512f"))) static inline void
-store_avx512(float *p, __m512 v, int64_t count) {
-  _mm512_mask_storeu_ps(p, (__mmask16)((1u << count) - 1), v);
-}
-DEFINE_EPILOGUE(epilogue_avx512, __attribute__((target("avx512f"))), __m512,
-                16, _mm512_set1_ps, load_avx512, store_avx512, _mm512_add_ps,
-                _mm512_max_ps, _mm512_min_ps)
 
-__attribute__((target("avx2"))) static inline __m256i
-lanes_avx2(int64_t count) {
-  return _mm256_cmpgt_epi32(_mm256_set1_epi32((int)count),
-                            _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+__attribute__((target("avx2,fma"))) static void micro_kernel_avx2_fused(
+    int64_t kc, const float *packed_a, const float *b, int64_t ldb, float *c,
+    int64_t ldc, int mr, int nr, int overwrite, const epilogue_t *epilogue,
+    int64_t row0, int64_t col0) {
+  micro_kernel_avx2_body(kc, packed_a, b, ldb, c, ldc, mr, nr, overwrite,
+                         epilogue, row0, col0);
 }
-__attribute__((target("avx2"))) static inline __m256
-load_avx2(const float *p, int64_t count) {
-  return count == 8 ? _mm256_loadu_ps(p)
-                    : _mm256_maskload_ps(p, lanes_avx2(count));
-}
-__attribute__((target("avx2"))) static inline void
-store_avx2(float *p, __m256 v, int64_t count) {
-  if (count == 8)
-    _mm256_storeu_ps(p, v);
-  else
-    _mm256_maskstore_ps(p, lanes_avx2(count), v);
-}
-DEFINE_EPILOGUE(epilogue_avx2, __attribute__((target("avx2"))), __m256, 8,
-                _mm256_set1_ps, load_avx2, store_avx2, _mm256_add_ps,
-                _mm256_max_ps, _mm256_min_ps)
+
 #endif
 
 /*===--- Blocking ---------------------------------------------------------===*/
@@ -504,6 +592,8 @@ typedef struct gemm_kernel {
   /* For blocks of at most 4, 8 and nr / 2 columns and of nr / 2 + 1
    * columns; NULL: `micro` does them. */
   micro_kernel_t micro_4, micro_8, micro_half, micro_half_plus_one;
+  /* `micro` with an epilogue. */
+  fused_micro_kernel_t micro_fused;
   epilogue_kernel_t epilogue;
   int mr, nr;
 } gemm_kernel_t;
@@ -912,6 +1002,13 @@ static void gemm(const gemm_kernel_t *kernel, small_m_t small_m, int64_t m,
           for (int64_t ir = 0; ir < mc; ir += mr) {
             const int rows = mc - ir < mr ? (int)(mc - ir) : mr;
             float *c_block = c + (ic + ir) * ldc + jc + jr;
+            if (last_epilogue && micro == kernel->micro) {
+              kernel->micro_fused(kc, block_a + (ic + ir) * kc, panel,
+                                  panel_ld, c_block, ldc, rows, cols,
+                                  overwrite && pc == 0, last_epilogue,
+                                  ic + ir, jc + jr);
+              continue;
+            }
             micro(kc, block_a + (ic + ir) * kc, panel, panel_ld, c_block,
                   ldc, rows, cols, overwrite && pc == 0);
             if (last_epilogue)
@@ -1019,8 +1116,9 @@ describe_epilogue(epilogue_t *epilogue, int64_t *batch_strides,
 
 DEFINE_SGEMM(avx512, micro_kernel_avx512, micro_kernel_avx512_4,
              micro_kernel_avx512_8, micro_kernel_avx512_half,
-             micro_kernel_avx512_17, epilogue_avx512, AVX512_MR, AVX512_NR)
-DEFINE_SGEMM(avx2, micro_kernel_avx2, NULL, NULL, NULL, NULL, epilogue_avx2,
-             AVX2_MR, AVX2_NR)
+             micro_kernel_avx512_17, micro_kernel_avx512_fused,
+             epilogue_avx512, AVX512_MR, AVX512_NR)
+DEFINE_SGEMM(avx2, micro_kernel_avx2, NULL, NULL, NULL, NULL,
+             micro_kernel_avx2_fused, epilogue_avx2, AVX2_MR, AVX2_NR)
 
 #endif

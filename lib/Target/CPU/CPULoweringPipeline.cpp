@@ -19,8 +19,10 @@ void cpu::buildCPULoweringPipeline(OpPassManager &pm,
   OpPassManager &func = pm.nest<func::FuncOp>();
   func.addPass(cpu::createTesseraCopyToLinalg());
   func.addPass(cpu::createTesseraCollapseContiguousLoops());
-  // An in-place op's input and output got a collapse_shape each: as one
-  // value again they are one kernel argument, which keeps it no-alias.
+  func.addPass(cpu::createTesseraFuseProductEpilogues());
+  // An in-place op's input and output got a collapse_shape each, and a
+  // product's epilogue in a loop a subview each of the product's block: as
+  // one value again they are one kernel argument, which keeps it no-alias.
   func.addPass(createCSEPass());
   if (!options.approximateMath.empty()) {
     cpu::TesseraApproximateMathOptions approximate;

@@ -6,14 +6,20 @@
 // This pass finds the matrix products among the kernels' generics and hands
 // their operands to it as pointers and strides. A product that starts from
 // a zero fill of its output (outlined into its kernel just before it) has
-// the micro-kernel overwrite the output instead: one pass over C fewer.
+// the micro-kernel overwrite the output instead: one pass over C fewer. A
+// product followed in its kernel by an in-place bias / residual add and
+// clamp (tessera-fuse-product-epilogues and tessera-outline-kernels put
+// it there) has the micro-kernel apply them to each block of C as it
+// completes it: one more pass fewer.
 //
 //===----------------------------------------------------------------------===//
 
 #include "tessera/Target/CPU/Passes.h"
 
 #include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/IR/SymbolTable.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 
 namespace mlir::tessera::cpu {
 #define GEN_PASS_DEF_TESSERAMATMULTOMICROKERNEL
@@ -113,14 +119,148 @@ std::optional<MatmulLoops> tessera::cpu::matchMatmul(linalg::GenericOp op) {
 
 namespace {
 
-func::FuncOp getOrDeclareMicrokernel(ModuleOp module, StringRef name) {
+func::FuncOp getOrDeclareMicrokernel(ModuleOp module, StringRef name,
+                                     bool withEpilogue) {
   Builder builder(module.getContext());
-  Type i64 = builder.getI64Type();
+  Type i64 = builder.getI64Type(), f32 = builder.getF32Type();
   Type pointer = LLVM::LLVMPointerType::get(module.getContext());
   SmallVector<Type> params = {i64, i64, i64, i64, pointer, i64, i64,
                               pointer, i64, i64, pointer, i64, i64, i64};
+  if (withEpilogue)
+    params.append({pointer, i64, i64, i64, pointer, i64, i64, i64, f32, f32});
   return tessera::cpu::getOrDeclareRuntimeFunction(
       module, name, builder.getFunctionType(params, {}));
+}
+
+/// The in-place epilogue of a product in the micro-kernel's terms (see
+/// tessera_sgemm_fused_* in tessera_package_abi.h):
+/// min(upper, max(lower, (C + addends[0]) + addends[1])).
+struct Epilogue {
+  linalg::GenericOp op;
+  SmallVector<OpOperand *, 2> addends;
+  float lower = -std::numeric_limits<float>::infinity();
+  float upper = std::numeric_limits<float>::infinity();
+};
+
+/// The f32 constant operand of `op` and its other operand.
+template <typename OpTy>
+std::optional<std::pair<Value, float>> splitConstant(Operation *op) {
+  auto binary = dyn_cast_or_null<OpTy>(op);
+  if (!binary)
+    return std::nullopt;
+  for (auto [constant, other] : {std::pair(binary.getRhs(), binary.getLhs()),
+                                 std::pair(binary.getLhs(), binary.getRhs())}) {
+    FloatAttr attr;
+    if (matchPattern(constant, m_Constant(&attr)) && attr.getType().isF32() &&
+        !attr.getValue().isNaN())
+      return std::make_pair(other, attr.getValue().convertToFloat());
+  }
+  return std::nullopt;
+}
+
+/// The stride of `buffer`'s dimension `position` when static.
+std::optional<int64_t> getStaticStride(Value buffer, unsigned position) {
+  SmallVector<int64_t> strides;
+  int64_t offset;
+  if (failed(cast<MemRefType>(buffer.getType())
+                 .getStridesAndOffset(strides, offset)) ||
+      ShapedType::isDynamic(strides[position]))
+    return std::nullopt;
+  return strides[position];
+}
+
+/// Whether the addend `operand` indexes each loop of `op` (the output's
+/// dimensions) at most once, by a plain dim or element 0, with the
+/// output's contiguous dimension, if at all, at unit stride.
+bool isEpilogueAddend(linalg::GenericOp op, OpOperand *operand) {
+  auto type = dyn_cast<MemRefType>(operand->get().getType());
+  if (!type || !type.getElementType().isF32())
+    return false;
+  AffineMap map = op.getMatchingIndexingMap(operand);
+  llvm::SmallBitVector seen(map.getNumDims());
+  for (auto [position, expr] : llvm::enumerate(map.getResults())) {
+    if (auto constant = dyn_cast<AffineConstantExpr>(expr)) {
+      if (constant.getValue() != 0)
+        return false;
+      continue;
+    }
+    auto dim = dyn_cast<AffineDimExpr>(expr);
+    if (!dim || seen.test(dim.getPosition()))
+      return false;
+    seen.set(dim.getPosition());
+    if (dim.getPosition() + 1 == map.getNumDims() &&
+        getStaticStride(operand->get(), position) != 1)
+      return false;
+  }
+  return true;
+}
+
+/// The elementwise op that follows `product` in its kernel and works in
+/// place on its output, when it is an epilogue the micro-kernel applies.
+std::optional<Epilogue> matchEpilogue(linalg::GenericOp product) {
+  Value output = product.getDpsInits().front();
+  Operation *next = product->getNextNode();
+  while (next && isMemoryEffectFree(next))
+    next = next->getNextNode();
+  auto op = dyn_cast_or_null<linalg::GenericOp>(next);
+  int64_t rank = cast<MemRefType>(output.getType()).getRank();
+  if (!op || !op.hasPureBufferSemantics() || op.getNumDpsInits() != 1 ||
+      op.getDpsInits().front() != output || op.getNumLoops() != rank ||
+      op.getNumLoops() != op.getNumParallelLoops() ||
+      !op.getMatchingIndexingMap(op.getDpsInitOperand(0)).isIdentity())
+    return std::nullopt;
+  Block &body = op.getRegion().front();
+  Value outputArgument = body.getArgument(op.getNumDpsInputs());
+  // A term of the sum is the output's element (its block argument, or an
+  // input's that reads the output at the same element) or an addend.
+  auto operandOf = [&](Value value) -> OpOperand * {
+    auto argument = dyn_cast<BlockArgument>(value);
+    if (!argument || argument.getOwner() != &body ||
+        argument.getArgNumber() >= op.getNumDpsInputs())
+      return nullptr;
+    return op.getDpsInputOperand(argument.getArgNumber());
+  };
+  auto isOutputElement = [&](Value value) {
+    if (value == outputArgument)
+      return true;
+    OpOperand *input = operandOf(value);
+    return input && input->get() == output &&
+           op.getMatchingIndexingMap(input).isIdentity();
+  };
+
+  Epilogue epilogue;
+  epilogue.op = op;
+  unsigned ops = 1; // the yield
+  Value value = cast<linalg::YieldOp>(body.getTerminator()).getOperand(0);
+  if (auto min = splitConstant<arith::MinimumFOp>(value.getDefiningOp())) {
+    std::tie(value, epilogue.upper) = *min;
+    ++ops;
+  }
+  if (auto max = splitConstant<arith::MaximumFOp>(value.getDefiningOp())) {
+    std::tie(value, epilogue.lower) = *max;
+    ++ops;
+  }
+  while (!isOutputElement(value)) {
+    auto add = value.getDefiningOp<arith::AddFOp>();
+    if (!add || add->getBlock() != &body || epilogue.addends.size() == 2)
+      return std::nullopt;
+    // (x + addend) or (addend + x): the same sum either way.
+    OpOperand *addend = operandOf(add.getRhs());
+    value = add.getLhs();
+    if (!addend || isOutputElement(add.getRhs())) {
+      addend = operandOf(add.getLhs());
+      value = add.getRhs();
+      if (!addend || isOutputElement(add.getLhs()))
+        return std::nullopt;
+    }
+    if (addend->get() == output || !isEpilogueAddend(op, addend))
+      return std::nullopt;
+    epilogue.addends.insert(epilogue.addends.begin(), addend);
+    ++ops;
+  }
+  if (body.getOperations().size() != ops)
+    return std::nullopt;
+  return epilogue;
 }
 
 /// The operand's data pointer, its batch stride (0 without a batch
@@ -149,9 +289,60 @@ OperandView describe(OpBuilder &builder, Location loc, Value buffer,
 /// TESSERA_SGEMM_OVERWRITE in tessera_package_abi.h.
 constexpr int64_t kOverwriteOutput = 1;
 
+/// The epilogue's call arguments: per addend slot, its pointer (null when
+/// unused) and its batch, row and column strides, then the bounds.
+SmallVector<Value> describeEpilogue(OpBuilder &builder, Location loc,
+                                    const Epilogue &epilogue,
+                                    const MatmulLoops &loops) {
+  Type i64 = builder.getI64Type();
+  auto constant = [&](int64_t value) -> Value {
+    return arith::ConstantIntOp::create(builder, loc, i64, value);
+  };
+  linalg::GenericOp op = epilogue.op;
+  unsigned rank = op.getNumLoops();
+  SmallVector<Value> arguments;
+  for (unsigned slot = 0; slot < 2; ++slot) {
+    if (slot >= epilogue.addends.size()) {
+      arguments.push_back(LLVM::ZeroOp::create(
+          builder, loc, LLVM::LLVMPointerType::get(builder.getContext())));
+      arguments.append({constant(0), constant(0), constant(0)});
+      continue;
+    }
+    OpOperand *addend = epilogue.addends[slot];
+    Value buffer = addend->get();
+    auto metadata =
+        memref::ExtractStridedMetadataOp::create(builder, loc, buffer);
+    AffineMap map = op.getMatchingIndexingMap(addend);
+    // The addend's stride along the output's dimension `loop`.
+    auto strideAlong = [&](std::optional<unsigned> loop) -> Value {
+      if (loop)
+        for (auto [position, expr] : llvm::enumerate(map.getResults()))
+          if (auto dim = dyn_cast<AffineDimExpr>(expr))
+            if (dim.getPosition() == *loop)
+              return arith::IndexCastOp::create(
+                  builder, loc, i64, metadata.getStrides()[position]);
+      return constant(0);
+    };
+    arguments.push_back(tessera::cpu::getElementPointer(builder, loc, buffer));
+    arguments.push_back(
+        strideAlong(loops.batch ? std::optional<unsigned>(0) : std::nullopt));
+    arguments.push_back(strideAlong(rank - 2));
+    arguments.push_back(map.isFunctionOfDim(rank - 1) ? constant(1)
+                                                       : constant(0));
+  }
+  arguments.push_back(arith::ConstantFloatOp::create(
+      builder, loc, builder.getF32Type(), APFloat(epilogue.lower)));
+  arguments.push_back(arith::ConstantFloatOp::create(
+      builder, loc, builder.getF32Type(), APFloat(epilogue.upper)));
+  return arguments;
+}
+
 void replaceWithCall(linalg::GenericOp op, const MatmulLoops &loops,
-                     func::FuncOp microkernel) {
-  OpBuilder builder(op);
+                     func::FuncOp microkernel,
+                     const std::optional<Epilogue> &epilogue) {
+  // The epilogue's operands may be defined after the product.
+  linalg::GenericOp callSite = epilogue ? epilogue->op : op;
+  OpBuilder builder(callSite);
   Location loc = op.getLoc();
   Value a = op.getDpsInputs()[0], b = op.getDpsInputs()[1],
         c = op.getDpsInits()[0];
@@ -175,14 +366,18 @@ void replaceWithCall(linalg::GenericOp op, const MatmulLoops &loops,
   linalg::FillOp fill = tessera::cpu::getZeroFillOfOutput(op);
   Value flags = arith::ConstantIntOp::create(builder, loc, i64,
                                              fill ? kOverwriteOutput : 0);
-  func::CallOp::create(builder, loc, microkernel,
-                       ValueRange{batch, m, n, k, av.pointer, av.batchStride,
-                                  av.rowStride, bv.pointer, bv.batchStride,
-                                  bv.rowStride, cv.pointer, cv.batchStride,
-                                  cv.rowStride, flags});
+  SmallVector<Value> arguments = {
+      batch,        m,           n,          k,          av.pointer,
+      av.batchStride, av.rowStride, bv.pointer, bv.batchStride, bv.rowStride,
+      cv.pointer,   cv.batchStride, cv.rowStride, flags};
+  if (epilogue)
+    arguments.append(describeEpilogue(builder, loc, *epilogue, loops));
+  func::CallOp::create(builder, loc, microkernel, arguments);
   op->erase();
   if (fill)
     fill->erase();
+  if (epilogue)
+    epilogue->op->erase();
 }
 
 struct MatmulToMicrokernelPass
@@ -202,12 +397,14 @@ struct MatmulToMicrokernelPass
       if (std::optional<MatmulLoops> loops = tessera::cpu::matchMatmul(op))
         matches.emplace_back(op, *loops);
     });
-    if (matches.empty())
-      return;
-    func::FuncOp microkernel =
-        getOrDeclareMicrokernel(module, "tessera_sgemm_" + isa);
-    for (auto &[op, loops] : matches)
-      replaceWithCall(op, loops, microkernel);
+    for (auto &[op, loops] : matches) {
+      std::optional<Epilogue> epilogue = matchEpilogue(op);
+      func::FuncOp microkernel = getOrDeclareMicrokernel(
+          module,
+          (epilogue ? "tessera_sgemm_fused_" : "tessera_sgemm_") + isa,
+          epilogue.has_value());
+      replaceWithCall(op, loops, microkernel, epilogue);
+    }
   }
 };
 

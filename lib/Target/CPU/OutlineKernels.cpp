@@ -217,16 +217,50 @@ std::optional<unsigned> getOutputDimOfLoop(linalg::LinalgOp op,
   return std::nullopt;
 }
 
-/// Outlines `op`, with its zero-fill `prologue` when there is one.
+/// The elementwise op that directly follows the reduction `op` on buffers
+/// (only side-effect-free ops between) and works in place on exactly its
+/// output, over the output's dimensions (as tessera-fuse-product-epilogues
+/// leaves a product's bias and activation), if any.
+linalg::GenericOp getInPlaceEpilogue(linalg::LinalgOp op) {
+  if (op.getNumReductionLoops() == 0 || op.getNumDpsInits() != 1 ||
+      !op.hasPureBufferSemantics())
+    return {};
+  Value output = op.getDpsInits().front();
+  Operation *next = op->getNextNode();
+  while (next && isMemoryEffectFree(next))
+    next = next->getNextNode();
+  auto epilogue = dyn_cast_or_null<linalg::GenericOp>(next);
+  if (!epilogue || !epilogue.hasPureBufferSemantics() ||
+      epilogue.getNumDpsInits() != 1 ||
+      epilogue.getDpsInits().front() != output ||
+      epilogue.getNumLoops() != epilogue.getNumParallelLoops() ||
+      !epilogue.getMatchingIndexingMap(epilogue.getDpsInitOperand(0))
+           .isIdentity())
+    return {};
+  for (OpOperand *input : epilogue.getDpsInputOperands())
+    if (input->get() == output &&
+        !epilogue.getMatchingIndexingMap(input).isIdentity())
+      return {};
+  return epilogue;
+}
+
+/// Outlines `op`, with its zero-fill `prologue` and in-place `epilogue`
+/// when it has them.
 LogicalResult outlineKernel(linalg::LinalgOp op, linalg::FillOp prologue,
-                            func::FuncOp parent, SymbolTable &symbols,
-                            unsigned index, int64_t minParallelIterations) {
+                            linalg::GenericOp epilogue, func::FuncOp parent,
+                            SymbolTable &symbols, unsigned index,
+                            int64_t minParallelIterations) {
   // Constants the body captures are cloned into the kernel; other captured
   // values become arguments after the operands.
   SetVector<Value> arguments(op->getOperands().begin(),
                              op->getOperands().end());
   SetVector<Value> captured;
   getUsedValuesDefinedAbove(op->getRegions(), captured);
+  if (epilogue) {
+    arguments.insert(epilogue->getOperands().begin(),
+                     epilogue->getOperands().end());
+    getUsedValuesDefinedAbove(epilogue->getRegions(), captured);
+  }
   // The prologue's zero is cloned, so that the kernel shows it is a zero.
   if (prologue)
     captured.insert(prologue.getInputs().front());
@@ -257,7 +291,8 @@ LogicalResult outlineKernel(linalg::LinalgOp op, linalg::FillOp prologue,
                                       builder.getContext(),
                                       LLVM::Linkage::Internal));
   symbols.insert(kernel);
-  if (!writesMayOverlap(op, arguments.getArrayRef()))
+  if (!writesMayOverlap(op, arguments.getArrayRef()) &&
+      !(epilogue && writesMayOverlap(epilogue, arguments.getArrayRef())))
     kernel->setAttr(kNoAliasArgsAttr, builder.getUnitAttr());
 
   Block *entry = kernel.addEntryBlock();
@@ -271,20 +306,28 @@ LogicalResult outlineKernel(linalg::LinalgOp op, linalg::FillOp prologue,
       prologue ? cast<linalg::LinalgOp>(builder.clone(*prologue, mapping))
                : linalg::LinalgOp();
   auto body = cast<linalg::LinalgOp>(builder.clone(*op, mapping));
+  linalg::LinalgOp after =
+      epilogue ? cast<linalg::LinalgOp>(builder.clone(*epilogue, mapping))
+               : linalg::LinalgOp();
   func::ReturnOp::create(builder, loc);
 
   SmallVector<Value> callArguments(arguments.begin(), arguments.end());
+  // The epilogue's operands may be defined after `op`.
+  Operation *callSite = epilogue ? epilogue.getOperation() : op.getOperation();
   if (parallelLoop) {
     kernel->setAttr(kParallelKernelAttr, builder.getUnitAttr());
     Value begin = entry->getArgument(arguments.size());
     Value end = entry->getArgument(arguments.size() + 1);
+    // The epilogue's loops are the output's dimensions.
+    std::optional<unsigned> outputDim = getOutputDimOfLoop(op, *parallelLoop);
     if (failed(restrictToRange(builder, body, *parallelLoop, begin, end)) ||
-        (fill && failed(restrictToRange(
-                     builder, fill, *getOutputDimOfLoop(op, *parallelLoop),
-                     begin, end))))
+        (fill && failed(restrictToRange(builder, fill, *outputDim, begin,
+                                        end))) ||
+        (after &&
+         failed(restrictToRange(builder, after, *outputDim, begin, end))))
       return op->emitError("cannot split this op over threads along loop ")
              << *parallelLoop;
-    builder.setInsertionPoint(op);
+    builder.setInsertionPoint(callSite);
     Range range = cast<TilingInterface>(op.getOperation())
                       .getIterationDomain(builder)[*parallelLoop];
     callArguments.push_back(
@@ -293,18 +336,21 @@ LogicalResult outlineKernel(linalg::LinalgOp op, linalg::FillOp prologue,
         getValueOrCreateConstantIndexOp(builder, loc, range.size));
   }
 
-  if (fill) {
-    // The fill's and the product's slices of the output are one view.
+  if (fill || after) {
+    // The fill's, the product's and the epilogue's slices of the output
+    // are one view.
     IRRewriter rewriter(builder);
     DominanceInfo dominance;
     eliminateCommonSubExpressions(rewriter, dominance, kernel);
   }
 
-  builder.setInsertionPoint(op);
+  builder.setInsertionPoint(callSite);
   func::CallOp::create(builder, loc, kernel, callArguments);
   op->erase();
   if (prologue)
     prologue->erase();
+  if (epilogue)
+    epilogue->erase();
   return success();
 }
 
@@ -323,25 +369,35 @@ struct OutlineKernelsPass
       SmallVector<linalg::LinalgOp> ops;
       parent.walk([&](linalg::LinalgOp op) { ops.push_back(op); });
       llvm::DenseMap<Operation *, linalg::FillOp> prologues;
+      llvm::DenseMap<Operation *, linalg::GenericOp> epilogues;
       llvm::DenseSet<Operation *> fused;
       for (linalg::LinalgOp op : ops) {
-        // The fill goes into the kernel on the same thread's slice.
+        // The fill and the epilogue go into the kernel on the same
+        // thread's slice.
         linalg::FillOp fill = tessera::cpu::getZeroFillOfOutput(op);
-        if (!fill)
+        linalg::GenericOp epilogue = getInPlaceEpilogue(op);
+        if (!fill && !epilogue)
           continue;
         std::optional<unsigned> loop =
             chooseParallelLoop(op, minParallelIterations);
         if (loop && !getOutputDimOfLoop(op, *loop))
           continue;
-        prologues[op] = fill;
-        fused.insert(fill);
+        if (fill) {
+          prologues[op] = fill;
+          fused.insert(fill);
+        }
+        if (epilogue) {
+          epilogues[op] = epilogue;
+          fused.insert(epilogue);
+        }
       }
       // The name scheme is what summarizeKernels counts.
       for (auto [index, op] : llvm::enumerate(ops)) {
         if (fused.contains(op))
           continue;
-        if (failed(outlineKernel(op, prologues.lookup(op), parent, symbols,
-                                 index, minParallelIterations)))
+        if (failed(outlineKernel(op, prologues.lookup(op),
+                                 epilogues.lookup(op), parent, symbols, index,
+                                 minParallelIterations)))
           return signalPassFailure();
       }
     }
@@ -397,8 +453,11 @@ tessera::cpu::KernelSummary tessera::cpu::summarizeKernels(ModuleOp module) {
       std::optional<StringRef> callee = call.getCallee();
       if (callee && *callee == "tessera_parallel_for")
         ++summary.parallelKernels;
-      else if (callee && callee->starts_with("tessera_sgemm_"))
+      else if (callee && callee->starts_with("tessera_sgemm_")) {
         ++summary.microkernelCalls;
+        if (callee->starts_with("tessera_sgemm_fused_"))
+          ++summary.fusedEpilogues;
+      }
       else if (callee && callee->starts_with("tessera_depthwise_conv2d_"))
         ++summary.depthwiseCalls;
     }

@@ -158,3 +158,83 @@ func.func @zero_filled(%a: memref<64x32xf32>, %b: memref<32x16xf32>, %c: memref<
   }
   return
 }
+
+// -----
+
+// A product followed in place by (C + bias[m]) + residual, clamped to
+// [0, 6], becomes one call of the fused micro-kernel: the bias's column
+// stride is 0 (per row), the residual's row stride is its own, the bounds
+// are the constants. With one addend (per column: row stride 0) and no
+// clamp, the second slot is null and the bounds infinite. An op the
+// epilogue cannot express (a product of terms) stays after a plain call.
+// CHECK:       func.func private @tessera_sgemm_fused_avx512(i64, i64, i64, i64, !llvm.ptr, i64, i64, !llvm.ptr, i64, i64, !llvm.ptr, i64, i64, i64, !llvm.ptr, i64, i64, i64, !llvm.ptr, i64, i64, i64, f32, f32)
+// CHECK-LABEL: func.func @epilogues
+// CHECK-SAME:    (%[[A:.*]]: memref<64x32xf32>, %[[B:.*]]: memref<32x16xf32>, %[[C:.*]]: memref<64x16xf32>, %[[BIAS:.*]]: memref<64xf32>, %[[RES:.*]]: memref<64x20xf32, strided<[20, 1]>>, %[[COL:.*]]: memref<16xf32>)
+// CHECK-NOT:     linalg.generic
+// CHECK:         %[[RV:.*]] = memref.subview %[[RES]]
+// CHECK-DAG:     %[[ZERO:.*]] = arith.constant 0 : i64
+// CHECK-DAG:     %[[ONE:.*]] = arith.constant 1 : i64
+// CHECK:         %{{.*}}, %{{.*}}, %{{.*}}, %[[BSTRIDE:.*]] = memref.extract_strided_metadata %[[BIAS]]
+// CHECK:         %[[PBIAS:.*]] = llvm.inttoptr %{{.*}} : i64 to !llvm.ptr
+// CHECK:         %[[BSTRIDE64:.*]] = arith.index_cast %[[BSTRIDE]] : index to i64
+// CHECK:         %{{.*}}, %{{.*}}, %{{.*}}:2, %[[RSTRIDES:.*]]:2 = memref.extract_strided_metadata %[[RV]]
+// CHECK:         %[[PRES:.*]] = llvm.inttoptr %{{.*}} : i64 to !llvm.ptr
+// CHECK:         %[[LDR:.*]] = arith.index_cast %[[RSTRIDES]]#0 : index to i64
+// CHECK-DAG:     %[[LOWER:.*]] = arith.constant 0.000000e+00 : f32
+// CHECK-DAG:     %[[UPPER:.*]] = arith.constant 6.000000e+00 : f32
+// CHECK:         call @tessera_sgemm_fused_avx512(%[[ONE]], {{.*}}, %[[ZERO]], %[[PBIAS]], %[[ZERO]], %[[BSTRIDE64]], %[[ZERO]], %[[PRES]], %[[ZERO]], %[[LDR]], %[[ONE]], %[[LOWER]], %[[UPPER]])
+// CHECK:         %[[PCOL:.*]] = llvm.inttoptr %{{.*}} : i64 to !llvm.ptr
+// CHECK:         %[[NULL:.*]] = llvm.mlir.zero : !llvm.ptr
+// CHECK-DAG:     %[[NEGINF:.*]] = arith.constant 0xFF800000 : f32
+// CHECK-DAG:     %[[INF:.*]] = arith.constant 0x7F800000 : f32
+// CHECK:         call @tessera_sgemm_fused_avx512(%[[ONE]], {{.*}}, %[[ZERO]], %[[PCOL]], %[[ZERO]], %[[ZERO]], %[[ONE]], %[[NULL]], %[[ZERO]], %[[ZERO]], %[[ZERO]], %[[NEGINF]], %[[INF]])
+// CHECK:         call @tessera_sgemm_avx512(
+// CHECK:         linalg.generic
+#mA = affine_map<(m, n, k) -> (m, k)>
+#mB = affine_map<(m, n, k) -> (k, n)>
+#mC = affine_map<(m, n, k) -> (m, n)>
+#id = affine_map<(m, n) -> (m, n)>
+#row = affine_map<(m, n) -> (m)>
+#col = affine_map<(m, n) -> (n)>
+func.func @epilogues(%a: memref<64x32xf32>, %b: memref<32x16xf32>, %c: memref<64x16xf32>, %bias: memref<64xf32>, %res: memref<64x20xf32, strided<[20, 1]>>, %col: memref<16xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %six = arith.constant 6.0 : f32
+  linalg.generic {indexing_maps = [#mA, #mB, #mC], iterator_types = ["parallel", "parallel", "reduction"]} ins(%a, %b : memref<64x32xf32>, memref<32x16xf32>) outs(%c : memref<64x16xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  %rv = memref.subview %res[0, 0] [64, 16] [1, 1] : memref<64x20xf32, strided<[20, 1]>> to memref<64x16xf32, strided<[20, 1]>>
+  linalg.generic {indexing_maps = [#id, #row, #id, #id], iterator_types = ["parallel", "parallel"]} ins(%c, %bias, %rv : memref<64x16xf32>, memref<64xf32>, memref<64x16xf32, strided<[20, 1]>>) outs(%c : memref<64x16xf32>) {
+  ^bb0(%x: f32, %y: f32, %r: f32, %out: f32):
+    %s = arith.addf %y, %x : f32
+    %t = arith.addf %r, %s : f32
+    %u = arith.maximumf %t, %zero : f32
+    %v = arith.minimumf %u, %six : f32
+    linalg.yield %v : f32
+  }
+  linalg.generic {indexing_maps = [#mA, #mB, #mC], iterator_types = ["parallel", "parallel", "reduction"]} ins(%a, %b : memref<64x32xf32>, memref<32x16xf32>) outs(%c : memref<64x16xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  linalg.generic {indexing_maps = [#col, #id], iterator_types = ["parallel", "parallel"]} ins(%col : memref<16xf32>) outs(%c : memref<64x16xf32>) {
+  ^bb0(%y: f32, %out: f32):
+    %s = arith.addf %out, %y : f32
+    linalg.yield %s : f32
+  }
+  linalg.generic {indexing_maps = [#mA, #mB, #mC], iterator_types = ["parallel", "parallel", "reduction"]} ins(%a, %b : memref<64x32xf32>, memref<32x16xf32>) outs(%c : memref<64x16xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  linalg.generic {indexing_maps = [#col, #id], iterator_types = ["parallel", "parallel"]} ins(%col : memref<16xf32>) outs(%c : memref<64x16xf32>) {
+  ^bb0(%y: f32, %out: f32):
+    %s = arith.mulf %out, %y : f32
+    linalg.yield %s : f32
+  }
+  return
+}

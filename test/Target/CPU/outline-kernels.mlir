@@ -195,6 +195,68 @@ func.func @zero_fill_prologue(%a: memref<16x72xf32>, %b: memref<72x256xf32>, %c:
 
 // -----
 
+// An elementwise op right after a product, in place on exactly its output
+// and over its dimensions (as tessera-fuse-product-epilogues leaves a bias
+// add and ReLU), goes into the product's kernel with its zero fill and is
+// split with them: each thread applies it to the columns it computed, and
+// the three slices of C are one value. The call comes where the epilogue
+// was, after the view of the bias made between the two. An op on C over
+// other loops (transposed) is a kernel of its own.
+// CHECK-LABEL: func.func @in_place_epilogue
+// CHECK:         memref.subview
+// CHECK:         call @in_place_epilogue_kernel_1(
+// CHECK:         call @in_place_epilogue_kernel_3(
+// CHECK:         call @in_place_epilogue_kernel_4(
+// CHECK-NOT:     call
+// CHECK:         return
+// PAR-LABEL:   func.func @in_place_epilogue
+// PAR:         func.func private @in_place_epilogue_kernel_1(%{{.*}}: memref<16x72xf32>, %{{.*}}: memref<72x256xf32>, %[[C:.*]]: memref<16x256xf32>, %[[BIAS:.*]]: memref<256xf32, strided<[1]>>, %[[BEGIN:.*]]: index, %[[END:.*]]: index)
+// PAR-SAME:      tessera.noalias_args
+// PAR:           %[[COLS:.*]] = arith.subi %[[END]], %[[BEGIN]] : index
+// PAR:           %[[SLICE:.*]] = memref.subview %[[C]][0, %[[BEGIN]]] [16, %[[COLS]]] [1, 1]
+// PAR-NEXT:      linalg.fill {{.*}} outs(%[[SLICE]] : memref<16x?xf32, strided<[256, 1], offset: ?>>)
+// PAR:           linalg.generic {{.*}} outs(%[[SLICE]] : memref<16x?xf32, strided<[256, 1], offset: ?>>)
+// PAR:           %[[BIASSLICE:.*]] = memref.subview %[[BIAS]][%[[BEGIN]]] [%[[COLS]]] [1]
+// PAR:           linalg.generic {{.*}} ins(%[[SLICE]], %[[BIASSLICE]] : {{.*}}) outs(%[[SLICE]] : memref<16x?xf32, strided<[256, 1], offset: ?>>)
+// PAR:             arith.maximumf
+#zA = affine_map<(m, n, k) -> (m, k)>
+#zB = affine_map<(m, n, k) -> (k, n)>
+#zC = affine_map<(m, n, k) -> (m, n)>
+#id = affine_map<(m, n) -> (m, n)>
+#t = affine_map<(m, n) -> (n, m)>
+#col = affine_map<(m, n) -> (n)>
+func.func @in_place_epilogue(%a: memref<16x72xf32>, %b: memref<72x256xf32>, %c: memref<16x256xf32>, %bias: memref<300xf32>, %sq: memref<72x16xf32>, %d: memref<16x16xf32>) {
+  %zero = arith.constant 0.0 : f32
+  linalg.fill ins(%zero : f32) outs(%c : memref<16x256xf32>)
+  linalg.generic {indexing_maps = [#zA, #zB, #zC], iterator_types = ["parallel", "parallel", "reduction"]} ins(%a, %b : memref<16x72xf32>, memref<72x256xf32>) outs(%c : memref<16x256xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  %bv = memref.subview %bias[0] [256] [1] : memref<300xf32> to memref<256xf32, strided<[1]>>
+  linalg.generic {indexing_maps = [#id, #col, #id], iterator_types = ["parallel", "parallel"]} ins(%c, %bv : memref<16x256xf32>, memref<256xf32, strided<[1]>>) outs(%c : memref<16x256xf32>) {
+  ^bb0(%x: f32, %y: f32, %out: f32):
+    %s = arith.addf %x, %y : f32
+    %r = arith.maximumf %s, %zero : f32
+    linalg.yield %r : f32
+  }
+  linalg.generic {indexing_maps = [#zA, #zB, #zC], iterator_types = ["parallel", "parallel", "reduction"]} ins(%a, %sq : memref<16x72xf32>, memref<72x16xf32>) outs(%d : memref<16x16xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  linalg.generic {indexing_maps = [#t, #id], iterator_types = ["parallel", "parallel"]} ins(%d : memref<16x16xf32>) outs(%d : memref<16x16xf32>) {
+  ^bb0(%x: f32, %out: f32):
+    %s = arith.addf %x, %out : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
 // A dynamic loop counts as large, and is preferred to the contiguous one;
 // its extent is read from the buffer at the call. A sliding window (the
 // h + kh of a pooling) does not index the input directly, so the split

@@ -51,6 +51,7 @@ struct KernelSummary {
   int64_t kernels = 0;          ///< functions outlined from linalg ops
   int64_t parallelKernels = 0;  ///< of which split over threads
   int64_t microkernelCalls = 0; ///< matrix products on the micro-kernel
+  int64_t fusedEpilogues = 0;   ///< of which apply their epilogue
   int64_t depthwiseCalls = 0;   ///< depthwise convolutions on the runtime
 };
 KernelSummary summarizeKernels(ModuleOp module);

@@ -87,6 +87,39 @@ def TesseraCollapseContiguousLoops
                            "::mlir::memref::MemRefDialect"];
 }
 
+def TesseraFuseProductEpilogues
+    : Pass<"tessera-fuse-product-epilogues", "func::FuncOp"> {
+  let summary = "Rewrite the elementwise op that works in place on a matrix "
+                "product's output onto the product's output view and loops";
+  let description = [{
+    Runs on buffers. An all-parallel `linalg.generic` that directly follows
+    a matrix product (the form `tessera-matmul-to-microkernel` matches;
+    only side-effect-free ops between) and writes the product's output in
+    place, element for element (its output, and any input that reads the
+    output, is the same contiguous buffer through `memref.collapse_shape`
+    and `memref.expand_shape`, with loops of the same extents once unit
+    extents are dropped), is rebuilt over the output dimensions on the
+    product's own output view. Its other operands keep their buffers; their
+    indexing maps follow the loops (a unit loop indexes element 0).
+
+    That is a convolution's or Gemm's bias add, residual add and
+    activation after fusion. `tessera-outline-kernels` then puts the op
+    into the product's kernel, split over threads the same way, and
+    `tessera-matmul-to-microkernel` applies it as the micro-kernel's
+    epilogue: no separate pass over the output, and one fork and join of
+    the thread pool fewer.
+
+    ```mlir
+    // C: memref<1x64x196xf32> = A * B, then in place on
+    // collapse_shape(C) : memref<64x196xf32>:
+    //   out[c, p] = max(out[c, p] + bias[c], 0)
+    // becomes, on C itself, over loops (d0, d1, d2):
+    //   C[d0, d1, d2] = max(C[d0, d1, d2] + bias[d1], 0)
+    ```
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
 def TesseraOrderContractionLoops
     : Pass<"tessera-order-contraction-loops", "func::FuncOp"> {
   let summary = "Put the output's contiguous dimension innermost in "
