@@ -36,7 +36,24 @@ bool isDyingComputedValue(Value value, Operation *user) {
   }
 }
 
-/// The input `op` can write over instead of its empty output, if any.
+/// Whether `value` is, through reshapes, the result of a matrix product or
+/// convolution (a linalg op with a reduction, or a loop computing one band
+/// by band).
+bool isProductResult(Value value) {
+  while (auto def = value.getDefiningOp()) {
+    if (!isa<tensor::ExpandShapeOp, tensor::CollapseShapeOp>(def)) {
+      auto linalgOp = dyn_cast<linalg::LinalgOp>(def);
+      return isa<scf::ForOp>(def) ||
+             (linalgOp && linalgOp.getNumReductionLoops() > 0);
+    }
+    value = def->getOperand(0);
+  }
+  return false;
+}
+
+/// The input `op` can write over instead of its empty output, if any: a
+/// product's result first, so that the op can become the product's
+/// epilogue on the CPU (tessera-fuse-product-epilogues).
 OpOperand *getReusableInput(linalg::GenericOp op) {
   if (!op.hasPureTensorSemantics() || op.getNumDpsInits() != 1 ||
       op.getNumLoops() != op.getNumParallelLoops())
@@ -46,12 +63,17 @@ OpOperand *getReusableInput(linalg::GenericOp op) {
   if (!init->get().getDefiningOp<tensor::EmptyOp>() ||
       op.payloadUsesValueFromOperand(init) || !outputMap.isIdentity())
     return nullptr;
+  OpOperand *reusable = nullptr;
   for (OpOperand *input : op.getDpsInputOperands())
     if (input->get().getType() == init->get().getType() &&
         op.getMatchingIndexingMap(input) == outputMap &&
-        isDyingComputedValue(input->get(), op))
-      return input;
-  return nullptr;
+        isDyingComputedValue(input->get(), op)) {
+      if (isProductResult(input->get()))
+        return input;
+      if (!reusable)
+        reusable = input;
+    }
+  return reusable;
 }
 
 struct ElementwiseInPlacePass

@@ -59,3 +59,37 @@ func.func @left_alone(%arg: tensor<4x4xf32>) -> (tensor<4x4xf32>, tensor<4x4xf32
   } -> tensor<4x4xf32>
   return %neg, %t, %arg : tensor<4x4xf32>, tensor<4x4xf32>, tensor<4x4xf32>
 }
+
+// -----
+
+// A residual add whose two inputs both die there (the main branch, an
+// elementwise result, and a downsampling product): it writes over the
+// product's result, whichever comes first.
+// CHECK-LABEL: func.func @residual_over_product
+// CHECK:         %[[MAIN:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "parallel"]
+// CHECK:         %[[P:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction"]
+// CHECK:         linalg.generic {{.*}} ins(%[[MAIN]], %[[P]] : tensor<4x6xf32>, tensor<4x6xf32>) outs(%[[P]] : tensor<4x6xf32>)
+func.func @residual_over_product(%a: tensor<4x5xf32>, %b: tensor<5x6xf32>, %x: tensor<4x6xf32>) -> tensor<4x6xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e1 = tensor.empty() : tensor<4x6xf32>
+  %main = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i, j)>], iterator_types = ["parallel", "parallel"]} ins(%x : tensor<4x6xf32>) outs(%e1 : tensor<4x6xf32>) {
+  ^bb0(%v: f32, %o: f32):
+    %r = arith.maximumf %v, %zero : f32
+    linalg.yield %r : f32
+  } -> tensor<4x6xf32>
+  %e0 = tensor.empty() : tensor<4x6xf32>
+  %acc = linalg.fill ins(%zero : f32) outs(%e0 : tensor<4x6xf32>) -> tensor<4x6xf32>
+  %p = linalg.generic {indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (k, n)>, affine_map<(m, n, k) -> (m, n)>], iterator_types = ["parallel", "parallel", "reduction"]} ins(%a, %b : tensor<4x5xf32>, tensor<5x6xf32>) outs(%acc : tensor<4x6xf32>) {
+  ^bb0(%v: f32, %w: f32, %o: f32):
+    %m = arith.mulf %v, %w : f32
+    %s = arith.addf %o, %m : f32
+    linalg.yield %s : f32
+  } -> tensor<4x6xf32>
+  %e = tensor.empty() : tensor<4x6xf32>
+  %r = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i, j)>], iterator_types = ["parallel", "parallel"]} ins(%main, %p : tensor<4x6xf32>, tensor<4x6xf32>) outs(%e : tensor<4x6xf32>) {
+  ^bb0(%u: f32, %v: f32, %o: f32):
+    %s = arith.addf %u, %v : f32
+    linalg.yield %s : f32
+  } -> tensor<4x6xf32>
+  return %r : tensor<4x6xf32>
+}

@@ -94,7 +94,11 @@ def TesseraElementwiseInPlace
     result over that input's buffer: the lines it reads are the lines it
     writes (no second buffer to fetch for writing), and the arena needs one
     buffer less. A convolution's bias and activation thus run in place on
-    its output.
+    its output. When several inputs qualify, the result of a matrix product
+    or convolution (a linalg op with a reduction, or a loop that computes
+    one band by band) is chosen: a residual add after a downsampling
+    convolution then runs in place on the convolution's output, where the
+    CPU target applies it as the micro-kernel's epilogue.
 
     ```mlir
     %c = linalg.generic ... -> tensor<64x196xf32>
