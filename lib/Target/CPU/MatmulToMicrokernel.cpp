@@ -19,7 +19,9 @@
 #include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/SymbolTable.h"
+#include "mlir/Interfaces/FunctionInterfaces.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
 
 namespace mlir::tessera::cpu {
 #define GEN_PASS_DEF_TESSERAMATMULTOMICROKERNEL
@@ -195,6 +197,36 @@ bool isEpilogueAddend(linalg::GenericOp op, OpOperand *operand) {
   return true;
 }
 
+/// `buffer` with every view looked through.
+Value getViewRoot(Value buffer) {
+  while (auto view = buffer.getDefiningOp<ViewLikeOpInterface>())
+    buffer = view.getViewSource();
+  return buffer;
+}
+
+/// Whether `addend` is known not to overlap `output`: the micro-kernel
+/// applies the epilogue to each block of C as soon as it is complete, so
+/// an addend that reads C would see some blocks before and some after.
+/// Distinct arguments of a kernel that tessera-outline-kernels marked
+/// no-alias are distinct memory; so are distinct allocations.
+bool isApartFromOutput(Value addend, Value output) {
+  Value addendRoot = getViewRoot(addend), outputRoot = getViewRoot(output);
+  if (addendRoot == outputRoot)
+    return false;
+  auto isAllocation = [](Value root) {
+    return root.getDefiningOp<memref::AllocOp>() ||
+           root.getDefiningOp<memref::AllocaOp>();
+  };
+  if (isAllocation(addendRoot) || isAllocation(outputRoot))
+    return true;
+  auto argument = dyn_cast<BlockArgument>(addendRoot);
+  auto kernel = argument ? dyn_cast<FunctionOpInterface>(
+                               argument.getOwner()->getParentOp())
+                         : FunctionOpInterface();
+  return kernel && isa<BlockArgument>(outputRoot) &&
+         kernel->hasAttr(tessera::cpu::kNoAliasArgsAttr);
+}
+
 /// The elementwise op that follows `product` in its kernel and works in
 /// place on its output, when it is an epilogue the micro-kernel applies.
 std::optional<Epilogue> matchEpilogue(linalg::GenericOp product) {
@@ -253,7 +285,8 @@ std::optional<Epilogue> matchEpilogue(linalg::GenericOp product) {
       if (!addend || isOutputElement(add.getLhs()))
         return std::nullopt;
     }
-    if (addend->get() == output || !isEpilogueAddend(op, addend))
+    if (!isApartFromOutput(addend->get(), output) ||
+        !isEpilogueAddend(op, addend))
       return std::nullopt;
     epilogue.addends.insert(epilogue.addends.begin(), addend);
     ++ops;

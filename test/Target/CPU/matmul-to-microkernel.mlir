@@ -167,6 +167,8 @@ func.func @zero_filled(%a: memref<64x32xf32>, %b: memref<32x16xf32>, %c: memref<
 // are the constants. With one addend (per column: row stride 0) and no
 // clamp, the second slot is null and the bounds infinite. An op the
 // epilogue cannot express (a product of terms) stays after a plain call.
+// The function is a no-alias kernel, as tessera-outline-kernels makes
+// them: its buffer arguments are distinct memory.
 // CHECK:       func.func private @tessera_sgemm_fused_avx512(i64, i64, i64, i64, !llvm.ptr, i64, i64, !llvm.ptr, i64, i64, !llvm.ptr, i64, i64, i64, !llvm.ptr, i64, i64, i64, !llvm.ptr, i64, i64, i64, f32, f32)
 // CHECK-LABEL: func.func @epilogues
 // CHECK-SAME:    (%[[A:.*]]: memref<64x32xf32>, %[[B:.*]]: memref<32x16xf32>, %[[C:.*]]: memref<64x16xf32>, %[[BIAS:.*]]: memref<64xf32>, %[[RES:.*]]: memref<64x20xf32, strided<[20, 1]>>, %[[COL:.*]]: memref<16xf32>)
@@ -196,7 +198,7 @@ func.func @zero_filled(%a: memref<64x32xf32>, %b: memref<32x16xf32>, %c: memref<
 #id = affine_map<(m, n) -> (m, n)>
 #row = affine_map<(m, n) -> (m)>
 #col = affine_map<(m, n) -> (n)>
-func.func @epilogues(%a: memref<64x32xf32>, %b: memref<32x16xf32>, %c: memref<64x16xf32>, %bias: memref<64xf32>, %res: memref<64x20xf32, strided<[20, 1]>>, %col: memref<16xf32>) {
+func.func @epilogues(%a: memref<64x32xf32>, %b: memref<32x16xf32>, %c: memref<64x16xf32>, %bias: memref<64xf32>, %res: memref<64x20xf32, strided<[20, 1]>>, %col: memref<16xf32>) attributes {tessera.noalias_args} {
   %zero = arith.constant 0.0 : f32
   %six = arith.constant 6.0 : f32
   linalg.generic {indexing_maps = [#mA, #mB, #mC], iterator_types = ["parallel", "parallel", "reduction"]} ins(%a, %b : memref<64x32xf32>, memref<32x16xf32>) outs(%c : memref<64x16xf32>) {
@@ -234,6 +236,49 @@ func.func @epilogues(%a: memref<64x32xf32>, %b: memref<32x16xf32>, %c: memref<64
   linalg.generic {indexing_maps = [#col, #id], iterator_types = ["parallel", "parallel"]} ins(%col : memref<16xf32>) outs(%c : memref<64x16xf32>) {
   ^bb0(%y: f32, %out: f32):
     %s = arith.mulf %out, %y : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
+// Addends that may overlap C keep the epilogue a loop nest after a plain
+// call: a view of C itself, and, in a function whose arguments may alias
+// (not a no-alias kernel), another argument.
+// CHECK-LABEL: func.func @overlapping_addends
+// CHECK-NOT:     tessera_sgemm_fused
+// CHECK:         call @tessera_sgemm_avx512(
+// CHECK:         linalg.generic
+// CHECK:         call @tessera_sgemm_avx512(
+// CHECK:         linalg.generic
+#mA = affine_map<(m, n, k) -> (m, k)>
+#mB = affine_map<(m, n, k) -> (k, n)>
+#mC = affine_map<(m, n, k) -> (m, n)>
+#id = affine_map<(m, n) -> (m, n)>
+#t = affine_map<(m, n) -> (n, m)>
+func.func @overlapping_addends(%a: memref<16x32xf32>, %b: memref<32x16xf32>, %c: memref<16x16xf32>, %d: memref<16x16xf32>) {
+  linalg.generic {indexing_maps = [#mA, #mB, #mC], iterator_types = ["parallel", "parallel", "reduction"]} ins(%a, %b : memref<16x32xf32>, memref<32x16xf32>) outs(%c : memref<16x16xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  %cv = memref.subview %c[0, 0] [16, 16] [1, 1] : memref<16x16xf32> to memref<16x16xf32, strided<[16, 1]>>
+  linalg.generic {indexing_maps = [#t, #id], iterator_types = ["parallel", "parallel"]} ins(%cv : memref<16x16xf32, strided<[16, 1]>>) outs(%c : memref<16x16xf32>) {
+  ^bb0(%y: f32, %out: f32):
+    %s = arith.addf %out, %y : f32
+    linalg.yield %s : f32
+  }
+  linalg.generic {indexing_maps = [#mA, #mB, #mC], iterator_types = ["parallel", "parallel", "reduction"]} ins(%a, %b : memref<16x32xf32>, memref<32x16xf32>) outs(%c : memref<16x16xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]} ins(%d : memref<16x16xf32>) outs(%c : memref<16x16xf32>) {
+  ^bb0(%y: f32, %out: f32):
+    %s = arith.addf %out, %y : f32
     linalg.yield %s : f32
   }
   return
