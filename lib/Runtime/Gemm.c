@@ -388,21 +388,24 @@ micro_kernel_avx512_body(int64_t kc, const float *packed_a, const float *b,
     epilogue_avx512(c, ldc, mr, nr, epilogue, row0, col0);
 }
 
-__attribute__((target("avx512f"))) static void
-micro_kernel_avx512(int64_t kc, const float *packed_a, const float *b,
-                    int64_t ldb, float *c, int64_t ldc, int mr, int nr,
-                    int overwrite) {
-  micro_kernel_avx512_body(kc, packed_a, b, ldb, c, ldc, mr, nr, overwrite,
-                           NULL, 0, 0);
-}
+/* `name` (a micro_kernel_t) and `name`_fused (a fused_micro_kernel_t) from
+ * `name`_body. */
+#define DEFINE_MICRO_KERNELS(name, target_attribute)                           \
+  target_attribute static void name(int64_t kc, const float *packed_a,         \
+                                    const float *b, int64_t ldb, float *c,     \
+                                    int64_t ldc, int mr, int nr,               \
+                                    int overwrite) {                           \
+    name##_body(kc, packed_a, b, ldb, c, ldc, mr, nr, overwrite, NULL, 0, 0);  \
+  }                                                                            \
+  target_attribute static void name##_fused(                                   \
+      int64_t kc, const float *packed_a, const float *b, int64_t ldb,          \
+      float *c, int64_t ldc, int mr, int nr, int overwrite,                    \
+      const epilogue_t *epilogue, int64_t row0, int64_t col0) {                \
+    name##_body(kc, packed_a, b, ldb, c, ldc, mr, nr, overwrite, epilogue,     \
+                row0, col0);                                                   \
+  }
 
-__attribute__((target("avx512f"))) static void micro_kernel_avx512_fused(
-    int64_t kc, const float *packed_a, const float *b, int64_t ldb, float *c,
-    int64_t ldc, int mr, int nr, int overwrite, const epilogue_t *epilogue,
-    int64_t row0, int64_t col0) {
-  micro_kernel_avx512_body(kc, packed_a, b, ldb, c, ldc, mr, nr, overwrite,
-                           epilogue, row0, col0);
-}
+DEFINE_MICRO_KERNELS(micro_kernel_avx512, __attribute__((target("avx512f"))))
 
 /* A block of at most 16 columns (an edge panel: 196 = 6 x 32 + 4, or a
  * thread's half of 224 = 3 x 32 + 16) takes half the FMAs of a full one. */
@@ -556,21 +559,7 @@ micro_kernel_avx2_body(int64_t kc, const float *packed_a, const float *b,
     epilogue_avx2(c, ldc, mr, nr, epilogue, row0, col0);
 }
 
-__attribute__((target("avx2,fma"))) static void
-micro_kernel_avx2(int64_t kc, const float *packed_a, const float *b,
-                  int64_t ldb, float *c, int64_t ldc, int mr, int nr,
-                  int overwrite) {
-  micro_kernel_avx2_body(kc, packed_a, b, ldb, c, ldc, mr, nr, overwrite,
-                         NULL, 0, 0);
-}
-
-__attribute__((target("avx2,fma"))) static void micro_kernel_avx2_fused(
-    int64_t kc, const float *packed_a, const float *b, int64_t ldb, float *c,
-    int64_t ldc, int mr, int nr, int overwrite, const epilogue_t *epilogue,
-    int64_t row0, int64_t col0) {
-  micro_kernel_avx2_body(kc, packed_a, b, ldb, c, ldc, mr, nr, overwrite,
-                         epilogue, row0, col0);
-}
+DEFINE_MICRO_KERNELS(micro_kernel_avx2, __attribute__((target("avx2,fma"))))
 
 #endif
 

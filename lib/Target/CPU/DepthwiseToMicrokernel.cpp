@@ -53,33 +53,6 @@ std::optional<float> getF32Constant(Value value) {
   return attr.getValue().convertToFloat();
 }
 
-/// `x` and the constant when `value` is `op(x, constant)` in either order.
-template <typename OpTy>
-std::optional<std::pair<Value, float>> matchWithConstant(Value value) {
-  auto op = value.getDefiningOp<OpTy>();
-  if (!op)
-    return std::nullopt;
-  if (std::optional<float> constant = getF32Constant(op.getRhs()))
-    return std::make_pair(op.getLhs(), *constant);
-  if (std::optional<float> constant = getF32Constant(op.getLhs()))
-    return std::make_pair(op.getRhs(), *constant);
-  return std::nullopt;
-}
-
-/// Peels `min(upper, max(lower, x))` (either part optional, constants on
-/// either side) off `value`, narrowing the bounds; returns x.
-Value peelClamp(Value value, float &lower, float &upper) {
-  if (auto clamp = matchWithConstant<arith::MinimumFOp>(value)) {
-    value = clamp->first;
-    upper = clamp->second;
-  }
-  if (auto clamp = matchWithConstant<arith::MaximumFOp>(value)) {
-    value = clamp->first;
-    lower = clamp->second;
-  }
-  return value;
-}
-
 /// The input operand whose block argument `value` is in `op`'s body (null
 /// for anything else, the output's argument included).
 OpOperand *getInputOfArgument(linalg::GenericOp op, Value value) {
@@ -146,7 +119,7 @@ std::optional<DepthwiseConvolution> matchDepthwise(linalg::GenericOp op) {
   Value result = yield.getOperand(0);
 
   DepthwiseConvolution conv;
-  result = peelClamp(result, conv.lower, conv.upper);
+  result = tessera::cpu::peelConstantClamp(result, conv.lower, conv.upper);
   SmallVector<Value> terms;
   collectTerms(result, body, terms);
 
@@ -357,7 +330,7 @@ std::optional<InputTransform> matchInputTransform(const BufferizedPad &pad) {
   Value result = cast<linalg::YieldOp>(body.getTerminator()).getOperand(0);
   InputTransform transform;
   transform.op = op;
-  result = peelClamp(result, transform.lower, transform.upper);
+  result = tessera::cpu::peelConstantClamp(result, transform.lower, transform.upper);
   auto inputOf = [&](Value value) { return getInputOfArgument(op, value); };
   auto isSource = [&](OpOperand *operand) {
     return operand && operand->get() == pad.source &&

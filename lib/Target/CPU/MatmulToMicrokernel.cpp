@@ -144,22 +144,6 @@ struct Epilogue {
   float upper = std::numeric_limits<float>::infinity();
 };
 
-/// The f32 constant operand of `op` and its other operand.
-template <typename OpTy>
-std::optional<std::pair<Value, float>> splitConstant(Operation *op) {
-  auto binary = dyn_cast_or_null<OpTy>(op);
-  if (!binary)
-    return std::nullopt;
-  for (auto [constant, other] : {std::pair(binary.getRhs(), binary.getLhs()),
-                                 std::pair(binary.getLhs(), binary.getRhs())}) {
-    FloatAttr attr;
-    if (matchPattern(constant, m_Constant(&attr)) && attr.getType().isF32() &&
-        !attr.getValue().isNaN())
-      return std::make_pair(other, attr.getValue().convertToFloat());
-  }
-  return std::nullopt;
-}
-
 /// The stride of `buffer`'s dimension `position` when static.
 std::optional<int64_t> getStaticStride(Value buffer, unsigned position) {
   SmallVector<int64_t> strides;
@@ -263,15 +247,9 @@ std::optional<Epilogue> matchEpilogue(linalg::GenericOp product) {
   Epilogue epilogue;
   epilogue.op = op;
   unsigned ops = 1; // the yield
-  Value value = cast<linalg::YieldOp>(body.getTerminator()).getOperand(0);
-  if (auto min = splitConstant<arith::MinimumFOp>(value.getDefiningOp())) {
-    std::tie(value, epilogue.upper) = *min;
-    ++ops;
-  }
-  if (auto max = splitConstant<arith::MaximumFOp>(value.getDefiningOp())) {
-    std::tie(value, epilogue.lower) = *max;
-    ++ops;
-  }
+  Value value = tessera::cpu::peelConstantClamp(
+      cast<linalg::YieldOp>(body.getTerminator()).getOperand(0),
+      epilogue.lower, epilogue.upper, &ops);
   while (!isOutputElement(value)) {
     auto add = value.getDefiningOp<arith::AddFOp>();
     if (!add || add->getBlock() != &body || epilogue.addends.size() == 2)

@@ -245,9 +245,12 @@ func.func @epilogues(%a: memref<64x32xf32>, %b: memref<32x16xf32>, %c: memref<64
 
 // Addends that may overlap C keep the epilogue a loop nest after a plain
 // call: a view of C itself, and, in a function whose arguments may alias
-// (not a no-alias kernel), another argument.
+// (not a no-alias kernel), another argument. So does a clamp with a NaN
+// (arith.maximumf with a NaN is a NaN; the kernel's max would not be).
 // CHECK-LABEL: func.func @overlapping_addends
 // CHECK-NOT:     tessera_sgemm_fused
+// CHECK:         call @tessera_sgemm_avx512(
+// CHECK:         linalg.generic
 // CHECK:         call @tessera_sgemm_avx512(
 // CHECK:         linalg.generic
 // CHECK:         call @tessera_sgemm_avx512(
@@ -280,6 +283,18 @@ func.func @overlapping_addends(%a: memref<16x32xf32>, %b: memref<32x16xf32>, %c:
   ^bb0(%y: f32, %out: f32):
     %s = arith.addf %out, %y : f32
     linalg.yield %s : f32
+  }
+  linalg.generic {indexing_maps = [#mA, #mB, #mC], iterator_types = ["parallel", "parallel", "reduction"]} ins(%a, %b : memref<16x32xf32>, memref<32x16xf32>) outs(%c : memref<16x16xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  %nan = arith.constant 0x7FC00000 : f32
+  linalg.generic {indexing_maps = [#id], iterator_types = ["parallel", "parallel"]} outs(%c : memref<16x16xf32>) {
+  ^bb0(%out: f32):
+    %m = arith.maximumf %out, %nan : f32
+    linalg.yield %m : f32
   }
   return
 }

@@ -41,6 +41,13 @@ struct MatmulLoops {
 /// runtime's micro-kernel (and tessera-prepack-weights packs weights for).
 std::optional<MatmulLoops> matchMatmul(linalg::GenericOp op);
 
+/// Peels `min(upper, max(lower, x))` (either part optional, constants that
+/// are not NaNs, on either side) off `value`, setting the bounds it finds
+/// and counting the ops in `peeledOps`; returns x. This is the clamp the
+/// runtime's kernels apply (ReLU, ReLU6, Clip).
+Value peelConstantClamp(Value value, float &lower, float &upper,
+                        unsigned *peeledOps = nullptr);
+
 /// The address of `buffer`'s first element (its aligned pointer plus its
 /// offset) as an LLVM pointer: how calls into the package runtime pass
 /// buffers.
