@@ -542,7 +542,7 @@ def markdown(report):
                 tt = fmt_ms(t) if t is not None else (failure_text(rec, res) or "-")
                 lines.append("| %s | %d | %s | %s | %s | %s | %s |" % (
                     rec["name"], res["threads"], tt, fmt_ms(o),
-                    "%.1f" % res["ratio"] if res["ratio"] else "-",
+                    "%.2f" % res["ratio"] if res["ratio"] else "-",
                     fmt_err(res["max_abs_err"]), fmt_agree(res)))
         lines += ["", "Compile times (tessera-compile, wall clock):", "",
                   "| case | compile s | package MB |", "|---|---:|---:|"]
