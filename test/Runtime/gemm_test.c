@@ -14,12 +14,15 @@
  * only the packed copies, in the originals' place (as the compiler leaves
  * weights whose every use is a product): every part reads them.
  * Cases through tessera_sgemm_fused_* add per-row, per-column and matrix
- * addends (batched, one each per matrix or shared) and clamp.
+ * addends (batched, one each per matrix or shared) and clamp. The first
+ * cases run with every aligned_alloc failing (this file's definition
+ * takes the runtime's calls): no packing buffer, no packed copy of a
+ * constant, so the product runs as plain loops over the operands.
  * With --bench M N K it times one shape instead (GFLOP/s on stdout; no
  * assertion).
 \*===----------------------------------------------------------------------===*/
 
-#define _POSIX_C_SOURCE 199309L
+#define _POSIX_C_SOURCE 200112L
 #include "tessera/Runtime/tessera_package_abi.h"
 
 #include <math.h>
@@ -45,6 +48,16 @@ typedef void (*sgemm_fused_t)(int64_t, int64_t, int64_t, int64_t,
                               int64_t, const float *, int64_t, int64_t,
                               int64_t, const float *, int64_t, int64_t,
                               int64_t, float, float);
+
+/* The runtime's packing buffers and packed copies come from aligned_alloc;
+ * while `fail_aligned_alloc` is set, it fails. */
+static int fail_aligned_alloc;
+void *aligned_alloc(size_t alignment, size_t size) {
+  void *memory = NULL;
+  if (fail_aligned_alloc || posix_memalign(&memory, alignment, size) != 0)
+    return NULL;
+  return memory;
+}
 
 static unsigned long long rng = 88172645463325252ull;
 static float next_value(void) {
@@ -309,6 +322,21 @@ int main(int argc, char **argv) {
   /* Column edges of 1-16 (half-width kernel) and 17 (16 + 1) columns. */
   const int64_t sizes[] = {1, 2, 5, 7, 8, 9, 16, 17, 31, 33, 49, 64, 97, 130};
   const int64_t ks[] = {1, 3, 17, 256, 257, 600};
+  /* No memory for packing, before any packing buffer exists: plain loops
+   * (with constants registered too, and with an epilogue). */
+  const epilogue_case_t relu_bias = {{1, 3}, 0.0f, __builtin_inff()};
+  fail_aligned_alloc = 1;
+  for (int v = 0; v < 2; ++v) {
+    if (!variants[v].supported) continue;
+    for (int overwrite = 0; overwrite < 2; ++overwrite)
+      for (int constants = 0; constants < 2; ++constants) {
+        check_case(variants[v].fn, variants[v].fused, variants[v].isa, 1, 40,
+                   70, 300, 1, 1, constants, overwrite, no_epilogue);
+        check_case(variants[v].fn, variants[v].fused, variants[v].isa, 2, 9,
+                   33, 20, 0, 0, constants, overwrite, relu_bias);
+      }
+  }
+  fail_aligned_alloc = 0;
   int tested = 0;
   for (int v = 0; v < 2; ++v) {
     if (!variants[v].supported) continue;
