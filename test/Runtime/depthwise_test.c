@@ -9,7 +9,10 @@
  * guarded: a kernel that writes outside the output fails. Some cases run on
  * a pool of 2 threads and must give the same bits as on one. Some cases
  * have the input transformed first (a per-channel bias and a clamp, as a
- * fused producer's bias and activation), which the padding is not.
+ * fused producer's bias and activation), which the padding is not. Wide
+ * cases also run with malloc failing inside the kernel (this file's
+ * definition takes the runtime's calls), which then convolves element by
+ * element.
  * With --bench C H W K S it times one shape instead (no assertion).
 \*===----------------------------------------------------------------------===*/
 
@@ -30,6 +33,13 @@ void tessera_thread_pool_destroy(tessera_thread_pool_t *pool);
 tessera_thread_pool_t *tessera_thread_pool_enter(tessera_thread_pool_t *pool);
 
 typedef void (*depthwise_t)(TESSERA_DEPTHWISE_CONV2D_PARAMETERS);
+
+/* While `fail_malloc` is set (around single-threaded kernel calls of the
+ * cases that ask for it), malloc fails: the kernel's scratch rows for wide
+ * inputs come from it. */
+void *__libc_malloc(size_t size);
+static int fail_malloc, fail_kernel_malloc;
+void *malloc(size_t size) { return fail_malloc ? NULL : __libc_malloc(size); }
 
 static unsigned long long rng = 88172645463325252ull;
 static float next_value(void) {
@@ -82,10 +92,12 @@ static void check_case(depthwise_t kernel, const char *isa, shape_t s,
   float lower = s.clamp ? -0.25f : -INFINITY, upper = s.clamp ? 0.5f : INFINITY;
   /* One past the first element, so that the output starts unaligned. */
   float *o = out + 1;
+  fail_malloc = fail_kernel_malloc;
   kernel(s.batch, s.channels, in, ibs, ics, irs, s.height, s.width, w, s.kh,
          s.kw, s.bias ? b : NULL, 2, o, obs, ocs, ors, oh, ow, s.sh, s.sw,
          s.pad_top, s.pad_left, s.pad_value, lower, upper, input_bias, 3,
          input_lower, input_upper);
+  fail_malloc = 0;
   ++cases;
   int bad = 0;
   for (int64_t n = 0; n < s.batch && !bad; ++n)
@@ -252,6 +264,18 @@ int main(int argc, char **argv) {
     };
     for (size_t k = 0; k < sizeof(special) / sizeof(special[0]); ++k)
       check_case(kernel, isa, special[k], pool);
+    /* Rows wider than the kernel's stack scratch, with no memory for them:
+     * the element-by-element path (one thread, so that the failing malloc
+     * is the kernel's). */
+    shape_t wide[] = {
+        {1, 2, 4, 2100, 5, 5, 1, 1, 2, 2, 2, 2, 0, 1, 0.0f, 1},
+        {2, 3, 5, 1500, 3, 3, 2, 2, 1, 1, 0, 0, 1, 1, 0.5f, 1},
+        {1, 2, 6, 1500, 3, 3, 1, 1, 1, 1, 1, 1, 1, 0, 0.0f, 0},
+    };
+    fail_kernel_malloc = 1;
+    for (size_t k = 0; k < sizeof(wide) / sizeof(wide[0]); ++k)
+      check_case(kernel, isa, wide[k], NULL);
+    fail_kernel_malloc = 0;
   }
   tessera_thread_pool_destroy(pool);
   if (!ran) {
