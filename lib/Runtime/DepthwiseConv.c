@@ -8,8 +8,10 @@
  * input: every input row it needs is laid out once, in L1, as a padded row
  * split into one phase per column stride (phase p holds the padded columns
  * p, p + sw, p + 2 sw, ...), so that every tap of a vector of outputs is
- * one contiguous load. The bias and a clamp (ReLU, ReLU6, Clip) are applied
- * before the one store of each output.
+ * one contiguous load. Planes whose output rows fit in one vector skip
+ * the laid-out rows (they cost more than the convolution there) and read
+ * the input with masked loads. The bias and a clamp (ReLU, ReLU6, Clip)
+ * are applied before the one store of each output.
 \*===----------------------------------------------------------------------===*/
 
 #include "RuntimeInternal.h"
@@ -89,6 +91,13 @@ static inline __mmask16 first_lanes_16(int64_t n) {
 #define VMUL(a, b) _mm512_mul_ps(a, b)
 #define VMAX(a, b) _mm512_max_ps(a, b)
 #define VMIN(a, b) _mm512_min_ps(a, b)
+/* Lanes [begin, end) of a vector, as a load/select mask. */
+#define VMASK __mmask16
+#define VLANES(begin, end)                                                     \
+  ((__mmask16)(first_lanes_16(end) & ~first_lanes_16(begin)))
+/* Masked lanes are 0 and never read (no fault past a row's ends). */
+#define VLOADMASKED(p, mask) _mm512_maskz_loadu_ps(mask, p)
+#define VSELECT(mask, a, b) _mm512_mask_mov_ps(b, mask, a)
 #define VDEINTERLEAVE(lo, hi, even, odd)                                       \
   do {                                                                         \
     const __m512i evens = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, \
@@ -114,6 +123,10 @@ static inline __mmask16 first_lanes_16(int64_t n) {
 #undef VMUL
 #undef VMAX
 #undef VMIN
+#undef VMASK
+#undef VLANES
+#undef VLOADMASKED
+#undef VSELECT
 #undef VDEINTERLEAVE
 
 /* A mask of the first n of 8 lanes (none for n <= 0, all for n >= 8). */
@@ -137,6 +150,11 @@ __attribute__((target("avx2"))) static inline __m256i first_lanes_8(int64_t n) {
 #define VMUL(a, b) _mm256_mul_ps(a, b)
 #define VMAX(a, b) _mm256_max_ps(a, b)
 #define VMIN(a, b) _mm256_min_ps(a, b)
+#define VMASK __m256i
+#define VLANES(begin, end)                                                     \
+  _mm256_andnot_si256(first_lanes_8(begin), first_lanes_8(end))
+#define VLOADMASKED(p, mask) _mm256_maskload_ps(p, mask)
+#define VSELECT(mask, a, b) _mm256_blendv_ps(b, a, _mm256_castsi256_ps(mask))
 /* Within each 128-bit lane, then the 64-bit pairs back in order. */
 #define VDEINTERLEAVE(lo, hi, even, odd)                                       \
   do {                                                                         \
