@@ -19,6 +19,8 @@
 #define _POSIX_C_SOURCE 199309L
 #include "tessera/Runtime/tessera_package_abi.h"
 
+#include "test_values.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,13 +43,6 @@ void *__libc_malloc(size_t size);
 static int fail_malloc, fail_kernel_malloc;
 void *malloc(size_t size) { return fail_malloc ? NULL : __libc_malloc(size); }
 
-static unsigned long long rng = 88172645463325252ull;
-static float next_value(void) {
-  rng ^= rng << 13;
-  rng ^= rng >> 7;
-  rng ^= rng << 17;
-  return (float)((rng >> 40) % 2001) / 1000.0f - 1.0f;
-}
 
 static int failures, cases;
 

@@ -25,6 +25,8 @@
 #define _POSIX_C_SOURCE 200112L
 #include "tessera/Runtime/tessera_package_abi.h"
 
+#include "test_values.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,13 +61,6 @@ void *aligned_alloc(size_t alignment, size_t size) {
   return memory;
 }
 
-static unsigned long long rng = 88172645463325252ull;
-static float next_value(void) {
-  rng ^= rng << 13;
-  rng ^= rng >> 7;
-  rng ^= rng << 17;
-  return (float)((rng >> 40) % 2001) / 1000.0f - 1.0f;
-}
 
 static int failures, cases;
 

@@ -53,16 +53,6 @@ std::optional<float> getF32Constant(Value value) {
   return attr.getValue().convertToFloat();
 }
 
-/// The input operand whose block argument `value` is in `op`'s body (null
-/// for anything else, the output's argument included).
-OpOperand *getInputOfArgument(linalg::GenericOp op, Value value) {
-  auto argument = dyn_cast<BlockArgument>(value);
-  if (!argument || argument.getOwner() != &op.getRegion().front() ||
-      argument.getArgNumber() >= op.getNumDpsInputs())
-    return nullptr;
-  return op.getDpsInputOperand(argument.getArgNumber());
-}
-
 /// Whether `op` may write or free memory (reads and fresh allocations may
 /// not).
 bool mayWriteMemory(Operation *op) {
@@ -123,7 +113,9 @@ std::optional<DepthwiseConvolution> matchDepthwise(linalg::GenericOp op) {
   SmallVector<Value> terms;
   collectTerms(result, body, terms);
 
-  auto inputOf = [&](Value value) { return getInputOfArgument(op, value); };
+  auto inputOf = [&](Value value) {
+    return tessera::cpu::getInputOfArgument(op, value);
+  };
   // The (i, j) tap a weight operand reads.
   auto weightTap = [&](OpOperand *operand)
       -> std::optional<std::pair<int64_t, int64_t>> {
@@ -211,13 +203,6 @@ std::optional<DepthwiseConvolution> matchDepthwise(linalg::GenericOp op) {
   return conv;
 }
 
-/// The buffer `value` is a view of (through view-like ops).
-Value getRootBuffer(Value value) {
-  while (auto view = value.getDefiningOp<ViewLikeOpInterface>())
-    value = view.getViewSource();
-  return value;
-}
-
 /// How tensor.pad bufferized: a constant written over all of `padded`
 /// (linalg.map or linalg.fill), then `source` copied into its interior.
 struct BufferizedPad {
@@ -293,7 +278,8 @@ std::optional<BufferizedPad> matchBufferizedPad(Value padded,
   }
   // The kernel reads whole input rows while it writes output rows, so the
   // source must not be (part of) the output's buffer.
-  if (getRootBuffer(pad.source) == getRootBuffer(consumer.getDpsInits()[0]))
+  if (tessera::cpu::getRootBuffer(pad.source) ==
+      tessera::cpu::getRootBuffer(consumer.getDpsInits()[0]))
     return std::nullopt;
   return pad;
 }
@@ -331,7 +317,9 @@ std::optional<InputTransform> matchInputTransform(const BufferizedPad &pad) {
   InputTransform transform;
   transform.op = op;
   result = tessera::cpu::peelConstantClamp(result, transform.lower, transform.upper);
-  auto inputOf = [&](Value value) { return getInputOfArgument(op, value); };
+  auto inputOf = [&](Value value) {
+    return tessera::cpu::getInputOfArgument(op, value);
+  };
   auto isSource = [&](OpOperand *operand) {
     return operand && operand->get() == pad.source &&
            op.getMatchingIndexingMap(operand).isIdentity();
@@ -358,7 +346,7 @@ std::optional<InputTransform> matchInputTransform(const BufferizedPad &pad) {
     return std::nullopt;
   // After the transform, only the pad's copy may use the source's memory.
   Block *block = op->getBlock();
-  SmallVector<Value> aliases = {getRootBuffer(pad.source)};
+  SmallVector<Value> aliases = {tessera::cpu::getRootBuffer(pad.source)};
   for (size_t i = 0; i < aliases.size(); ++i)
     for (Operation *user : aliases[i].getUsers()) {
       if (auto view = dyn_cast<ViewLikeOpInterface>(user);

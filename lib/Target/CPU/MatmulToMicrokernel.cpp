@@ -20,8 +20,6 @@
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/SymbolTable.h"
 #include "mlir/Interfaces/FunctionInterfaces.h"
-#include "mlir/Interfaces/SideEffectInterfaces.h"
-#include "mlir/Interfaces/ViewLikeInterface.h"
 
 namespace mlir::tessera::cpu {
 #define GEN_PASS_DEF_TESSERAMATMULTOMICROKERNEL
@@ -181,20 +179,14 @@ bool isEpilogueAddend(linalg::GenericOp op, OpOperand *operand) {
   return true;
 }
 
-/// `buffer` with every view looked through.
-Value getViewRoot(Value buffer) {
-  while (auto view = buffer.getDefiningOp<ViewLikeOpInterface>())
-    buffer = view.getViewSource();
-  return buffer;
-}
-
 /// Whether `addend` is known not to overlap `output`: the micro-kernel
 /// applies the epilogue to each block of C as soon as it is complete, so
 /// an addend that reads C would see some blocks before and some after.
 /// Distinct arguments of a kernel that tessera-outline-kernels marked
 /// no-alias are distinct memory; so are distinct allocations.
 bool isApartFromOutput(Value addend, Value output) {
-  Value addendRoot = getViewRoot(addend), outputRoot = getViewRoot(output);
+  Value addendRoot = tessera::cpu::getRootBuffer(addend),
+        outputRoot = tessera::cpu::getRootBuffer(output);
   if (addendRoot == outputRoot)
     return false;
   auto isAllocation = [](Value root) {
@@ -215,26 +207,15 @@ bool isApartFromOutput(Value addend, Value output) {
 /// place on its output, when it is an epilogue the micro-kernel applies.
 std::optional<Epilogue> matchEpilogue(linalg::GenericOp product) {
   Value output = product.getDpsInits().front();
-  Operation *next = product->getNextNode();
-  while (next && isMemoryEffectFree(next))
-    next = next->getNextNode();
-  auto op = dyn_cast_or_null<linalg::GenericOp>(next);
-  int64_t rank = cast<MemRefType>(output.getType()).getRank();
-  if (!op || !op.hasPureBufferSemantics() || op.getNumDpsInits() != 1 ||
-      op.getDpsInits().front() != output || op.getNumLoops() != rank ||
-      op.getNumLoops() != op.getNumParallelLoops() ||
-      !op.getMatchingIndexingMap(op.getDpsInitOperand(0)).isIdentity())
+  linalg::GenericOp op = tessera::cpu::getInPlaceEpilogue(product);
+  if (!op)
     return std::nullopt;
   Block &body = op.getRegion().front();
   Value outputArgument = body.getArgument(op.getNumDpsInputs());
   // A term of the sum is the output's element (its block argument, or an
   // input's that reads the output at the same element) or an addend.
-  auto operandOf = [&](Value value) -> OpOperand * {
-    auto argument = dyn_cast<BlockArgument>(value);
-    if (!argument || argument.getOwner() != &body ||
-        argument.getArgNumber() >= op.getNumDpsInputs())
-      return nullptr;
-    return op.getDpsInputOperand(argument.getArgNumber());
+  auto operandOf = [&](Value value) {
+    return tessera::cpu::getInputOfArgument(op, value);
   };
   auto isOutputElement = [&](Value value) {
     if (value == outputArgument)

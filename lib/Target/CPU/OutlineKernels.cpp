@@ -217,33 +217,6 @@ std::optional<unsigned> getOutputDimOfLoop(linalg::LinalgOp op,
   return std::nullopt;
 }
 
-/// The elementwise op that directly follows the reduction `op` on buffers
-/// (only side-effect-free ops between) and works in place on exactly its
-/// output, over the output's dimensions (as tessera-fuse-product-epilogues
-/// leaves a product's bias and activation), if any.
-linalg::GenericOp getInPlaceEpilogue(linalg::LinalgOp op) {
-  if (op.getNumReductionLoops() == 0 || op.getNumDpsInits() != 1 ||
-      !op.hasPureBufferSemantics())
-    return {};
-  Value output = op.getDpsInits().front();
-  Operation *next = op->getNextNode();
-  while (next && isMemoryEffectFree(next))
-    next = next->getNextNode();
-  auto epilogue = dyn_cast_or_null<linalg::GenericOp>(next);
-  if (!epilogue || !epilogue.hasPureBufferSemantics() ||
-      epilogue.getNumDpsInits() != 1 ||
-      epilogue.getDpsInits().front() != output ||
-      epilogue.getNumLoops() != epilogue.getNumParallelLoops() ||
-      !epilogue.getMatchingIndexingMap(epilogue.getDpsInitOperand(0))
-           .isIdentity())
-    return {};
-  for (OpOperand *input : epilogue.getDpsInputOperands())
-    if (input->get() == output &&
-        !epilogue.getMatchingIndexingMap(input).isIdentity())
-      return {};
-  return epilogue;
-}
-
 /// Outlines `op`, with its zero-fill `prologue` and in-place `epilogue`
 /// when it has them.
 LogicalResult outlineKernel(linalg::LinalgOp op, linalg::FillOp prologue,
@@ -375,7 +348,7 @@ struct OutlineKernelsPass
         // The fill and the epilogue go into the kernel on the same
         // thread's slice.
         linalg::FillOp fill = tessera::cpu::getZeroFillOfOutput(op);
-        linalg::GenericOp epilogue = getInPlaceEpilogue(op);
+        linalg::GenericOp epilogue = tessera::cpu::getInPlaceEpilogue(op);
         if (!fill && !epilogue)
           continue;
         std::optional<unsigned> loop =
@@ -437,6 +410,29 @@ linalg::FillOp tessera::cpu::getZeroFillOfOutput(linalg::LinalgOp op) {
     return fill;
   }
   return {};
+}
+
+linalg::GenericOp tessera::cpu::getInPlaceEpilogue(linalg::LinalgOp op) {
+  if (op.getNumReductionLoops() == 0 || op.getNumDpsInits() != 1 ||
+      !op.hasPureBufferSemantics())
+    return {};
+  Value output = op.getDpsInits().front();
+  Operation *next = op->getNextNode();
+  while (next && isMemoryEffectFree(next))
+    next = next->getNextNode();
+  auto epilogue = dyn_cast_or_null<linalg::GenericOp>(next);
+  if (!epilogue || !epilogue.hasPureBufferSemantics() ||
+      epilogue.getNumDpsInits() != 1 ||
+      epilogue.getDpsInits().front() != output ||
+      epilogue.getNumLoops() != epilogue.getNumParallelLoops() ||
+      !epilogue.getMatchingIndexingMap(epilogue.getDpsInitOperand(0))
+           .isIdentity())
+    return {};
+  for (OpOperand *input : epilogue.getDpsInputOperands())
+    if (input->get() == output &&
+        !epilogue.getMatchingIndexingMap(input).isIdentity())
+      return {};
+  return epilogue;
 }
 
 tessera::cpu::KernelSummary tessera::cpu::summarizeKernels(ModuleOp module) {

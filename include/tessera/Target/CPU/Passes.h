@@ -28,6 +28,15 @@ constexpr llvm::StringLiteral kParallelKernelAttr = "tessera.parallel_kernel";
 /// overwrites the output.
 linalg::FillOp getZeroFillOfOutput(linalg::LinalgOp op);
 
+/// The elementwise op that directly follows the reduction `op` on buffers
+/// (only side-effect-free ops between) and works in place on exactly its
+/// output, over the output's dimensions (as tessera-fuse-product-epilogues
+/// leaves a product's bias and activation), if any.
+/// tessera-outline-kernels puts it into `op`'s kernel;
+/// tessera-matmul-to-microkernel applies it in the micro-kernel when it
+/// can.
+linalg::GenericOp getInPlaceEpilogue(linalg::LinalgOp op);
+
 /// The loops of a matrix product and where each operand has them: C is
 /// ([batch,] m, n), A ([batch,] m, k) and B ([batch,] k, n).
 struct MatmulLoops {
@@ -40,6 +49,13 @@ struct MatmulLoops {
 /// rows are contiguous, the form tessera-matmul-to-microkernel hands to the
 /// runtime's micro-kernel (and tessera-prepack-weights packs weights for).
 std::optional<MatmulLoops> matchMatmul(linalg::GenericOp op);
+
+/// The input operand whose block argument `value` is in `op`'s body (null
+/// for anything else, the output's argument included).
+OpOperand *getInputOfArgument(linalg::GenericOp op, Value value);
+
+/// The buffer `value` is a view of (through every view-like op).
+Value getRootBuffer(Value value);
 
 /// Peels `min(upper, max(lower, x))` (either part optional, constants that
 /// are not NaNs, on either side) off `value`, setting the bounds it finds

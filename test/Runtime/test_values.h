@@ -1,0 +1,18 @@
+/*===- test_values.h - operand values for the runtime kernel tests ----------===*\
+ *
+ * A fixed xorshift sequence of values in [-1, 1] in steps of 0.001, so that
+ * every run of a test checks the same operands.
+\*===----------------------------------------------------------------------===*/
+
+#ifndef TESSERA_TEST_RUNTIME_TEST_VALUES_H
+#define TESSERA_TEST_RUNTIME_TEST_VALUES_H
+
+static unsigned long long rng = 88172645463325252ull;
+static float next_value(void) {
+  rng ^= rng << 13;
+  rng ^= rng >> 7;
+  rng ^= rng << 17;
+  return (float)((rng >> 40) % 2001) / 1000.0f - 1.0f;
+}
+
+#endif
