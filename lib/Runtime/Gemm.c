@@ -684,6 +684,9 @@ void tessera_rt_gemm_remove_constants(const void *begin, size_t bytes) {
         constant_ranges[i].end != (const char *)begin + bytes ||
         --constant_ranges[i].users)
       continue;
+#if defined(__x86_64__)
+    tessera_rt_winograd_forget(begin, bytes);
+#endif
     for (packed_operand_t **link = &packed_operands; *link;) {
       packed_operand_t *entry = *link;
       if (entry->range != i) {
@@ -705,6 +708,13 @@ static int constant_range_of(const char *first, const char *last) {
         last <= constant_ranges[i].end)
       return i;
   return -1;
+}
+
+int tessera_rt_gemm_is_constant(const void *begin, size_t bytes) {
+  pthread_mutex_lock(&packed_mutex);
+  const int range = constant_range_of(begin, (const char *)begin + bytes);
+  pthread_mutex_unlock(&packed_mutex);
+  return range >= 0;
 }
 
 /* Bytes from the first to one past the last element of a rows x cols
@@ -893,7 +903,8 @@ static void small_product(small_m_t small_m, int64_t m, int64_t n, int64_t k,
 static void gemm(const gemm_kernel_t *kernel, small_m_t small_m, int64_t m,
                  int64_t n, int64_t k, const float *a, int64_t lda,
                  const float *b, int64_t ldb, float *c, int64_t ldc,
-                 int overwrite, const epilogue_t *epilogue) {
+                 int overwrite, const epilogue_t *epilogue,
+                 const packed_view_t *prepacked_a) {
   if (m <= 0 || n <= 0)
     return;
   const int mr = kernel->mr, nr = kernel->nr;
@@ -907,7 +918,8 @@ static void gemm(const gemm_kernel_t *kernel, small_m_t small_m, int64_t m,
    * product's size; one without is packed only when enough of the product
    * reuses it. Weights the compiler packed in place have nothing else. */
   const packed_view_t constant_a =
-      packed_constant(0, a, lda, m, k, mr, /*pack=*/m >= mr);
+      prepacked_a ? *prepacked_a
+                  : packed_constant(0, a, lda, m, k, mr, /*pack=*/m >= mr);
   const packed_view_t constant_b =
       packed_constant(1, b, ldb, k, n, nr, /*pack=*/m >= PACK_B_MIN_ROWS);
   const int pack_b_panels =
@@ -1044,7 +1056,7 @@ static void batched_gemm(const gemm_kernel_t *kernel, small_m_t small_m,
     gemm(kernel, small_m, m, n, k, a + i * a_batch_stride, lda,
          b + i * b_batch_stride, ldb, c + i * c_batch_stride, ldc,
          overwrite && (i == 0 || c_batch_stride != 0),
-         epilogue ? &matrix_epilogue : NULL);
+         epilogue ? &matrix_epilogue : NULL, NULL);
   }
 }
 
@@ -1102,6 +1114,33 @@ describe_epilogue(epilogue_t *epilogue, int64_t *batch_strides,
                               flags, NULL, 0, 0, 0, NULL, 0, 0, 0,             \
                               -__builtin_inff(), __builtin_inff());            \
   }
+
+/* The AVX-512 kernels with A already packed (tessera_rt_pack_a_avx512):
+ * products whose constant A is made by the runtime, not found in a
+ * model's weights. */
+static const gemm_kernel_t avx512_kernel = {
+    micro_kernel_avx512,      micro_kernel_avx512_4,     micro_kernel_avx512_8,
+    micro_kernel_avx512_half, micro_kernel_avx512_17,    micro_kernel_avx512_fused,
+    epilogue_avx512,          AVX512_MR,                 AVX512_NR};
+
+void tessera_rt_pack_a_avx512(int64_t m, int64_t k, const float *a,
+                              int64_t lda, float *packed) {
+  const int64_t padded = padded_to_panels(m, AVX512_MR);
+  for (int64_t pc = 0; pc < k; pc += KC)
+    pack_a(m, k - pc < KC ? k - pc : KC, AVX512_MR, a + pc, lda,
+           packed + pc * padded);
+}
+
+void tessera_rt_sgemm_prepacked_avx512(int64_t m, int64_t n, int64_t k,
+                                       const float *packed_a,
+                                       int64_t packed_rows, int64_t first_row,
+                                       const float *b, int64_t ldb, float *c,
+                                       int64_t ldc) {
+  gemm(&avx512_kernel, small_m_avx512, m, n, k, NULL, 0, b, ldb, c, ldc,
+       /*overwrite=*/1, NULL,
+       &(packed_view_t){packed_a, padded_to_panels(packed_rows, AVX512_MR),
+                        first_row});
+}
 
 DEFINE_SGEMM(avx512, micro_kernel_avx512, micro_kernel_avx512_4,
              micro_kernel_avx512_8, micro_kernel_avx512_half,

@@ -202,6 +202,27 @@ void tessera_sgemm_fused_avx2(TESSERA_SGEMM_PARAMETERS,
 void tessera_depthwise_conv2d_avx512(TESSERA_DEPTHWISE_CONV2D_PARAMETERS);
 void tessera_depthwise_conv2d_avx2(TESSERA_DEPTHWISE_CONV2D_PARAMETERS);
 
+/* A 3x3, stride-1, undilated convolution of one image by Winograd's
+ * F(2x2, 3x3): output[f][y][x] = epilogue(sum over c, i, j of
+ * input[c][y + i][x + j] * weights[f][c][i][j]) for y < output_height, x <
+ * output_width. The input is already padded (output_height + 2 rows of
+ * output_width + 2 columns per channel); the weights are contiguous
+ * [filters][channels][3][3]. The epilogue is min(upper, max(lower, (sum +
+ * addend0) + addend1)), each addend's value at (f, y, x) being data[f *
+ * channel_stride + y * row_stride + x * column_stride] (column_stride 0 or
+ * 1; data NULL: none). */
+#define TESSERA_WINOGRAD_CONV3X3_PARAMETERS                                    \
+  int64_t channels, int64_t filters, const float *input,                       \
+      int64_t input_channel_stride, int64_t input_row_stride,                  \
+      const float *weights, float *output, int64_t output_channel_stride,      \
+      int64_t output_row_stride, int64_t output_height, int64_t output_width,  \
+      const float *addend0, int64_t addend0_channel_stride,                    \
+      int64_t addend0_row_stride, int64_t addend0_column_stride,               \
+      const float *addend1, int64_t addend1_channel_stride,                    \
+      int64_t addend1_row_stride, int64_t addend1_column_stride, float lower,  \
+      float upper
+void tessera_conv3x3_winograd_avx512(TESSERA_WINOGRAD_CONV3X3_PARAMETERS);
+
 #ifdef __cplusplus
 }
 #endif

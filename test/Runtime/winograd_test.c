@@ -1,0 +1,205 @@
+/*===- winograd_test.c - the Winograd 3x3 convolution against direct sums ----===*\
+ *
+ * tessera_conv3x3_winograd_avx512 (lib/Runtime/WinogradConv.c) against a
+ * double-precision direct convolution: odd and even sizes (partial tiles),
+ * widths across 16-tile vectors, channel counts off the micro-kernel's
+ * panels, strided input and output planes, per-channel and per-pixel
+ * addends, clamps, weights registered as constants (their transform kept
+ * and reused) or not. Winograd's sums are not the direct ones: each output
+ * may differ by at most 64 float epsilons of the sum of its terms'
+ * magnitudes (a wrong transform entry is off by whole terms). Writes
+ * outside the output's planes are caught by a guard value.
+ * With --bench C F H W it times one shape against im2col + the GEMM
+ * micro-kernel (microseconds on stdout; no assertion).
+\*===----------------------------------------------------------------------===*/
+
+#define _POSIX_C_SOURCE 200112L
+#include "tessera/Runtime/tessera_package_abi.h"
+
+#include "test_values.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+int tessera_rt_gemm_add_constants(const void *begin, size_t bytes);
+void tessera_rt_gemm_remove_constants(const void *begin, size_t bytes);
+
+static const float guard = 12345.0f;
+
+typedef struct test_case {
+  int64_t channels, filters, height, width; /* output height, width */
+  int bias, residual, relu, constants;
+} test_case_t;
+
+static int failures, cases;
+
+static void check(test_case_t t) {
+  const int64_t in_rows = t.height + 2, in_cols = t.width + 2;
+  const int64_t in_row_stride = in_cols + 3,
+                in_channel_stride = in_rows * in_row_stride + 5;
+  const int64_t out_row_stride = t.width + 1,
+                out_channel_stride = t.height * out_row_stride + 7;
+  const size_t in_floats = (size_t)(t.channels * in_channel_stride),
+               out_floats = (size_t)(t.filters * out_channel_stride);
+  const size_t w_floats = (size_t)(t.filters * t.channels * 9);
+  float *input = malloc(in_floats * sizeof(float));
+  float *weights = malloc(w_floats * sizeof(float));
+  float *output = malloc(out_floats * sizeof(float));
+  float *bias = malloc((size_t)t.filters * sizeof(float));
+  float *residual = malloc((size_t)(t.filters * t.height * t.width) *
+                           sizeof(float));
+  for (size_t i = 0; i < in_floats; ++i)
+    input[i] = next_value();
+  for (size_t i = 0; i < w_floats; ++i)
+    weights[i] = next_value();
+  for (int64_t i = 0; i < t.filters; ++i)
+    bias[i] = next_value();
+  for (int64_t i = 0; i < t.filters * t.height * t.width; ++i)
+    residual[i] = next_value();
+  for (size_t i = 0; i < out_floats; ++i)
+    output[i] = guard;
+  if (t.constants)
+    tessera_rt_gemm_add_constants(weights, w_floats * sizeof(float));
+  const float lower = t.relu ? 0.0f : -__builtin_inff();
+  const float upper = t.relu ? 6.0f : __builtin_inff();
+  /* Twice: with constants, the second call reuses the kept transform. */
+  for (int call = 0; call < 2; ++call)
+    tessera_conv3x3_winograd_avx512(
+        t.channels, t.filters, input, in_channel_stride, in_row_stride,
+        weights, output, out_channel_stride, out_row_stride, t.height,
+        t.width, t.bias ? bias : NULL, 1, 0, 0,
+        t.residual ? residual : NULL, t.height * t.width, t.width, 1, lower,
+        upper);
+  if (t.constants)
+    tessera_rt_gemm_remove_constants(weights, w_floats * sizeof(float));
+  int bad = 0;
+  for (int64_t f = 0; f < t.filters; ++f)
+    for (int64_t y = 0; y < t.height; ++y)
+      for (int64_t x = 0; x < out_row_stride; ++x) {
+        const float got = output[f * out_channel_stride + y * out_row_stride + x];
+        if (x >= t.width) {
+          bad += got != guard;
+          continue;
+        }
+        double sum = 0.0, magnitude = 0.0;
+        for (int64_t c = 0; c < t.channels; ++c)
+          for (int i = 0; i < 3; ++i)
+            for (int j = 0; j < 3; ++j) {
+              double term = (double)input[c * in_channel_stride +
+                                          (y + i) * in_row_stride + x + j] *
+                            weights[((f * t.channels + c) * 3 + i) * 3 + j];
+              sum += term;
+              magnitude += fabs(term);
+            }
+        if (t.bias)
+          sum += bias[f];
+        if (t.residual)
+          sum += residual[(f * t.height + y) * t.width + x];
+        magnitude += 2.0;
+        if (sum < lower)
+          sum = lower;
+        if (sum > upper)
+          sum = upper;
+        if (!(fabs(got - sum) <= 64 * 1.1920929e-7 * magnitude)) {
+          if (bad < 3)
+            printf("C=%lld F=%lld %lldx%lld bias %d residual %d relu %d "
+                   "constants %d: (%lld, %lld, %lld) got %.8g, expected "
+                   "%.8g\n",
+                   (long long)t.channels, (long long)t.filters,
+                   (long long)t.height, (long long)t.width, t.bias,
+                   t.residual, t.relu, t.constants, (long long)f,
+                   (long long)y, (long long)x, got, sum);
+          ++bad;
+        }
+      }
+  for (int64_t f = 0; f < t.filters; ++f)
+    for (int64_t i = t.height * out_row_stride; i < out_channel_stride; ++i)
+      bad += output[f * out_channel_stride + i] != guard;
+  failures += bad != 0;
+  ++cases;
+  free(input);
+  free(weights);
+  free(output);
+  free(bias);
+  free(residual);
+}
+
+static double now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* Microseconds per call, Winograd and im2col + GEMM, best of 20. */
+static void bench(int64_t channels, int64_t filters, int64_t height,
+                  int64_t width) {
+  const int64_t in_rows = height + 2, in_cols = width + 2,
+                pixels = height * width;
+  float *input = calloc((size_t)(channels * in_rows * in_cols), 4);
+  float *weights = calloc((size_t)(filters * channels * 9), 4);
+  float *output = calloc((size_t)(filters * pixels), 4);
+  float *columns = calloc((size_t)(channels * 9 * pixels), 4);
+  for (int64_t i = 0; i < filters * channels * 9; ++i)
+    weights[i] = next_value();
+  tessera_rt_gemm_add_constants(weights,
+                                (size_t)(filters * channels * 9) * 4);
+  double best[2] = {1e30, 1e30};
+  for (int r = 0; r < 20; ++r) {
+    double t0 = now();
+    tessera_conv3x3_winograd_avx512(channels, filters, input,
+                                    in_rows * in_cols, in_cols, weights,
+                                    output, pixels, width, height, width, NULL,
+                                    0, 0, 0, NULL, 0, 0, 0, -__builtin_inff(),
+                                    __builtin_inff());
+    double t1 = now();
+    for (int64_t c = 0; c < channels; ++c)
+      for (int i = 0; i < 3; ++i)
+        for (int j = 0; j < 3; ++j)
+          for (int64_t y = 0; y < height; ++y)
+            memcpy(columns + ((c * 9 + i * 3 + j) * height + y) * width,
+                   input + (c * in_rows + y + i) * in_cols + j,
+                   (size_t)width * 4);
+    tessera_sgemm_avx512(1, filters, pixels, channels * 9, weights, 0,
+                         channels * 9, columns, 0, pixels, output, 0, pixels,
+                         TESSERA_SGEMM_OVERWRITE);
+    double t2 = now();
+    if (t1 - t0 < best[0])
+      best[0] = t1 - t0;
+    if (t2 - t1 < best[1])
+      best[1] = t2 - t1;
+  }
+  printf("%lldx%lldx%lld -> %lld: winograd %.1f us, im2col + gemm %.1f us\n",
+         (long long)channels, (long long)height, (long long)width,
+         (long long)filters, best[0] * 1e6, best[1] * 1e6);
+}
+
+int main(int argc, char **argv) {
+  if (!__builtin_cpu_supports("avx512f")) {
+    printf("winograd tests skipped: no AVX-512\n");
+    return 0;
+  }
+  if (argc == 6 && strcmp(argv[1], "--bench") == 0) {
+    bench(atoll(argv[2]), atoll(argv[3]), atoll(argv[4]), atoll(argv[5]));
+    return 0;
+  }
+  const int64_t shapes[][4] = {
+      {1, 1, 1, 1},    {3, 5, 2, 2},    {2, 3, 3, 5},   {8, 8, 7, 7},
+      {9, 17, 14, 14}, {5, 12, 13, 33}, {4, 9, 6, 64},  {16, 24, 31, 34},
+      {33, 40, 9, 2},  {70, 20, 5, 6},  {300, 16, 4, 4}};
+  for (size_t s = 0; s < sizeof(shapes) / sizeof(*shapes); ++s)
+    for (int variant = 0; variant < 6; ++variant) {
+      test_case_t t = {shapes[s][0], shapes[s][1], shapes[s][2], shapes[s][3],
+                       variant & 1, (variant >> 1) & 1, variant >= 3,
+                       variant != 4};
+      check(t);
+    }
+  if (failures) {
+    printf("winograd tests FAILED: %d of %d cases\n", failures, cases);
+    return 1;
+  }
+  printf("winograd tests passed: %d cases\n", cases);
+  return 0;
+}
