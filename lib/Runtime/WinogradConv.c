@@ -24,6 +24,7 @@
 #include "RuntimeInternal.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -333,7 +334,7 @@ typedef struct winograd_job {
   const float *u;
   int64_t tiles_y, tiles_x, block_rows, filter_panels;
   int split_filters;
-  int failed; /* a thread found no scratch memory */
+  atomic_int failed; /* a thread found no scratch memory */
 } winograd_job_t;
 
 /* Tile rows [ty_begin, ty_end) for filters [f_begin, f_end). */
@@ -346,7 +347,7 @@ static void run_winograd(winograd_job_t *job, int64_t ty_begin, int64_t ty_end,
   float *v = scratch_storage(
       (size_t)(v_floats + POINTS * filters * block_tiles));
   if (!v) {
-    job->failed = 1;
+    atomic_store(&job->failed, 1);
     return;
   }
   float *m = v + v_floats;
@@ -438,14 +439,15 @@ void tessera_conv3x3_winograd_avx512(TESSERA_WINOGRAD_CONV3X3_PARAMETERS) {
     return;
   }
   winograd_job_t job = {&g,      u, tiles_y, tiles_x, block_rows,
-                        (filters + MR - 1) / MR, 0, 0};
+                        (filters + MR - 1) / MR, 0};
+  atomic_init(&job.failed, 0);
   /* Few tile rows (7 x 7 maps have 4) would leave threads uneven work and
    * the micro-kernel narrow products: each thread takes whole panels of
    * filters instead (and transforms the input itself). */
   job.split_filters = tiles_y < 8;
   tessera_parallel_for(winograd_task, &job,
                        job.split_filters ? job.filter_panels : tiles_y);
-  if (job.failed)
+  if (atomic_load(&job.failed))
     convolve_directly(&g, weights);
   free(own_u);
 }

@@ -8,7 +8,8 @@
  * and reused) or not. Winograd's sums are not the direct ones: each output
  * may differ by at most 64 float epsilons of the sum of its terms'
  * magnitudes (a wrong transform entry is off by whole terms). Writes
- * outside the output's planes are caught by a guard value.
+ * outside the output's planes are caught by a guard value. Some cases run
+ * on 3 threads, splitting tile rows or filter panels.
  * With --bench C F H W it times one shape against im2col + the GEMM
  * micro-kernel (microseconds on stdout; no assertion).
 \*===----------------------------------------------------------------------===*/
@@ -24,6 +25,10 @@
 #include <string.h>
 #include <time.h>
 
+typedef struct tessera_thread_pool tessera_thread_pool_t;
+tessera_thread_pool_t *tessera_thread_pool_create(int32_t num_threads);
+void tessera_thread_pool_destroy(tessera_thread_pool_t *pool);
+tessera_thread_pool_t *tessera_thread_pool_enter(tessera_thread_pool_t *pool);
 int tessera_rt_gemm_add_constants(const void *begin, size_t bytes);
 void tessera_rt_gemm_remove_constants(const void *begin, size_t bytes);
 
@@ -196,6 +201,25 @@ int main(int argc, char **argv) {
                        variant != 4};
       check(t);
     }
+  /* Split over 3 threads: along tile rows (8 or more), else along filter
+   * panels, whose outputs and addends then start past filter 0. */
+  tessera_thread_pool_t *pool = tessera_thread_pool_create(3);
+  if (!pool) {
+    printf("cannot start threads\n");
+    return 1;
+  }
+  tessera_thread_pool_enter(pool);
+  const int64_t split[][4] = {
+      {5, 12, 13, 33}, {16, 24, 31, 34}, {7, 40, 14, 14}, {9, 17, 7, 7},
+      {20, 25, 4, 9}};
+  for (size_t s = 0; s < sizeof(split) / sizeof(*split); ++s)
+    for (int variant = 0; variant < 2; ++variant) {
+      test_case_t t = {split[s][0], split[s][1], split[s][2], split[s][3],
+                       1, variant, variant, 1};
+      check(t);
+    }
+  tessera_thread_pool_enter(NULL);
+  tessera_thread_pool_destroy(pool);
   if (failures) {
     printf("winograd tests FAILED: %d of %d cases\n", failures, cases);
     return 1;
