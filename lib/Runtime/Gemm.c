@@ -50,44 +50,10 @@ static inline int64_t padded_to_panels(int64_t width, int panel) {
 
 /*===--- Packing buffers --------------------------------------------------===*/
 
-/* One growable buffer per thread: the pool's workers live as long as their
- * context, and a per-call allocation would fault its pages in every time. */
-typedef struct pack_buffer {
-  float *data;
-  size_t capacity; /* floats */
-} pack_buffer_t;
-
-static pthread_key_t pack_key;
-static pthread_once_t pack_key_once = PTHREAD_ONCE_INIT;
-
-static void free_pack_buffer(void *pointer) {
-  pack_buffer_t *buffer = pointer;
-  free(buffer->data);
-  free(buffer);
-}
-
-static void create_pack_key(void) {
-  pthread_key_create(&pack_key, free_pack_buffer);
-}
-
-/* At least `floats` floats, 64-byte aligned; NULL when out of memory. */
+/* At least `floats` floats, 64-byte aligned, kept per thread; NULL when
+ * out of memory. */
 static float *pack_storage(size_t floats) {
-  pthread_once(&pack_key_once, create_pack_key);
-  pack_buffer_t *buffer = pthread_getspecific(pack_key);
-  if (!buffer) {
-    buffer = calloc(1, sizeof(*buffer));
-    if (!buffer || pthread_setspecific(pack_key, buffer) != 0) {
-      free(buffer);
-      return NULL;
-    }
-  }
-  if (buffer->capacity < floats) {
-    free(buffer->data);
-    size_t bytes = (floats * sizeof(float) + 63) / 64 * 64;
-    buffer->data = aligned_alloc(64, bytes);
-    buffer->capacity = buffer->data ? floats : 0;
-  }
-  return buffer->data;
+  return tessera_rt_thread_scratch(TESSERA_RT_SCRATCH_GEMM_PACKING, floats);
 }
 
 #if defined(__x86_64__)

@@ -112,6 +112,20 @@ struct tessera_model {
   int constants_registered; /* with tessera_rt_gemm_add_constants */
 };
 
+/*===--- Per-thread scratch (ThreadScratch.c) ------------------------------===*/
+
+/* One growable buffer per thread and slot, kept for the thread's life. */
+typedef enum tessera_rt_scratch_slot {
+  TESSERA_RT_SCRATCH_GEMM_PACKING,
+  TESSERA_RT_SCRATCH_WINOGRAD,
+  TESSERA_RT_SCRATCH_SLOTS
+} tessera_rt_scratch_slot_t;
+/* At least `floats` floats, 64-byte aligned, in the calling thread's
+ * buffer for `slot` (its previous contents are lost when it grows); NULL
+ * when out of memory. */
+float *tessera_rt_thread_scratch(tessera_rt_scratch_slot_t slot,
+                                 size_t floats);
+
 /*===--- Products for other kernels (Gemm.c) -------------------------------===*/
 
 /* Whether [begin, begin + bytes) lies in registered constants (a loaded

@@ -137,45 +137,6 @@ void tessera_rt_winograd_forget(const void *begin, size_t bytes) {
   pthread_mutex_unlock(&transformed_mutex);
 }
 
-/*===--- Scratch ----------------------------------------------------------===*/
-
-/* One growable buffer per thread, as for the GEMM's packing. */
-typedef struct scratch {
-  float *data;
-  size_t capacity; /* floats */
-} scratch_t;
-
-static pthread_key_t scratch_key;
-static pthread_once_t scratch_key_once = PTHREAD_ONCE_INIT;
-
-static void free_scratch(void *pointer) {
-  scratch_t *scratch = pointer;
-  free(scratch->data);
-  free(scratch);
-}
-
-static void create_scratch_key(void) {
-  pthread_key_create(&scratch_key, free_scratch);
-}
-
-static float *scratch_storage(size_t floats) {
-  pthread_once(&scratch_key_once, create_scratch_key);
-  scratch_t *scratch = pthread_getspecific(scratch_key);
-  if (!scratch) {
-    scratch = calloc(1, sizeof(*scratch));
-    if (!scratch || pthread_setspecific(scratch_key, scratch) != 0) {
-      free(scratch);
-      return NULL;
-    }
-  }
-  if (scratch->capacity < floats) {
-    free(scratch->data);
-    scratch->data = aligned_alloc(64, (floats * sizeof(float) + 63) / 64 * 64);
-    scratch->capacity = scratch->data ? floats : 0;
-  }
-  return scratch->data;
-}
-
 /*===--- Transforms -------------------------------------------------------===*/
 
 typedef struct conv_addend {
@@ -344,7 +305,7 @@ static void run_winograd(winograd_job_t *job, int64_t ty_begin, int64_t ty_end,
   const int64_t channels = g->channels, filters = f_end - f_begin;
   const int64_t block_tiles = job->block_rows * job->tiles_x;
   const int64_t v_floats = POINTS * channels * block_tiles;
-  float *v = scratch_storage(
+  float *v = tessera_rt_thread_scratch(TESSERA_RT_SCRATCH_WINOGRAD, 
       (size_t)(v_floats + POINTS * filters * block_tiles));
   if (!v) {
     atomic_store(&job->failed, 1);
