@@ -45,6 +45,30 @@ SmallVector<Value> collectAliases(Value root) {
   return aliases;
 }
 
+/// The ops that use `root`'s address taken as an integer
+/// (memref.extract_aligned_pointer_as_index, as calls into the runtime
+/// pass buffers), through everything computed from it: the buffer must
+/// stay live until the last of them, not just the extraction.
+SmallVector<Operation *> collectAddressUsers(Value root) {
+  SmallVector<Operation *> users;
+  SmallVector<Value> worklist;
+  llvm::SmallPtrSet<Operation *, 8> seen;
+  for (Value alias : collectAliases(root))
+    for (Operation *user : alias.getUsers())
+      if (isa<memref::ExtractAlignedPointerAsIndexOp>(user))
+        worklist.push_back(user->getResult(0));
+  while (!worklist.empty()) {
+    Value value = worklist.pop_back_val();
+    for (Operation *user : value.getUsers()) {
+      if (!seen.insert(user).second)
+        continue;
+      users.push_back(user);
+      llvm::append_range(worklist, user->getResults());
+    }
+  }
+  return users;
+}
+
 struct PlanBuffersPass
     : public tessera::impl::TesseraPlanBuffersBase<PlanBuffersPass> {
   using Base::Base;
@@ -68,19 +92,24 @@ struct PlanBuffersPass
       Buffer buffer;
       buffer.alloc = alloc;
       buffer.begin = buffer.end = position[alloc];
+      auto extendTo = [&](Operation *op) {
+        Operation *user = getEntryBlockAncestor(op, entry);
+        if (user && position[user] >= buffer.end) {
+          buffer.end = position[user];
+          buffer.last = user;
+        }
+      };
       for (Value alias : collectAliases(alloc.getResult())) {
         for (OpOperand &use : alias.getUses()) {
-          Operation *user = getEntryBlockAncestor(use.getOwner(), entry);
           if (isa<func::ReturnOp>(use.getOwner()))
             buffer.returned = true;
           if (isa<memref::DeallocOp>(use.getOwner()))
             continue;
-          if (user && position[user] >= buffer.end) {
-            buffer.end = position[user];
-            buffer.last = user;
-          }
+          extendTo(use.getOwner());
         }
       }
+      for (Operation *user : collectAddressUsers(alloc.getResult()))
+        extendTo(user);
       MemRefType type = alloc.getType();
       if (type.hasStaticShape()) {
         // i1 is stored as one byte per element; index as 8.

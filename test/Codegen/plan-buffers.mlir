@@ -110,6 +110,54 @@ func.func @dynamic_use_through_views(%x: memref<?x4xf32>, %y: memref<4xf32>) -> 
   return %r : memref<4xf32>
 }
 
+// A buffer whose address is taken as an integer (how calls into the
+// runtime pass buffers) lives until the last op computed from that
+// address, here a call inside a loop, not just until the extraction.
+// CHECK-LABEL: func.func @dynamic_address_use
+// CHECK:         %[[A:.*]] = memref.alloc(%{{.*}}) : memref<?xf32>
+// CHECK:         memref.extract_aligned_pointer_as_index %[[A]]
+// CHECK:         scf.for
+// CHECK:           func.call @kernel
+// CHECK:         }
+// CHECK-NEXT:    memref.dealloc %[[A]] : memref<?xf32>
+// CHECK-NEXT:    return
+func.func private @kernel(!llvm.ptr)
+func.func @dynamic_address_use(%x: memref<?xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %n = memref.dim %x, %c0 : memref<?xf32>
+  %a = memref.alloc(%n) : memref<?xf32>
+  linalg.copy ins(%x : memref<?xf32>) outs(%a : memref<?xf32>)
+  %address = memref.extract_aligned_pointer_as_index %a : memref<?xf32> -> index
+  %i = arith.index_cast %address : index to i64
+  %p = llvm.inttoptr %i : i64 to !llvm.ptr
+  scf.for %k = %c0 to %n step %c1 {
+    %k64 = arith.index_cast %k : index to i64
+    %q = llvm.getelementptr %p[%k64] : (!llvm.ptr, i64) -> !llvm.ptr, f32
+    func.call @kernel(%q) : (!llvm.ptr) -> ()
+  }
+  return
+}
+
+// In the arena, a buffer allocated after another's address was taken but
+// before the call that uses it does not share its memory (offsets 0 and
+// 64, the alignment).
+// CHECK-LABEL: func.func @arena_address_use
+// CHECK-SAME:    attributes {tessera.arena_size = 80 : i64}
+// CHECK:         memref.view %{{.*}}[%c0][]
+// CHECK:         memref.view %{{.*}}[%c64][]
+func.func @arena_address_use(%x: memref<4xf32>) {
+  %a = memref.alloc() : memref<4xf32>
+  linalg.copy ins(%x : memref<4xf32>) outs(%a : memref<4xf32>)
+  %address = memref.extract_aligned_pointer_as_index %a : memref<4xf32> -> index
+  %i = arith.index_cast %address : index to i64
+  %p = llvm.inttoptr %i : i64 to !llvm.ptr
+  %b = memref.alloc() : memref<4xf32>
+  linalg.copy ins(%x : memref<4xf32>) outs(%b : memref<4xf32>)
+  func.call @kernel(%p) : (!llvm.ptr) -> ()
+  return
+}
+
 // An existing dealloc of a dynamic buffer is kept and not duplicated.
 // CHECK-LABEL: func.func @dynamic_already_freed
 // CHECK-SAME:    attributes {tessera.arena_size = 0 : i64}
