@@ -132,129 +132,6 @@ func::FuncOp getOrDeclareMicrokernel(ModuleOp module, StringRef name,
       module, name, builder.getFunctionType(params, {}));
 }
 
-/// The in-place epilogue of a product in the micro-kernel's terms (see
-/// tessera_sgemm_fused_* in tessera_package_abi.h):
-/// min(upper, max(lower, (C + addends[0]) + addends[1])).
-struct Epilogue {
-  linalg::GenericOp op;
-  SmallVector<OpOperand *, 2> addends;
-  float lower = -std::numeric_limits<float>::infinity();
-  float upper = std::numeric_limits<float>::infinity();
-};
-
-/// The stride of `buffer`'s dimension `position` when static.
-std::optional<int64_t> getStaticStride(Value buffer, unsigned position) {
-  SmallVector<int64_t> strides;
-  int64_t offset;
-  if (failed(cast<MemRefType>(buffer.getType())
-                 .getStridesAndOffset(strides, offset)) ||
-      ShapedType::isDynamic(strides[position]))
-    return std::nullopt;
-  return strides[position];
-}
-
-/// Whether the addend `operand` indexes each loop of `op` (the output's
-/// dimensions) at most once, by a plain dim or element 0, with the
-/// output's contiguous dimension, if at all, at unit stride.
-bool isEpilogueAddend(linalg::GenericOp op, OpOperand *operand) {
-  auto type = dyn_cast<MemRefType>(operand->get().getType());
-  if (!type || !type.getElementType().isF32())
-    return false;
-  AffineMap map = op.getMatchingIndexingMap(operand);
-  llvm::SmallBitVector seen(map.getNumDims());
-  for (auto [position, expr] : llvm::enumerate(map.getResults())) {
-    if (auto constant = dyn_cast<AffineConstantExpr>(expr)) {
-      if (constant.getValue() != 0)
-        return false;
-      continue;
-    }
-    auto dim = dyn_cast<AffineDimExpr>(expr);
-    if (!dim || seen.test(dim.getPosition()))
-      return false;
-    seen.set(dim.getPosition());
-    if (dim.getPosition() + 1 == map.getNumDims() &&
-        getStaticStride(operand->get(), position) != 1)
-      return false;
-  }
-  return true;
-}
-
-/// Whether `addend` is known not to overlap `output`: the micro-kernel
-/// applies the epilogue to each block of C as soon as it is complete, so
-/// an addend that reads C would see some blocks before and some after.
-/// Distinct arguments of a kernel that tessera-outline-kernels marked
-/// no-alias are distinct memory; so are distinct allocations.
-bool isApartFromOutput(Value addend, Value output) {
-  Value addendRoot = tessera::cpu::getRootBuffer(addend),
-        outputRoot = tessera::cpu::getRootBuffer(output);
-  if (addendRoot == outputRoot)
-    return false;
-  auto isAllocation = [](Value root) {
-    return root.getDefiningOp<memref::AllocOp>() ||
-           root.getDefiningOp<memref::AllocaOp>();
-  };
-  if (isAllocation(addendRoot) || isAllocation(outputRoot))
-    return true;
-  auto argument = dyn_cast<BlockArgument>(addendRoot);
-  auto kernel = argument ? dyn_cast<FunctionOpInterface>(
-                               argument.getOwner()->getParentOp())
-                         : FunctionOpInterface();
-  return kernel && isa<BlockArgument>(outputRoot) &&
-         kernel->hasAttr(tessera::cpu::kNoAliasArgsAttr);
-}
-
-/// The elementwise op that follows `product` in its kernel and works in
-/// place on its output, when it is an epilogue the micro-kernel applies.
-std::optional<Epilogue> matchEpilogue(linalg::GenericOp product) {
-  Value output = product.getDpsInits().front();
-  linalg::GenericOp op = tessera::cpu::getInPlaceEpilogue(product);
-  if (!op)
-    return std::nullopt;
-  Block &body = op.getRegion().front();
-  Value outputArgument = body.getArgument(op.getNumDpsInputs());
-  // A term of the sum is the output's element (its block argument, or an
-  // input's that reads the output at the same element) or an addend.
-  auto operandOf = [&](Value value) {
-    return tessera::cpu::getInputOfArgument(op, value);
-  };
-  auto isOutputElement = [&](Value value) {
-    if (value == outputArgument)
-      return true;
-    OpOperand *input = operandOf(value);
-    return input && input->get() == output &&
-           op.getMatchingIndexingMap(input).isIdentity();
-  };
-
-  Epilogue epilogue;
-  epilogue.op = op;
-  unsigned ops = 1; // the yield
-  Value value = tessera::cpu::peelConstantClamp(
-      cast<linalg::YieldOp>(body.getTerminator()).getOperand(0),
-      epilogue.lower, epilogue.upper, &ops);
-  while (!isOutputElement(value)) {
-    auto add = value.getDefiningOp<arith::AddFOp>();
-    if (!add || add->getBlock() != &body || epilogue.addends.size() == 2)
-      return std::nullopt;
-    // (x + addend) or (addend + x): the same sum either way.
-    OpOperand *addend = operandOf(add.getRhs());
-    value = add.getLhs();
-    if (!addend || isOutputElement(add.getRhs())) {
-      addend = operandOf(add.getLhs());
-      value = add.getRhs();
-      if (!addend || isOutputElement(add.getLhs()))
-        return std::nullopt;
-    }
-    if (!isApartFromOutput(addend->get(), output) ||
-        !isEpilogueAddend(op, addend))
-      return std::nullopt;
-    epilogue.addends.insert(epilogue.addends.begin(), addend);
-    ++ops;
-  }
-  if (body.getOperations().size() != ops)
-    return std::nullopt;
-  return epilogue;
-}
-
 /// The operand's data pointer, its batch stride (0 without a batch
 /// dimension) and its row stride, in elements.
 struct OperandView {
@@ -284,7 +161,7 @@ constexpr int64_t kOverwriteOutput = 1;
 /// The epilogue's call arguments: per addend slot, its pointer (null when
 /// unused) and its batch, row and column strides, then the bounds.
 SmallVector<Value> describeEpilogue(OpBuilder &builder, Location loc,
-                                    const Epilogue &epilogue,
+                                    const tessera::cpu::KernelEpilogue &epilogue,
                                     const MatmulLoops &loops) {
   Type i64 = builder.getI64Type();
   auto constant = [&](int64_t value) -> Value {
@@ -331,7 +208,7 @@ SmallVector<Value> describeEpilogue(OpBuilder &builder, Location loc,
 
 void replaceWithCall(linalg::GenericOp op, const MatmulLoops &loops,
                      func::FuncOp microkernel,
-                     const std::optional<Epilogue> &epilogue) {
+                     const std::optional<tessera::cpu::KernelEpilogue> &epilogue) {
   // The epilogue's operands may be defined after the product.
   linalg::GenericOp callSite = epilogue ? epilogue->op : op;
   OpBuilder builder(callSite);
@@ -390,7 +267,8 @@ struct MatmulToMicrokernelPass
         matches.emplace_back(op, *loops);
     });
     for (auto &[op, loops] : matches) {
-      std::optional<Epilogue> epilogue = matchEpilogue(op);
+      std::optional<tessera::cpu::KernelEpilogue> epilogue =
+          tessera::cpu::matchKernelEpilogue(op);
       func::FuncOp microkernel = getOrDeclareMicrokernel(
           module,
           (epilogue ? "tessera_sgemm_fused_" : "tessera_sgemm_") + isa,

@@ -12,6 +12,8 @@
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Pass/Pass.h"
 
+#include <limits>
+
 namespace mlir::tessera::cpu {
 
 /// Marks set by tessera-outline-kernels on the kernels it creates and
@@ -63,6 +65,24 @@ Value getRootBuffer(Value value);
 /// runtime's kernels apply (ReLU, ReLU6, Clip).
 Value peelConstantClamp(Value value, float &lower, float &upper,
                         unsigned *peeledOps = nullptr);
+
+/// The in-place epilogue of a product or convolution in the terms of the
+/// runtime's kernels that apply one (tessera_sgemm_fused_*,
+/// tessera_conv3x3_winograd_*): min(upper, max(lower, (out + addends[0]) +
+/// addends[1])), with at most two addends.
+struct KernelEpilogue {
+  linalg::GenericOp op;
+  SmallVector<OpOperand *, 2> addends;
+  float lower = -std::numeric_limits<float>::infinity();
+  float upper = std::numeric_limits<float>::infinity();
+};
+
+/// getInPlaceEpilogue(`op`) when it is such an epilogue: each addend is an
+/// f32 buffer that indexes each output dimension at most once (by a plain
+/// dim or element 0), the contiguous one, if at all, at unit stride, and
+/// is known not to overlap the output (the kernels apply the epilogue to
+/// each block of the output as they complete it).
+std::optional<KernelEpilogue> matchKernelEpilogue(linalg::LinalgOp op);
 
 /// The address of `buffer`'s first element (its aligned pointer plus its
 /// offset) as an LLVM pointer: how calls into the package runtime pass
