@@ -12,9 +12,12 @@
 using namespace mlir;
 using namespace mlir::tessera;
 
-void mlir::tessera::buildTesseraToLinalgPipeline(OpPassManager &pm) {
+void mlir::tessera::buildTesseraToLinalgPipeline(
+    OpPassManager &pm, const TesseraToLinalgPipelineOptions &options) {
   OpPassManager &func = pm.nest<func::FuncOp>();
-  func.addPass(createConvertTesseraToLinalg());
+  ConvertTesseraToLinalgOptions convert;
+  convert.winogradConvolutions = options.winogradConvolutions;
+  func.addPass(createConvertTesseraToLinalg(convert));
   func.addPass(createTesseraFuseLinalgGroups());
   func.addPass(createCanonicalizerPass());
   func.addPass(createCSEPass());
@@ -44,10 +47,10 @@ void mlir::tessera::buildBufferizationPipeline(
 }
 
 void mlir::tessera::registerCodegenPipelines() {
-  PassPipelineRegistration<>(
+  PassPipelineRegistration<TesseraToLinalgPipelineOptions>(
       "tessera-lower-to-linalg",
       "Lower the tessera dialect to linalg/tensor/arith/math on tensors",
-      [](OpPassManager &pm) { buildTesseraToLinalgPipeline(pm); });
+      buildTesseraToLinalgPipeline);
   PassPipelineRegistration<BufferizationPipelineOptions>(
       "tessera-bufferize",
       "Bufferize lowered tessera code with the package calling convention "

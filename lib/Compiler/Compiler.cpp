@@ -130,14 +130,19 @@ LogicalResult Compilation::emitPackageCode(
   if (!machine)
     return fail("--target-cpu: " + error);
 
-  if (failed(runPipeline("lower to linalg", [](PassManager &pm) {
-        buildTesseraToLinalgPipeline(pm);
-      })))
-    return failure();
   cpu::CPULoweringOptions lowering;
   lowering.matmulMicrokernel = options.matmulMicrokernel == "auto"
                                    ? cpu::selectMatmulMicrokernel(*machine)
                                    : options.matmulMicrokernel;
+  // The runtime's Winograd kernel exists in its AVX-512 variant only.
+  bool winograd =
+      options.winogradConvolutions && lowering.matmulMicrokernel == "avx512";
+  if (failed(runPipeline("lower to linalg", [&](PassManager &pm) {
+        TesseraToLinalgPipelineOptions linalg;
+        linalg.winogradConvolutions = winograd;
+        buildTesseraToLinalgPipeline(pm, linalg);
+      })))
+    return failure();
   BufferizationPipelineOptions bufferization;
   bufferization.planBuffers = false;
   if (failed(runPipeline("bufferize", [&](PassManager &pm) {
@@ -147,6 +152,9 @@ LogicalResult Compilation::emitPackageCode(
         // it writes the other).
         pm.addPass(cpu::createTesseraDepthwiseToMicrokernel(
             {/*isa=*/lowering.matmulMicrokernel}));
+        if (winograd)
+          pm.addPass(cpu::createTesseraConvToWinograd(
+              {/*isa=*/lowering.matmulMicrokernel}));
         pm.addNestedPass<func::FuncOp>(createTesseraPlanBuffers());
       })))
     return failure();
@@ -181,7 +189,9 @@ LogicalResult Compilation::emitPackageCode(
                  << " matrix products on the micro-kernel, "
                  << kernels.fusedEpilogues << " of them with their epilogue, "
                  << kernels.depthwiseCalls
-                 << " depthwise convolutions on the runtime's kernel)\n";
+                 << " depthwise convolutions on the runtime's kernel, "
+                 << kernels.winogradCalls
+                 << " 3x3 convolutions on the Winograd kernel)\n";
   }
 
   llvmModule = translateModuleToLLVMIR(*module, llvmContext,
@@ -265,7 +275,7 @@ LogicalResult Compilation::run() {
 
   if (options.emit == EmitStage::Linalg) {
     if (failed(runPipeline("lower to linalg", [](PassManager &pm) {
-          buildTesseraToLinalgPipeline(pm);
+          buildTesseraToLinalgPipeline(pm, TesseraToLinalgPipelineOptions());
         })))
       return failure();
     return writeIR(*module);

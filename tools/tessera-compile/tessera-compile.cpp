@@ -92,6 +92,16 @@ cl::opt<std::string> matmulMicrokernel(
     cl::value_desc("auto|avx512|avx2|none"), cl::init("auto"),
     cl::cat(driverCategory));
 
+cl::opt<bool> winogradConvolutions(
+    "winograd",
+    cl::desc("Compute fp32 3x3 stride-1 convolutions by Winograd F(2x2, "
+             "3x3) on the runtime's kernel when the micro-kernel is avx512 "
+             "(default): 16 products per 2x2 output tile and channel pair "
+             "instead of 36. Its sums round differently from direct ones "
+             "(within the end-to-end tolerances); --winograd=false uses "
+             "im2col and the matrix-product micro-kernel instead"),
+    cl::init(true), cl::cat(driverCategory));
+
 cl::opt<bool> prepackWeights(
     "prepack-weights",
     cl::desc("Store each weight operand of a matrix product in the package "
@@ -229,6 +239,7 @@ int main(int argc, char **argv) {
   options.matmulMicrokernel = matmulMicrokernel;
   options.exactMath = exactMath;
   options.prepackWeights = prepackWeights;
+  options.winogradConvolutions = winogradConvolutions;
   options.target.optLevel = std::min(3u, optLevel.getValue());
   options.runtimeLibrary = findRuntimeLibrary(argv[0]);
   options.printWeights = printWeights;

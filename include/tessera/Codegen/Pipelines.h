@@ -14,6 +14,16 @@
 
 namespace mlir::tessera {
 
+struct TesseraToLinalgPipelineOptions
+    : public PassPipelineOptions<TesseraToLinalgPipelineOptions> {
+  Option<bool> winogradConvolutions{
+      *this, "winograd-convolutions",
+      llvm::cl::desc("Keep fp32 3x3 stride-1 convolutions whole as "
+                     "linalg.conv_2d_nchw_fchw, for a target that computes "
+                     "them by Winograd"),
+      llvm::cl::init(false)};
+};
+
 struct BufferizationPipelineOptions
     : public PassPipelineOptions<BufferizationPipelineOptions> {
   Option<int64_t> minWeightBytes{
@@ -29,7 +39,8 @@ struct BufferizationPipelineOptions
 };
 
 /// tessera ops -> linalg/tensor/arith/math on tensors, then cleanup.
-void buildTesseraToLinalgPipeline(OpPassManager &pm);
+void buildTesseraToLinalgPipeline(
+    OpPassManager &pm, const TesseraToLinalgPipelineOptions &options);
 
 /// linalg on tensors -> memrefs: weights outlined into the blob argument,
 /// one-shot bufferization, owned results, arena-planned intermediates.

@@ -43,6 +43,15 @@ def ConvertTesseraToLinalg : Pass<"tessera-convert-to-linalg", "func::FuncOp"> {
     } -> tensor<?x4xf32>
     ```
   }];
+  let options = [
+    Option<"winogradConvolutions", "winograd-convolutions", "bool",
+           /*default=*/"false",
+           "Lower fp32 3x3 stride-1 ungrouped 2-D convolutions with static "
+           "channels and spatial sizes to linalg.conv_2d_nchw_fchw on the "
+           "padded input, for a target that computes them by Winograd "
+           "(tessera-conv-to-winograd), instead of im2col and a matrix "
+           "product">,
+  ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect",
     "::mlir::math::MathDialect", "::mlir::tensor::TensorDialect",

@@ -7,10 +7,20 @@
 
 namespace mlir::tessera {
 
+/// Target-dependent choices of the lowering.
+struct NeuralNetLoweringOptions {
+  /// fp32 3x3 stride-1 ungrouped 2-D convolutions with static channels and
+  /// spatial sizes become linalg.conv_2d_nchw_fchw on the padded input,
+  /// for a target that computes them by Winograd (the CPU target's
+  /// tessera-conv-to-winograd), instead of im2col and a matrix product.
+  bool winogradConvolutions = false;
+};
+
 /// Elementwise, comparison, select and cast ops.
 void populateElementwiseToLinalgPatterns(RewritePatternSet &patterns);
 /// matmul, conv, conv_transpose, pooling, normalizations, softmax.
-void populateNeuralNetToLinalgPatterns(RewritePatternSet &patterns);
+void populateNeuralNetToLinalgPatterns(
+    RewritePatternSet &patterns, const NeuralNetLoweringOptions &options = {});
 /// attention, a block of query rows at a time (emits tessera ops on slices
 /// that the other patterns lower).
 void populateAttentionToLinalgPatterns(RewritePatternSet &patterns);
@@ -28,7 +38,8 @@ void populateIndexingToLinalgPatterns(RewritePatternSet &patterns);
 void populateDataDependentToLinalgPatterns(RewritePatternSet &patterns);
 
 /// All of the above.
-void populateTesseraToLinalgPatterns(RewritePatternSet &patterns);
+void populateTesseraToLinalgPatterns(
+    RewritePatternSet &patterns, const NeuralNetLoweringOptions &options = {});
 
 } // namespace mlir::tessera
 

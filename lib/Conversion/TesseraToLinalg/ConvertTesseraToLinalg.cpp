@@ -17,9 +17,9 @@ using namespace mlir;
 using namespace mlir::tessera;
 
 void mlir::tessera::populateTesseraToLinalgPatterns(
-    RewritePatternSet &patterns) {
+    RewritePatternSet &patterns, const NeuralNetLoweringOptions &options) {
   populateElementwiseToLinalgPatterns(patterns);
-  populateNeuralNetToLinalgPatterns(patterns);
+  populateNeuralNetToLinalgPatterns(patterns, options);
   populateAttentionToLinalgPatterns(patterns);
   populateReductionToLinalgPatterns(patterns);
   populateDataMovementToLinalgPatterns(patterns);
@@ -115,10 +115,14 @@ namespace {
 struct ConvertTesseraToLinalgPass
     : public tessera::impl::ConvertTesseraToLinalgBase<
           ConvertTesseraToLinalgPass> {
+  using Base::Base;
+
   void runOnOperation() override {
     func::FuncOp func = getOperation();
     RewritePatternSet patterns(&getContext());
-    populateTesseraToLinalgPatterns(patterns);
+    NeuralNetLoweringOptions lowering;
+    lowering.winogradConvolutions = winogradConvolutions;
+    populateTesseraToLinalgPatterns(patterns, lowering);
     // Every tessera op is rewritten exactly once; the only tessera ops a
     // pattern creates (attention's per-block steps) are simpler ones, which
     // the driver then lowers too. What remains afterwards could not be

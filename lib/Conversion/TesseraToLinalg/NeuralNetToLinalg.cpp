@@ -4,8 +4,10 @@
 // padded input, one form for every spatial rank, group count, stride and
 // dilation. Grouped convolution exposes the group as its own loop by
 // expanding the channel dimensions (C -> G x C/G), so depthwise and dense
-// convolutions share the lowering. Performance-oriented forms (named ops,
-// packing, micro-kernels) are chosen later, by the target pipeline.
+// convolutions share the lowering. Performance-oriented forms (packing,
+// micro-kernels) are chosen later, by the target pipeline; the one
+// exception is the 3x3 convolution a target computes by Winograd, which
+// stays whole as linalg.conv_2d_nchw_fchw when the target asks for it.
 //
 //===----------------------------------------------------------------------===//
 
@@ -699,8 +701,27 @@ Value asChannelVector(OpBuilder &b, Location loc, Value value, int64_t rank) {
   return tensor::ExpandShapeOp::create(b, loc, type.clone(shape), value, groups);
 }
 
+/// Whether `op` is a convolution the CPU target's Winograd kernel computes
+/// (tessera-conv-to-winograd): fp32, 2-D, ungrouped, 3x3, stride 1,
+/// undilated, with static channels and spatial sizes (any batch).
+bool isWinogradConvolution(ConvOp op, RankedTensorType resultType,
+                           RankedTensorType paddedType) {
+  auto weightType = cast<RankedTensorType>(op.getWeight().getType());
+  return resultType.getElementType().isF32() && resultType.getRank() == 4 &&
+         op.getGroup() == 1 && weightType.getDimSize(2) == 3 &&
+         weightType.getDimSize(3) == 3 &&
+         llvm::all_of(op.getStrides(), [](int64_t s) { return s == 1; }) &&
+         llvm::all_of(op.getDilations(), [](int64_t d) { return d == 1; }) &&
+         llvm::none_of(resultType.getShape().drop_front(1),
+                       ShapedType::isDynamic) &&
+         llvm::none_of(paddedType.getShape().drop_front(1),
+                       ShapedType::isDynamic);
+}
+
 struct ConvOpLowering : OpRewritePattern<ConvOp> {
-  using OpRewritePattern::OpRewritePattern;
+  ConvOpLowering(MLIRContext *context, const NeuralNetLoweringOptions &options)
+      : OpRewritePattern(context), options(options) {}
+  NeuralNetLoweringOptions options;
 
   LogicalResult matchAndRewrite(ConvOp op,
                                 PatternRewriter &rewriter) const override {
@@ -730,7 +751,17 @@ struct ConvOpLowering : OpRewritePattern<ConvOp> {
         rewriter, loc, resultType, input, rewriter.getIndexAttr(filters),
         kernel, op.getStrides(), op.getDilations());
     Value result;
-    if (groups == 1 && spatial == 2 &&
+    if (options.winogradConvolutions &&
+        isWinogradConvolution(op, resultType, paddedType)) {
+      // The named op is the whole convolution in one piece, which the
+      // target's pass recognizes on buffers (strides and dilations 1 are
+      // its defaults).
+      Value init = createFilled(rewriter, loc, resultType, outSizes, zero);
+      result = linalg::Conv2DNchwFchwOp::create(
+                   rewriter, loc, TypeRange{resultType},
+                   ValueRange{input, op.getWeight()}, ValueRange{init})
+                   .getResult(0);
+    } else if (groups == 1 && spatial == 2 &&
         llvm::none_of(resultType.getShape().drop_front(1),
                       ShapedType::isDynamic) &&
         llvm::none_of(paddedType.getShape().drop_front(1),
@@ -1404,9 +1435,9 @@ struct SoftmaxLowering : OpRewritePattern<OpTy> {
 } // namespace
 
 void mlir::tessera::populateNeuralNetToLinalgPatterns(
-    RewritePatternSet &patterns) {
-  patterns.add<MatMulOpLowering, EinsumOpLowering, ConvOpLowering,
-               ConvTransposeOpLowering, PoolLowering<MaxPoolOp>,
+    RewritePatternSet &patterns, const NeuralNetLoweringOptions &options) {
+  patterns.add<ConvOpLowering>(patterns.getContext(), options);
+  patterns.add<MatMulOpLowering, EinsumOpLowering, ConvTransposeOpLowering, PoolLowering<MaxPoolOp>,
                PoolLowering<AvgPoolOp>, BatchNormOpLowering,
                LayerNormOpLowering, RmsNormOpLowering,
                SoftmaxLowering<SoftmaxOp, false>,

@@ -456,6 +456,8 @@ tessera::cpu::KernelSummary tessera::cpu::summarizeKernels(ModuleOp module) {
       }
       else if (callee && callee->starts_with("tessera_depthwise_conv2d_"))
         ++summary.depthwiseCalls;
+      else if (callee && callee->starts_with("tessera_conv3x3_winograd_"))
+        ++summary.winogradCalls;
     }
   });
   return summary;

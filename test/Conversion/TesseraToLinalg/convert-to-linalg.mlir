@@ -1,4 +1,5 @@
 // RUN: tessera-opt %s -split-input-file -tessera-convert-to-linalg -mlir-print-local-scope | FileCheck %s
+// RUN: tessera-opt %s -split-input-file -tessera-convert-to-linalg="winograd-convolutions=1" -mlir-print-local-scope | FileCheck %s --check-prefix=WINOGRAD
 
 // CHECK-LABEL: func.func @relu
 // CHECK-DAG:     %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
@@ -174,6 +175,13 @@ func.func @matmul_batched(%a: tensor<2x1x4x8xf32>, %b: tensor<3x8x5xf32>) -> ten
 // CHECK-SAME:      ins(%[[WM]], %[[COL]] : {{.*}}) outs(%[[FILL]] : {{.*}})
 // CHECK:         %[[R:.*]] = tensor.expand_shape %[[P]] {{\[}}[0], [1], [2, 3]] output_shape [1, 4, 6, 6]
 // CHECK:         return %[[R]]
+// With winograd-convolutions, a 3x3 stride-1 convolution stays whole, as
+// the named op on the (here unpadded) input, accumulating into zeros.
+// WINOGRAD-LABEL: func.func @conv
+// WINOGRAD-SAME:    (%[[X:.*]]: tensor<1x3x8x8xf32>, %[[W:.*]]: tensor<4x3x3x3xf32>)
+// WINOGRAD:         %[[FILL:.*]] = linalg.fill {{.*}} -> tensor<1x4x6x6xf32>
+// WINOGRAD:         %[[R:.*]] = linalg.conv_2d_nchw_fchw ins(%[[X]], %[[W]] : tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>) outs(%[[FILL]] : tensor<1x4x6x6xf32>)
+// WINOGRAD:         return %[[R]]
 func.func @conv(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>) -> tensor<1x4x6x6xf32> {
   %0 = tessera.conv %x, %w {dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>) -> tensor<1x4x6x6xf32>
   return %0 : tensor<1x4x6x6xf32>
@@ -186,6 +194,8 @@ func.func @conv(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>) -> tensor<1x4x
 // CHECK:         %[[COL:.*]] = tensor.collapse_shape %[[X]] {{\[}}[0], [1], [2, 3]] : tensor<1x3x8x8xf32> into tensor<1x3x64xf32>
 // CHECK-NOT:     tensor.extract
 // CHECK:         linalg.generic {{.*}} ins(%{{.*}}, %[[COL]] : tensor<5x3xf32>, tensor<1x3x64xf32>)
+// WINOGRAD-LABEL: func.func @conv_pointwise
+// WINOGRAD-NOT:     linalg.conv_2d_nchw_fchw
 func.func @conv_pointwise(%x: tensor<1x3x8x8xf32>, %w: tensor<5x3x1x1xf32>) -> tensor<1x5x8x8xf32> {
   %0 = tessera.conv %x, %w {dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x3x8x8xf32>, tensor<5x3x1x1xf32>) -> tensor<1x5x8x8xf32>
   return %0 : tensor<1x5x8x8xf32>
@@ -209,6 +219,12 @@ func.func @conv_pointwise(%x: tensor<1x3x8x8xf32>, %w: tensor<5x3x1x1xf32>) -> t
 // CHECK:           %[[NEXT:.*]] = tensor.insert_slice %[[PROD]] into %[[CARRIED]][0, 0, %[[PIXEL]]] [1, 64, 224] [1, 1, 1]
 // CHECK:           scf.yield %[[NEXT]]
 // CHECK:         tensor.expand_shape %[[LOOP]] {{\[}}[0], [1], [2, 3]] output_shape [1, 64, 56, 56]
+// With winograd-convolutions: the padded input, no bands.
+// WINOGRAD-LABEL: func.func @conv_im2col_bands
+// WINOGRAD:         %[[P:.*]] = tensor.pad %{{.*}} low[0, 0, 1, 1] high[0, 0, 1, 1]
+// WINOGRAD:         } : tensor<1x64x56x56xf32> to tensor<1x64x58x58xf32>
+// WINOGRAD-NOT:     scf.for
+// WINOGRAD:         linalg.conv_2d_nchw_fchw ins(%[[P]], %{{.*}} : tensor<1x64x58x58xf32>, tensor<64x64x3x3xf32>) outs(%{{.*}} : tensor<1x64x56x56xf32>)
 func.func @conv_im2col_bands(%x: tensor<1x64x56x56xf32>, %w: tensor<64x64x3x3xf32>) -> tensor<1x64x56x56xf32> {
   %0 = tessera.conv %x, %w {dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x64x56x56xf32>, tensor<64x64x3x3xf32>) -> tensor<1x64x56x56xf32>
   return %0 : tensor<1x64x56x56xf32>
@@ -229,6 +245,9 @@ func.func @conv_im2col_bands(%x: tensor<1x64x56x56xf32>, %w: tensor<64x64x3x3xf3
 // CHECK:         linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d1, 0, 0)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>]
 // CHECK-SAME:      ins(%[[CONV]], %[[BX]] :
 // CHECK:           arith.addf
+// Grouped and strided: not for Winograd.
+// WINOGRAD-LABEL: func.func @conv_grouped_bias
+// WINOGRAD-NOT:     linalg.conv_2d_nchw_fchw
 func.func @conv_grouped_bias(%x: tensor<1x4x8x8xf32>, %w: tensor<4x2x3x3xf32>, %b: tensor<4xf32>) -> tensor<1x4x4x4xf32> {
   %0 = tessera.conv %x, %w, %b {dilations = array<i64: 1, 1>, group = 2 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : (tensor<1x4x8x8xf32>, tensor<4x2x3x3xf32>, tensor<4xf32>) -> tensor<1x4x4x4xf32>
   return %0 : tensor<1x4x4x4xf32>
@@ -417,6 +436,31 @@ func.func @layer_norm(%x: tensor<2x8xf32>, %s: tensor<8xf32>, %b: tensor<8xf32>)
 func.func @softmax(%x: tensor<2x8xf32>) -> tensor<2x8xf32> {
   %0 = tessera.softmax %x {axis = 1 : i64} : tensor<2x8xf32>
   return %0 : tensor<2x8xf32>
+}
+
+// With winograd-convolutions, any batch: the named op on the padded input,
+// then the bias add. Without, im2col.
+// CHECK-LABEL: func.func @conv_winograd_dynamic_batch_bias
+// CHECK-NOT:     linalg.conv_2d_nchw_fchw
+// CHECK:         return
+// WINOGRAD-LABEL: func.func @conv_winograd_dynamic_batch_bias
+// WINOGRAD:         %[[P:.*]] = tensor.pad
+// WINOGRAD:         %[[CONV:.*]] = linalg.conv_2d_nchw_fchw ins(%[[P]], %{{.*}} : tensor<?x8x10x10xf32>, tensor<16x8x3x3xf32>) outs(%{{.*}} : tensor<?x16x8x8xf32>)
+// WINOGRAD:         linalg.generic {{.*}} ins(%[[CONV]], %{{.*}} : tensor<?x16x8x8xf32>, tensor<16x1x1xf32>)
+func.func @conv_winograd_dynamic_batch_bias(%x: tensor<?x8x8x8xf32>, %w: tensor<16x8x3x3xf32>, %b: tensor<16xf32>) -> tensor<?x16x8x8xf32> {
+  %0 = tessera.conv %x, %w, %b {dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<?x8x8x8xf32>, tensor<16x8x3x3xf32>, tensor<16xf32>) -> tensor<?x16x8x8xf32>
+  return %0 : tensor<?x16x8x8xf32>
+}
+
+// Dilated, f16, or 5x5: not for Winograd.
+// WINOGRAD-LABEL: func.func @conv_not_winograd
+// WINOGRAD-NOT:     linalg.conv_2d_nchw_fchw
+// WINOGRAD:         return
+func.func @conv_not_winograd(%x: tensor<1x4x9x9xf32>, %w: tensor<4x4x3x3xf32>, %h: tensor<1x4x8x8xf16>, %v: tensor<4x4x3x3xf16>, %w5: tensor<4x4x5x5xf32>) -> (tensor<1x4x5x5xf32>, tensor<1x4x6x6xf16>, tensor<1x4x5x5xf32>) {
+  %0 = tessera.conv %x, %w {dilations = array<i64: 2, 2>, group = 1 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x4x9x9xf32>, tensor<4x4x3x3xf32>) -> tensor<1x4x5x5xf32>
+  %1 = tessera.conv %h, %v {dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x4x8x8xf16>, tensor<4x4x3x3xf16>) -> tensor<1x4x6x6xf16>
+  %2 = tessera.conv %x, %w5 {dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x4x9x9xf32>, tensor<4x4x5x5xf32>) -> tensor<1x4x5x5xf32>
+  return %0, %1, %2 : tensor<1x4x5x5xf32>, tensor<1x4x6x6xf16>, tensor<1x4x5x5xf32>
 }
 
 // -----

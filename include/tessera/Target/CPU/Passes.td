@@ -238,6 +238,60 @@ def TesseraDepthwiseToMicrokernel
                            "::mlir::arith::ArithDialect"];
 }
 
+def TesseraConvToWinograd : Pass<"tessera-conv-to-winograd", "ModuleOp"> {
+  let summary = "Call the runtime's Winograd kernel for 3x3 stride-1 "
+                "convolutions";
+  let description = [{
+    Runs on buffers, before `tessera-plan-buffers`. Replaces each
+    `linalg.conv_2d_nchw_fchw` (the Conv lowering's form for these
+    convolutions when the target asks for it) that is fp32, 3x3, stride
+    and dilation 1, with contiguous `[F][C][3][3]` weights, an input of
+    exactly `(OH + 2) x (OW + 2)` (the padded input) with unit-stride rows,
+    and a zero fill of its output just before it, by a call to the package
+    runtime's `tessera_conv3x3_winograd_<isa>` (see
+    `tessera_package_abi.h`), which overwrites the output; the fill goes
+    away. A batch larger than one becomes a loop of calls.
+
+    The elementwise op that follows in place on the output (a bias,
+    residual add and activation after fusion), when it is
+    `min(upper, max(lower, (out + a0) + a1))` with addends that index
+    each output dimension at most once and do not overlap the output, is
+    applied by the kernel as it writes each tile, and goes away too. Run
+    before the arena is planned, the call's reads keep the input and the
+    addends apart from the output.
+
+    Winograd's sums are not the direct ones: the transforms add and
+    subtract inputs before multiplying, so results differ from im2col's by
+    a few ulps of the sum of the terms' magnitudes. A convolution that
+    does not match is left to lower as loops, with a warning that says
+    why.
+
+    With `isa=none` (the default) the pass changes nothing; the compiler
+    sets `avx512` when the target has AVX-512. There is no `avx2` variant
+    of the kernel yet: the pass reports an error for it.
+
+    ```mlir
+    linalg.fill ins(%zero : f32) outs(%out : memref<1x64x56x56xf32>)
+    linalg.conv_2d_nchw_fchw ins(%padded, %w : memref<1x64x58x58xf32>,
+                                               memref<64x64x3x3xf32>)
+                             outs(%out : memref<1x64x56x56xf32>)
+    linalg.generic ... outs(%out) { max(out + bias[c], 0) }
+    // becomes
+    func.call @tessera_conv3x3_winograd_avx512(%c64, %c64, %in, ..., %w,
+        %outp, ..., %bias, %c1, %c0, %c0, %null, ..., %zero, %inf)
+    ```
+  }];
+  let options = [
+    Option<"isa", "isa", "std::string", /*default=*/"\"none\"",
+           "Kernel variant to call: avx512 or none">,
+  ];
+  let dependentDialects = ["::mlir::func::FuncDialect",
+                           "::mlir::LLVM::LLVMDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::scf::SCFDialect"];
+}
+
 def TesseraPrepackWeights : Pass<"tessera-prepack-weights", "ModuleOp"> {
   let summary = "Pack the weight operands of matrix products ahead of time";
   let description = [{

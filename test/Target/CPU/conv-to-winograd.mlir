@@ -1,0 +1,157 @@
+// RUN: tessera-opt %s -split-input-file -tessera-conv-to-winograd=isa=avx512 -verify-diagnostics -canonicalize -cse | FileCheck %s
+// RUN: tessera-opt %s -split-input-file -tessera-conv-to-winograd | FileCheck %s --check-prefix=NONE
+// RUN: not tessera-opt %s -split-input-file -tessera-conv-to-winograd=isa=avx2 2>&1 | FileCheck %s --check-prefix=AVX2
+// RUN: not tessera-opt %s -split-input-file -tessera-conv-to-winograd=isa=sse 2>&1 | FileCheck %s --check-prefix=BAD
+
+// NONE-NOT: tessera_conv3x3_winograd
+// AVX2: error: tessera-conv-to-winograd: the runtime's Winograd kernel has no 'avx2' variant
+// BAD: unknown isa 'sse' (expected avx512, avx2 or none)
+
+// A padded 10x12 input, 8 channels, 16 filters, with the zero fill before
+// and a bias + ReLU in place after (the conv's output is an allocation,
+// the bias a weight: apart). One call: channels, filters, input (pointer,
+// channel and row strides), weights, output (pointer, channel and row
+// strides, height, width), addend 0 (the bias: channel stride 1, row and
+// column 0), addend 1 (none: null), lower 0, upper +inf. The fill, the
+// convolution and the epilogue go away.
+// CHECK:       func.func private @tessera_conv3x3_winograd_avx512(i64, i64, !llvm.ptr, i64, i64, !llvm.ptr, !llvm.ptr, i64, i64, i64, i64, !llvm.ptr, i64, i64, i64, !llvm.ptr, i64, i64, i64, f32, f32)
+// CHECK-LABEL: func.func @bias_relu
+// CHECK-SAME:    (%[[IN:.*]]: memref<1x8x10x12xf32>, %[[W:.*]]: memref<16x8x3x3xf32>, %[[B:.*]]: memref<16x1x1xf32>)
+// CHECK-DAG:     %[[C8:.*]] = arith.constant 8 : i64
+// CHECK-DAG:     %[[C16:.*]] = arith.constant 16 : i64
+// CHECK-DAG:     %[[C10:.*]] = arith.constant 10 : i64
+// CHECK-DAG:     %[[C12:.*]] = arith.constant 12 : i64
+// CHECK-DAG:     %[[C80:.*]] = arith.constant 80 : i64
+// CHECK-DAG:     %[[C120:.*]] = arith.constant 120 : i64
+// CHECK-DAG:     %[[C0:.*]] = arith.constant 0 : i64
+// CHECK-DAG:     %[[C1:.*]] = arith.constant 1 : i64
+// CHECK-DAG:     %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
+// CHECK-DAG:     %[[INF:.*]] = arith.constant 0x7F800000 : f32
+// CHECK-DAG:     %[[NULL:.*]] = llvm.mlir.zero : !llvm.ptr
+// CHECK-DAG:     %[[OUT:.*]] = memref.alloc() : memref<1x16x8x10xf32>
+// CHECK-NOT:     linalg.
+// CHECK:         call @tessera_conv3x3_winograd_avx512(%[[C8]], %[[C16]], %{{.*}}, %[[C120]], %[[C12]], %{{.*}}, %{{.*}}, %[[C80]], %[[C10]], %[[C8]], %[[C10]], %{{.*}}, %[[C1]], %[[C0]], %[[C0]], %[[NULL]], %[[C0]], %[[C0]], %[[C0]], %[[ZERO]], %[[INF]])
+// CHECK-NOT:     linalg.
+// CHECK:         return %[[OUT]]
+#id = affine_map<(n, c, h, w) -> (n, c, h, w)>
+#bias = affine_map<(n, c, h, w) -> (c, 0, 0)>
+func.func @bias_relu(%in: memref<1x8x10x12xf32>, %w: memref<16x8x3x3xf32>, %b: memref<16x1x1xf32>) -> memref<1x16x8x10xf32> {
+  %zero = arith.constant 0.0 : f32
+  %out = memref.alloc() : memref<1x16x8x10xf32>
+  linalg.fill ins(%zero : f32) outs(%out : memref<1x16x8x10xf32>)
+  linalg.conv_2d_nchw_fchw ins(%in, %w : memref<1x8x10x12xf32>, memref<16x8x3x3xf32>) outs(%out : memref<1x16x8x10xf32>)
+  linalg.generic {indexing_maps = [#id, #bias, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%out, %b : memref<1x16x8x10xf32>, memref<16x1x1xf32>) outs(%out : memref<1x16x8x10xf32>) {
+  ^bb0(%x: f32, %bb: f32, %o: f32):
+    %s = arith.addf %x, %bb : f32
+    %r = arith.maximumf %s, %zero : f32
+    linalg.yield %r : f32
+  }
+  return %out : memref<1x16x8x10xf32>
+}
+
+// -----
+
+// Batch 2, bias + residual + ReLU: a loop of calls, each moving the input,
+// the output and the residual (but not the bias) by their batch strides;
+// the residual is addend 1 with channel, row and column strides 80, 10, 1.
+// CHECK-LABEL: func.func @batched_residual
+// CHECK-SAME:    (%[[IN:.*]]: memref<2x8x10x12xf32>, %[[W:.*]]: memref<16x8x3x3xf32>, %[[B:.*]]: memref<16x1x1xf32>, %[[RES:.*]]: memref<2x16x8x10xf32>)
+// CHECK-DAG:     %[[C2:.*]] = arith.constant 2 : i64
+// CHECK-DAG:     %[[C960:.*]] = arith.constant 960 : i64
+// CHECK-DAG:     %[[C1280:.*]] = arith.constant 1280 : i64
+// CHECK-DAG:     %[[C80:.*]] = arith.constant 80 : i64
+// CHECK-DAG:     %[[C10:.*]] = arith.constant 10 : i64
+// CHECK-DAG:     %[[C1:.*]] = arith.constant 1 : i64
+// CHECK-DAG:     %[[C0:.*]] = arith.constant 0 : i64
+// CHECK-DAG:     %[[INPTR:.*]] = llvm.inttoptr %{{.*}} : i64 to !llvm.ptr
+// CHECK:         scf.for %[[N:.*]] = %[[C0]] to %[[C2]] step %[[C1]]  : i64 {
+// CHECK-DAG:       %[[INOFF:.*]] = arith.muli %[[N]], %[[C960]] : i64
+// CHECK-DAG:       %[[INN:.*]] = llvm.getelementptr %{{.*}}[%[[INOFF]]] : (!llvm.ptr, i64) -> !llvm.ptr, f32
+// CHECK-DAG:       %[[OUTOFF:.*]] = arith.muli %[[N]], %[[C1280]] : i64
+// CHECK-DAG:       %[[OUTN:.*]] = llvm.getelementptr %{{.*}}[%[[OUTOFF]]]
+// CHECK-DAG:       %[[RESN:.*]] = llvm.getelementptr %{{.*}}[%[[OUTOFF]]]
+// CHECK:           func.call @tessera_conv3x3_winograd_avx512(%{{.*}}, %{{.*}}, %[[INN]], %{{.*}}, %{{.*}}, %{{.*}}, %[[OUTN]], %[[C80]], %[[C10]], %{{.*}}, %[[C10]], %{{.*}}, %[[C1]], %[[C0]], %[[C0]], %[[RESN]], %[[C80]], %[[C10]], %[[C1]], %{{.*}}, %{{.*}})
+// CHECK-NOT:     linalg.
+#id = affine_map<(n, c, h, w) -> (n, c, h, w)>
+#bias = affine_map<(n, c, h, w) -> (c, 0, 0)>
+func.func @batched_residual(%in: memref<2x8x10x12xf32>, %w: memref<16x8x3x3xf32>, %b: memref<16x1x1xf32>, %res: memref<2x16x8x10xf32>) -> memref<2x16x8x10xf32> {
+  %zero = arith.constant 0.0 : f32
+  %out = memref.alloc() : memref<2x16x8x10xf32>
+  linalg.fill ins(%zero : f32) outs(%out : memref<2x16x8x10xf32>)
+  linalg.conv_2d_nchw_fchw ins(%in, %w : memref<2x8x10x12xf32>, memref<16x8x3x3xf32>) outs(%out : memref<2x16x8x10xf32>)
+  linalg.generic {indexing_maps = [#id, #bias, #id, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%out, %b, %res : memref<2x16x8x10xf32>, memref<16x1x1xf32>, memref<2x16x8x10xf32>) outs(%out : memref<2x16x8x10xf32>) {
+  ^bb0(%x: f32, %bb: f32, %r: f32, %o: f32):
+    %s = arith.addf %x, %bb : f32
+    %t = arith.addf %s, %r : f32
+    %m = arith.maximumf %t, %zero : f32
+    linalg.yield %m : f32
+  }
+  return %out : memref<2x16x8x10xf32>
+}
+
+// -----
+
+// Epilogues the kernel cannot apply stay, after the call: a bias that may
+// be the output's memory (both are arguments of the function), and a
+// scale (not an add or a clamp). The call then has no epilogue.
+// CHECK-LABEL: func.func @epilogues_kept
+// CHECK-DAG:     %[[NULL:.*]] = llvm.mlir.zero : !llvm.ptr
+// CHECK-DAG:     %[[NEGINF:.*]] = arith.constant 0xFF800000 : f32
+// CHECK-DAG:     %[[INF:.*]] = arith.constant 0x7F800000 : f32
+// CHECK:         call @tessera_conv3x3_winograd_avx512({{.*}}, %[[NULL]], %{{.*}}, %{{.*}}, %{{.*}}, %[[NULL]], %{{.*}}, %{{.*}}, %{{.*}}, %[[NEGINF]], %[[INF]])
+// CHECK-NEXT:    linalg.generic
+// CHECK:           arith.addf
+// CHECK:         call @tessera_conv3x3_winograd_avx512({{.*}}, %[[NULL]], %{{.*}}, %{{.*}}, %{{.*}}, %[[NULL]], %{{.*}}, %{{.*}}, %{{.*}}, %[[NEGINF]], %[[INF]])
+// CHECK-NEXT:    linalg.generic
+// CHECK:           arith.mulf
+#id = affine_map<(n, c, h, w) -> (n, c, h, w)>
+#bias = affine_map<(n, c, h, w) -> (c, 0, 0)>
+func.func @epilogues_kept(%in: memref<1x8x10x12xf32>, %w: memref<16x8x3x3xf32>, %b: memref<16x1x1xf32>, %out: memref<1x16x8x10xf32>) -> memref<1x16x8x10xf32> {
+  %zero = arith.constant 0.0 : f32
+  %two = arith.constant 2.0 : f32
+  linalg.fill ins(%zero : f32) outs(%out : memref<1x16x8x10xf32>)
+  linalg.conv_2d_nchw_fchw ins(%in, %w : memref<1x8x10x12xf32>, memref<16x8x3x3xf32>) outs(%out : memref<1x16x8x10xf32>)
+  linalg.generic {indexing_maps = [#id, #bias, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%out, %b : memref<1x16x8x10xf32>, memref<16x1x1xf32>) outs(%out : memref<1x16x8x10xf32>) {
+  ^bb0(%x: f32, %bb: f32, %o: f32):
+    %s = arith.addf %x, %bb : f32
+    linalg.yield %s : f32
+  }
+  %scaled = memref.alloc() : memref<1x16x8x10xf32>
+  linalg.fill ins(%zero : f32) outs(%scaled : memref<1x16x8x10xf32>)
+  linalg.conv_2d_nchw_fchw ins(%in, %w : memref<1x8x10x12xf32>, memref<16x8x3x3xf32>) outs(%scaled : memref<1x16x8x10xf32>)
+  linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%scaled : memref<1x16x8x10xf32>) outs(%scaled : memref<1x16x8x10xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    %s = arith.mulf %x, %two : f32
+    linalg.yield %s : f32
+  }
+  return %scaled : memref<1x16x8x10xf32>
+}
+
+// -----
+
+// Convolutions the kernel does not compute are left (to lower as loops),
+// each with a warning that says why.
+// CHECK-LABEL: func.func @refused
+// CHECK-NOT:     call
+// CHECK-COUNT-4: linalg.conv_2d_nchw_fchw
+func.func @refused(%in: memref<1x8x10x12xf32>, %w: memref<16x8x3x3xf32>, %out: memref<1x16x8x10xf32>, %small: memref<1x16x4x5xf32>, %wide: memref<1x16x7x9xf32>) {
+  %zero = arith.constant 0.0 : f32
+  // expected-warning @below {{tessera-conv-to-winograd: left as loops, not the Winograd kernel: output is not zero-filled just before}}
+  linalg.conv_2d_nchw_fchw ins(%in, %w : memref<1x8x10x12xf32>, memref<16x8x3x3xf32>) outs(%out : memref<1x16x8x10xf32>)
+  linalg.fill ins(%zero : f32) outs(%small : memref<1x16x4x5xf32>)
+  // expected-warning @below {{strided or dilated}}
+  linalg.conv_2d_nchw_fchw {strides = dense<2> : tensor<2xi64>} ins(%in, %w : memref<1x8x10x12xf32>, memref<16x8x3x3xf32>) outs(%small : memref<1x16x4x5xf32>)
+  linalg.fill ins(%zero : f32) outs(%wide : memref<1x16x7x9xf32>)
+  // expected-warning @below {{input is not the output's size plus the window}}
+  linalg.conv_2d_nchw_fchw ins(%in, %w : memref<1x8x10x12xf32>, memref<16x8x3x3xf32>) outs(%wide : memref<1x16x7x9xf32>)
+  %columns = memref.subview %in[0, 0, 0, 0] [1, 8, 10, 6] [1, 1, 1, 2] : memref<1x8x10x12xf32> to memref<1x8x10x6xf32, strided<[960, 120, 12, 2]>>
+  %narrow = memref.subview %out[0, 0, 0, 0] [1, 16, 8, 4] [1, 1, 1, 1] : memref<1x16x8x10xf32> to memref<1x16x8x4xf32, strided<[1280, 80, 10, 1]>>
+  linalg.fill ins(%zero : f32) outs(%narrow : memref<1x16x8x4xf32, strided<[1280, 80, 10, 1]>>)
+  // expected-warning @below {{input or output rows are not contiguous f32}}
+  linalg.conv_2d_nchw_fchw ins(%columns, %w : memref<1x8x10x6xf32, strided<[960, 120, 12, 2]>>, memref<16x8x3x3xf32>) outs(%narrow : memref<1x16x8x4xf32, strided<[1280, 80, 10, 1]>>)
+  return
+}
