@@ -33,6 +33,8 @@
 
 #define POINTS 16
 #define MR TESSERA_SGEMM_AVX512_MR
+/* The micro-kernel's full block width (two vectors). */
+#define NR 32
 /* V's floats per block of tile rows: a block's 16 transformed input
  * matrices stay in L2 from their transform to their products. */
 #define BLOCK_FLOATS (128 * 1024)
@@ -168,14 +170,14 @@ static inline __mmask16 first_lanes(int64_t count) {
  * lanes. */
 __attribute__((target("avx512f"))) static void
 transform_input(const conv_geometry_t *g, int64_t ty0, int64_t rows,
-                int64_t tiles_x, float *v) {
+                int64_t tiles_x, int64_t pitch, float *v) {
   const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18,
                                          20, 22, 24, 26, 28, 30);
   const __m512i odd = _mm512_add_epi32(even, _mm512_set1_epi32(1));
-  const int64_t tiles = rows * tiles_x, point = g->channels * tiles;
+  const int64_t tiles = rows * pitch, point = g->channels * tiles;
   for (int64_t c = 0; c < g->channels; ++c)
     for (int64_t r = 0; r < rows; ++r)
-      for (int64_t tx = 0; tx < tiles_x; tx += 16) {
+      for (int64_t tx = 0; tx < pitch; tx += 16) {
         __m512 d[4][4];
         for (int i = 0; i < 4; ++i) {
           const int64_t y = 2 * (ty0 + r) + i;
@@ -204,8 +206,8 @@ transform_input(const conv_geometry_t *g, int64_t ty0, int64_t rows,
           t[2][j] = _mm512_sub_ps(d[2][j], d[1][j]);
           t[3][j] = _mm512_sub_ps(d[1][j], d[3][j]);
         }
-        const __mmask16 lanes = first_lanes(tiles_x - tx);
-        float *out = v + c * tiles + r * tiles_x + tx;
+        const __mmask16 lanes = first_lanes(pitch - tx);
+        float *out = v + c * tiles + r * pitch + tx;
         for (int i = 0; i < 4; ++i) {
           __m512 row[4] = {_mm512_sub_ps(t[i][0], t[i][2]),
                            _mm512_add_ps(t[i][1], t[i][2]),
@@ -245,16 +247,16 @@ apply_epilogue(const conv_geometry_t *g, __m512 value, int64_t f, int64_t y,
  * epilogue. */
 __attribute__((target("avx512f"))) static void
 transform_output(const conv_geometry_t *g, int64_t ty0, int64_t rows,
-                 int64_t tiles_x, const float *m) {
+                 int64_t tiles_x, int64_t pitch, const float *m) {
   const __m512i low = _mm512_setr_epi32(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5,
                                         21, 6, 22, 7, 23);
   const __m512i high = _mm512_add_epi32(low, _mm512_set1_epi32(8));
-  const int64_t tiles = rows * tiles_x, point = g->filters * tiles;
+  const int64_t tiles = rows * pitch, point = g->filters * tiles;
   for (int64_t f = 0; f < g->filters; ++f)
     for (int64_t r = 0; r < rows; ++r)
       for (int64_t tx = 0; tx < tiles_x; tx += 16) {
         const __mmask16 lanes = first_lanes(tiles_x - tx);
-        const float *in = m + f * tiles + r * tiles_x + tx;
+        const float *in = m + f * tiles + r * pitch + tx;
         __m512 s[2][4]; /* A^T M */
         for (int j = 0; j < 4; ++j) {
           __m512 m0 = _mm512_maskz_loadu_ps(lanes, in + (0 * 4 + j) * point);
@@ -288,12 +290,21 @@ transform_output(const conv_geometry_t *g, int64_t ty0, int64_t rows,
       }
 }
 
+/* Tile rows per block: V for all channels within BLOCK_FLOATS. */
+static int64_t block_rows_for(int64_t pitch, int64_t tiles_y,
+                              int64_t channels) {
+  int64_t rows = BLOCK_FLOATS / POINTS / (channels > 0 ? channels : 1) / pitch;
+  if (rows < 1)
+    rows = 1;
+  return rows > tiles_y ? tiles_y : rows;
+}
+
 /* The whole job, split over threads along tile rows or (for maps of few
  * tile rows) along filters in whole micro-kernel panels. */
 typedef struct winograd_job {
   const conv_geometry_t *geometry;
   const float *u;
-  int64_t tiles_y, tiles_x, block_rows, filter_panels;
+  int64_t tiles_y, tiles_x, tile_pitch, block_rows, filter_panels;
   int split_filters;
   atomic_int failed; /* a thread found no scratch memory */
 } winograd_job_t;
@@ -303,7 +314,7 @@ static void run_winograd(winograd_job_t *job, int64_t ty_begin, int64_t ty_end,
                          int64_t f_begin, int64_t f_end) {
   const conv_geometry_t *g = job->geometry;
   const int64_t channels = g->channels, filters = f_end - f_begin;
-  const int64_t block_tiles = job->block_rows * job->tiles_x;
+  const int64_t block_tiles = job->block_rows * job->tile_pitch;
   const int64_t v_floats = POINTS * channels * block_tiles;
   float *v = tessera_rt_thread_scratch(TESSERA_RT_SCRATCH_WINOGRAD, 
       (size_t)(v_floats + POINTS * filters * block_tiles));
@@ -322,14 +333,14 @@ static void run_winograd(winograd_job_t *job, int64_t ty_begin, int64_t ty_end,
   for (int64_t ty = ty_begin; ty < ty_end; ty += job->block_rows) {
     const int64_t rows =
         ty_end - ty < job->block_rows ? ty_end - ty : job->block_rows;
-    const int64_t tiles = rows * job->tiles_x;
-    transform_input(g, ty, rows, job->tiles_x, v);
+    const int64_t tiles = rows * job->tile_pitch;
+    transform_input(g, ty, rows, job->tiles_x, job->tile_pitch, v);
     for (int p = 0; p < POINTS; ++p)
       tessera_rt_sgemm_prepacked_avx512(
           filters, tiles, channels, job->u + p * u_point, g->filters,
           f_begin, v + p * channels * tiles, tiles, m + p * filters * tiles,
           tiles);
-    transform_output(&part, ty, rows, job->tiles_x, m);
+    transform_output(&part, ty, rows, job->tiles_x, job->tile_pitch, m);
   }
 }
 
@@ -385,12 +396,27 @@ void tessera_conv3x3_winograd_avx512(TESSERA_WINOGRAD_CONV3X3_PARAMETERS) {
       lower, upper};
   const int64_t tiles_y = (output_height + 1) / 2,
                 tiles_x = (output_width + 1) / 2;
-  int64_t block_rows =
-      BLOCK_FLOATS / POINTS / (channels > 0 ? channels : 1) / tiles_x;
-  if (block_rows < 1)
-    block_rows = 1;
-  if (block_rows > tiles_y)
-    block_rows = tiles_y;
+  int64_t tile_pitch = tiles_x, block_rows = block_rows_for(tiles_x, tiles_y,
+                                                              channels);
+  /* A block of fewer than 4 micro-kernel panels (NR columns) whose tile
+   * count leaves more than half a panel over runs a large share of its
+   * products on the full kernel through a copy. Padding each tile row by
+   * up to an eighth, with tiles whose results are dropped, to whole
+   * panels costs less there (128 x 28 x 28: 56 -> 64 tiles per block,
+   * 11-17% faster). With more panels (16 x 55 x 55: 504 tiles per block)
+   * the padding costs more than the one slow panel; a remainder of at
+   * most half a panel runs on the half-width kernel. */
+  const int64_t remainder = block_rows * tiles_x % NR;
+  const int pad = block_rows * tiles_x < 4 * NR && remainder > NR / 2;
+  for (int64_t pitch = tiles_x; pad && pitch <= tiles_x + tiles_x / 7;
+       ++pitch) {
+    const int64_t rows = block_rows_for(pitch, tiles_y, channels);
+    if (rows * pitch % NR == 0) {
+      tile_pitch = pitch;
+      block_rows = rows;
+      break;
+    }
+  }
   const float *u = kept_transform(weights, filters, channels);
   float *own_u = NULL;
   if (!u)
@@ -399,7 +425,8 @@ void tessera_conv3x3_winograd_avx512(TESSERA_WINOGRAD_CONV3X3_PARAMETERS) {
     convolve_directly(&g, weights);
     return;
   }
-  winograd_job_t job = {&g,      u, tiles_y, tiles_x, block_rows,
+  winograd_job_t job = {&g,         u,          tiles_y,
+                        tiles_x,    tile_pitch, block_rows,
                         (filters + MR - 1) / MR, 0};
   atomic_init(&job.failed, 0);
   /* Few tile rows (7 x 7 maps have 4) would leave threads uneven work and

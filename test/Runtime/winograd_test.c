@@ -193,7 +193,10 @@ int main(int argc, char **argv) {
   const int64_t shapes[][4] = {
       {1, 1, 1, 1},    {3, 5, 2, 2},    {2, 3, 3, 5},   {8, 8, 7, 7},
       {9, 17, 14, 14}, {5, 12, 13, 33}, {4, 9, 6, 64},  {16, 24, 31, 34},
-      {33, 40, 9, 2},  {70, 20, 5, 6},  {300, 16, 4, 4}};
+      {33, 40, 9, 2},  {70, 20, 5, 6},  {300, 16, 4, 4},
+      /* Tile rows padded from 14 to 16 tiles (56 -> 64 per block); with
+       * 128 channels, 4 tile rows per block and a last block of 2. */
+      {6, 10, 8, 28},  {128, 16, 28, 28}};
   for (size_t s = 0; s < sizeof(shapes) / sizeof(*shapes); ++s)
     for (int variant = 0; variant < 6; ++variant) {
       test_case_t t = {shapes[s][0], shapes[s][1], shapes[s][2], shapes[s][3],
@@ -211,7 +214,7 @@ int main(int argc, char **argv) {
   tessera_thread_pool_enter(pool);
   const int64_t split[][4] = {
       {5, 12, 13, 33}, {16, 24, 31, 34}, {7, 40, 14, 14}, {9, 17, 7, 7},
-      {20, 25, 4, 9}};
+      {20, 25, 4, 9},  {128, 16, 28, 28}};
   for (size_t s = 0; s < sizeof(split) / sizeof(*split); ++s)
     for (int variant = 0; variant < 2; ++variant) {
       test_case_t t = {split[s][0], split[s][1], split[s][2], split[s][3],
