@@ -1081,32 +1081,34 @@ describe_epilogue(epilogue_t *epilogue, int64_t *batch_strides,
                               -__builtin_inff(), __builtin_inff());            \
   }
 
-/* The AVX-512 kernels with A already packed (tessera_rt_pack_a_avx512):
- * products whose constant A is made by the runtime, not found in a
- * model's weights. */
-static const gemm_kernel_t avx512_kernel = {
-    micro_kernel_avx512,      micro_kernel_avx512_4,     micro_kernel_avx512_8,
-    micro_kernel_avx512_half, micro_kernel_avx512_17,    micro_kernel_avx512_fused,
-    epilogue_avx512,          AVX512_MR,                 AVX512_NR};
+/* The kernels with A already packed (tessera_rt_pack_a_<isa>): products
+ * whose constant A is made by the runtime, not found in a model's
+ * weights (the Winograd kernel's transformed filters). */
+#define DEFINE_PREPACKED(isa, MR, ...)                                         \
+  static const gemm_kernel_t isa##_kernel = {__VA_ARGS__};                     \
+  void tessera_rt_pack_a_##isa(int64_t m, int64_t k, const float *a,           \
+                               int64_t lda, float *packed) {                   \
+    const int64_t padded = padded_to_panels(m, MR);                            \
+    for (int64_t pc = 0; pc < k; pc += KC)                                     \
+      pack_a(m, k - pc < KC ? k - pc : KC, MR, a + pc, lda,                    \
+             packed + pc * padded);                                            \
+  }                                                                            \
+  void tessera_rt_sgemm_prepacked_##isa(                                       \
+      int64_t m, int64_t n, int64_t k, const float *packed_a,                  \
+      int64_t packed_rows, int64_t first_row, const float *b, int64_t ldb,     \
+      float *c, int64_t ldc) {                                                 \
+    gemm(&isa##_kernel, small_m_##isa, m, n, k, NULL, 0, b, ldb, c, ldc,       \
+         /*overwrite=*/1, NULL,                                                \
+         &(packed_view_t){packed_a, padded_to_panels(packed_rows, MR),         \
+                          first_row});                                         \
+  }
 
-void tessera_rt_pack_a_avx512(int64_t m, int64_t k, const float *a,
-                              int64_t lda, float *packed) {
-  const int64_t padded = padded_to_panels(m, AVX512_MR);
-  for (int64_t pc = 0; pc < k; pc += KC)
-    pack_a(m, k - pc < KC ? k - pc : KC, AVX512_MR, a + pc, lda,
-           packed + pc * padded);
-}
-
-void tessera_rt_sgemm_prepacked_avx512(int64_t m, int64_t n, int64_t k,
-                                       const float *packed_a,
-                                       int64_t packed_rows, int64_t first_row,
-                                       const float *b, int64_t ldb, float *c,
-                                       int64_t ldc) {
-  gemm(&avx512_kernel, small_m_avx512, m, n, k, NULL, 0, b, ldb, c, ldc,
-       /*overwrite=*/1, NULL,
-       &(packed_view_t){packed_a, padded_to_panels(packed_rows, AVX512_MR),
-                        first_row});
-}
+DEFINE_PREPACKED(avx512, AVX512_MR, micro_kernel_avx512, micro_kernel_avx512_4,
+                 micro_kernel_avx512_8, micro_kernel_avx512_half,
+                 micro_kernel_avx512_17, micro_kernel_avx512_fused,
+                 epilogue_avx512, AVX512_MR, AVX512_NR)
+DEFINE_PREPACKED(avx2, AVX2_MR, micro_kernel_avx2, NULL, NULL, NULL, NULL,
+                 micro_kernel_avx2_fused, epilogue_avx2, AVX2_MR, AVX2_NR)
 
 DEFINE_SGEMM(avx512, micro_kernel_avx512, micro_kernel_avx512_4,
              micro_kernel_avx512_8, micro_kernel_avx512_half,

@@ -15,6 +15,10 @@
  * U is made once per weight tensor, already packed for the micro-kernel,
  * and kept while the weights stay registered (a loaded model's weights;
  * unregistered weights are transformed on every call).
+ *
+ * The transforms are vector code once per instruction set
+ * (WinogradConvKernel.inc: AVX-512, 16 tiles of a row at a time, and
+ * AVX2, 8); this file holds what they share.
 \*===----------------------------------------------------------------------===*/
 
 #ifndef _GNU_SOURCE
@@ -32,12 +36,28 @@
 #include <immintrin.h>
 
 #define POINTS 16
-#define MR TESSERA_SGEMM_AVX512_MR
-/* The micro-kernel's full block width (two vectors). */
-#define NR 32
 /* V's floats per block of tile rows: a block's 16 transformed input
  * matrices stay in L2 from their transform to their products. */
 #define BLOCK_FLOATS (128 * 1024)
+
+/*===--- Instruction sets -------------------------------------------------===*/
+
+typedef struct conv_geometry conv_geometry_t;
+
+/* One instruction set's transforms and the micro-kernel they feed. */
+typedef struct winograd_isa {
+  void (*transform_input)(const conv_geometry_t *g, int64_t ty0, int64_t rows,
+                          int64_t tiles_x, int64_t pitch, float *v);
+  void (*transform_output)(const conv_geometry_t *g, int64_t ty0,
+                           int64_t rows, int64_t tiles_x, int64_t pitch,
+                           const float *m);
+  void (*pack_a)(int64_t m, int64_t k, const float *a, int64_t lda,
+                 float *packed);
+  void (*product)(int64_t m, int64_t n, int64_t k, const float *packed_a,
+                  int64_t packed_rows, int64_t first_row, const float *b,
+                  int64_t ldb, float *c, int64_t ldc);
+  int64_t mr, nr; /* the micro-kernel's panel rows and block columns */
+} winograd_isa_t;
 
 /*===--- Transformed weights ----------------------------------------------===*/
 
@@ -45,23 +65,26 @@ typedef struct transformed_weights {
   struct transformed_weights *next;
   const float *weights;
   int64_t filters, channels;
-  float *packed; /* POINTS blocks of tessera_rt_pack_a_avx512 layout */
+  const winograd_isa_t *isa;
+  float *packed; /* POINTS blocks of the isa's pack_a layout */
 } transformed_weights_t;
 
 static transformed_weights_t *transformed;
 static pthread_mutex_t transformed_mutex = PTHREAD_MUTEX_INITIALIZER;
 
-static int64_t packed_point_floats(int64_t filters, int64_t channels) {
-  return (filters + MR - 1) / MR * MR * channels;
+static int64_t packed_point_floats(const winograd_isa_t *isa, int64_t filters,
+                                   int64_t channels) {
+  return (filters + isa->mr - 1) / isa->mr * isa->mr * channels;
 }
 
 /* U for every (filter, channel), packed; NULL when memory is short. */
-static float *transform_weights(const float *weights, int64_t filters,
+static float *transform_weights(const winograd_isa_t *isa,
+                                const float *weights, int64_t filters,
                                 int64_t channels) {
   const size_t point = (size_t)(filters * channels);
   float *u = malloc(POINTS * point * sizeof(float));
   float *packed = aligned_alloc(
-      64, ((size_t)(POINTS * packed_point_floats(filters, channels)) *
+      64, ((size_t)(POINTS * packed_point_floats(isa, filters, channels)) *
                sizeof(float) +
            63) / 64 * 64);
   if (!u || !packed) {
@@ -87,15 +110,15 @@ static float *transform_weights(const float *weights, int64_t filters,
       }
     }
   for (int p = 0; p < POINTS; ++p)
-    tessera_rt_pack_a_avx512(filters, channels, u + (size_t)p * point,
-                             channels,
-                             packed + p * packed_point_floats(filters, channels));
+    isa->pack_a(filters, channels, u + (size_t)p * point, channels,
+                packed + p * packed_point_floats(isa, filters, channels));
   free(u);
   return packed;
 }
 
 /* The kept U of registered weights (made on first use), or NULL. */
-static const float *kept_transform(const float *weights, int64_t filters,
+static const float *kept_transform(const winograd_isa_t *isa,
+                                   const float *weights, int64_t filters,
                                    int64_t channels) {
   if (!tessera_rt_gemm_is_constant(weights,
                                    (size_t)(filters * channels * 9) *
@@ -104,14 +127,15 @@ static const float *kept_transform(const float *weights, int64_t filters,
   pthread_mutex_lock(&transformed_mutex);
   transformed_weights_t *entry = transformed;
   while (entry && !(entry->weights == weights && entry->filters == filters &&
-                    entry->channels == channels))
+                    entry->channels == channels && entry->isa == isa))
     entry = entry->next;
   if (!entry) {
     entry = malloc(sizeof(*entry));
-    float *packed = entry ? transform_weights(weights, filters, channels) : NULL;
+    float *packed =
+        entry ? transform_weights(isa, weights, filters, channels) : NULL;
     if (packed) {
-      *entry = (transformed_weights_t){transformed, weights, filters, channels,
-                                       packed};
+      *entry = (transformed_weights_t){transformed, weights,  filters,
+                                       channels,    isa,      packed};
       transformed = entry;
     } else {
       free(entry);
@@ -146,7 +170,7 @@ typedef struct conv_addend {
   int64_t channel_stride, row_stride, column_stride;
 } conv_addend_t;
 
-typedef struct conv_geometry {
+struct conv_geometry {
   int64_t channels, filters;
   const float *input;
   int64_t input_channel_stride, input_row_stride, input_height, input_width;
@@ -155,140 +179,133 @@ typedef struct conv_geometry {
       output_width;
   conv_addend_t addend[2];
   float lower, upper;
-} conv_geometry_t;
+};
 
-static inline __mmask16 first_lanes(int64_t count) {
-  return count >= 16 ? (__mmask16)0xffff
-         : count <= 0 ? (__mmask16)0
-                      : (__mmask16)((1u << count) - 1);
+/*===--- Transforms, per instruction set ----------------------------------===*/
+
+/* Lanes [0, n) of a vector (none for n <= 0, all for n >= 16). */
+static inline __mmask16 first_lanes_16(int64_t n) {
+  return n <= 0 ? 0 : n >= 16 ? 0xffff : (__mmask16)((1u << n) - 1);
 }
 
-/* V for tile rows [ty0, ty0 + rows) of every channel: V[p][c][t] with t =
- * (ty - ty0) * tiles_x + tx; input past the buffer's rows or columns reads
- * as zero (only tiles that also cover dropped outputs reach it). Sixteen
- * tiles of a row at a time: input columns 2tx + j split into even and odd
- * lanes. */
-__attribute__((target("avx512f"))) static void
-transform_input(const conv_geometry_t *g, int64_t ty0, int64_t rows,
-                int64_t tiles_x, int64_t pitch, float *v) {
-  const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18,
-                                         20, 22, 24, 26, 28, 30);
-  const __m512i odd = _mm512_add_epi32(even, _mm512_set1_epi32(1));
-  const int64_t tiles = rows * pitch, point = g->channels * tiles;
-  for (int64_t c = 0; c < g->channels; ++c)
-    for (int64_t r = 0; r < rows; ++r)
-      for (int64_t tx = 0; tx < pitch; tx += 16) {
-        __m512 d[4][4];
-        for (int i = 0; i < 4; ++i) {
-          const int64_t y = 2 * (ty0 + r) + i;
-          const int64_t valid =
-              y < g->input_height ? g->input_width - 2 * tx : 0;
-          const float *row = g->input + c * g->input_channel_stride +
-                             (y < g->input_height ? y : 0) *
-                                 g->input_row_stride +
-                             2 * tx;
-          __m512 lo = _mm512_maskz_loadu_ps(first_lanes(valid), row);
-          __m512 hi = _mm512_maskz_loadu_ps(first_lanes(valid - 16), row + 16);
-          __m512 next = _mm512_maskz_loadu_ps(first_lanes(valid - 32), row + 32);
-          __m512 lo2 = _mm512_castsi512_ps(_mm512_alignr_epi32(
-              _mm512_castps_si512(hi), _mm512_castps_si512(lo), 2));
-          __m512 hi2 = _mm512_castsi512_ps(_mm512_alignr_epi32(
-              _mm512_castps_si512(next), _mm512_castps_si512(hi), 2));
-          d[i][0] = _mm512_permutex2var_ps(lo, even, hi);
-          d[i][1] = _mm512_permutex2var_ps(lo, odd, hi);
-          d[i][2] = _mm512_permutex2var_ps(lo2, even, hi2);
-          d[i][3] = _mm512_permutex2var_ps(lo2, odd, hi2);
-        }
-        __m512 t[4][4]; /* B^T d */
-        for (int j = 0; j < 4; ++j) {
-          t[0][j] = _mm512_sub_ps(d[0][j], d[2][j]);
-          t[1][j] = _mm512_add_ps(d[1][j], d[2][j]);
-          t[2][j] = _mm512_sub_ps(d[2][j], d[1][j]);
-          t[3][j] = _mm512_sub_ps(d[1][j], d[3][j]);
-        }
-        const __mmask16 lanes = first_lanes(pitch - tx);
-        float *out = v + c * tiles + r * pitch + tx;
-        for (int i = 0; i < 4; ++i) {
-          __m512 row[4] = {_mm512_sub_ps(t[i][0], t[i][2]),
-                           _mm512_add_ps(t[i][1], t[i][2]),
-                           _mm512_sub_ps(t[i][2], t[i][1]),
-                           _mm512_sub_ps(t[i][1], t[i][3])};
-          for (int j = 0; j < 4; ++j)
-            _mm512_mask_storeu_ps(out + (i * 4 + j) * point, lanes, row[j]);
-        }
-      }
+#define ISA avx512
+#define VECTOR_WIDTH 16
+#define TARGET __attribute__((target("avx512f")))
+#define VEC __m512
+/* Masked lanes read as 0 and are never touched (no fault past a row). */
+#define VLOADN(p, n) _mm512_maskz_loadu_ps(first_lanes_16(n), p)
+#define VSTOREN(p, v, n) _mm512_mask_storeu_ps(p, first_lanes_16(n), v)
+#define VSET1(x) _mm512_set1_ps(x)
+#define VADD(a, b) _mm512_add_ps(a, b)
+#define VSUB(a, b) _mm512_sub_ps(a, b)
+#define VMAX(a, b) _mm512_max_ps(a, b)
+#define VMIN(a, b) _mm512_min_ps(a, b)
+/* Columns [0, 32) of `row` (of which `valid` exist) as lo and hi, and
+ * columns [2, 34) as lo2 and hi2: three loads, two shifts. */
+#define VLOADCOLUMNS(row, valid, lo, hi, lo2, hi2)                             \
+  do {                                                                         \
+    *(lo) = VLOADN(row, valid);                                                \
+    *(hi) = VLOADN((row) + 16, (valid) - 16);                                  \
+    const __m512 next_ = VLOADN((row) + 32, (valid) - 32);                     \
+    *(lo2) = _mm512_castsi512_ps(_mm512_alignr_epi32(                          \
+        _mm512_castps_si512(*(hi)), _mm512_castps_si512(*(lo)), 2));           \
+    *(hi2) = _mm512_castsi512_ps(_mm512_alignr_epi32(                          \
+        _mm512_castps_si512(next_), _mm512_castps_si512(*(hi)), 2));           \
+  } while (0)
+/* even = lo, hi's even lanes in order; odd = their odd lanes. */
+#define VDEINTERLEAVE(lo, hi, even, odd)                                       \
+  do {                                                                         \
+    const __m512i evens = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, \
+                                            20, 22, 24, 26, 28, 30);           \
+    const __m512 lo_ = (lo), hi_ = (hi);                                       \
+    *(even) = _mm512_permutex2var_ps(lo_, evens, hi_);                         \
+    *(odd) = _mm512_permutex2var_ps(                                           \
+        lo_, _mm512_add_epi32(evens, _mm512_set1_epi32(1)), hi_);              \
+  } while (0)
+/* first, second = a[0], b[0], a[1], b[1], ... */
+#define VINTERLEAVE(a, b, first, second)                                       \
+  do {                                                                         \
+    const __m512i low = _mm512_setr_epi32(0, 16, 1, 17, 2, 18, 3, 19, 4, 20,  \
+                                          5, 21, 6, 22, 7, 23);                \
+    *(first) = _mm512_permutex2var_ps(a, low, b);                              \
+    *(second) = _mm512_permutex2var_ps(                                        \
+        a, _mm512_add_epi32(low, _mm512_set1_epi32(8)), b);                    \
+  } while (0)
+#include "WinogradConvKernel.inc"
+#undef ISA
+#undef VECTOR_WIDTH
+#undef TARGET
+#undef VEC
+#undef VLOADN
+#undef VSTOREN
+#undef VSET1
+#undef VADD
+#undef VSUB
+#undef VMAX
+#undef VMIN
+#undef VLOADCOLUMNS
+#undef VDEINTERLEAVE
+#undef VINTERLEAVE
+
+/* Lanes [0, n) of a vector as a maskload/maskstore mask. */
+__attribute__((target("avx2"))) static inline __m256i first_lanes_8(int64_t n) {
+  return _mm256_cmpgt_epi32(
+      _mm256_set1_epi32((int)(n < 0 ? 0 : n < 8 ? n : 8)),
+      _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
 }
 
-/* (y + addend0) + addend1, clamped, for `count` output columns of row `y`
- * of filter f starting at column x. */
-__attribute__((target("avx512f"))) static inline __m512
-apply_epilogue(const conv_geometry_t *g, __m512 value, int64_t f, int64_t y,
-               int64_t x, __mmask16 lanes) {
-  for (int a = 0; a < 2; ++a) {
-    const conv_addend_t *addend = &g->addend[a];
-    if (!addend->data)
-      continue;
-    const float *at = addend->data + f * addend->channel_stride +
-                      y * addend->row_stride;
-    value = _mm512_add_ps(
-        value, addend->column_stride
-                   ? _mm512_maskz_loadu_ps(lanes, at + x)
-                   : _mm512_set1_ps(*at));
-  }
-  if (g->lower != -__builtin_inff())
-    value = _mm512_max_ps(value, _mm512_set1_ps(g->lower));
-  if (g->upper != __builtin_inff())
-    value = _mm512_min_ps(value, _mm512_set1_ps(g->upper));
-  return value;
-}
+#define ISA avx2
+#define VECTOR_WIDTH 8
+#define TARGET __attribute__((target("avx2,fma")))
+#define VEC __m256
+#define VLOADN(p, n) _mm256_maskload_ps(p, first_lanes_8(n))
+#define VSTOREN(p, v, n) _mm256_maskstore_ps(p, first_lanes_8(n), v)
+#define VSET1(x) _mm256_set1_ps(x)
+#define VADD(a, b) _mm256_add_ps(a, b)
+#define VSUB(a, b) _mm256_sub_ps(a, b)
+#define VMAX(a, b) _mm256_max_ps(a, b)
+#define VMIN(a, b) _mm256_min_ps(a, b)
+/* Columns [0, 16) and [2, 18) of `row`: four masked loads (AVX2 has no
+ * shift across 128-bit lanes). */
+#define VLOADCOLUMNS(row, valid, lo, hi, lo2, hi2)                             \
+  do {                                                                         \
+    *(lo) = VLOADN(row, valid);                                                \
+    *(hi) = VLOADN((row) + 8, (valid) - 8);                                    \
+    *(lo2) = VLOADN((row) + 2, (valid) - 2);                                   \
+    *(hi2) = VLOADN((row) + 10, (valid) - 10);                                 \
+  } while (0)
+/* Within each 128-bit lane, then the 64-bit pairs back in order. */
+#define VDEINTERLEAVE(lo, hi, even, odd)                                       \
+  do {                                                                         \
+    const __m256 lo_ = (lo), hi_ = (hi);                                       \
+    *(even) = _mm256_castpd_ps(_mm256_permute4x64_pd(                         \
+        _mm256_castps_pd(_mm256_shuffle_ps(lo_, hi_, 0x88)), 0xD8));           \
+    *(odd) = _mm256_castpd_ps(_mm256_permute4x64_pd(                          \
+        _mm256_castps_pd(_mm256_shuffle_ps(lo_, hi_, 0xDD)), 0xD8));           \
+  } while (0)
+#define VINTERLEAVE(a, b, first, second)                                       \
+  do {                                                                         \
+    const __m256 low_ = _mm256_unpacklo_ps(a, b),                              \
+                 high_ = _mm256_unpackhi_ps(a, b);                             \
+    *(first) = _mm256_permute2f128_ps(low_, high_, 0x20);                      \
+    *(second) = _mm256_permute2f128_ps(low_, high_, 0x31);                     \
+  } while (0)
+#include "WinogradConvKernel.inc"
+#undef ISA
+#undef VECTOR_WIDTH
+#undef TARGET
+#undef VEC
+#undef VLOADN
+#undef VSTOREN
+#undef VSET1
+#undef VADD
+#undef VSUB
+#undef VMAX
+#undef VMIN
+#undef VLOADCOLUMNS
+#undef VDEINTERLEAVE
+#undef VINTERLEAVE
 
-/* Output rows of tile rows [ty0, ty0 + rows) from M[p][f][t]: A^T M A, each
- * 2x2 tile's columns interleaved back into output rows, then the
- * epilogue. */
-__attribute__((target("avx512f"))) static void
-transform_output(const conv_geometry_t *g, int64_t ty0, int64_t rows,
-                 int64_t tiles_x, int64_t pitch, const float *m) {
-  const __m512i low = _mm512_setr_epi32(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5,
-                                        21, 6, 22, 7, 23);
-  const __m512i high = _mm512_add_epi32(low, _mm512_set1_epi32(8));
-  const int64_t tiles = rows * pitch, point = g->filters * tiles;
-  for (int64_t f = 0; f < g->filters; ++f)
-    for (int64_t r = 0; r < rows; ++r)
-      for (int64_t tx = 0; tx < tiles_x; tx += 16) {
-        const __mmask16 lanes = first_lanes(tiles_x - tx);
-        const float *in = m + f * tiles + r * pitch + tx;
-        __m512 s[2][4]; /* A^T M */
-        for (int j = 0; j < 4; ++j) {
-          __m512 m0 = _mm512_maskz_loadu_ps(lanes, in + (0 * 4 + j) * point);
-          __m512 m1 = _mm512_maskz_loadu_ps(lanes, in + (1 * 4 + j) * point);
-          __m512 m2 = _mm512_maskz_loadu_ps(lanes, in + (2 * 4 + j) * point);
-          __m512 m3 = _mm512_maskz_loadu_ps(lanes, in + (3 * 4 + j) * point);
-          s[0][j] = _mm512_add_ps(_mm512_add_ps(m0, m1), m2);
-          s[1][j] = _mm512_sub_ps(_mm512_sub_ps(m1, m2), m3);
-        }
-        for (int i = 0; i < 2; ++i) {
-          const int64_t y = 2 * (ty0 + r) + i;
-          if (y >= g->output_height)
-            break;
-          __m512 y0 = _mm512_add_ps(_mm512_add_ps(s[i][0], s[i][1]), s[i][2]);
-          __m512 y1 = _mm512_sub_ps(_mm512_sub_ps(s[i][1], s[i][2]), s[i][3]);
-          const int64_t x = 2 * tx, valid = g->output_width - x;
-          float *out = g->output + f * g->output_channel_stride +
-                       y * g->output_row_stride + x;
-          const __mmask16 first = first_lanes(valid),
-                          second = first_lanes(valid - 16);
-          _mm512_mask_storeu_ps(
-              out, first,
-              apply_epilogue(g, _mm512_permutex2var_ps(y0, low, y1), f, y, x,
-                             first));
-          if (second)
-            _mm512_mask_storeu_ps(
-                out + 16, second,
-                apply_epilogue(g, _mm512_permutex2var_ps(y0, high, y1), f, y,
-                               x + 16, second));
-        }
-      }
-}
 
 /* Tile rows per block: V for all channels within BLOCK_FLOATS. */
 static int64_t block_rows_for(int64_t pitch, int64_t tiles_y,
@@ -302,6 +319,7 @@ static int64_t block_rows_for(int64_t pitch, int64_t tiles_y,
 /* The whole job, split over threads along tile rows or (for maps of few
  * tile rows) along filters in whole micro-kernel panels. */
 typedef struct winograd_job {
+  const winograd_isa_t *isa;
   const conv_geometry_t *geometry;
   const float *u;
   int64_t tiles_y, tiles_x, tile_pitch, block_rows, filter_panels;
@@ -329,28 +347,29 @@ static void run_winograd(winograd_job_t *job, int64_t ty_begin, int64_t ty_end,
   for (int a = 0; a < 2; ++a)
     if (part.addend[a].data)
       part.addend[a].data += f_begin * part.addend[a].channel_stride;
-  const int64_t u_point = packed_point_floats(g->filters, channels);
+  const winograd_isa_t *isa = job->isa;
+  const int64_t u_point = packed_point_floats(isa, g->filters, channels);
   for (int64_t ty = ty_begin; ty < ty_end; ty += job->block_rows) {
     const int64_t rows =
         ty_end - ty < job->block_rows ? ty_end - ty : job->block_rows;
     const int64_t tiles = rows * job->tile_pitch;
-    transform_input(g, ty, rows, job->tiles_x, job->tile_pitch, v);
+    isa->transform_input(g, ty, rows, job->tiles_x, job->tile_pitch, v);
     for (int p = 0; p < POINTS; ++p)
-      tessera_rt_sgemm_prepacked_avx512(
-          filters, tiles, channels, job->u + p * u_point, g->filters,
-          f_begin, v + p * channels * tiles, tiles, m + p * filters * tiles,
-          tiles);
-    transform_output(&part, ty, rows, job->tiles_x, job->tile_pitch, m);
+      isa->product(filters, tiles, channels, job->u + p * u_point, g->filters,
+                   f_begin, v + p * channels * tiles, tiles,
+                   m + p * filters * tiles, tiles);
+    isa->transform_output(&part, ty, rows, job->tiles_x, job->tile_pitch, m);
   }
 }
 
 static void winograd_task(void *argument, int64_t begin, int64_t end) {
   winograd_job_t *job = argument;
   if (job->split_filters) {
-    const int64_t last = end * MR < job->geometry->filters
-                             ? end * MR
+    const int64_t mr = job->isa->mr;
+    const int64_t last = end * mr < job->geometry->filters
+                             ? end * mr
                              : job->geometry->filters;
-    run_winograd(job, 0, job->tiles_y, begin * MR, last);
+    run_winograd(job, 0, job->tiles_y, begin * mr, last);
   } else {
     run_winograd(job, begin, end, 0, job->geometry->filters);
   }
@@ -382,7 +401,8 @@ static void convolve_directly(const conv_geometry_t *g, const float *weights) {
       }
 }
 
-void tessera_conv3x3_winograd_avx512(TESSERA_WINOGRAD_CONV3X3_PARAMETERS) {
+static void convolve(const winograd_isa_t *isa,
+                     TESSERA_WINOGRAD_CONV3X3_PARAMETERS) {
   if (output_height <= 0 || output_width <= 0 || filters <= 0)
     return;
   const conv_geometry_t g = {
@@ -406,28 +426,29 @@ void tessera_conv3x3_winograd_avx512(TESSERA_WINOGRAD_CONV3X3_PARAMETERS) {
    * 11-17% faster). With more panels (16 x 55 x 55: 504 tiles per block)
    * the padding costs more than the one slow panel; a remainder of at
    * most half a panel runs on the half-width kernel. */
-  const int64_t remainder = block_rows * tiles_x % NR;
-  const int pad = block_rows * tiles_x < 4 * NR && remainder > NR / 2;
+  const int64_t nr = isa->nr, remainder = block_rows * tiles_x % nr;
+  const int pad = block_rows * tiles_x < 4 * nr && remainder > nr / 2;
   for (int64_t pitch = tiles_x; pad && pitch <= tiles_x + tiles_x / 7;
        ++pitch) {
     const int64_t rows = block_rows_for(pitch, tiles_y, channels);
-    if (rows * pitch % NR == 0) {
+    if (rows * pitch % nr == 0) {
       tile_pitch = pitch;
       block_rows = rows;
       break;
     }
   }
-  const float *u = kept_transform(weights, filters, channels);
+  const float *u = kept_transform(isa, weights, filters, channels);
   float *own_u = NULL;
   if (!u)
-    u = own_u = transform_weights(weights, filters, channels);
+    u = own_u = transform_weights(isa, weights, filters, channels);
   if (!u) {
     convolve_directly(&g, weights);
     return;
   }
-  winograd_job_t job = {&g,         u,          tiles_y,
-                        tiles_x,    tile_pitch, block_rows,
-                        (filters + MR - 1) / MR, 0};
+  winograd_job_t job = {isa,        &g,         u,
+                        tiles_y,    tiles_x,    tile_pitch,
+                        block_rows, (filters + isa->mr - 1) / isa->mr,
+                        0};
   atomic_init(&job.failed, 0);
   /* Few tile rows (7 x 7 maps have 4) would leave threads uneven work and
    * the micro-kernel narrow products: each thread takes whole panels of
@@ -438,6 +459,33 @@ void tessera_conv3x3_winograd_avx512(TESSERA_WINOGRAD_CONV3X3_PARAMETERS) {
   if (atomic_load(&job.failed))
     convolve_directly(&g, weights);
   free(own_u);
+}
+
+static const winograd_isa_t avx512 = {
+    transform_input_avx512,  transform_output_avx512,
+    tessera_rt_pack_a_avx512, tessera_rt_sgemm_prepacked_avx512,
+    TESSERA_SGEMM_AVX512_MR, TESSERA_SGEMM_AVX512_NR};
+static const winograd_isa_t avx2 = {
+    transform_input_avx2,  transform_output_avx2,
+    tessera_rt_pack_a_avx2, tessera_rt_sgemm_prepacked_avx2,
+    TESSERA_SGEMM_AVX2_MR, TESSERA_SGEMM_AVX2_NR};
+
+void tessera_conv3x3_winograd_avx512(TESSERA_WINOGRAD_CONV3X3_PARAMETERS) {
+  convolve(&avx512, channels, filters, input, input_channel_stride,
+           input_row_stride, weights, output, output_channel_stride,
+           output_row_stride, output_height, output_width, addend0,
+           addend0_channel_stride, addend0_row_stride, addend0_column_stride,
+           addend1, addend1_channel_stride, addend1_row_stride,
+           addend1_column_stride, lower, upper);
+}
+
+void tessera_conv3x3_winograd_avx2(TESSERA_WINOGRAD_CONV3X3_PARAMETERS) {
+  convolve(&avx2, channels, filters, input, input_channel_stride,
+           input_row_stride, weights, output, output_channel_stride,
+           output_row_stride, output_height, output_width, addend0,
+           addend0_channel_stride, addend0_row_stride, addend0_column_stride,
+           addend1, addend1_channel_stride, addend1_row_stride,
+           addend1_column_stride, lower, upper);
 }
 
 #endif

@@ -1,7 +1,7 @@
 /*===- winograd_test.c - the Winograd 3x3 convolution against direct sums ----===*\
  *
- * tessera_conv3x3_winograd_avx512 (lib/Runtime/WinogradConv.c) against a
- * double-precision direct convolution: odd and even sizes (partial tiles),
+ * tessera_conv3x3_winograd_avx512 and _avx2 (lib/Runtime/WinogradConv.c;
+ * each that the CPU runs) against a double-precision direct convolution: odd and even sizes (partial tiles),
  * widths across 16-tile vectors, channel counts off the micro-kernel's
  * panels, strided input and output planes, per-channel and per-pixel
  * addends, clamps, weights registered as constants (their transform kept
@@ -11,7 +11,7 @@
  * outside the output's planes are caught by a guard value. Some cases run
  * on 3 threads, splitting tile rows or filter panels.
  * With --bench C F H W it times one shape against im2col + the GEMM
- * micro-kernel (microseconds on stdout; no assertion).
+ * micro-kernel, AVX-512 (microseconds on stdout; no assertion).
 \*===----------------------------------------------------------------------===*/
 
 #define _POSIX_C_SOURCE 200112L
@@ -40,6 +40,11 @@ typedef struct test_case {
 } test_case_t;
 
 static int failures, cases;
+
+typedef void (*winograd_t)(TESSERA_WINOGRAD_CONV3X3_PARAMETERS);
+/* The variant under test. */
+static winograd_t winograd;
+static const char *variant_name;
 
 static void check(test_case_t t) {
   const int64_t in_rows = t.height + 2, in_cols = t.width + 2;
@@ -72,7 +77,7 @@ static void check(test_case_t t) {
   const float upper = t.relu ? 6.0f : __builtin_inff();
   /* Twice: with constants, the second call reuses the kept transform. */
   for (int call = 0; call < 2; ++call)
-    tessera_conv3x3_winograd_avx512(
+    winograd(
         t.channels, t.filters, input, in_channel_stride, in_row_stride,
         weights, output, out_channel_stride, out_row_stride, t.height,
         t.width, t.bias ? bias : NULL, 1, 0, 0,
@@ -110,10 +115,10 @@ static void check(test_case_t t) {
           sum = upper;
         if (!(fabs(got - sum) <= 64 * 1.1920929e-7 * magnitude)) {
           if (bad < 3)
-            printf("C=%lld F=%lld %lldx%lld bias %d residual %d relu %d "
+            printf("%s C=%lld F=%lld %lldx%lld bias %d residual %d relu %d "
                    "constants %d: (%lld, %lld, %lld) got %.8g, expected "
                    "%.8g\n",
-                   (long long)t.channels, (long long)t.filters,
+                   variant_name, (long long)t.channels, (long long)t.filters,
                    (long long)t.height, (long long)t.width, t.bias,
                    t.residual, t.relu, t.constants, (long long)f,
                    (long long)y, (long long)x, got, sum);
@@ -182,47 +187,74 @@ static void bench(int64_t channels, int64_t filters, int64_t height,
 }
 
 int main(int argc, char **argv) {
-  if (!__builtin_cpu_supports("avx512f")) {
-    printf("winograd tests skipped: no AVX-512\n");
-    return 0;
-  }
   if (argc == 6 && strcmp(argv[1], "--bench") == 0) {
+    if (!__builtin_cpu_supports("avx512f")) {
+      printf("no AVX-512\n");
+      return 0;
+    }
     bench(atoll(argv[2]), atoll(argv[3]), atoll(argv[4]), atoll(argv[5]));
     return 0;
   }
+  const struct {
+    const char *name;
+    winograd_t kernel;
+    int supported;
+  } variants[] = {
+      {"avx512", tessera_conv3x3_winograd_avx512,
+       __builtin_cpu_supports("avx512f")},
+      {"avx2", tessera_conv3x3_winograd_avx2,
+       __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")}};
   const int64_t shapes[][4] = {
       {1, 1, 1, 1},    {3, 5, 2, 2},    {2, 3, 3, 5},   {8, 8, 7, 7},
       {9, 17, 14, 14}, {5, 12, 13, 33}, {4, 9, 6, 64},  {16, 24, 31, 34},
       {33, 40, 9, 2},  {70, 20, 5, 6},  {300, 16, 4, 4},
-      /* Tile rows padded from 14 to 16 tiles (56 -> 64 per block); with
-       * 128 channels, 4 tile rows per block and a last block of 2. */
-      {6, 10, 8, 28},  {128, 16, 28, 28}};
-  for (size_t s = 0; s < sizeof(shapes) / sizeof(*shapes); ++s)
-    for (int variant = 0; variant < 6; ++variant) {
-      test_case_t t = {shapes[s][0], shapes[s][1], shapes[s][2], shapes[s][3],
-                       variant & 1, (variant >> 1) & 1, variant >= 3,
-                       variant != 4};
-      check(t);
-    }
+      /* Tile rows padded to whole panels: 14 -> 16 tiles (avx512: 56 -> 64
+       * per block), 14 -> 16 and 7 -> 8 (avx2); with 128 channels, 4 tile
+       * rows per block and a last block of 2. */
+      {6, 10, 8, 28},  {128, 16, 28, 28}, {6, 10, 6, 14}};
   /* Split over 3 threads: along tile rows (8 or more), else along filter
    * panels, whose outputs and addends then start past filter 0. */
-  tessera_thread_pool_t *pool = tessera_thread_pool_create(3);
-  if (!pool) {
-    printf("cannot start threads\n");
-    return 1;
-  }
-  tessera_thread_pool_enter(pool);
   const int64_t split[][4] = {
       {5, 12, 13, 33}, {16, 24, 31, 34}, {7, 40, 14, 14}, {9, 17, 7, 7},
       {20, 25, 4, 9},  {128, 16, 28, 28}};
-  for (size_t s = 0; s < sizeof(split) / sizeof(*split); ++s)
-    for (int variant = 0; variant < 2; ++variant) {
-      test_case_t t = {split[s][0], split[s][1], split[s][2], split[s][3],
-                       1, variant, variant, 1};
-      check(t);
+  int tested = 0;
+  for (size_t v = 0; v < sizeof(variants) / sizeof(*variants); ++v) {
+    if (!variants[v].supported) {
+      printf("winograd %s: skipped (the CPU lacks it)\n", variants[v].name);
+      continue;
     }
-  tessera_thread_pool_enter(NULL);
-  tessera_thread_pool_destroy(pool);
+    ++tested;
+    winograd = variants[v].kernel;
+    variant_name = variants[v].name;
+    const int before = failures;
+    for (size_t s = 0; s < sizeof(shapes) / sizeof(*shapes); ++s)
+      for (int variant = 0; variant < 6; ++variant) {
+        test_case_t t = {shapes[s][0], shapes[s][1], shapes[s][2],
+                         shapes[s][3], variant & 1, (variant >> 1) & 1,
+                         variant >= 3, variant != 4};
+        check(t);
+      }
+    tessera_thread_pool_t *pool = tessera_thread_pool_create(3);
+    if (!pool) {
+      printf("cannot start threads\n");
+      return 1;
+    }
+    tessera_thread_pool_enter(pool);
+    for (size_t s = 0; s < sizeof(split) / sizeof(*split); ++s)
+      for (int variant = 0; variant < 2; ++variant) {
+        test_case_t t = {split[s][0], split[s][1], split[s][2], split[s][3],
+                         1, variant, variant, 1};
+        check(t);
+      }
+    tessera_thread_pool_enter(NULL);
+    tessera_thread_pool_destroy(pool);
+    printf("winograd %s: %d failing cases\n", variants[v].name,
+           failures - before);
+  }
+  if (!tested) {
+    printf("winograd tests skipped: no AVX-512 or AVX2\n");
+    return 0;
+  }
   if (failures) {
     printf("winograd tests FAILED: %d of %d cases\n", failures, cases);
     return 1;

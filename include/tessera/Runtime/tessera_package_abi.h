@@ -222,6 +222,7 @@ void tessera_depthwise_conv2d_avx2(TESSERA_DEPTHWISE_CONV2D_PARAMETERS);
       int64_t addend1_row_stride, int64_t addend1_column_stride, float lower,  \
       float upper
 void tessera_conv3x3_winograd_avx512(TESSERA_WINOGRAD_CONV3X3_PARAMETERS);
+void tessera_conv3x3_winograd_avx2(TESSERA_WINOGRAD_CONV3X3_PARAMETERS);
 
 #ifdef __cplusplus
 }
