@@ -134,9 +134,9 @@ LogicalResult Compilation::emitPackageCode(
   lowering.matmulMicrokernel = options.matmulMicrokernel == "auto"
                                    ? cpu::selectMatmulMicrokernel(*machine)
                                    : options.matmulMicrokernel;
-  // The runtime's Winograd kernel exists in its AVX-512 variant only.
+  // The Winograd kernel has the micro-kernel's variants.
   bool winograd =
-      options.winogradConvolutions && lowering.matmulMicrokernel == "avx512";
+      options.winogradConvolutions && lowering.matmulMicrokernel != "none";
   if (failed(runPipeline("lower to linalg", [&](PassManager &pm) {
         TesseraToLinalgPipelineOptions linalg;
         linalg.winogradConvolutions = winograd;

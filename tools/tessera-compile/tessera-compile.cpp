@@ -95,8 +95,9 @@ cl::opt<std::string> matmulMicrokernel(
 cl::opt<bool> winogradConvolutions(
     "winograd",
     cl::desc("Compute fp32 3x3 stride-1 convolutions by Winograd F(2x2, "
-             "3x3) on the runtime's kernel when the micro-kernel is avx512 "
-             "(default): 16 products per 2x2 output tile and channel pair "
+             "3x3) on the runtime's kernel, AVX-512 or AVX2 as "
+             "--matmul-microkernel (default): 16 products per 2x2 output "
+             "tile and channel pair "
              "instead of 36. Its sums round differently from direct ones "
              "(within the end-to-end tolerances); --winograd=false uses "
              "im2col and the matrix-product micro-kernel instead"),

@@ -47,8 +47,8 @@ struct CompileOptions {
   /// "auto" (from the target's features), "avx512", "avx2" or "none".
   std::string matmulMicrokernel = "auto";
   /// Compute fp32 3x3 stride-1 convolutions by Winograd F(2x2, 3x3) on the
-  /// runtime's kernel when the micro-kernel is avx512 (else im2col and a
-  /// matrix product).
+  /// runtime's kernel (the micro-kernel's variant; with no micro-kernel,
+  /// im2col and a matrix product).
   bool winogradConvolutions = true;
   /// Put the micro-kernel's packed copies of weight operands into the
   /// weights (tessera-prepack-weights) instead of packing them at run time.

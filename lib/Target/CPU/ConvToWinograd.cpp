@@ -5,7 +5,8 @@
 // 2x2 tile), plus transforms that are additions only. The runtime's
 // kernel (lib/Runtime/WinogradConv.c) runs the 16 per-point products on
 // the GEMM micro-kernel and keeps each weight tensor's transform, so on
-// ResNet-18's 3x3 layers it takes 0.53-0.74 of im2col + GEMM's time.
+// ResNet-18's 3x3 layers it takes 0.53-0.74 of im2col + GEMM's time
+// (AVX-512).
 // The Conv lowering leaves these convolutions whole, as
 // linalg.conv_2d_nchw_fchw, when the target asks for it; this pass
 // replaces each one, its zero fill and its in-place epilogue with one
@@ -215,17 +216,6 @@ struct ConvToWinogradPass
     module.walk([&](linalg::Conv2DNchwFchwOp op) {
       convolutions.push_back(op);
     });
-    if (convolutions.empty())
-      return;
-    // The kernel's transforms are AVX-512 code; the AVX2 target lowers
-    // these convolutions through im2col instead (the compiler does not
-    // ask the Conv lowering for this form there).
-    if (isa != "avx512") {
-      convolutions.front().emitError()
-          << getArgument() << ": the runtime's Winograd kernel has no '"
-          << isa << "' variant";
-      return signalPassFailure();
-    }
     for (linalg::Conv2DNchwFchwOp op : convolutions) {
       linalg::FillOp fill = tessera::cpu::getZeroFillOfOutput(op);
       if (std::optional<StringRef> reason = whyNotWinograd(op, fill)) {

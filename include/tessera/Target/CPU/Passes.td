@@ -267,8 +267,8 @@ def TesseraConvToWinograd : Pass<"tessera-conv-to-winograd", "ModuleOp"> {
     why.
 
     With `isa=none` (the default) the pass changes nothing; the compiler
-    sets `avx512` when the target has AVX-512. There is no `avx2` variant
-    of the kernel yet: the pass reports an error for it.
+    sets `avx512` or `avx2` from the target CPU's features, as for the
+    matrix-product micro-kernel.
 
     ```mlir
     linalg.fill ins(%zero : f32) outs(%out : memref<1x64x56x56xf32>)
@@ -283,7 +283,7 @@ def TesseraConvToWinograd : Pass<"tessera-conv-to-winograd", "ModuleOp"> {
   }];
   let options = [
     Option<"isa", "isa", "std::string", /*default=*/"\"none\"",
-           "Kernel variant to call: avx512 or none">,
+           "Kernel variant to call: avx512, avx2 or none">,
   ];
   let dependentDialects = ["::mlir::func::FuncDialect",
                            "::mlir::LLVM::LLVMDialect",
