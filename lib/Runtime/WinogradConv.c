@@ -31,6 +31,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #if defined(__x86_64__)
 #include <immintrin.h>
@@ -77,42 +78,90 @@ static int64_t packed_point_floats(const winograd_isa_t *isa, int64_t filters,
   return (filters + isa->mr - 1) / isa->mr * isa->mr * channels;
 }
 
-/* U for every (filter, channel), packed; NULL when memory is short. */
+/* The most filters per micro-kernel panel (TESSERA_SGEMM_AVX512_MR). */
+#define MAX_MR 8
+
+/* U = G g G^T for the 3x3 taps g[tap][i] of MAX_MR (filter, channel)
+ * pairs, point by point: u[p][i] (p row-major in the 4x4 tile). Each step
+ * is the same arithmetic on MAX_MR lanes, which the compiler vectorizes. */
+static void transform_filters(const float g[9][MAX_MR],
+                              float u[POINTS][MAX_MR]) {
+  float gg[4][3][MAX_MR]; /* G g */
+  for (int j = 0; j < 3; ++j)
+    for (int i = 0; i < MAX_MR; ++i) {
+      gg[0][j][i] = g[j][i];
+      gg[1][j][i] = 0.5f * (g[j][i] + g[3 + j][i] + g[6 + j][i]);
+      gg[2][j][i] = 0.5f * (g[j][i] - g[3 + j][i] + g[6 + j][i]);
+      gg[3][j][i] = g[6 + j][i];
+    }
+  for (int r = 0; r < 4; ++r)
+    for (int i = 0; i < MAX_MR; ++i) {
+      u[r * 4 + 0][i] = gg[r][0][i];
+      u[r * 4 + 1][i] = 0.5f * (gg[r][0][i] + gg[r][1][i] + gg[r][2][i]);
+      u[r * 4 + 2][i] = 0.5f * (gg[r][0][i] - gg[r][1][i] + gg[r][2][i]);
+      u[r * 4 + 3][i] = gg[r][2][i];
+    }
+}
+
+typedef struct filter_transform_job {
+  const winograd_isa_t *isa;
+  const float *weights;
+  int64_t filters, channels;
+  float *packed;
+} filter_transform_job_t;
+
+/* Filter panels [begin, end) of U, written straight into the isa's pack_a
+ * layout (per block of TESSERA_SGEMM_KC channels, panels of mr filters,
+ * each k-major: value (f, c) at (c - block) * mr + f % mr; rows past the
+ * last filter zero), each point's matrix point_floats apart. */
+static void transform_filter_panels(void *argument, int64_t begin,
+                                    int64_t end) {
+  const filter_transform_job_t *job = argument;
+  const int64_t mr = job->isa->mr, channels = job->channels;
+  const int64_t point_floats =
+      packed_point_floats(job->isa, job->filters, channels);
+  const int64_t padded_filters = point_floats / (channels > 0 ? channels : 1);
+  for (int64_t panel = begin; panel < end; ++panel)
+    for (int64_t block = 0; block < channels; block += TESSERA_SGEMM_KC) {
+      const int64_t kc = channels - block < TESSERA_SGEMM_KC
+                             ? channels - block
+                             : TESSERA_SGEMM_KC;
+      float *at = job->packed + block * padded_filters + panel * mr * kc;
+      for (int64_t c = block; c < block + kc; ++c) {
+        float g[9][MAX_MR] = {{0}}, u[POINTS][MAX_MR];
+        for (int64_t i = 0; i < mr && panel * mr + i < job->filters; ++i)
+          for (int tap = 0; tap < 9; ++tap)
+            g[tap][i] =
+                job->weights[((panel * mr + i) * channels + c) * 9 + tap];
+        transform_filters(g, u);
+        /* A panel's mr values of one channel are contiguous. */
+        for (int p = 0; p < POINTS; ++p)
+          memcpy(at + p * point_floats + (c - block) * mr, u[p],
+                 (size_t)mr * sizeof(float));
+      }
+    }
+}
+
+/* U for every (filter, channel), packed; NULL when memory is short. Made
+ * over the calling thread's pool, straight into huge pages where the
+ * kernel gives them: a model's first run makes every layer's. */
 static float *transform_weights(const winograd_isa_t *isa,
                                 const float *weights, int64_t filters,
                                 int64_t channels) {
-  const size_t point = (size_t)(filters * channels);
-  float *u = malloc(POINTS * point * sizeof(float));
-  float *packed = aligned_alloc(
-      64, ((size_t)(POINTS * packed_point_floats(isa, filters, channels)) *
-               sizeof(float) +
-           63) / 64 * 64);
-  if (!u || !packed) {
-    free(u);
-    free(packed);
+  const size_t huge_page = 2u << 20;
+  size_t bytes =
+      (size_t)(POINTS * packed_point_floats(isa, filters, channels)) *
+      sizeof(float);
+  const size_t alignment = bytes >= huge_page ? huge_page : 64;
+  bytes = (bytes + alignment - 1) / alignment * alignment;
+  float *packed = aligned_alloc(alignment, bytes);
+  if (!packed)
     return NULL;
-  }
-  for (int64_t f = 0; f < filters; ++f)
-    for (int64_t c = 0; c < channels; ++c) {
-      const float *g = weights + (f * channels + c) * 9;
-      float gg[4][3]; /* G g */
-      for (int j = 0; j < 3; ++j) {
-        gg[0][j] = g[j];
-        gg[1][j] = 0.5f * (g[j] + g[3 + j] + g[6 + j]);
-        gg[2][j] = 0.5f * (g[j] - g[3 + j] + g[6 + j]);
-        gg[3][j] = g[6 + j];
-      }
-      for (int i = 0; i < 4; ++i) {
-        float row[4] = {gg[i][0], 0.5f * (gg[i][0] + gg[i][1] + gg[i][2]),
-                        0.5f * (gg[i][0] - gg[i][1] + gg[i][2]), gg[i][2]};
-        for (int j = 0; j < 4; ++j)
-          u[(size_t)(i * 4 + j) * point + (size_t)(f * channels + c)] = row[j];
-      }
-    }
-  for (int p = 0; p < POINTS; ++p)
-    isa->pack_a(filters, channels, u + (size_t)p * point, channels,
-                packed + p * packed_point_floats(isa, filters, channels));
-  free(u);
+  if (alignment == huge_page)
+    (void)madvise(packed, bytes, MADV_HUGEPAGE);
+  filter_transform_job_t job = {isa, weights, filters, channels, packed};
+  tessera_parallel_for(transform_filter_panels, &job,
+                       (filters + isa->mr - 1) / isa->mr);
   return packed;
 }
 
