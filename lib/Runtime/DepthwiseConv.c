@@ -71,11 +71,6 @@ static inline float padded_input(const depthwise_args_t *a, const float *in,
 
 /* The vector kernels, once per instruction set. */
 
-/* A mask of the first n of 16 lanes (none for n <= 0, all for n >= 16). */
-static inline __mmask16 first_lanes_16(int64_t n) {
-  return n <= 0 ? 0 : n >= 16 ? 0xffff : (__mmask16)((1u << n) - 1);
-}
-
 #define ISA avx512
 #define VECTOR_WIDTH 16
 #define TARGET __attribute__((target("avx512f,fma")))
@@ -128,12 +123,6 @@ static inline __mmask16 first_lanes_16(int64_t n) {
 #undef VLOADMASKED
 #undef VSELECT
 #undef VDEINTERLEAVE
-
-/* A mask of the first n of 8 lanes (none for n <= 0, all for n >= 8). */
-__attribute__((target("avx2"))) static inline __m256i first_lanes_8(int64_t n) {
-  return _mm256_cmpgt_epi32(_mm256_set1_epi32((int)(n < 0 ? 0 : n < 8 ? n : 8)),
-                            _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-}
 
 #define ISA avx2
 #define VECTOR_WIDTH 8

@@ -178,4 +178,22 @@ int tessera_rt_gemm_add_packed(const float *source, int64_t ld, int64_t rows,
                                int64_t cols, int panel, int is_b,
                                const float *packed);
 
+/*===--- Vector lane masks (DepthwiseConv.c, WinogradConv.c) ---------------===*/
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+
+/* The first n of 16 lanes (none for n <= 0, all for n >= 16). */
+static inline __mmask16 first_lanes_16(int64_t n) {
+  return n <= 0 ? 0 : n >= 16 ? 0xffff : (__mmask16)((1u << n) - 1);
+}
+
+/* The first n of 8 lanes as a maskload/maskstore mask. */
+__attribute__((target("avx2"))) static inline __m256i first_lanes_8(int64_t n) {
+  return _mm256_cmpgt_epi32(
+      _mm256_set1_epi32((int)(n < 0 ? 0 : n < 8 ? n : 8)),
+      _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+}
+#endif
+
 #endif /* TESSERA_LIB_RUNTIME_RUNTIMEINTERNAL_H */

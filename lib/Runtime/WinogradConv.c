@@ -232,11 +232,6 @@ struct conv_geometry {
 
 /*===--- Transforms, per instruction set ----------------------------------===*/
 
-/* Lanes [0, n) of a vector (none for n <= 0, all for n >= 16). */
-static inline __mmask16 first_lanes_16(int64_t n) {
-  return n <= 0 ? 0 : n >= 16 ? 0xffff : (__mmask16)((1u << n) - 1);
-}
-
 #define ISA avx512
 #define VECTOR_WIDTH 16
 #define TARGET __attribute__((target("avx512f")))
@@ -281,27 +276,6 @@ static inline __mmask16 first_lanes_16(int64_t n) {
         a, _mm512_add_epi32(low, _mm512_set1_epi32(8)), b);                    \
   } while (0)
 #include "WinogradConvKernel.inc"
-#undef ISA
-#undef VECTOR_WIDTH
-#undef TARGET
-#undef VEC
-#undef VLOADN
-#undef VSTOREN
-#undef VSET1
-#undef VADD
-#undef VSUB
-#undef VMAX
-#undef VMIN
-#undef VLOADCOLUMNS
-#undef VDEINTERLEAVE
-#undef VINTERLEAVE
-
-/* Lanes [0, n) of a vector as a maskload/maskstore mask. */
-__attribute__((target("avx2"))) static inline __m256i first_lanes_8(int64_t n) {
-  return _mm256_cmpgt_epi32(
-      _mm256_set1_epi32((int)(n < 0 ? 0 : n < 8 ? n : 8)),
-      _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-}
 
 #define ISA avx2
 #define VECTOR_WIDTH 8
@@ -340,20 +314,6 @@ __attribute__((target("avx2"))) static inline __m256i first_lanes_8(int64_t n) {
     *(second) = _mm256_permute2f128_ps(low_, high_, 0x31);                     \
   } while (0)
 #include "WinogradConvKernel.inc"
-#undef ISA
-#undef VECTOR_WIDTH
-#undef TARGET
-#undef VEC
-#undef VLOADN
-#undef VSTOREN
-#undef VSET1
-#undef VADD
-#undef VSUB
-#undef VMAX
-#undef VMIN
-#undef VLOADCOLUMNS
-#undef VDEINTERLEAVE
-#undef VINTERLEAVE
 
 
 /* Tile rows per block: V for all channels within BLOCK_FLOATS. */
@@ -519,22 +479,17 @@ static const winograd_isa_t avx2 = {
     tessera_rt_pack_a_avx2, tessera_rt_sgemm_prepacked_avx2,
     TESSERA_SGEMM_AVX2_MR, TESSERA_SGEMM_AVX2_NR};
 
-void tessera_conv3x3_winograd_avx512(TESSERA_WINOGRAD_CONV3X3_PARAMETERS) {
-  convolve(&avx512, channels, filters, input, input_channel_stride,
-           input_row_stride, weights, output, output_channel_stride,
-           output_row_stride, output_height, output_width, addend0,
-           addend0_channel_stride, addend0_row_stride, addend0_column_stride,
-           addend1, addend1_channel_stride, addend1_row_stride,
-           addend1_column_stride, lower, upper);
-}
-
-void tessera_conv3x3_winograd_avx2(TESSERA_WINOGRAD_CONV3X3_PARAMETERS) {
-  convolve(&avx2, channels, filters, input, input_channel_stride,
-           input_row_stride, weights, output, output_channel_stride,
-           output_row_stride, output_height, output_width, addend0,
-           addend0_channel_stride, addend0_row_stride, addend0_column_stride,
-           addend1, addend1_channel_stride, addend1_row_stride,
-           addend1_column_stride, lower, upper);
-}
+/* The ABI's entry points: the parameters, forwarded with the variant. */
+#define DEFINE_WINOGRAD_ENTRY(isa)                                             \
+  void tessera_conv3x3_winograd_##isa(TESSERA_WINOGRAD_CONV3X3_PARAMETERS) {   \
+    convolve(&isa, channels, filters, input, input_channel_stride,             \
+             input_row_stride, weights, output, output_channel_stride,         \
+             output_row_stride, output_height, output_width, addend0,          \
+             addend0_channel_stride, addend0_row_stride,                       \
+             addend0_column_stride, addend1, addend1_channel_stride,           \
+             addend1_row_stride, addend1_column_stride, lower, upper);         \
+  }
+DEFINE_WINOGRAD_ENTRY(avx512)
+DEFINE_WINOGRAD_ENTRY(avx2)
 
 #endif

@@ -28,16 +28,6 @@ using namespace mlir;
 
 namespace {
 
-/// Whether `value` is a rank-4 f32 memref whose rows have unit stride.
-bool hasContiguousRows(Value value) {
-  auto type = dyn_cast<MemRefType>(value.getType());
-  SmallVector<int64_t> strides;
-  int64_t offset;
-  return type && type.getRank() == 4 && type.getElementType().isF32() &&
-         succeeded(type.getStridesAndOffset(strides, offset)) &&
-         strides.back() == 1;
-}
-
 /// Why `op` is not a convolution the kernel computes, or nothing when it
 /// is: fp32 NCHW on buffers, 3x3 weights stored whole ([F][C][3][3],
 /// contiguous), stride and dilation 1, an input of exactly (OH + 2) x
@@ -59,7 +49,7 @@ std::optional<StringRef> whyNotWinograd(linalg::Conv2DNchwFchwOp op,
       !memref::isStaticShapeAndContiguousRowMajor(weightsType) ||
       weightsType.getDimSize(2) != 3 || weightsType.getDimSize(3) != 3)
     return "weights are not contiguous f32 [F][C][3][3]";
-  if (!hasContiguousRows(input) || !hasContiguousRows(output))
+  if (!tessera::cpu::isImageWithContiguousRows(input) || !tessera::cpu::isImageWithContiguousRows(output))
     return "input or output rows are not contiguous f32";
   auto inputType = cast<MemRefType>(input.getType());
   auto outputType = cast<MemRefType>(output.getType());

@@ -81,16 +81,6 @@ bool indexesChannelOnly(AffineMap map) {
                       [](AffineExpr expr) { return isa<AffineConstantExpr>(expr); });
 }
 
-/// Whether `value` is a rank-4 f32 memref whose rows have unit stride.
-bool hasContiguousRows(Value value) {
-  auto type = dyn_cast<MemRefType>(value.getType());
-  SmallVector<int64_t> strides;
-  int64_t offset;
-  return type && type.getRank() == 4 && type.getElementType().isF32() &&
-         succeeded(type.getStridesAndOffset(strides, offset)) &&
-         strides.back() == 1;
-}
-
 /// Matches `op` when it computes, for output (n, c, oh, ow),
 /// clamp(sum over (i, j) of window_ij[n, c, oh, ow] * w[c, (0,) i, j]
 /// (+ bias[c])), where window_ij is the subview of one buffer at offset
@@ -101,7 +91,7 @@ std::optional<DepthwiseConvolution> matchDepthwise(linalg::GenericOp op) {
       op.getNumResults() != 0)
     return std::nullopt;
   Value output = op.getDpsInits()[0];
-  if (!hasContiguousRows(output) ||
+  if (!tessera::cpu::isImageWithContiguousRows(output) ||
       !op.getMatchingIndexingMap(op.getDpsInitOperand(0)).isIdentity())
     return std::nullopt;
   Block &body = op.getRegion().front();
@@ -165,7 +155,7 @@ std::optional<DepthwiseConvolution> matchDepthwise(linalg::GenericOp op) {
       return std::nullopt;
     conv.weights = weight->get();
     auto subview = window->get().getDefiningOp<memref::SubViewOp>();
-    if (!subview || !hasContiguousRows(subview.getSource()) ||
+    if (!subview || !tessera::cpu::isImageWithContiguousRows(subview.getSource()) ||
         (conv.windowed && conv.windowed != subview.getSource()))
       return std::nullopt;
     conv.windowed = subview.getSource();
@@ -255,7 +245,7 @@ std::optional<BufferizedPad> matchBufferizedPad(Value padded,
     if (pad.copy || !copy || copy.getTarget() != subview.getResult() ||
         !subview.hasUnitStride() || offsets[0] != 0 || offsets[1] != 0 ||
         ShapedType::isDynamic(offsets[2]) || ShapedType::isDynamic(offsets[3]) ||
-        !hasContiguousRows(copy.getSource()))
+        !tessera::cpu::isImageWithContiguousRows(copy.getSource()))
       return std::nullopt;
     pad.interior = subview;
     pad.copy = copy;

@@ -28,6 +28,15 @@ Value tessera::cpu::getElementPointer(OpBuilder &builder, Location loc,
           .getResult());
 }
 
+bool tessera::cpu::isImageWithContiguousRows(Value value) {
+  auto type = dyn_cast<MemRefType>(value.getType());
+  SmallVector<int64_t> strides;
+  int64_t offset;
+  return type && type.getRank() == 4 && type.getElementType().isF32() &&
+         succeeded(type.getStridesAndOffset(strides, offset)) &&
+         strides.back() == 1;
+}
+
 LogicalResult tessera::cpu::checkKernelIsa(Operation *op, StringRef pass,
                                            StringRef isa) {
   if (isa == "avx512" || isa == "avx2")

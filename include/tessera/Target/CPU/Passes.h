@@ -89,6 +89,11 @@ std::optional<KernelEpilogue> matchKernelEpilogue(linalg::LinalgOp op);
 /// buffers.
 Value getElementPointer(OpBuilder &builder, Location loc, Value buffer);
 
+/// Whether `value` is a rank-4 f32 memref (an NCHW image) whose rows have
+/// unit stride: what the runtime's convolution kernels take, with any
+/// batch, channel and row strides.
+bool isImageWithContiguousRows(Value value);
+
 /// Whether `isa` names a variant of the runtime's kernels (avx512 or
 /// avx2); emits "PASS: unknown isa ..." on `op` otherwise. "none" is for
 /// the caller to handle before.
