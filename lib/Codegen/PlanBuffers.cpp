@@ -45,15 +45,16 @@ SmallVector<Value> collectAliases(Value root) {
   return aliases;
 }
 
-/// The ops that use `root`'s address taken as an integer
-/// (memref.extract_aligned_pointer_as_index, as calls into the runtime
-/// pass buffers), through everything computed from it: the buffer must
-/// stay live until the last of them, not just the extraction.
-SmallVector<Operation *> collectAddressUsers(Value root) {
+/// The ops that use a buffer's address taken as an integer
+/// (memref.extract_aligned_pointer_as_index of one of its `aliases`, as
+/// calls into the runtime pass buffers), through everything computed from
+/// it: the buffer must stay live until the last of them, not just the
+/// extraction.
+SmallVector<Operation *> collectAddressUsers(ArrayRef<Value> aliases) {
   SmallVector<Operation *> users;
   SmallVector<Value> worklist;
   llvm::SmallPtrSet<Operation *, 8> seen;
-  for (Value alias : collectAliases(root))
+  for (Value alias : aliases)
     for (Operation *user : alias.getUsers())
       if (isa<memref::ExtractAlignedPointerAsIndexOp>(user))
         worklist.push_back(user->getResult(0));
@@ -99,7 +100,8 @@ struct PlanBuffersPass
           buffer.last = user;
         }
       };
-      for (Value alias : collectAliases(alloc.getResult())) {
+      SmallVector<Value> aliases = collectAliases(alloc.getResult());
+      for (Value alias : aliases) {
         for (OpOperand &use : alias.getUses()) {
           if (isa<func::ReturnOp>(use.getOwner()))
             buffer.returned = true;
@@ -108,7 +110,7 @@ struct PlanBuffersPass
           extendTo(use.getOwner());
         }
       }
-      for (Operation *user : collectAddressUsers(alloc.getResult()))
+      for (Operation *user : collectAddressUsers(aliases))
         extendTo(user);
       MemRefType type = alloc.getType();
       if (type.hasStaticShape()) {

@@ -49,7 +49,8 @@ std::optional<StringRef> whyNotWinograd(linalg::Conv2DNchwFchwOp op,
       !memref::isStaticShapeAndContiguousRowMajor(weightsType) ||
       weightsType.getDimSize(2) != 3 || weightsType.getDimSize(3) != 3)
     return "weights are not contiguous f32 [F][C][3][3]";
-  if (!tessera::cpu::isImageWithContiguousRows(input) || !tessera::cpu::isImageWithContiguousRows(output))
+  if (!tessera::cpu::isImageWithContiguousRows(input) ||
+      !tessera::cpu::isImageWithContiguousRows(output))
     return "input or output rows are not contiguous f32";
   auto inputType = cast<MemRefType>(input.getType());
   auto outputType = cast<MemRefType>(output.getType());
@@ -83,16 +84,8 @@ void replaceWithCall(linalg::Conv2DNchwFchwOp op, linalg::FillOp fill,
     return arith::ConstantOp::create(builder, loc, f32,
                                      builder.getF32FloatAttr(value));
   };
-  auto toI64 = [&](Value index) -> Value {
-    return arith::IndexCastOp::create(builder, loc, i64, index);
-  };
   auto strides = [&](Value buffer) {
-    auto metadata =
-        memref::ExtractStridedMetadataOp::create(builder, loc, buffer);
-    SmallVector<Value> values;
-    for (Value stride : metadata.getStrides())
-      values.push_back(toI64(stride));
-    return values;
+    return tessera::cpu::getStridesAsI64(builder, loc, buffer);
   };
   auto outputType = cast<MemRefType>(output.getType());
   auto weightsType = cast<MemRefType>(weights.getType());
@@ -123,13 +116,11 @@ void replaceWithCall(linalg::Conv2DNchwFchwOp op, linalg::FillOp fill,
     }
     OpOperand *addend = epilogue->addends[slot];
     AffineMap map = epilogue->op.getMatchingIndexingMap(addend);
-    SmallVector<Value> bufferStrides = strides(addend->get());
-    auto strideAlong = [&](unsigned loop) -> Value {
-      for (auto [position, expr] : llvm::enumerate(map.getResults()))
-        if (auto dim = dyn_cast<AffineDimExpr>(expr))
-          if (dim.getPosition() == loop)
-            return bufferStrides[position];
-      return constant(0);
+    auto metadata =
+        memref::ExtractStridedMetadataOp::create(builder, loc, addend->get());
+    auto strideAlong = [&](unsigned loop) {
+      return tessera::cpu::getStrideAlongLoop(builder, loc, map,
+                                              metadata.getStrides(), loop);
     };
     addends.push_back(operand(addend->get(), strideAlong(0)));
     addendStrides.push_back({strideAlong(1), strideAlong(2),
@@ -176,7 +167,8 @@ void replaceWithCall(linalg::Conv2DNchwFchwOp op, linalg::FillOp fill,
   if (outputType.getDimSize(0) == 1) {
     emitCall(builder, Value());
   } else {
-    Value batch = toI64(memref::DimOp::create(builder, loc, output, 0));
+    Value batch = arith::IndexCastOp::create(
+        builder, loc, i64, memref::DimOp::create(builder, loc, output, 0));
     scf::ForOp::create(builder, loc, constant(0), batch, constant(1),
                        ValueRange{},
                        [&](OpBuilder &b, Location, Value index, ValueRange) {

@@ -380,12 +380,7 @@ void replaceWithCall(linalg::GenericOp op, const DepthwiseConvolution &conv,
     return toI64(memref::DimOp::create(builder, loc, buffer, position));
   };
   auto strides = [&](Value buffer) {
-    auto metadata =
-        memref::ExtractStridedMetadataOp::create(builder, loc, buffer);
-    SmallVector<Value> values;
-    for (Value stride : metadata.getStrides())
-      values.push_back(toI64(stride));
-    return values;
+    return tessera::cpu::getStridesAsI64(builder, loc, buffer);
   };
 
   SmallVector<Value> inputStrides = strides(input);

@@ -183,18 +183,12 @@ SmallVector<Value> describeEpilogue(OpBuilder &builder, Location loc,
         memref::ExtractStridedMetadataOp::create(builder, loc, buffer);
     AffineMap map = op.getMatchingIndexingMap(addend);
     // The addend's stride along the output's dimension `loop`.
-    auto strideAlong = [&](std::optional<unsigned> loop) -> Value {
-      if (loop)
-        for (auto [position, expr] : llvm::enumerate(map.getResults()))
-          if (auto dim = dyn_cast<AffineDimExpr>(expr))
-            if (dim.getPosition() == *loop)
-              return arith::IndexCastOp::create(
-                  builder, loc, i64, metadata.getStrides()[position]);
-      return constant(0);
+    auto strideAlong = [&](unsigned loop) {
+      return tessera::cpu::getStrideAlongLoop(builder, loc, map,
+                                              metadata.getStrides(), loop);
     };
     arguments.push_back(tessera::cpu::getElementPointer(builder, loc, buffer));
-    arguments.push_back(
-        strideAlong(loops.batch ? std::optional<unsigned>(0) : std::nullopt));
+    arguments.push_back(loops.batch ? strideAlong(0) : constant(0));
     arguments.push_back(strideAlong(rank - 2));
     arguments.push_back(map.isFunctionOfDim(rank - 1) ? constant(1)
                                                        : constant(0));

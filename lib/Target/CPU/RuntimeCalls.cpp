@@ -28,6 +28,28 @@ Value tessera::cpu::getElementPointer(OpBuilder &builder, Location loc,
           .getResult());
 }
 
+SmallVector<Value> tessera::cpu::getStridesAsI64(OpBuilder &builder,
+                                                Location loc, Value buffer) {
+  auto metadata =
+      memref::ExtractStridedMetadataOp::create(builder, loc, buffer);
+  SmallVector<Value> strides;
+  for (Value stride : metadata.getStrides())
+    strides.push_back(arith::IndexCastOp::create(
+        builder, loc, builder.getI64Type(), stride));
+  return strides;
+}
+
+Value tessera::cpu::getStrideAlongLoop(OpBuilder &builder, Location loc,
+                                       AffineMap map, ValueRange strides,
+                                       unsigned loop) {
+  for (auto [position, expr] : llvm::enumerate(map.getResults()))
+    if (auto dim = dyn_cast<AffineDimExpr>(expr); dim &&
+                                                  dim.getPosition() == loop)
+      return arith::IndexCastOp::create(builder, loc, builder.getI64Type(),
+                                        strides[position]);
+  return arith::ConstantIntOp::create(builder, loc, builder.getI64Type(), 0);
+}
+
 bool tessera::cpu::isImageWithContiguousRows(Value value) {
   auto type = dyn_cast<MemRefType>(value.getType());
   SmallVector<int64_t> strides;

@@ -89,6 +89,18 @@ std::optional<KernelEpilogue> matchKernelEpilogue(linalg::LinalgOp op);
 /// buffers.
 Value getElementPointer(OpBuilder &builder, Location loc, Value buffer);
 
+/// `buffer`'s strides, in elements, as i64 call arguments.
+SmallVector<Value> getStridesAsI64(OpBuilder &builder, Location loc,
+                                   Value buffer);
+
+/// The i64 stride, in elements, of an operand along loop `loop` of the op
+/// whose indexing map for it is `map`, given the operand buffer's index
+/// `strides` (memref.extract_strided_metadata's): a zero constant when no
+/// result of `map` is that loop. How a runtime kernel is told where an
+/// epilogue's addend moves as the output does.
+Value getStrideAlongLoop(OpBuilder &builder, Location loc, AffineMap map,
+                         ValueRange strides, unsigned loop);
+
 /// Whether `value` is a rank-4 f32 memref (an NCHW image) whose rows have
 /// unit stride: what the runtime's convolution kernels take, with any
 /// batch, channel and row strides.
