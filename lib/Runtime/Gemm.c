@@ -1081,18 +1081,11 @@ describe_epilogue(epilogue_t *epilogue, int64_t *batch_strides,
                               -__builtin_inff(), __builtin_inff());            \
   }
 
-/* The kernels with A already packed (tessera_rt_pack_a_<isa>): products
+/* The kernels with A already packed (pack_a's layout, whole): products
  * whose constant A is made by the runtime, not found in a model's
  * weights (the Winograd kernel's transformed filters). */
 #define DEFINE_PREPACKED(isa, MR, ...)                                         \
   static const gemm_kernel_t isa##_kernel = {__VA_ARGS__};                     \
-  void tessera_rt_pack_a_##isa(int64_t m, int64_t k, const float *a,           \
-                               int64_t lda, float *packed) {                   \
-    const int64_t padded = padded_to_panels(m, MR);                            \
-    for (int64_t pc = 0; pc < k; pc += KC)                                     \
-      pack_a(m, k - pc < KC ? k - pc : KC, MR, a + pc, lda,                    \
-             packed + pc * padded);                                            \
-  }                                                                            \
   void tessera_rt_sgemm_prepacked_##isa(                                       \
       int64_t m, int64_t n, int64_t k, const float *packed_a,                  \
       int64_t packed_rows, int64_t first_row, const float *b, int64_t ldb,     \

@@ -131,15 +131,10 @@ float *tessera_rt_thread_scratch(tessera_rt_scratch_slot_t slot,
 /* Whether [begin, begin + bytes) lies in registered constants (a loaded
  * model's weights). */
 int tessera_rt_gemm_is_constant(const void *begin, size_t bytes);
-/* A (m x k, row stride lda) packed for the <isa> micro-kernel: one block
- * per TESSERA_SGEMM_KC values of k, each m rows (padded to whole panels of
- * TESSERA_SGEMM_<ISA>_MR) as panels. */
-void tessera_rt_pack_a_avx512(int64_t m, int64_t k, const float *a,
-                              int64_t lda, float *packed);
-void tessera_rt_pack_a_avx2(int64_t m, int64_t k, const float *a, int64_t lda,
-                            float *packed);
 /* C = A * B, A being rows [first_row, first_row + m) (first_row a whole
- * number of panels) of a matrix of packed_rows rows packed so. */
+ * number of panels) of a matrix of packed_rows rows packed for the <isa>
+ * micro-kernel: one block per TESSERA_SGEMM_KC values of k, each the rows
+ * (padded to whole panels of TESSERA_SGEMM_<ISA>_MR) as k-major panels. */
 void tessera_rt_sgemm_prepacked_avx512(int64_t m, int64_t n, int64_t k,
                                        const float *packed_a,
                                        int64_t packed_rows, int64_t first_row,

@@ -52,8 +52,6 @@ typedef struct winograd_isa {
   void (*transform_output)(const conv_geometry_t *g, int64_t ty0,
                            int64_t rows, int64_t tiles_x, int64_t pitch,
                            const float *m);
-  void (*pack_a)(int64_t m, int64_t k, const float *a, int64_t lda,
-                 float *packed);
   void (*product)(int64_t m, int64_t n, int64_t k, const float *packed_a,
                   int64_t packed_rows, int64_t first_row, const float *b,
                   int64_t ldb, float *c, int64_t ldc);
@@ -67,15 +65,21 @@ typedef struct transformed_weights {
   const float *weights;
   int64_t filters, channels;
   const winograd_isa_t *isa;
-  float *packed; /* POINTS blocks of the isa's pack_a layout */
+  float *packed; /* POINTS blocks of the isa's packed-A layout */
 } transformed_weights_t;
 
 static transformed_weights_t *transformed;
 static pthread_mutex_t transformed_mutex = PTHREAD_MUTEX_INITIALIZER;
 
+/* The filters rounded up to whole micro-kernel panels. */
+static int64_t padded_filters(const winograd_isa_t *isa, int64_t filters) {
+  return (filters + isa->mr - 1) / isa->mr * isa->mr;
+}
+
+/* Floats of one point's packed U. */
 static int64_t packed_point_floats(const winograd_isa_t *isa, int64_t filters,
                                    int64_t channels) {
-  return (filters + isa->mr - 1) / isa->mr * isa->mr * channels;
+  return padded_filters(isa, filters) * channels;
 }
 
 /* The most filters per micro-kernel panel (TESSERA_SGEMM_AVX512_MR). */
@@ -110,23 +114,24 @@ typedef struct filter_transform_job {
   float *packed;
 } filter_transform_job_t;
 
-/* Filter panels [begin, end) of U, written straight into the isa's pack_a
- * layout (per block of TESSERA_SGEMM_KC channels, panels of mr filters,
- * each k-major: value (f, c) at (c - block) * mr + f % mr; rows past the
- * last filter zero), each point's matrix point_floats apart. */
+/* Filter panels [begin, end) of U, written straight into the layout
+ * tessera_rt_sgemm_prepacked_<isa> reads (Gemm.c's pack_a: per block of
+ * TESSERA_SGEMM_KC channels, panels of mr filters, each k-major: value
+ * (f, c) at (c - block) * mr + f % mr; rows past the last filter zero),
+ * each point's matrix point_floats apart. */
 static void transform_filter_panels(void *argument, int64_t begin,
                                     int64_t end) {
   const filter_transform_job_t *job = argument;
   const int64_t mr = job->isa->mr, channels = job->channels;
   const int64_t point_floats =
       packed_point_floats(job->isa, job->filters, channels);
-  const int64_t padded_filters = point_floats / (channels > 0 ? channels : 1);
+  const int64_t padded = padded_filters(job->isa, job->filters);
   for (int64_t panel = begin; panel < end; ++panel)
     for (int64_t block = 0; block < channels; block += TESSERA_SGEMM_KC) {
       const int64_t kc = channels - block < TESSERA_SGEMM_KC
                              ? channels - block
                              : TESSERA_SGEMM_KC;
-      float *at = job->packed + block * padded_filters + panel * mr * kc;
+      float *at = job->packed + block * padded + panel * mr * kc;
       for (int64_t c = block; c < block + kc; ++c) {
         float g[9][MAX_MR] = {{0}}, u[POINTS][MAX_MR];
         for (int64_t i = 0; i < mr && panel * mr + i < job->filters; ++i)
@@ -161,7 +166,7 @@ static float *transform_weights(const winograd_isa_t *isa,
     (void)madvise(packed, bytes, MADV_HUGEPAGE);
   filter_transform_job_t job = {isa, weights, filters, channels, packed};
   tessera_parallel_for(transform_filter_panels, &job,
-                       (filters + isa->mr - 1) / isa->mr);
+                       padded_filters(isa, filters) / isa->mr);
   return packed;
 }
 
@@ -212,7 +217,7 @@ void tessera_rt_winograd_forget(const void *begin, size_t bytes) {
   pthread_mutex_unlock(&transformed_mutex);
 }
 
-/*===--- Transforms -------------------------------------------------------===*/
+/*===--- Geometry ---------------------------------------------------------===*/
 
 typedef struct conv_addend {
   const float *data; /* NULL: none */
@@ -315,7 +320,6 @@ struct conv_geometry {
   } while (0)
 #include "WinogradConvKernel.inc"
 
-
 /* Tile rows per block: V for all channels within BLOCK_FLOATS. */
 static int64_t block_rows_for(int64_t pitch, int64_t tiles_y,
                               int64_t channels) {
@@ -343,7 +347,8 @@ static void run_winograd(winograd_job_t *job, int64_t ty_begin, int64_t ty_end,
   const int64_t channels = g->channels, filters = f_end - f_begin;
   const int64_t block_tiles = job->block_rows * job->tile_pitch;
   const int64_t v_floats = POINTS * channels * block_tiles;
-  float *v = tessera_rt_thread_scratch(TESSERA_RT_SCRATCH_WINOGRAD, 
+  float *v = tessera_rt_thread_scratch(
+      TESSERA_RT_SCRATCH_WINOGRAD,
       (size_t)(v_floats + POINTS * filters * block_tiles));
   if (!v) {
     atomic_store(&job->failed, 1);
@@ -456,7 +461,7 @@ static void convolve(const winograd_isa_t *isa,
   }
   winograd_job_t job = {isa,        &g,         u,
                         tiles_y,    tiles_x,    tile_pitch,
-                        block_rows, (filters + isa->mr - 1) / isa->mr,
+                        block_rows, padded_filters(isa, filters) / isa->mr,
                         0};
   atomic_init(&job.failed, 0);
   /* Few tile rows (7 x 7 maps have 4) would leave threads uneven work and
@@ -471,12 +476,12 @@ static void convolve(const winograd_isa_t *isa,
 }
 
 static const winograd_isa_t avx512 = {
-    transform_input_avx512,  transform_output_avx512,
-    tessera_rt_pack_a_avx512, tessera_rt_sgemm_prepacked_avx512,
+    transform_input_avx512, transform_output_avx512,
+    tessera_rt_sgemm_prepacked_avx512,
     TESSERA_SGEMM_AVX512_MR, TESSERA_SGEMM_AVX512_NR};
 static const winograd_isa_t avx2 = {
-    transform_input_avx2,  transform_output_avx2,
-    tessera_rt_pack_a_avx2, tessera_rt_sgemm_prepacked_avx2,
+    transform_input_avx2, transform_output_avx2,
+    tessera_rt_sgemm_prepacked_avx2,
     TESSERA_SGEMM_AVX2_MR, TESSERA_SGEMM_AVX2_NR};
 
 /* The ABI's entry points: the parameters, forwarded with the variant. */
