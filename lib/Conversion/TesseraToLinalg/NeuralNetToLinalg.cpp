@@ -701,6 +701,16 @@ Value asChannelVector(OpBuilder &b, Location loc, Value value, int64_t rank) {
   return tensor::ExpandShapeOp::create(b, loc, type.clone(shape), value, groups);
 }
 
+/// Whether every dimension but the batch of the result and of the padded
+/// input is static.
+bool hasStaticChannelsAndSpatialSizes(RankedTensorType resultType,
+                                      RankedTensorType paddedType) {
+  return llvm::none_of(resultType.getShape().drop_front(1),
+                       ShapedType::isDynamic) &&
+         llvm::none_of(paddedType.getShape().drop_front(1),
+                       ShapedType::isDynamic);
+}
+
 /// Whether `op` is a convolution the CPU target's Winograd kernel computes
 /// (tessera-conv-to-winograd): fp32, 2-D, ungrouped, 3x3, stride 1,
 /// undilated, with static channels and spatial sizes (any batch).
@@ -712,10 +722,7 @@ bool isWinogradConvolution(ConvOp op, RankedTensorType resultType,
          weightType.getDimSize(3) == 3 &&
          llvm::all_of(op.getStrides(), [](int64_t s) { return s == 1; }) &&
          llvm::all_of(op.getDilations(), [](int64_t d) { return d == 1; }) &&
-         llvm::none_of(resultType.getShape().drop_front(1),
-                       ShapedType::isDynamic) &&
-         llvm::none_of(paddedType.getShape().drop_front(1),
-                       ShapedType::isDynamic);
+         hasStaticChannelsAndSpatialSizes(resultType, paddedType);
 }
 
 struct ConvOpLowering : OpRewritePattern<ConvOp> {
@@ -762,10 +769,7 @@ struct ConvOpLowering : OpRewritePattern<ConvOp> {
                    ValueRange{input, op.getWeight()}, ValueRange{init})
                    .getResult(0);
     } else if (groups == 1 && spatial == 2 &&
-        llvm::none_of(resultType.getShape().drop_front(1),
-                      ShapedType::isDynamic) &&
-        llvm::none_of(paddedType.getShape().drop_front(1),
-                      ShapedType::isDynamic))
+               hasStaticChannelsAndSpatialSizes(resultType, paddedType))
       result = createConvAsMatmul(rewriter, loc, op, input, resultType,
                                   outSizes);
     else if (flatPlan)
