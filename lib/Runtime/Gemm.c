@@ -42,6 +42,14 @@
 #define NC 512
 #endif
 #define MAX_NR 32
+/* The AVX-512 kernels prefetch A (packed weights, read once per product in
+ * most models' later layers, where the spatial size is small) this far
+ * ahead: 2 KiB, 32 values of k. With a model's weights out of cache the
+ * hardware prefetcher alone left the kernels waiting on memory: a
+ * Winograd 512x7x7 convolution with cold weights took 2.38 ms, and 1.28
+ * ms with this (0.86 ms with its weights in cache); 256, 1024 and 2048
+ * floats gave 1.45, 1.59 and 1.80 ms (Xeon, AVX-512, 2 FMA units). */
+#define PREFETCH_A_FLOATS 512
 
 /* `width` rows of A (columns of B) padded to whole panels of `panel`. */
 static inline int64_t padded_to_panels(int64_t width, int panel) {
@@ -313,6 +321,8 @@ micro_kernel_avx512_body(int64_t kc, const float *packed_a, const float *b,
     __m512 b0 = _mm512_loadu_ps(b + k * ldb);
     __m512 b1 = _mm512_loadu_ps(b + k * ldb + 16);
     const float *a = packed_a + k * AVX512_MR;
+    if (!(k & 1))
+      _mm_prefetch((const char *)(a + PREFETCH_A_FLOATS), _MM_HINT_T0);
 #pragma GCC unroll 16
     for (int i = 0; i < AVX512_MR; ++i) {
       __m512 ai = _mm512_set1_ps(a[i]);
@@ -386,6 +396,8 @@ micro_kernel_avx512_half(int64_t kc, const float *packed_a, const float *b,
   for (int64_t k = 0; k < kc; ++k) {
     __m512 b0 = _mm512_loadu_ps(b + k * ldb);
     const float *a = packed_a + k * AVX512_MR;
+    if (!(k & 1))
+      _mm_prefetch((const char *)(a + PREFETCH_A_FLOATS), _MM_HINT_T0);
 #pragma GCC unroll 16
     for (int i = 0; i < AVX512_MR; ++i)
       acc[i] = _mm512_fmadd_ps(_mm512_set1_ps(a[i]), b0, acc[i]);
@@ -418,6 +430,8 @@ micro_kernel_avx512_17(int64_t kc, const float *packed_a, const float *b,
   for (int64_t k = 0; k < kc; ++k) {
     __m512 b0 = _mm512_loadu_ps(b + k * ldb);
     const float *a = packed_a + k * AVX512_MR;
+    if (!(k & 1))
+      _mm_prefetch((const char *)(a + PREFETCH_A_FLOATS), _MM_HINT_T0);
     last = _mm256_fmadd_ps(_mm256_loadu_ps(a), _mm256_set1_ps(b[k * ldb + 16]),
                            last);
 #pragma GCC unroll 16
