@@ -4,7 +4,8 @@
  * every matrix product it recognizes (tessera-matmul-to-microkernel). This
  * is hand-written, as IREE's and ONNX Runtime's micro-kernels are, because
  * LLVM's loop vectorizer on the loop nest reaches about 35-40% of the FMA
- * peak and this reaches 75-85% of it on Zen 4 (`make bench`; also
+ * peak and this reaches 75-85% of it on Zen 4 and 80-92% on a Xeon with two
+ * 512-bit FMA units (`make bench`; also
  * `tessera-gemm-test --bench M N K`):
  * register blocking (an MR x NR block of C stays in registers over the
  * whole K block), packed A panels for contiguous broadcasts, packed B
