@@ -216,11 +216,11 @@ typedef void (*epilogue_kernel_t)(float *c, int64_t ldc, int64_t rows,
 #if defined(__x86_64__)
 __attribute__((target("avx512f"))) static inline __m512
 load_avx512(const float *p, int64_t count) {
-  return _mm512_maskz_loadu_ps((__mmask16)((1u << count) - 1), p);
+  return _mm512_maskz_loadu_ps(first_lanes_16(count), p);
 }
 __attribute__((target("avx512f"))) static inline void
 store_avx512(float *p, __m512 v, int64_t count) {
-  _mm512_mask_storeu_ps(p, (__mmask16)((1u << count) - 1), v);
+  _mm512_mask_storeu_ps(p, first_lanes_16(count), v);
 }
 DEFINE_EPILOGUE(epilogue_avx512, __attribute__((target("avx512f"))), __m512,
                 16, _mm512_set1_ps, load_avx512, store_avx512, _mm512_add_ps,

@@ -173,7 +173,7 @@ int tessera_rt_gemm_add_packed(const float *source, int64_t ld, int64_t rows,
                                int64_t cols, int panel, int is_b,
                                const float *packed);
 
-/*===--- Vector lane masks (DepthwiseConv.c, WinogradConv.c) ---------------===*/
+/*===--- Vector lane masks (DepthwiseConv.c, Gemm.c, WinogradConv.c) ------===*/
 
 #if defined(__x86_64__)
 #include <immintrin.h>
