@@ -49,7 +49,10 @@
  * hardware prefetcher alone left the kernels waiting on memory: a
  * Winograd 512x7x7 convolution with cold weights took 2.38 ms, and 1.28
  * ms with this (0.86 ms with its weights in cache); 256, 1024 and 2048
- * floats gave 1.45, 1.59 and 1.80 ms (Xeon, AVX-512, 2 FMA units). */
+ * floats gave 1.45, 1.59 and 1.80 ms (Xeon, AVX-512, 2 FMA units). Each
+ * kernel spells the prefetch in its own k loop: the same two lines as an
+ * inline helper made ResNet-18 5-13% slower at 1 thread (GCC laid out the
+ * loops differently; not investigated further). */
 #define PREFETCH_A_FLOATS 512
 
 /* `width` rows of A (columns of B) padded to whole panels of `panel`. */
