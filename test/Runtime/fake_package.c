@@ -137,9 +137,12 @@ static void sum_rows(void *argument, int64_t begin, int64_t end) {
   for (int64_t i = begin * 3; i < end * 3; ++i)
     task->sum[i] = task->xs[i] + task->ys[i] + task->bs[i % 3] + task->w[i % 3];
   /* Threads claim chunks, and a sleeping worker takes tens of microseconds
-   * to wake: large runs last long enough for the workers to take part. */
+   * to wake, or longer on a virtual machine: large runs last long enough
+   * for the workers to take part. With 500 us per chunk a worker missed
+   * all 40 runs in 2 of 20 quiet runs of this test on a 2-vCPU KVM guest
+   * (and failed CI under lit's parallel load); with 2 ms, 0 of 30. */
   if (end - begin >= 100)
-    busy_wait(500);
+    busy_wait(2000);
   pthread_mutex_lock(&threads_mutex);
   int known = 0;
   for (int i = 0; i < num_threads_seen; ++i)
