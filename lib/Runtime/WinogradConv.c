@@ -237,6 +237,14 @@ struct conv_geometry {
 
 /*===--- Transforms, per instruction set ----------------------------------===*/
 
+/* Floats from one point's matrix of V (or M) to the next: `floats`, plus
+ * one cache line. The transforms write (read) 16 streams, one per point;
+ * at a multiple of 4 KiB apart (512 channels x 16 tiles: 32 KiB) they all
+ * map to the same L1 set. The extra line cut the input transform of a
+ * 512 x 7 x 7 map from about 150 to 80 us and a 64 x 56 x 56
+ * convolution from 820 to 650 us. */
+static inline int64_t point_stride(int64_t floats) { return floats + 16; }
+
 #define ISA avx512
 #define VECTOR_WIDTH 16
 #define TARGET __attribute__((target("avx512f")))
@@ -346,10 +354,10 @@ static void run_winograd(winograd_job_t *job, int64_t ty_begin, int64_t ty_end,
   const conv_geometry_t *g = job->geometry;
   const int64_t channels = g->channels, filters = f_end - f_begin;
   const int64_t block_tiles = job->block_rows * job->tile_pitch;
-  const int64_t v_floats = POINTS * channels * block_tiles;
+  const int64_t v_floats = POINTS * point_stride(channels * block_tiles);
   float *v = tessera_rt_thread_scratch(
       TESSERA_RT_SCRATCH_WINOGRAD,
-      (size_t)(v_floats + POINTS * filters * block_tiles));
+      (size_t)(v_floats + POINTS * point_stride(filters * block_tiles)));
   if (!v) {
     atomic_store(&job->failed, 1);
     return;
@@ -370,8 +378,8 @@ static void run_winograd(winograd_job_t *job, int64_t ty_begin, int64_t ty_end,
     isa->transform_input(g, ty, rows, job->tiles_x, job->tile_pitch, v);
     for (int p = 0; p < POINTS; ++p)
       isa->product(filters, tiles, channels, job->u + p * u_point, g->filters,
-                   f_begin, v + p * channels * tiles, tiles,
-                   m + p * filters * tiles, tiles);
+                   f_begin, v + p * point_stride(channels * tiles), tiles,
+                   m + p * point_stride(filters * tiles), tiles);
     isa->transform_output(&part, ty, rows, job->tiles_x, job->tile_pitch, m);
   }
 }
