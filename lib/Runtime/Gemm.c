@@ -463,8 +463,8 @@ micro_kernel_avx512_17(int64_t kc, const float *packed_a, const float *b,
  * panel, like the 17-column kernel's last column: each k is one load of
  * the panel's 8 rows and, per column, a broadcast of B and a ymm FMA.
  * COLUMNS FMAs per k instead of the half kernel's 8 zmm ones, so 4
- * columns take a quarter of its time. B's edge panels are packed 32 wide
- * (zero past N), so reading COLUMNS values of a row never leaves it. Each
+ * columns take a quarter of its time. It reads COLUMNS values of each row
+ * of B: an edge of fewer columns is packed 32 wide (zero past N) first. Each
  * element's sum runs over k in the same order as in the other kernels. */
 #define DEFINE_NARROW_KERNEL(name, COLUMNS)                                    \
   __attribute__((target("avx512f,fma"))) static void name(                    \
@@ -570,6 +570,32 @@ typedef struct gemm_kernel {
   epilogue_kernel_t epilogue;
   int mr, nr;
 } gemm_kernel_t;
+
+/* The micro-kernel for a block of `cols` columns. */
+static micro_kernel_t micro_kernel_for(const gemm_kernel_t *kernel, int cols) {
+  if (kernel->micro_4 && cols <= 4)
+    return kernel->micro_4;
+  if (kernel->micro_8 && cols <= 8)
+    return kernel->micro_8;
+  if (kernel->micro_half && 2 * cols <= kernel->nr)
+    return kernel->micro_half;
+  if (kernel->micro_half_plus_one && 2 * cols == kernel->nr + 2)
+    return kernel->micro_half_plus_one;
+  return kernel->micro;
+}
+
+/* Whether the micro-kernel for an edge block of `cols` (< nr) columns
+ * reads exactly `cols` values of each row of B, so that it can read them
+ * in place instead of from a copy padded to nr. A Winograd product's 16
+ * tiles are such a block: copying them took a third of a 512 x 7 x 7
+ * convolution's fixed costs. */
+static int reads_edge_in_place(const gemm_kernel_t *kernel, int cols) {
+  micro_kernel_t micro = micro_kernel_for(kernel, cols);
+  return (micro == kernel->micro_4 && cols == 4) ||
+         (micro == kernel->micro_8 && cols == 8) ||
+         (micro == kernel->micro_half && 2 * cols == kernel->nr) ||
+         (micro == kernel->micro_half_plus_one && 2 * cols == kernel->nr + 2);
+}
 
 /* Rows of C that are fewer than one register block run as plain loops,
  * which the compiler vectorizes along n for the same target. */
@@ -1016,7 +1042,7 @@ static void gemm(const gemm_kernel_t *kernel, small_m_t small_m, int64_t m,
                   (constant_b.first + jc) * kc;
       else if (pack_b_panels)
         pack_b(kc, nc, nr, b_block, ldb, packed_b);
-      else if (nc % nr)
+      else if (nc % nr && !reads_edge_in_place(kernel, (int)(nc % nr)))
         pack_b(kc, nc % nr, nr, b_block + (nc - nc % nr), ldb, packed_b);
       for (int64_t ic = 0; ic < m; ic += MC) {
         const int64_t mc = m - ic < MC ? m - ic : MC;
@@ -1027,22 +1053,14 @@ static void gemm(const gemm_kernel_t *kernel, small_m_t small_m, int64_t m,
           if (pack_b_panels) {
             panel = block_b + jr * kc;
             panel_ld = nr;
-          } else if (cols < nr) {
+          } else if (cols < nr && !reads_edge_in_place(kernel, cols)) {
             panel = block_b;
             panel_ld = nr;
           } else {
             panel = b_block + jr;
             panel_ld = ldb;
           }
-          micro_kernel_t micro = kernel->micro;
-          if (kernel->micro_4 && cols <= 4)
-            micro = kernel->micro_4;
-          else if (kernel->micro_8 && cols <= 8)
-            micro = kernel->micro_8;
-          else if (kernel->micro_half && 2 * cols <= nr)
-            micro = kernel->micro_half;
-          else if (kernel->micro_half_plus_one && 2 * cols == nr + 2)
-            micro = kernel->micro_half_plus_one;
+          const micro_kernel_t micro = micro_kernel_for(kernel, cols);
           for (int64_t ir = 0; ir < mc; ir += mr) {
             const int rows = mc - ir < mr ? (int)(mc - ir) : mr;
             float *c_block = c + (ic + ir) * ldc + jc + jr;

@@ -316,8 +316,10 @@ int main(int argc, char **argv) {
     }
     return 0;
   }
-  /* Column edges of 1-16 (half-width kernel) and 17 (16 + 1) columns. */
-  const int64_t sizes[] = {1, 2, 5, 7, 8, 9, 16, 17, 31, 33, 49, 64, 97, 130};
+  /* Column edges of 1-16 (half-width kernel) and 17 (16 + 1) columns;
+   * edges of exactly 4, 8, 16 and 17 are read from B in place. */
+  const int64_t sizes[] = {1,  2,  5,  7,  8,  9,  16, 17,
+                           31, 33, 36, 40, 49, 64, 97, 130};
   const int64_t ks[] = {1, 3, 17, 256, 257, 600};
   /* No memory for packing, before any packing buffer exists: plain loops
    * (with constants registered too, and with an epilogue). */
