@@ -30,6 +30,7 @@ void mlir::tessera::buildBufferizationPipeline(
   pm.addPass(createTesseraOutlineWeights(outline));
   pm.addNestedPass<func::FuncOp>(createTesseraPrivatizeFills());
   pm.addNestedPass<func::FuncOp>(createTesseraElementwiseInPlace());
+  pm.addPass(bufferization::createEmptyTensorEliminationPass());
   bufferization::OneShotBufferizePassOptions bufferize;
   bufferize.bufferizeFunctionBoundaries = true;
   bufferize.functionBoundaryTypeConversion =
@@ -37,6 +38,8 @@ void mlir::tessera::buildBufferizationPipeline(
   bufferize.bufferAlignment = kBufferAlignment;
   pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
   OpPassManager &func = pm.nest<func::FuncOp>();
+  func.addPass(createCanonicalizerPass());
+  func.addPass(createCSEPass());
   func.addPass(createCanonicalizerPass());
   // Scratch buffers of loops (attention's per-block scores) are allocated
   // once, before the loop, where the arena planner places them.
