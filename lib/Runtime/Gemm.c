@@ -1037,12 +1037,16 @@ static void gemm(const gemm_kernel_t *kernel, small_m_t small_m, int64_t m,
       const int64_t nc = n - jc < nc_max ? n - jc : nc_max;
       const float *b_block = b + pc * ldb + jc;
       const float *block_b = packed_b;
+      /* Unpacked B's edge block (its last nc % nr columns) is read from a
+       * zero-padded copy unless its micro-kernel reads it in place. */
+      const int copy_edge = !pack_b_panels && nc % nr &&
+                            !reads_edge_in_place(kernel, (int)(nc % nr));
       if (constant_b.base)
         block_b = constant_b.base + pc * constant_b.block_stride +
                   (constant_b.first + jc) * kc;
       else if (pack_b_panels)
         pack_b(kc, nc, nr, b_block, ldb, packed_b);
-      else if (nc % nr && !reads_edge_in_place(kernel, (int)(nc % nr)))
+      else if (copy_edge)
         pack_b(kc, nc % nr, nr, b_block + (nc - nc % nr), ldb, packed_b);
       for (int64_t ic = 0; ic < m; ic += MC) {
         const int64_t mc = m - ic < MC ? m - ic : MC;
@@ -1053,7 +1057,7 @@ static void gemm(const gemm_kernel_t *kernel, small_m_t small_m, int64_t m,
           if (pack_b_panels) {
             panel = block_b + jr * kc;
             panel_ld = nr;
-          } else if (cols < nr && !reads_edge_in_place(kernel, cols)) {
+          } else if (cols < nr && copy_edge) {
             panel = block_b;
             panel_ld = nr;
           } else {
