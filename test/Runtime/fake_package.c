@@ -121,28 +121,21 @@ __attribute__((visibility("default"))) int tessera_fake_threads_in_last_run(void
   return count;
 }
 
-/* Busy for about `microseconds` (a kernel of that length). */
-static void busy_wait(long microseconds) {
-  struct timespec start, now;
-  clock_gettime(CLOCK_MONOTONIC, &start);
-  do
-    clock_gettime(CLOCK_MONOTONIC, &now);
-  while ((now.tv_sec - start.tv_sec) * 1000000L +
-             (now.tv_nsec - start.tv_nsec) / 1000 <
-         microseconds);
+/* Sleeps in 100 us steps until a second thread has taken part in the
+ * current run, or `microseconds` have passed. */
+static void wait_for_another_thread(long microseconds) {
+  const struct timespec step = {0, 100000};
+  for (long waited = 0; waited < microseconds; waited += 100) {
+    if (tessera_fake_threads_in_last_run() > 1)
+      return;
+    nanosleep(&step, NULL);
+  }
 }
 
 static void sum_rows(void *argument, int64_t begin, int64_t end) {
   const sum_task_t *task = argument;
   for (int64_t i = begin * 3; i < end * 3; ++i)
     task->sum[i] = task->xs[i] + task->ys[i] + task->bs[i % 3] + task->w[i % 3];
-  /* Threads claim chunks, and a sleeping worker takes tens of microseconds
-   * to wake, or longer on a virtual machine: large runs last long enough
-   * for the workers to take part. With 500 us per chunk a worker missed
-   * all 40 runs in 2 of 20 quiet runs of this test on a 2-vCPU KVM guest
-   * (and failed CI under lit's parallel load); with 2 ms, 0 of 30. */
-  if (end - begin >= 100)
-    busy_wait(2000);
   pthread_mutex_lock(&threads_mutex);
   int known = 0;
   for (int i = 0; i < num_threads_seen; ++i)
@@ -150,6 +143,15 @@ static void sum_rows(void *argument, int64_t begin, int64_t end) {
   if (!known && num_threads_seen < 64)
     threads_seen[num_threads_seen++] = pthread_self();
   pthread_mutex_unlock(&threads_mutex);
+  /* Threads claim chunks, so a worker that has not run by the time the
+   * caller finishes its own chunk leaves its chunk to the caller. A large
+   * chunk therefore waits, asleep, until another thread has joined the run
+   * (or 20 ms have passed): busy-waiting instead kept the CPU from a worker
+   * that the OS had put on the same CPU, and under lit's parallel load a
+   * worker missed all 40 runs with 2 threads (CI, after 2 ms of busy-wait
+   * per chunk). A pool whose workers never run still fails the check. */
+  if (end - begin >= 100)
+    wait_for_another_thread(20000);
 }
 
 void tessera_package_entry(void **args) {
