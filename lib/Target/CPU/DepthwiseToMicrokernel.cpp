@@ -233,16 +233,21 @@ std::optional<BufferizedPad> matchBufferizedPad(Value padded,
     auto subview = dyn_cast<memref::SubViewOp>(user);
     if (!subview)
       return std::nullopt;
-    bool readByConsumer = llvm::all_of(subview->getUsers(), [&](Operation *op) {
-      return op == consumer.getOperation();
-    });
-    if (readByConsumer)
+    // With stride 1 the centre tap's window is the interior the copy
+    // writes, and CSE has made them one subview.
+    memref::CopyOp copy;
+    for (Operation *op : subview->getUsers()) {
+      if (op == consumer.getOperation())
+        continue;
+      auto other = dyn_cast<memref::CopyOp>(op);
+      if (!other || copy)
+        return std::nullopt;
+      copy = other;
+    }
+    if (!copy)
       continue;
-    auto copy = subview->hasOneUse()
-                    ? dyn_cast<memref::CopyOp>(*subview->getUsers().begin())
-                    : memref::CopyOp();
     ArrayRef<int64_t> offsets = subview.getStaticOffsets();
-    if (pad.copy || !copy || copy.getTarget() != subview.getResult() ||
+    if (pad.copy || copy.getTarget() != subview.getResult() ||
         !subview.hasUnitStride() || offsets[0] != 0 || offsets[1] != 0 ||
         ShapedType::isDynamic(offsets[2]) || ShapedType::isDynamic(offsets[3]) ||
         !tessera::cpu::isImageWithContiguousRows(copy.getSource()))

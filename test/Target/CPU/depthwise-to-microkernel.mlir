@@ -71,6 +71,53 @@ func.func @padded_relu6(%in: memref<1x4x6x7xf32>, %w: memref<4x1x2x2xf32>, %b: m
 
 // -----
 
+// Stride 1 with the pads on top and left only: the bottom-right tap's window
+// is the interior the copy writes, and CSE has made them one subview, which
+// both the copy and the convolution use. The pad still folds into the call.
+// CHECK-LABEL: func.func @centre_window_is_interior
+// CHECK-NOT:     memref.alloc
+// CHECK-NOT:     linalg.map
+// CHECK-NOT:     memref.copy
+// CHECK-NOT:     linalg.generic
+// CHECK-DAG:     %[[ONE:.*]] = arith.constant 1 : i64
+// CHECK-DAG:     %[[TWO:.*]] = arith.constant 2 : i64
+// CHECK-DAG:     %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
+// CHECK:         call @tessera_depthwise_conv2d_avx512(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %[[TWO]], %[[TWO]], %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %[[ONE]], %[[ONE]], %[[ONE]], %[[ONE]], %[[ZERO]],
+// CHECK-NEXT:    return
+#id = affine_map<(n, c, h, w) -> (n, c, h, w)>
+#w00 = affine_map<(n, c, h, w) -> (c, 0, 0, 0)>
+#w01 = affine_map<(n, c, h, w) -> (c, 0, 0, 1)>
+#w10 = affine_map<(n, c, h, w) -> (c, 0, 1, 0)>
+#w11 = affine_map<(n, c, h, w) -> (c, 0, 1, 1)>
+func.func @centre_window_is_interior(%in: memref<1x4x6x7xf32>, %w: memref<4x1x2x2xf32>, %out: memref<1x4x6x7xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %padded = memref.alloc() : memref<1x4x7x8xf32>
+  linalg.map outs(%padded : memref<1x4x7x8xf32>) (%init: f32) {
+    linalg.yield %zero : f32
+  }
+  %interior = memref.subview %padded[0, 0, 1, 1] [1, 4, 6, 7] [1, 1, 1, 1] : memref<1x4x7x8xf32> to memref<1x4x6x7xf32, strided<[224, 56, 8, 1], offset: 9>>
+  memref.copy %in, %interior : memref<1x4x6x7xf32> to memref<1x4x6x7xf32, strided<[224, 56, 8, 1], offset: 9>>
+  %t00 = memref.subview %padded[0, 0, 0, 0] [1, 4, 6, 7] [1, 1, 1, 1] : memref<1x4x7x8xf32> to memref<1x4x6x7xf32, strided<[224, 56, 8, 1]>>
+  %t01 = memref.subview %padded[0, 0, 0, 1] [1, 4, 6, 7] [1, 1, 1, 1] : memref<1x4x7x8xf32> to memref<1x4x6x7xf32, strided<[224, 56, 8, 1], offset: 1>>
+  %t10 = memref.subview %padded[0, 0, 1, 0] [1, 4, 6, 7] [1, 1, 1, 1] : memref<1x4x7x8xf32> to memref<1x4x6x7xf32, strided<[224, 56, 8, 1], offset: 8>>
+  linalg.generic {indexing_maps = [#id, #w00, #id, #w01, #id, #w10, #id, #w11, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%t00, %w, %t01, %w, %t10, %w, %interior, %w : memref<1x4x6x7xf32, strided<[224, 56, 8, 1]>>, memref<4x1x2x2xf32>, memref<1x4x6x7xf32, strided<[224, 56, 8, 1], offset: 1>>, memref<4x1x2x2xf32>, memref<1x4x6x7xf32, strided<[224, 56, 8, 1], offset: 8>>, memref<4x1x2x2xf32>, memref<1x4x6x7xf32, strided<[224, 56, 8, 1], offset: 9>>, memref<4x1x2x2xf32>)
+      outs(%out : memref<1x4x6x7xf32>) {
+  ^bb0(%x0: f32, %k0: f32, %x1: f32, %k1: f32, %x2: f32, %k2: f32, %x3: f32, %k3: f32, %o: f32):
+    %p0 = arith.mulf %x0, %k0 : f32
+    %p1 = arith.mulf %k1, %x1 : f32
+    %s1 = arith.addf %p0, %p1 : f32
+    %p2 = arith.mulf %x2, %k2 : f32
+    %s2 = arith.addf %s1, %p2 : f32
+    %p3 = arith.mulf %x3, %k3 : f32
+    %s3 = arith.addf %s2, %p3 : f32
+    linalg.yield %s3 : f32
+  }
+  return
+}
+
+// -----
+
 // Stride 2, no bias (a null pointer), a ReLU only (upper +inf), windows of
 // the input itself (no pad: pads 0).
 // CHECK-LABEL: func.func @strided_relu
