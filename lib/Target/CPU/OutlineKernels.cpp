@@ -116,11 +116,15 @@ bool writesMayOverlap(linalg::LinalgOp op, ArrayRef<Value> arguments) {
 /// The loop to split `op` over threads along, or nothing when it has fewer
 /// than `minIterations` iterations or no suitable loop. A loop qualifies
 /// when it is parallel, has an extent of at least 2 and indexes every
-/// operand it appears in directly (a sliding window such as h + kh would
-/// make the input slices overlap). For a product, the loop that partitions
-/// the larger input wins; otherwise, and on ties, the largest static extent
-/// wins, preferring loops other than the output's contiguous one: splitting
-/// that one leaves the vectorized innermost loop a run-time trip count.
+/// output it appears in directly, so that the threads' output slices are
+/// disjoint. Inputs may use it in a sliding window (h + kh): the threads'
+/// input slices then overlap by the window's halo, which is only read, and
+/// an im2col copy or a pooling splits its output rows the way the product
+/// or the kernel after it splits its pixels. For a product, the loop that
+/// partitions the larger input wins; otherwise, and on ties, the largest
+/// static extent wins, preferring loops other than the output's contiguous
+/// one: splitting that one leaves the vectorized innermost loop a run-time
+/// trip count.
 std::optional<unsigned> chooseParallelLoop(linalg::LinalgOp op,
                                            int64_t minIterations) {
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
@@ -171,7 +175,8 @@ std::optional<unsigned> chooseParallelLoop(linalg::LinalgOp op,
     if (iterators[loop] != utils::IteratorType::parallel ||
         (!ShapedType::isDynamic(ranges[loop]) && ranges[loop] < 2))
       continue;
-    bool direct = llvm::all_of(op.getIndexingMapsArray(), [&](AffineMap map) {
+    bool direct = llvm::all_of(op.getDpsInitsMutable(), [&](OpOperand &init) {
+      AffineMap map = op.getMatchingIndexingMap(&init);
       return llvm::all_of(map.getResults(), [&](AffineExpr expr) {
         return !expr.isFunctionOfDim(loop) || isa<AffineDimExpr>(expr);
       });

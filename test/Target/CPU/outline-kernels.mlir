@@ -258,9 +258,9 @@ func.func @in_place_epilogue(%a: memref<16x72xf32>, %b: memref<72x256xf32>, %c: 
 // -----
 
 // A dynamic loop counts as large, and is preferred to the contiguous one;
-// its extent is read from the buffer at the call. A sliding window (the
-// h + kh of a pooling) does not index the input directly, so the split
-// goes along c instead.
+// its extent is read from the buffer at the call. In the 1-d convolution
+// h is the output's contiguous loop and too short (32) to split, so the
+// split goes along c.
 // PAR-LABEL:   func.func @dynamic_rows
 // PAR:           %[[ROWS:.*]] = memref.dim %{{.*}}, %{{.*}} : memref<?x8xf32>
 // PAR:           call @dynamic_rows_kernel_0(%{{.*}}, %{{.*}}, %{{.*}}, %[[ROWS]])
@@ -280,6 +280,30 @@ func.func @dynamic_rows(%a: memref<?x8xf32>, %b: memref<?x8xf32>, %x: memref<64x
     %p = arith.mulf %v, %kw : f32
     %s = arith.addf %acc, %p : f32
     linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
+// A sliding window in an input does not keep its loop out of the split: the
+// threads' output rows are disjoint, and the input rows they read overlap
+// by the window's halo. An im2col copy splits its 16 output rows (oh), not
+// its 3 channels, so that it writes the pixel columns a product after it
+// splits; the input slice starts at row 2 * begin.
+// PAR-LABEL:   func.func private @im2col_rows_kernel_0
+// PAR-SAME:      (%[[X:.*]]: memref<3x33x16xf32>, %[[Y:.*]]: memref<3x3x16x16xf32>, %[[BEGIN:.*]]: index, %[[END:.*]]: index)
+// PAR:           %[[ROWS:.*]] = arith.subi %[[END]], %[[BEGIN]] : index
+// PAR-DAG:       %[[FIRST:.*]] = affine.apply #{{.*}}()[%[[BEGIN]]]
+// PAR-DAG:       memref.subview %[[X]][0, %[[FIRST]], 0]
+// PAR-DAG:       memref.subview %[[Y]][0, 0, %[[BEGIN]], 0] [3, 3, %[[ROWS]], 16] [1, 1, 1, 1]
+// PAR:           linalg.generic
+#src = affine_map<(c, kh, oh, ow) -> (c, oh * 2 + kh, ow)>
+#dst = affine_map<(c, kh, oh, ow) -> (c, kh, oh, ow)>
+func.func @im2col_rows(%x: memref<3x33x16xf32>, %y: memref<3x3x16x16xf32>) {
+  linalg.generic {indexing_maps = [#src, #dst], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%x : memref<3x33x16xf32>) outs(%y : memref<3x3x16x16xf32>) {
+  ^bb0(%v: f32, %out: f32):
+    linalg.yield %v : f32
   }
   return
 }
