@@ -121,15 +121,17 @@ func.func @parallel_matmul(%a: memref<64x8xf32>, %b: memref<8x16xf32>, %c: memre
 
 // A product whose B is the larger input (a convolution's im2col columns,
 // 72 x 256, against 16 x 72 weights) is split along n, so that each thread
-// reads its own columns of B and shares A.
+// reads its own columns of B and shares A. The range counts the 16 groups
+// of 16 columns that start a cache line of C (see @line_granule).
 // PAR-LABEL:   func.func @parallel_columns
 // PAR-DAG:       %[[ZERO:.*]] = arith.constant 0 : index
-// PAR-DAG:       %[[N:.*]] = arith.constant 256 : index
+// PAR-DAG:       %[[N:.*]] = arith.constant 16 : index
 // PAR:           call @parallel_columns_kernel_0(%{{.*}}, %{{.*}}, %{{.*}}, %[[ZERO]], %[[N]])
 // PAR:         func.func private @parallel_columns_kernel_0(%[[A:.*]]: memref<16x72xf32>, %[[B:.*]]: memref<72x256xf32>, %[[C:.*]]: memref<16x256xf32>, %[[BEGIN:.*]]: index, %[[END:.*]]: index)
-// PAR:           %[[COLS:.*]] = arith.subi %[[END]], %[[BEGIN]] : index
-// PAR-DAG:       memref.subview %[[B]][0, %[[BEGIN]]] [72, %[[COLS]]] [1, 1]
-// PAR-DAG:       memref.subview %[[C]][0, %[[BEGIN]]] [16, %[[COLS]]] [1, 1]
+// PAR:           %[[FIRST:.*]] = arith.muli %[[BEGIN]], %{{.*}} : index
+// PAR:           %[[COLS:.*]] = arith.subi %{{.*}}, %[[FIRST]] : index
+// PAR-DAG:       memref.subview %[[B]][0, %[[FIRST]]] [72, %[[COLS]]] [1, 1]
+// PAR-DAG:       memref.subview %[[C]][0, %[[FIRST]]] [16, %[[COLS]]] [1, 1]
 #cA = affine_map<(m, n, k) -> (m, k)>
 #cB = affine_map<(m, n, k) -> (k, n)>
 #cC = affine_map<(m, n, k) -> (m, n)>
@@ -164,9 +166,10 @@ func.func @parallel_columns(%a: memref<16x72xf32>, %b: memref<72x256xf32>, %c: m
 // PAR-NOT:       linalg.generic
 // PAR:           linalg.fill
 // PAR:         func.func private @zero_fill_prologue_kernel_1(%{{.*}}: memref<16x72xf32, strided<[72, 1]>>, %{{.*}}: memref<72x256xf32>, %[[C:.*]]: memref<16x256xf32>, %[[BEGIN:.*]]: index, %[[END:.*]]: index)
+// PAR:           %[[FIRST:.*]] = arith.muli %[[BEGIN]], %{{.*}} : index
 // PAR:           %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
-// PAR:           %[[COLS:.*]] = arith.subi %[[END]], %[[BEGIN]] : index
-// PAR:           %[[SLICE:.*]] = memref.subview %[[C]][0, %[[BEGIN]]] [16, %[[COLS]]] [1, 1]
+// PAR:           %[[COLS:.*]] = arith.subi %{{.*}}, %[[FIRST]] : index
+// PAR:           %[[SLICE:.*]] = memref.subview %[[C]][0, %[[FIRST]]] [16, %[[COLS]]] [1, 1]
 // PAR-NEXT:      linalg.fill ins(%[[ZERO]] : f32) outs(%[[SLICE]] : memref<16x?xf32, strided<[256, 1], offset: ?>>)
 // PAR:           linalg.generic {{.*}} outs(%[[SLICE]] : memref<16x?xf32, strided<[256, 1], offset: ?>>)
 #zA = affine_map<(m, n, k) -> (m, k)>
@@ -212,11 +215,12 @@ func.func @zero_fill_prologue(%a: memref<16x72xf32>, %b: memref<72x256xf32>, %c:
 // PAR-LABEL:   func.func @in_place_epilogue
 // PAR:         func.func private @in_place_epilogue_kernel_1(%{{.*}}: memref<16x72xf32>, %{{.*}}: memref<72x256xf32>, %[[C:.*]]: memref<16x256xf32>, %[[BIAS:.*]]: memref<256xf32, strided<[1]>>, %[[BEGIN:.*]]: index, %[[END:.*]]: index)
 // PAR-SAME:      tessera.noalias_args
-// PAR:           %[[COLS:.*]] = arith.subi %[[END]], %[[BEGIN]] : index
-// PAR:           %[[SLICE:.*]] = memref.subview %[[C]][0, %[[BEGIN]]] [16, %[[COLS]]] [1, 1]
+// PAR:           %[[FIRST:.*]] = arith.muli %[[BEGIN]], %{{.*}} : index
+// PAR:           %[[COLS:.*]] = arith.subi %{{.*}}, %[[FIRST]] : index
+// PAR:           %[[SLICE:.*]] = memref.subview %[[C]][0, %[[FIRST]]] [16, %[[COLS]]] [1, 1]
 // PAR-NEXT:      linalg.fill {{.*}} outs(%[[SLICE]] : memref<16x?xf32, strided<[256, 1], offset: ?>>)
 // PAR:           linalg.generic {{.*}} outs(%[[SLICE]] : memref<16x?xf32, strided<[256, 1], offset: ?>>)
-// PAR:           %[[BIASSLICE:.*]] = memref.subview %[[BIAS]][%[[BEGIN]]] [%[[COLS]]] [1]
+// PAR:           %[[BIASSLICE:.*]] = memref.subview %[[BIAS]][%[[FIRST]]] [%[[COLS]]] [1]
 // PAR:           linalg.generic {{.*}} ins(%[[SLICE]], %[[BIASSLICE]] : {{.*}}) outs(%[[SLICE]] : memref<16x?xf32, strided<[256, 1], offset: ?>>)
 // PAR:             arith.maximumf
 #zA = affine_map<(m, n, k) -> (m, k)>
@@ -302,6 +306,70 @@ func.func @dynamic_rows(%a: memref<?x8xf32>, %b: memref<?x8xf32>, %x: memref<64x
 #dst = affine_map<(c, kh, oh, ow) -> (c, kh, oh, ow)>
 func.func @im2col_rows(%x: memref<3x33x16xf32>, %y: memref<3x3x16x16xf32>) {
   linalg.generic {indexing_maps = [#src, #dst], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%x : memref<3x33x16xf32>) outs(%y : memref<3x3x16x16xf32>) {
+  ^bb0(%v: f32, %out: f32):
+    linalg.yield %v : f32
+  }
+  return
+}
+
+// -----
+
+// A split along the output's contiguous loop counts groups of 16 pixels
+// (one 64-byte line of f32), so that no output line is written by two
+// threads: the call passes 13 groups for 196 pixels, and the kernel
+// multiplies its range by 16 and clips the last, partial group at 196.
+// PAR-LABEL:   func.func @line_granule
+// PAR-DAG:       %[[ZERO:.*]] = arith.constant 0 : index
+// PAR-DAG:       %[[GROUPS:.*]] = arith.constant 13 : index
+// PAR:           call @line_granule_kernel_0(%{{.*}}, %{{.*}}, %{{.*}}, %[[ZERO]], %[[GROUPS]])
+// PAR:           call @line_granule_kernel_1(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}})
+// PAR:         func.func private @line_granule_kernel_1(%{{.*}}: memref<8x4xf32>, %{{.*}}: memref<4x196xf32>, %[[UNALIGNED:.*]]: memref<8x196xf32, strided<[200, 1], offset: 1>>, %[[B1:.*]]: index, %{{.*}}: index)
+// PAR-NOT:       arith.muli
+// PAR:           memref.subview %[[UNALIGNED]][0, %[[B1]]]
+// PAR:         func.func private @line_granule_kernel_0(%{{.*}}: memref<8x4xf32>, %{{.*}}: memref<4x196xf32>, %[[C:.*]]: memref<8x196xf32>, %[[BEGIN:.*]]: index, %[[END:.*]]: index)
+// PAR-DAG:       %[[SIXTEEN:.*]] = arith.constant 16 : index
+// PAR-DAG:       %[[EXTENT:.*]] = arith.constant 196 : index
+// PAR:           %[[FIRST:.*]] = arith.muli %[[BEGIN]], %[[SIXTEEN]] : index
+// PAR:           %[[LAST:.*]] = arith.muli %[[END]], %[[SIXTEEN]] : index
+// PAR:           %[[CLIPPED:.*]] = arith.minsi %[[LAST]], %[[EXTENT]] : index
+// PAR:           %[[COLUMNS:.*]] = arith.subi %[[CLIPPED]], %[[FIRST]] : index
+// PAR:           memref.subview %[[C]][0, %[[FIRST]]] [8, %[[COLUMNS]]] [1, 1]
+#a = affine_map<(i, j, k) -> (i, k)>
+#b = affine_map<(i, j, k) -> (k, j)>
+#c = affine_map<(i, j, k) -> (i, j)>
+func.func @line_granule(%w: memref<8x4xf32>, %x: memref<4x196xf32>, %y: memref<8x196xf32>, %z: memref<8x200xf32>) {
+  linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction"]} ins(%w, %x : memref<8x4xf32>, memref<4x196xf32>) outs(%y : memref<8x196xf32>) {
+  ^bb0(%u: f32, %v: f32, %acc: f32):
+    %p = arith.mulf %u, %v : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  // The same product into a view one element into a buffer: its lines
+  // are unknown, so the range counts pixels.
+  %unaligned = memref.subview %z[0, 1] [8, 196] [1, 1] : memref<8x200xf32> to memref<8x196xf32, strided<[200, 1], offset: 1>>
+  linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction"]} ins(%w, %x : memref<8x4xf32>, memref<4x196xf32>) outs(%unaligned : memref<8x196xf32, strided<[200, 1], offset: 1>>) {
+  ^bb0(%u: f32, %v: f32, %acc: f32):
+    %p = arith.mulf %u, %v : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
+// The output's contiguous loop (ow, 64) is not split where an input reads
+// it through a window: each thread would write part of every output row.
+// With 4 output rows, the split goes along the 5 kernel rows (kh), the
+// largest loop left.
+// PAR-LABEL:   func.func private @im2col_columns_kernel_0
+// PAR-SAME:      (%{{.*}}: memref<2x11x131xf32>, %[[Y:.*]]: memref<2x5x4x64xf32>, %[[BEGIN:.*]]: index, %[[END:.*]]: index)
+// PAR:           %[[ROWS:.*]] = arith.subi %[[END]], %[[BEGIN]] : index
+// PAR:           memref.subview %[[Y]][0, %[[BEGIN]], 0, 0] [2, %[[ROWS]], 4, 64] [1, 1, 1, 1]
+#src = affine_map<(c, kh, oh, ow) -> (c, oh * 2 + kh, ow * 2 + kh)>
+#dst = affine_map<(c, kh, oh, ow) -> (c, kh, oh, ow)>
+func.func @im2col_columns(%x: memref<2x11x131xf32>, %y: memref<2x5x4x64xf32>) {
+  linalg.generic {indexing_maps = [#src, #dst], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%x : memref<2x11x131xf32>) outs(%y : memref<2x5x4x64xf32>) {
   ^bb0(%v: f32, %out: f32):
     linalg.yield %v : f32
   }

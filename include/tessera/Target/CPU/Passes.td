@@ -349,11 +349,19 @@ def TesseraOutlineKernels : Pass<"tessera-outline-kernels", "ModuleOp"> {
     A kernel with at least `min-parallel-iterations` loop iterations is
     also made splittable across threads: it takes two more `index`
     arguments, `begin` and `end`, and computes only that range of one of
-    its parallel loops (the largest one that indexes every operand
-    directly, preferring loops other than the output's contiguous one).
-    Such a kernel is marked `tessera.parallel_kernel`, and the call passes
-    0 and the loop's extent; `tessera-dispatch-parallel-kernels` later
-    hands the range to the runtime's thread pool.
+    its parallel loops. The loop must index the outputs directly (an input
+    may read it through a sliding window, whose halo the threads then both
+    read), and the output's contiguous loop must index the inputs directly
+    too. A product splits the loop that partitions its larger input;
+    otherwise the largest loop wins, preferring loops other than the
+    output's contiguous one. Such a kernel is marked
+    `tessera.parallel_kernel`, and the call passes 0 and the loop's extent;
+    `tessera-dispatch-parallel-kernels` later hands the range to the
+    runtime's thread pool. Where the output's static layout allows, the
+    range counts groups of iterations that each start a cache line of
+    the output (`begin` and `end` are then multiplied by the group's size
+    in the kernel, and the call passes the number of groups), so that no
+    line is written by two threads.
 
     A `linalg.fill` of zero into exactly the output of the reduction that
     follows it (only side-effect-free ops between) goes into that op's
