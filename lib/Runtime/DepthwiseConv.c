@@ -45,7 +45,41 @@ typedef struct depthwise_args {
   const float *input_bias;
   int64_t input_bias_stride;
   float input_lower, input_upper;
+  int64_t planes;  /* batch * channels */
+  int64_t granule; /* rows or planes per unit of the threads' ranges */
 } depthwise_args_t;
+
+static int64_t gcd(int64_t a, int64_t b) {
+  a = a < 0 ? -a : a;
+  b = b < 0 ? -b : b;
+  while (b) {
+    int64_t r = a % b;
+    a = b;
+    b = r;
+  }
+  return a;
+}
+
+/* How many units (rows or planes, `stride` floats apart) each thread's
+ * share is a multiple of, so that every share starts a cache line of the
+ * output and no line is written by two threads (a line both cores write
+ * moves between them on every write); 0 when that is impossible (the
+ * output does not start a line, or `extent` has fewer than 8 such groups,
+ * so that rounding would unbalance the threads by more than an eighth). */
+static int64_t line_granule(const float *output, int64_t stride,
+                            int64_t extent) {
+  if ((uintptr_t)output % 64 != 0 || stride == 0)
+    return 0;
+  int64_t granule = 16 / gcd(16, stride);
+  return extent >= 8 * granule ? granule : 0;
+}
+
+/* The end of a thread's range of units of `granule`: the extent's end
+ * for the last, partial one. */
+static inline int64_t granule_end(int64_t end, int64_t granule,
+                                  int64_t extent) {
+  return end * granule < extent ? end * granule : extent;
+}
 
 static inline int64_t round_up(int64_t value, int64_t multiple) {
   return (value + multiple - 1) / multiple * multiple;
