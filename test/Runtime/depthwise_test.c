@@ -54,6 +54,10 @@ typedef struct shape {
   int input_transform; /* a bias and clamp applied to the input first */
 } shape_t;
 
+/* What every output element holds before a call: a kernel that leaves one
+ * unwritten, or writes around the output, shows. */
+static const float guard = 12345.0f;
+
 /* The call of check_case on a pool of 2 threads gives the bits `o` holds
  * (one thread's), writing every output: once into an output laid out as
  * `o` is, whose start is not a cache line's (the threads split planes),
@@ -68,7 +72,6 @@ static int same_on_two_threads(depthwise_t kernel, const char *isa, shape_t s,
                                int64_t oh, int64_t ow, float lower,
                                float upper, const float *input_bias,
                                float input_lower, float input_upper) {
-  const float guard = 12345.0f;
   for (int aligned = 0; aligned < 2; ++aligned) {
     int64_t rs = aligned ? (ow + 3) / 4 * 4 : ors;
     int64_t cs = aligned ? oh * rs : ocs;
@@ -104,7 +107,6 @@ static int same_on_two_threads(depthwise_t kernel, const char *isa, shape_t s,
 
 static void check_case(depthwise_t kernel, const char *isa, shape_t s,
                        tessera_thread_pool_t *pool) {
-  const float guard = 12345.0f;
   int64_t oh = (s.height + s.pad_top + s.pad_bottom - s.kh) / s.sh + 1;
   int64_t ow = (s.width + s.pad_left + s.pad_right - s.kw) / s.sw + 1;
   if (oh <= 0 || ow <= 0)

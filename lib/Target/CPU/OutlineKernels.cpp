@@ -219,12 +219,8 @@ LogicalResult restrictToRange(OpBuilder &builder, linalg::LinalgOp op,
 /// slice one thread writes is the one its prologue fill must zero).
 std::optional<unsigned> getOutputDimOfLoop(linalg::LinalgOp op,
                                            unsigned loop) {
-  AffineMap output = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
-  for (auto [position, expr] : llvm::enumerate(output.getResults()))
-    if (auto dim = dyn_cast<AffineDimExpr>(expr))
-      if (dim.getPosition() == loop)
-        return position;
-  return std::nullopt;
+  return op.getMatchingIndexingMap(op.getDpsInitOperand(0))
+      .getResultPosition(getAffineDimExpr(loop, op->getContext()));
 }
 
 /// How many iterations of `loop` (of static extent `extent`) each thread's
@@ -241,11 +237,9 @@ int64_t getLineGranule(linalg::LinalgOp op, unsigned loop, int64_t extent) {
   int64_t granule = 1;
   for (OpOperand &init : op.getDpsInitsMutable()) {
     auto type = dyn_cast<MemRefType>(init.get().getType());
-    std::optional<unsigned> dim;
-    for (auto [position, expr] :
-         llvm::enumerate(op.getMatchingIndexingMap(&init).getResults()))
-      if (auto d = dyn_cast<AffineDimExpr>(expr); d && d.getPosition() == loop)
-        dim = position;
+    std::optional<unsigned> dim =
+        op.getMatchingIndexingMap(&init).getResultPosition(
+            getAffineDimExpr(loop, op->getContext()));
     if (!type || !dim)
       return 1;
     int64_t elementBytes = llvm::divideCeil(type.getElementTypeBitWidth(), 8);
