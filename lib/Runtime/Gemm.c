@@ -577,6 +577,18 @@ DEFINE_MICRO_KERNELS(micro_kernel_avx2, __attribute__((target("avx2,fma"))))
  * panel's k rows onto a few cache sets, which costs 20-25% unpacked. */
 #define PACK_B_MIN_STRIDE 1024
 
+/* Whether an in-place B panel of k rows fits L1 as well as a packed one.
+ * When B's rows do not start cache lines, a panel row of NR floats spans
+ * one line more (3 instead of 2 for AVX-512), so a full K block's panel
+ * takes 48 KiB instead of 32, all of a Xeon's L1d: packing it made
+ * SqueezeNet's classifier (1000 x 169 x 512) go from 1074 to 857-950 us
+ * and MobileNetV2 at 2 threads 1-3% faster, ResNet-18 unchanged
+ * (alternating runs). Short panels fit either way, and packing them made
+ * Winograd products (k = channels, 32 x 27 x 27 -> 128) 1-3% slower. */
+static int in_place_panel_fits(const float *b, int64_t ldb, int64_t k) {
+  return k < KC / 2 || (ldb % 16 == 0 && (uintptr_t)b % 64 == 0);
+}
+
 typedef struct gemm_kernel {
   micro_kernel_t micro;
   /* For blocks of at most 4, 8 and nr / 2 columns and of nr / 2 + 1
@@ -1009,7 +1021,9 @@ static void gemm(const gemm_kernel_t *kernel, small_m_t small_m, int64_t m,
   const packed_view_t constant_b =
       packed_constant(1, b, ldb, k, n, nr, /*pack=*/m >= PACK_B_MIN_ROWS);
   const int pack_b_panels =
-      (m >= PACK_B_MIN_ROWS && ldb >= PACK_B_MIN_STRIDE) || constant_b.base;
+      (m >= PACK_B_MIN_ROWS &&
+       (ldb >= PACK_B_MIN_STRIDE || !in_place_panel_fits(b, ldb, k))) ||
+      constant_b.base;
   const int64_t nc_max = pack_b_panels && n > NC ? NC : n;
   /* All of A's rows for one K block are packed once and reused for every
    * column block (A is usually the smaller operand: weights). */
