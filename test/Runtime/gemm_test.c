@@ -349,7 +349,8 @@ int main(int argc, char **argv) {
                        (i * 7 + j) % 3 == 0 ? 0 : 3, 1, 0, overwrite,
                        no_epilogue);
     /* Row blocks past MC and the packed-B path (m >= 128), K blocks
-     * (column blocks past NC too), then batches: separate B, and shared B
+     * (column blocks past NC too), row panels swept outside column panels
+     * (few rows, short k, over 1024 columns), then batches: separate B, and shared B
      * merged into one product. Each also with A and B constant. */
     static const struct {
       int64_t batch, m, n, k, pad;
@@ -360,7 +361,7 @@ int main(int argc, char **argv) {
         {1, 5, 40, 9, 1, 1},      {3, 20, 40, 30, 2, 0},
         {4, 50, 33, 70, 0, 1},    {2, 9, 17, 5, 1, 1},
         {1, 136, 49, 300, 1, 1},  {1, 128, 112, 40, 0, 1},
-        {1, 9, 17, 0, 1, 1},
+        {1, 9, 17, 0, 1, 1},      {1, 44, 1100, 27, 1, 1},
     };
     for (int overwrite = 0; overwrite < 2; ++overwrite)
       for (int constants = 0; constants < 2; ++constants)
