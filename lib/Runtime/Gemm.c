@@ -643,6 +643,57 @@ static int reads_edge_in_place(const gemm_kernel_t *kernel, int cols) {
          (micro == kernel->micro_half_plus_one && 2 * cols == kernel->nr + 2);
 }
 
+/* Columns [jr, jr + nr) of a column block of nc: where the micro-kernel
+ * reads them (a packed panel, the zero-padded copy of an edge, or B in
+ * place) and which micro-kernel. */
+typedef struct column_panel {
+  const float *data;
+  int64_t ld;
+  int cols;
+  micro_kernel_t micro;
+} column_panel_t;
+
+static column_panel_t column_panel_at(const gemm_kernel_t *kernel,
+                                      int pack_b_panels, int copy_edge,
+                                      const float *block_b,
+                                      const float *b_block, int64_t ldb,
+                                      int64_t kc, int64_t nc, int64_t jr) {
+  const int nr = kernel->nr;
+  const int cols = nc - jr < nr ? (int)(nc - jr) : nr;
+  column_panel_t panel = {b_block + jr, ldb, cols,
+                          micro_kernel_for(kernel, cols)};
+  if (pack_b_panels) {
+    panel.data = block_b + jr * kc;
+    panel.ld = nr;
+  } else if (cols < nr && copy_edge) {
+    panel.data = block_b;
+    panel.ld = nr;
+  }
+  return panel;
+}
+
+/* The register block of C at (row0, col0): `rows` x the panel's columns,
+ * over the K block of kc values whose packed A panels start at block_a
+ * (row i's at i * kc), with the epilogue when it is the last K block. */
+static inline void run_register_block(const gemm_kernel_t *kernel,
+                                      const column_panel_t *panel, int64_t kc,
+                                      const float *block_a, float *c,
+                                      int64_t ldc, int64_t row0, int64_t col0,
+                                      int rows, int overwrite,
+                                      const epilogue_t *epilogue) {
+  const float *a_panel = block_a + row0 * kc;
+  float *c_block = c + row0 * ldc + col0;
+  if (epilogue && panel->micro == kernel->micro) {
+    kernel->micro_fused(kc, a_panel, panel->data, panel->ld, c_block, ldc,
+                        rows, panel->cols, overwrite, epilogue, row0, col0);
+    return;
+  }
+  panel->micro(kc, a_panel, panel->data, panel->ld, c_block, ldc, rows,
+               panel->cols, overwrite);
+  if (epilogue)
+    kernel->epilogue(c_block, ldc, rows, panel->cols, epilogue, row0, col0);
+}
+
 /* Rows of C that are fewer than one register block run as plain loops,
  * which the compiler vectorizes along n for the same target. */
 #define DEFINE_SMALL_M(name, target_attribute)                                 \
@@ -1096,49 +1147,31 @@ static void gemm(const gemm_kernel_t *kernel, small_m_t small_m, int64_t m,
         pack_b(kc, nc, nr, b_block, ldb, packed_b);
       else if (copy_edge)
         pack_b(kc, nc % nr, nr, b_block + (nc - nc % nr), ldb, packed_b);
+      /* Each B panel serves every row panel while it is in L1, unless the
+       * rows go outside: see sweep_rows_outside. */
+      const int rows_outside = !pack_b_panels && sweep_rows_outside(m, nc, k);
+      const int overwrite_block = overwrite && pc == 0;
       for (int64_t ic = 0; ic < m; ic += MC) {
         const int64_t mc = m - ic < MC ? m - ic : MC;
-        /* Each B panel serves every row panel while it is in L1, unless
-         * the rows go outside: see sweep_rows_outside. */
-        const int64_t col_panels = (nc + nr - 1) / nr,
-                      row_panels = (mc + mr - 1) / mr;
-        const int rows_outside =
-            !pack_b_panels && sweep_rows_outside(m, nc, k);
-        const int64_t outer = rows_outside ? row_panels : col_panels,
-                      inner = rows_outside ? col_panels : row_panels;
-        for (int64_t o = 0; o < outer; ++o)
-          for (int64_t q = 0; q < inner; ++q) {
-          const int64_t jr = (rows_outside ? q : o) * nr,
-                        ir = (rows_outside ? o : q) * mr;
-          const int cols = nc - jr < nr ? (int)(nc - jr) : nr;
-          const float *panel;
-          int64_t panel_ld;
-          if (pack_b_panels) {
-            panel = block_b + jr * kc;
-            panel_ld = nr;
-          } else if (cols < nr && copy_edge) {
-            panel = block_b;
-            panel_ld = nr;
-          } else {
-            panel = b_block + jr;
-            panel_ld = ldb;
-          }
-          const micro_kernel_t micro = micro_kernel_for(kernel, cols);
-          {
-            const int rows = mc - ir < mr ? (int)(mc - ir) : mr;
-            float *c_block = c + (ic + ir) * ldc + jc + jr;
-            if (last_epilogue && micro == kernel->micro) {
-              kernel->micro_fused(kc, block_a + (ic + ir) * kc, panel,
-                                  panel_ld, c_block, ldc, rows, cols,
-                                  overwrite && pc == 0, last_epilogue,
-                                  ic + ir, jc + jr);
-              continue;
+        if (rows_outside) {
+          for (int64_t ir = 0; ir < mc; ir += mr)
+            for (int64_t jr = 0; jr < nc; jr += nr) {
+              const column_panel_t panel = column_panel_at(
+                  kernel, pack_b_panels, copy_edge, block_b, b_block, ldb,
+                  kc, nc, jr);
+              run_register_block(kernel, &panel, kc, block_a, c, ldc, ic + ir,
+                                 jc + jr, mc - ir < mr ? (int)(mc - ir) : mr,
+                                 overwrite_block, last_epilogue);
             }
-            micro(kc, block_a + (ic + ir) * kc, panel, panel_ld, c_block,
-                  ldc, rows, cols, overwrite && pc == 0);
-            if (last_epilogue)
-              kernel->epilogue(c_block, ldc, rows, cols, last_epilogue,
-                               ic + ir, jc + jr);
+        } else {
+          for (int64_t jr = 0; jr < nc; jr += nr) {
+            const column_panel_t panel =
+                column_panel_at(kernel, pack_b_panels, copy_edge, block_b,
+                                b_block, ldb, kc, nc, jr);
+            for (int64_t ir = 0; ir < mc; ir += mr)
+              run_register_block(kernel, &panel, kc, block_a, c, ldc, ic + ir,
+                                 jc + jr, mc - ir < mr ? (int)(mc - ir) : mr,
+                                 overwrite_block, last_epilogue);
           }
         }
       }
