@@ -4,7 +4,6 @@
 #include "tessera/Target/CPU/Passes.h"
 
 #include "mlir/Conversion/Passes.h"
-#include "mlir/Dialect/Arith/Transforms/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
@@ -36,10 +35,11 @@ void cpu::buildCPULoweringPipeline(OpPassManager &pm,
       {/*isa=*/options.matmulMicrokernel}));
   OpPassManager &loops = pm.nest<func::FuncOp>();
   loops.addPass(cpu::createTesseraOrderContractionLoops());
+  loops.addPass(cpu::createTesseraReassociateInnerSums());
   loops.addPass(createConvertLinalgToLoopsPass());
   loops.addPass(createLowerAffinePass());
   loops.addPass(createSCFToControlFlowPass());
-  loops.addPass(arith::createArithExpandOpsPass());
+  loops.addPass(cpu::createTesseraExpandIntegerDivisions());
   loops.addPass(createCanonicalizerPass());
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());

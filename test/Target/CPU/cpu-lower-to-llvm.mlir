@@ -47,3 +47,20 @@ func.func @main(%x: tensor<?x8xf32>) -> tensor<?x8xf32> {
   %1 = tessera.softmax %0 {axis = 1 : i64} : tensor<?x8xf32>
   return %1 : tensor<?x8xf32>
 }
+
+// -----
+
+// Softmax along rows: the row maximum is LLVM's maximum intrinsic and the
+// sum of exponentials a reassociable add, two reductions LLVM's loop
+// vectorizer handles (not a compare-and-select chain, not a strict chain
+// of adds).
+// CHECK:       llvm.func @main(
+// CHECK:       llvm.func internal @main_kernel_{{[0-9]+}}
+// CHECK:         llvm.fadd %{{.*}}, %{{.*}} {fastmathFlags = #llvm.fastmath<reassoc>} : f32
+// CHECK:       llvm.func internal @main_kernel_{{[0-9]+}}
+// CHECK-NOT:     llvm.fcmp
+// CHECK:         llvm.intr.maximum(%{{.*}}, %{{.*}}) : (f32, f32) -> f32
+func.func @main(%x: tensor<4x32x128xf32>) -> tensor<4x32x128xf32> {
+  %0 = tessera.softmax %x {axis = 2 : i64} : tensor<4x32x128xf32>
+  return %0 : tensor<4x32x128xf32>
+}

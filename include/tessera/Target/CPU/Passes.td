@@ -145,6 +145,45 @@ def TesseraOrderContractionLoops
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def TesseraReassociateInnerSums
+    : Pass<"tessera-reassociate-inner-sums", "func::FuncOp"> {
+  let summary = "Let LLVM vectorize float sums along the innermost loop";
+  let description = [{
+    A `linalg.generic` whose innermost iterator is still a reduction after
+    `tessera-order-contraction-loops` (softmax's sum of exponentials, a
+    normalization's mean and variance, ReduceSum along the last axis) lowers
+    to an innermost loop that adds into one scalar. LLVM's loop vectorizer
+    leaves that chain scalar unless its add may be reassociated, so such a
+    sum costs one add latency (4 cycles) per element. This pass marks the
+    combining `arith.addf` of such an op `reassoc`: LLVM then keeps vectors
+    of partial sums and adds them up after the loop. The result differs
+    from the sequential sum by rounding only, and it is the same at every
+    thread count (a row is never split between threads). Max and min
+    reductions vectorize without a flag: they are exact in any order.
+
+    ```mlir
+    // iterators (m, k), body: %s = arith.addf %acc, %e : f32
+    // becomes              %s = arith.addf %acc, %e fastmath<reassoc> : f32
+    ```
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect"];
+}
+
+def TesseraExpandIntegerDivisions
+    : Pass<"tessera-expand-integer-divisions"> {
+  let summary = "Expand arith's ceil and floor divisions, which LLVM lacks";
+  let description = [{
+    `arith.ceildivsi`, `arith.ceildivui` and `arith.floordivsi` have no LLVM
+    counterpart; this pass rewrites them into plain divisions and selects.
+    Upstream `arith-expand` does that too, but it also rewrites float
+    `maximumf`/`minimumf` into compare-and-select chains, in which LLVM's
+    loop vectorizer no longer sees a max reduction (softmax's row maximum
+    then stays scalar). Left alone, they become `llvm.intr.maximum` and
+    `llvm.intr.minimum`, which the vectorizer handles.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect"];
+}
+
 def TesseraMatmulToMicrokernel
     : Pass<"tessera-matmul-to-microkernel", "ModuleOp"> {
   let summary = "Call the runtime's fp32 matrix-product micro-kernel for "
