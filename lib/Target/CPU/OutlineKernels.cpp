@@ -16,6 +16,7 @@
 
 #include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/SymbolTable.h"
@@ -115,6 +116,23 @@ bool writesMayOverlap(linalg::LinalgOp op, ArrayRef<Value> arguments) {
   return false;
 }
 
+/// Whether loop 0 of `op` is a batch: parallel and the leading dimension
+/// of every operand but scalars, in an op of at least three loops (batched
+/// products, and the softmax between attention's two products; not a
+/// product with shared weights).
+bool isLeadingBatchLoop(linalg::LinalgOp op) {
+  if (op.getNumLoops() < 3 ||
+      op.getIteratorTypesArray().front() != utils::IteratorType::parallel)
+    return false;
+  return llvm::all_of(op->getOpOperands(), [&](OpOperand &operand) {
+    AffineMap map = op.getMatchingIndexingMap(&operand);
+    if (map.getNumResults() == 0)
+      return true;
+    return map.getNumResults() > 0 &&
+           map.getResult(0) == getAffineDimExpr(0, op.getContext());
+  });
+}
+
 /// The loop to split `op` over threads along, or nothing when it has fewer
 /// than `minIterations` iterations or no suitable loop. A loop qualifies
 /// when it is parallel, has an extent of at least 2 and indexes every
@@ -138,6 +156,20 @@ std::optional<unsigned> chooseParallelLoop(linalg::LinalgOp op,
                      : iterations * range;
   if (iterations < minIterations || op.getNumDpsInits() == 0)
     return std::nullopt;
+
+  // Batched ops in a loop body (a block of attention's query rows: scores,
+  // softmax, product with V) split along their batch, so that each thread
+  // keeps the same heads from one op to the next and finds their data in
+  // its own cache. Split by the rules below, the products and the softmax
+  // split along different loops and each kernel read half of its input
+  // from the other core's cache: BERT's attention was slower on 2 threads
+  // than on one. (Outside loops, a leading dimension is as often a
+  // convolution's channels, whose ops split along rows like their
+  // neighbours.)
+  constexpr int64_t kMinBatchSplit = 4;
+  if (isLeadingBatchLoop(op) && !ShapedType::isDynamic(ranges[0]) &&
+      ranges[0] >= kMinBatchSplit && op->getParentOfType<scf::ForOp>())
+    return 0u;
 
   std::optional<unsigned> contiguous;
   AffineMap output = op.getMatchingIndexingMap(op.getDpsInitOperand(0));

@@ -375,3 +375,56 @@ func.func @im2col_columns(%x: memref<2x11x131xf32>, %y: memref<2x5x4x64xf32>) {
   }
   return
 }
+
+// -----
+
+// A batched op (every operand but scalars leads with the batch loop) in a
+// loop body is split along the batch, even when it is short: attention's
+// blocks of scores, softmax and product with V then give each thread the
+// same heads. Outside a loop, the same op splits its 32 rows
+// (@outside_loop).
+// PAR-LABEL:   func.func @batch_split
+// PAR:           scf.for
+// PAR:           %[[HEADS:.*]] = arith.constant 4 : index
+// PAR:           call @batch_split_kernel_0(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{c0.*}}, %[[HEADS]])
+// PAR:         func.func private @batch_split_kernel_0(%[[X:.*]]: memref<4x32x128xf32>, %[[MAX:.*]]: memref<4x32xf32>, %{{.*}}: memref<f32>, %[[Y:.*]]: memref<4x32x128xf32>, %[[BEGIN:.*]]: index, %[[END:.*]]: index)
+// PAR:           %[[HEADS:.*]] = arith.subi %[[END]], %[[BEGIN]] : index
+// PAR-DAG:       memref.subview %[[X]][%[[BEGIN]], 0, 0] [%[[HEADS]], 32, 128] [1, 1, 1]
+// PAR-DAG:       memref.subview %[[MAX]][%[[BEGIN]], 0] [%[[HEADS]], 32] [1, 1]
+// PAR-DAG:       memref.subview %[[Y]][%[[BEGIN]], 0, 0] [%[[HEADS]], 32, 128] [1, 1, 1]
+#x3 = affine_map<(b, i, k) -> (b, i, k)>
+#r3 = affine_map<(b, i, k) -> (b, i)>
+#s3 = affine_map<(b, i, k) -> ()>
+func.func @batch_split(%x: memref<4x32x128xf32>, %max: memref<4x32xf32>, %scale: memref<f32>, %y: memref<4x32x128xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c2 = arith.constant 2 : index
+  scf.for %i = %c0 to %c2 step %c1 {
+    linalg.generic {indexing_maps = [#x3, #r3, #s3, #x3], iterator_types = ["parallel", "parallel", "parallel"]} ins(%x, %max, %scale : memref<4x32x128xf32>, memref<4x32xf32>, memref<f32>) outs(%y : memref<4x32x128xf32>) {
+    ^bb0(%in: f32, %m: f32, %s: f32, %out: f32):
+      %d = arith.subf %in, %m : f32
+      %r = arith.mulf %d, %s : f32
+      linalg.yield %r : f32
+    }
+  }
+  return
+}
+
+// -----
+
+// PAR-LABEL:   func.func @outside_loop
+// PAR-DAG:       %[[ZERO:.*]] = arith.constant 0 : index
+// PAR-DAG:       %[[ROWS:.*]] = arith.constant 32 : index
+// PAR:           call @outside_loop_kernel_0(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %[[ZERO]], %[[ROWS]])
+#x3 = affine_map<(b, i, k) -> (b, i, k)>
+#r3 = affine_map<(b, i, k) -> (b, i)>
+#s3 = affine_map<(b, i, k) -> ()>
+func.func @outside_loop(%x: memref<4x32x128xf32>, %max: memref<4x32xf32>, %scale: memref<f32>, %y: memref<4x32x128xf32>) {
+  linalg.generic {indexing_maps = [#x3, #r3, #s3, #x3], iterator_types = ["parallel", "parallel", "parallel"]} ins(%x, %max, %scale : memref<4x32x128xf32>, memref<4x32xf32>, memref<f32>) outs(%y : memref<4x32x128xf32>) {
+  ^bb0(%in: f32, %m: f32, %s: f32, %out: f32):
+    %d = arith.subf %in, %m : f32
+    %r = arith.mulf %d, %s : f32
+    linalg.yield %r : f32
+  }
+  return
+}
