@@ -126,9 +126,7 @@ bool isLeadingBatchLoop(linalg::LinalgOp op) {
     return false;
   return llvm::all_of(op->getOpOperands(), [&](OpOperand &operand) {
     AffineMap map = op.getMatchingIndexingMap(&operand);
-    if (map.getNumResults() == 0)
-      return true;
-    return map.getNumResults() > 0 &&
+    return map.getNumResults() == 0 ||
            map.getResult(0) == getAffineDimExpr(0, op.getContext());
   });
 }

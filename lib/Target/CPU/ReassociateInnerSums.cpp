@@ -2,6 +2,7 @@
 
 #include "tessera/Target/CPU/Passes.h"
 
+#include "mlir/Analysis/SliceAnalysis.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 
@@ -14,16 +15,14 @@ using namespace mlir;
 
 namespace {
 
-/// The float add that folds each element into output `init` of `op`: the
-/// yielded value, when it is an `arith.addf` with that output's block
-/// argument as one operand.
+/// The float add that folds each element into output `init` of `op`, when
+/// that output is a reduction whose only combiner is an `arith.addf`.
 arith::AddFOp getSumCombiner(linalg::GenericOp op, unsigned init) {
-  Block &body = op.getRegion().front();
-  Value acc = body.getArgument(op.getNumDpsInputs() + init);
-  auto add = body.getTerminator()->getOperand(init).getDefiningOp<arith::AddFOp>();
-  if (!add || (add.getLhs() != acc && add.getRhs() != acc))
+  SmallVector<Operation *> combiners;
+  if (!matchReduction(op.getRegionOutputArgs(), init, combiners) ||
+      combiners.size() != 1)
     return nullptr;
-  return add;
+  return dyn_cast<arith::AddFOp>(combiners.front());
 }
 
 struct ReassociateInnerSumsPass
