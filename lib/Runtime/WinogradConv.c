@@ -37,9 +37,16 @@
 #include <immintrin.h>
 
 #define POINTS 16
-/* V's floats per block of tile rows: a block's 16 transformed input
- * matrices stay in L2 from their transform to their products. */
-#define BLOCK_FLOATS (128 * 1024)
+/* V's and M's floats per block of tile rows: a block's 16 transformed
+ * input matrices and 16 products stay in L2 from the input transform to
+ * the output transform. Counting V alone let M, filters / channels times
+ * V's size, outgrow L2 where filters outnumber channels: SqueezeNet's
+ * 16 -> 64 x 55 x 55 expansion ran 18 tile rows per block (V 0.5 MiB, M
+ * 2 MiB) in 302-305 us, 7 rows in 282 (the model at 1 thread: 4.54 ->
+ * 4.49 ms, alternating runs). With as many filters as channels the
+ * blocks are what V alone gave (ResNet-18's 64 x 56 x 56: 4 rows; 6
+ * rows, a 1.5 MiB budget, took 720-750 us instead of 704). */
+#define BLOCK_FLOATS (256 * 1024)
 
 /*===--- Instruction sets -------------------------------------------------===*/
 
@@ -328,10 +335,12 @@ static inline int64_t point_stride(int64_t floats) { return floats + 16; }
   } while (0)
 #include "WinogradConvKernel.inc"
 
-/* Tile rows per block: V for all channels within BLOCK_FLOATS. */
+/* Tile rows per block: V for all channels and M for all filters within
+ * BLOCK_FLOATS. */
 static int64_t block_rows_for(int64_t pitch, int64_t tiles_y,
-                              int64_t channels) {
-  int64_t rows = BLOCK_FLOATS / POINTS / (channels > 0 ? channels : 1) / pitch;
+                              int64_t channels, int64_t filters) {
+  const int64_t matrices = channels + filters;
+  int64_t rows = BLOCK_FLOATS / POINTS / (matrices > 0 ? matrices : 1) / pitch;
   if (rows < 1)
     rows = 1;
   return rows > tiles_y ? tiles_y : rows;
@@ -438,21 +447,21 @@ static void convolve(const winograd_isa_t *isa,
       lower, upper};
   const int64_t tiles_y = (output_height + 1) / 2,
                 tiles_x = (output_width + 1) / 2;
-  int64_t tile_pitch = tiles_x, block_rows = block_rows_for(tiles_x, tiles_y,
-                                                              channels);
+  int64_t tile_pitch = tiles_x,
+          block_rows = block_rows_for(tiles_x, tiles_y, channels, filters);
   /* A block of fewer than 4 micro-kernel panels (NR columns) whose tile
    * count leaves more than half a panel over runs a large share of its
    * products on the full kernel through a copy. Padding each tile row by
    * up to an eighth, with tiles whose results are dropped, to whole
    * panels costs less there (128 x 28 x 28: 56 -> 64 tiles per block,
-   * 11-17% faster). With more panels (16 x 55 x 55: 504 tiles per block)
+   * 11-17% faster). With more panels (16 x 55 x 55 -> 64: 196 tiles per block)
    * the padding costs more than the one slow panel; a remainder of at
    * most half a panel runs on the half-width kernel. */
   const int64_t nr = isa->nr, remainder = block_rows * tiles_x % nr;
   const int pad = block_rows * tiles_x < 4 * nr && remainder > nr / 2;
   for (int64_t pitch = tiles_x; pad && pitch <= tiles_x + tiles_x / 7;
        ++pitch) {
-    const int64_t rows = block_rows_for(pitch, tiles_y, channels);
+    const int64_t rows = block_rows_for(pitch, tiles_y, channels, filters);
     if (rows * pitch % nr == 0) {
       tile_pitch = pitch;
       block_rows = rows;
