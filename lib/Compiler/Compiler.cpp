@@ -152,6 +152,8 @@ LogicalResult Compilation::emitPackageCode(
         // it writes the other).
         pm.addPass(cpu::createTesseraDepthwiseToMicrokernel(
             {/*isa=*/lowering.matmulMicrokernel}));
+        pm.addPass(cpu::createTesseraMaxPoolToMicrokernel(
+            {/*isa=*/lowering.matmulMicrokernel}));
         if (winograd)
           pm.addPass(cpu::createTesseraConvToWinograd(
               {/*isa=*/lowering.matmulMicrokernel}));
@@ -190,6 +192,7 @@ LogicalResult Compilation::emitPackageCode(
                  << kernels.fusedEpilogues << " of them with their epilogue, "
                  << kernels.depthwiseCalls
                  << " depthwise convolutions on the runtime's kernel, "
+                 << kernels.maxPoolCalls << " max pools on it, "
                  << kernels.winogradCalls
                  << " 3x3 convolutions on the Winograd kernel)\n";
   }

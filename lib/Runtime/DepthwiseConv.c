@@ -105,7 +105,6 @@ static inline float padded_input(const depthwise_args_t *a, const float *in,
 
 /* The vector kernels, once per instruction set. */
 
-#define ISA avx512
 #define VECTOR_WIDTH 16
 #define TARGET __attribute__((target("avx512f,fma")))
 #define VEC __m512
@@ -136,7 +135,8 @@ static inline float padded_input(const depthwise_args_t *a, const float *in,
     *(even) = _mm512_permutex2var_ps(lo, evens, hi);                           \
     *(odd) = _mm512_permutex2var_ps(lo, odds, hi);                             \
   } while (0)
-#include "DepthwiseConvKernel.inc"
+#define ISA avx512
+#include "DepthwiseConvVariants.inc"
 #undef ISA
 #undef VECTOR_WIDTH
 #undef TARGET
@@ -158,8 +158,8 @@ static inline float padded_input(const depthwise_args_t *a, const float *in,
 #undef VSELECT
 #undef VDEINTERLEAVE
 
-#define ISA avx2
 #define VECTOR_WIDTH 8
+#define ISA avx2
 #define TARGET __attribute__((target("avx2,fma")))
 #define VEC __m256
 #define VLOAD(p) _mm256_loadu_ps(p)
@@ -186,6 +186,7 @@ static inline float padded_input(const depthwise_args_t *a, const float *in,
     *(odd) = _mm256_castpd_ps(_mm256_permute4x64_pd(                          \
         _mm256_castps_pd(_mm256_shuffle_ps(lo, hi, 0xDD)), 0xD8));             \
   } while (0)
-#include "DepthwiseConvKernel.inc"
+#include "DepthwiseConvVariants.inc"
+#undef ISA
 
 #endif

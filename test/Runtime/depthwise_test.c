@@ -13,6 +13,8 @@
  * cases also run with malloc failing inside the kernel (this file's
  * definition takes the runtime's calls), which then convolves element by
  * element.
+ * tessera_max_pool2d_avx512 / _avx2 run the same cases (without the bias
+ * and the input transform, which they do not take) against the exact max.
  * With --bench C H W K S it times one shape instead (no assertion).
 \*===----------------------------------------------------------------------===*/
 
@@ -45,6 +47,28 @@ void *malloc(size_t size) { return fail_malloc ? NULL : __libc_malloc(size); }
 
 
 static int failures, cases;
+
+/* Whether the kernels under test are the max pools (through
+ * max_pool_<isa>), whose reference is the window's max. */
+static int pooling;
+
+#define DEFINE_MAX_POOL(isa)                                                   \
+  static void max_pool_##isa(TESSERA_DEPTHWISE_CONV2D_PARAMETERS) {            \
+    (void)weights, (void)bias, (void)bias_stride, (void)input_bias,            \
+        (void)input_bias_stride, (void)input_lower, (void)input_upper;         \
+    tessera_max_pool2d_##isa(batch, channels, input, input_batch_stride,       \
+                             input_channel_stride, input_row_stride,           \
+                             input_height, input_width, kernel_height,         \
+                             kernel_width, output, output_batch_stride,        \
+                             output_channel_stride, output_row_stride,         \
+                             output_height, output_width, stride_height,       \
+                             stride_width, pad_top, pad_left, pad_value,       \
+                             lower, upper);                                    \
+  }
+#if defined(__x86_64__)
+DEFINE_MAX_POOL(avx512)
+DEFINE_MAX_POOL(avx2)
+#endif
 
 typedef struct shape {
   int64_t batch, channels, height, width, kh, kw, sh, sw;
@@ -107,6 +131,8 @@ static int same_on_two_threads(depthwise_t kernel, const char *isa, shape_t s,
 
 static void check_case(depthwise_t kernel, const char *isa, shape_t s,
                        tessera_thread_pool_t *pool) {
+  if (pooling)
+    s.bias = s.input_transform = 0;
   int64_t oh = (s.height + s.pad_top + s.pad_bottom - s.kh) / s.sh + 1;
   int64_t ow = (s.width + s.pad_left + s.pad_right - s.kw) / s.sw + 1;
   if (oh <= 0 || ow <= 0)
@@ -150,7 +176,7 @@ static void check_case(depthwise_t kernel, const char *isa, shape_t s,
       for (int64_t y = 0; y < oh && !bad; ++y)
         for (int64_t x = 0; x < ow && !bad; ++x) {
           float got = o[n * obs + c * ocs + y * ors + x];
-          double sum = 0.0, magnitude = 0.0;
+          double sum = pooling ? -INFINITY : 0.0, magnitude = 0.0;
           for (int64_t i = 0; i < s.kh; ++i)
             for (int64_t j = 0; j < s.kw; ++j) {
               int64_t r = y * s.sh + i - s.pad_top, q = x * s.sw + j - s.pad_left;
@@ -162,6 +188,10 @@ static void check_case(depthwise_t kernel, const char *isa, shape_t s,
                   x += input_bias[c * 3];
                 v = fmin(fmax(x, input_lower), input_upper);
               }
+              if (pooling) {
+                sum = fmax(sum, v);
+                continue;
+              }
               double term = (double)w[(c * s.kh + i) * s.kw + j] * v;
               sum += term;
               magnitude += fabs(term);
@@ -171,7 +201,10 @@ static void check_case(depthwise_t kernel, const char *isa, shape_t s,
             magnitude += fabs(b[c * 2]);
           }
           sum = fmin(fmax(sum, lower), upper);
-          if (fabs(got - sum) > 1e-5 * (magnitude + 1.0) || isnan(got)) {
+          /* A max is exact. */
+          if ((pooling ? got != (float)sum
+                       : fabs(got - sum) > 1e-5 * (magnitude + 1.0)) ||
+              isnan(got)) {
             bad = 1;
             fprintf(stderr,
                     "%s: %lldx%lld input, %lldx%lld kernel, stride %lldx%lld, "
@@ -252,12 +285,16 @@ int main(int argc, char **argv) {
   struct {
     const char *name;
     depthwise_t kernel;
-    int supported;
+    int supported, pooling;
   } isas[] = {
       {"avx512", tessera_depthwise_conv2d_avx512,
-       __builtin_cpu_supports("avx512f")},
+       __builtin_cpu_supports("avx512f"), 0},
       {"avx2", tessera_depthwise_conv2d_avx2,
-       __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")},
+       __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"), 0},
+      {"avx512 max pool", max_pool_avx512, __builtin_cpu_supports("avx512f"),
+       1},
+      {"avx2 max pool", max_pool_avx2,
+       __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"), 1},
   };
   tessera_thread_pool_t *pool = tessera_thread_pool_create(2);
   int ran = 0;
@@ -265,6 +302,7 @@ int main(int argc, char **argv) {
     if (!isas[i].supported)
       continue;
     ran = 1;
+    pooling = isas[i].pooling;
     depthwise_t kernel = isas[i].kernel;
     const char *isa = isas[i].name;
     /* Kernel sizes, strides and pads around what the models use. */

@@ -125,6 +125,21 @@
  * TESSERA_DEPTHWISE_MAX_KERNEL. The channels run on the context's threads
  * (tessera_parallel_for); sums use fused multiply-adds in (kh, kw) order.
  *
+ * and the 2-D max pool on the same window walk (x86-64 only, likewise):
+ *
+ *   void tessera_max_pool2d_avx512(batch, channels, input,
+ *       input_batch_stride, input_channel_stride, input_row_stride,
+ *       input_height, input_width, kernel_height, kernel_width, output,
+ *       output_batch_stride, output_channel_stride, output_row_stride,
+ *       output_height, output_width, stride_height, stride_width, pad_top,
+ *       pad_left, pad_value, lower, upper);               (and _avx2)
+ *
+ * output = min(upper, max(lower, m)), m the largest input[n][c][oh *
+ * stride_height + kh - pad_top][ow * stride_width + kw - pad_left] over
+ * the kernel (positions outside the input read pad_value), with the
+ * depthwise kernel's strides, limits and threads. A NaN input is not
+ * guaranteed to reach the output (the vector max keeps one operand).
+ *
  * DTYPE is one of float32 float64 float16 bfloat16 int8 int16 int32 int64
  * uint8 uint16 uint32 uint64 bool. A DIM is a decimal size, `?` for an
  * anonymous dynamic dimension, or `?SYMBOL` for a named one (escaped).
@@ -201,6 +216,18 @@ void tessera_sgemm_fused_avx2(TESSERA_SGEMM_PARAMETERS,
       float input_upper
 void tessera_depthwise_conv2d_avx512(TESSERA_DEPTHWISE_CONV2D_PARAMETERS);
 void tessera_depthwise_conv2d_avx2(TESSERA_DEPTHWISE_CONV2D_PARAMETERS);
+
+#define TESSERA_MAX_POOL2D_PARAMETERS                                          \
+  int64_t batch, int64_t channels, const float *input,                         \
+      int64_t input_batch_stride, int64_t input_channel_stride,                \
+      int64_t input_row_stride, int64_t input_height, int64_t input_width,     \
+      int64_t kernel_height, int64_t kernel_width, float *output,              \
+      int64_t output_batch_stride, int64_t output_channel_stride,              \
+      int64_t output_row_stride, int64_t output_height, int64_t output_width,  \
+      int64_t stride_height, int64_t stride_width, int64_t pad_top,            \
+      int64_t pad_left, float pad_value, float lower, float upper
+void tessera_max_pool2d_avx512(TESSERA_MAX_POOL2D_PARAMETERS);
+void tessera_max_pool2d_avx2(TESSERA_MAX_POOL2D_PARAMETERS);
 
 /* A 3x3, stride-1, undilated convolution of one image by Winograd's
  * F(2x2, 3x3): output[f][y][x] = epilogue(sum over c, i, j of

@@ -1,4 +1,8 @@
-//===- DepthwiseToMicrokernel.cpp - depthwise convolutions on the runtime -===//
+//===- DepthwiseToMicrokernel.cpp - window ops on the runtime's kernels ---===//
+//
+// Depthwise convolutions and max pools share the runtime's window walk
+// (lib/Runtime/DepthwiseConv.c), and so the matching of their windows and
+// of the pad before them; each has its pass here.
 //
 // A depthwise convolution reaches this pass as a generic that sums one
 // window (a strided subview) of the padded input per kernel tap, after a
@@ -22,6 +26,7 @@
 
 namespace mlir::tessera::cpu {
 #define GEN_PASS_DEF_TESSERADEPTHWISETOMICROKERNEL
+#define GEN_PASS_DEF_TESSERAMAXPOOLTOMICROKERNEL
 #include "tessera/Target/CPU/Passes.h.inc"
 } // namespace mlir::tessera::cpu
 
@@ -454,6 +459,209 @@ void replaceWithCall(linalg::GenericOp op, const DepthwiseConvolution &conv,
   }
 }
 
+/// What the max pool call needs from a matched generic (or pair).
+struct MaxPool {
+  /// The buffer the taps are windows of.
+  Value windowed;
+  int64_t kernelHeight = 0, kernelWidth = 0, strideHeight = 1,
+          strideWidth = 1;
+  float lower = -std::numeric_limits<float>::infinity();
+  float upper = std::numeric_limits<float>::infinity();
+  /// The generic that reads `windowed` first: the matched one, or the
+  /// column pass that a row pass (the matched one) reads.
+  linalg::GenericOp first;
+};
+
+/// The operands of the maximumf tree `value` (inside `body`).
+void collectMaxTerms(Value value, Block &body, SmallVectorImpl<Value> &terms) {
+  auto max = value.getDefiningOp<arith::MaximumFOp>();
+  if (max && max->getBlock() == &body) {
+    collectMaxTerms(max.getLhs(), body, terms);
+    collectMaxTerms(max.getRhs(), body, terms);
+    return;
+  }
+  terms.push_back(value);
+}
+
+/// Matches `op` when it computes, for output (n, c, oh, ow), the max over
+/// a kh x kw rectangle of taps (i, j) of window_ij[n, c, oh, ow] (the
+/// subview of one buffer at offset (i, j) with strides (sh, sw)), then an
+/// optional constant clamp: the form the MaxPool lowering leaves.
+std::optional<MaxPool> matchMaxWindow(linalg::GenericOp op) {
+  if (!op.hasPureBufferSemantics() || op.getNumDpsInits() != 1 ||
+      op.getNumLoops() != 4 || op.getNumParallelLoops() != 4 ||
+      op.getNumResults() != 0 ||
+      !tessera::cpu::isImageWithContiguousRows(op.getDpsInits()[0]) ||
+      !op.getMatchingIndexingMap(op.getDpsInitOperand(0)).isIdentity())
+    return std::nullopt;
+  Block &body = op.getRegion().front();
+  MaxPool pool;
+  pool.first = op;
+  Value result = tessera::cpu::peelConstantClamp(
+      cast<linalg::YieldOp>(body.getTerminator()).getOperand(0), pool.lower,
+      pool.upper);
+  SmallVector<Value> terms;
+  collectMaxTerms(result, body, terms);
+  if (terms.size() < 2)
+    return std::nullopt;
+  llvm::SmallDenseSet<std::pair<int64_t, int64_t>> taps;
+  for (Value term : terms) {
+    OpOperand *window = tessera::cpu::getInputOfArgument(op, term);
+    if (!window || !op.getMatchingIndexingMap(window).isIdentity())
+      return std::nullopt;
+    auto subview = window->get().getDefiningOp<memref::SubViewOp>();
+    if (!subview ||
+        !tessera::cpu::isImageWithContiguousRows(subview.getSource()) ||
+        !cast<MemRefType>(subview.getType()).getElementType().isF32() ||
+        (pool.windowed && pool.windowed != subview.getSource()))
+      return std::nullopt;
+    pool.windowed = subview.getSource();
+    ArrayRef<int64_t> offsets = subview.getStaticOffsets();
+    ArrayRef<int64_t> strides = subview.getStaticStrides();
+    if (offsets[0] != 0 || offsets[1] != 0 || strides[0] != 1 ||
+        strides[1] != 1 || ShapedType::isDynamic(offsets[2]) ||
+        ShapedType::isDynamic(offsets[3]) ||
+        ShapedType::isDynamic(strides[2]) || ShapedType::isDynamic(strides[3]))
+      return std::nullopt;
+    if (taps.empty()) {
+      pool.strideHeight = strides[2];
+      pool.strideWidth = strides[3];
+    } else if (pool.strideHeight != strides[2] ||
+               pool.strideWidth != strides[3]) {
+      return std::nullopt;
+    }
+    if (!taps.insert({offsets[2], offsets[3]}).second)
+      return std::nullopt;
+    pool.kernelHeight = std::max(pool.kernelHeight, offsets[2] + 1);
+    pool.kernelWidth = std::max(pool.kernelWidth, offsets[3] + 1);
+  }
+  if (pool.kernelHeight > kMaxKernelExtent ||
+      pool.kernelWidth > kMaxKernelExtent ||
+      static_cast<int64_t>(taps.size()) !=
+          pool.kernelHeight * pool.kernelWidth)
+    return std::nullopt;
+  return pool;
+}
+
+/// A separable max pool (see the MaxPool lowering) is a row pass, `pool`
+/// (1 x kw taps with strides (1, sw)), over the buffer a column pass (kh x
+/// 1 taps, strides (sh, 1)) writes for it alone: both as one kh x kw
+/// window of the column pass's input, when nothing else writes memory
+/// between them. The column pass then goes with the row pass.
+void mergeColumnPass(MaxPool &pool) {
+  if (pool.kernelHeight != 1 || pool.strideHeight != 1)
+    return;
+  auto allocation = pool.windowed.getDefiningOp<memref::AllocOp>();
+  if (!allocation)
+    return;
+  linalg::GenericOp column;
+  for (Operation *user : allocation->getUsers()) {
+    if (isa<memref::DeallocOp>(user))
+      continue;
+    if (auto subview = dyn_cast<memref::SubViewOp>(user)) {
+      if (llvm::any_of(subview->getUsers(), [&](Operation *reader) {
+            return reader != pool.first.getOperation();
+          }))
+        return;
+      continue;
+    }
+    auto generic = dyn_cast<linalg::GenericOp>(user);
+    if (!generic || column || generic.getDpsInits()[0] != pool.windowed)
+      return;
+    column = generic;
+  }
+  std::optional<MaxPool> columns = column ? matchMaxWindow(column) : std::nullopt;
+  if (!columns || columns->kernelWidth != 1 || columns->strideWidth != 1 ||
+      columns->lower != -std::numeric_limits<float>::infinity() ||
+      columns->upper != std::numeric_limits<float>::infinity() ||
+      column->getBlock() != pool.first->getBlock() ||
+      !column->isBeforeInBlock(pool.first))
+    return;
+  for (Operation *between = column->getNextNode(); between != pool.first;
+       between = between->getNextNode())
+    if (mayWriteMemory(between))
+      return;
+  pool.windowed = columns->windowed;
+  pool.kernelHeight = columns->kernelHeight;
+  pool.strideHeight = columns->strideHeight;
+  pool.first = column;
+}
+
+/// Replaces `op` (and the column pass and pad it absorbs) by a call of
+/// tessera_max_pool2d_<variant>.
+void replaceWithMaxPoolCall(linalg::GenericOp op, MaxPool pool,
+                            StringRef variant) {
+  ModuleOp module = op->getParentOfType<ModuleOp>();
+  OpBuilder builder(op);
+  Location loc = op.getLoc();
+  Type i64 = builder.getI64Type(), f32 = builder.getF32Type();
+  std::optional<BufferizedPad> pad = matchBufferizedPad(pool.windowed, pool.first);
+  Value input = pad ? pad->source : pool.windowed;
+  Value output = op.getDpsInits()[0];
+  // The kernel reads whole input rows while it writes output rows.
+  if (tessera::cpu::getRootBuffer(input) == tessera::cpu::getRootBuffer(output))
+    return;
+  auto constant = [&](int64_t value) -> Value {
+    return arith::ConstantIntOp::create(builder, loc, i64, value);
+  };
+  auto floatConstant = [&](float value) -> Value {
+    return arith::ConstantOp::create(builder, loc, f32,
+                                     builder.getF32FloatAttr(value));
+  };
+  auto dim = [&](Value buffer, int64_t position) -> Value {
+    return arith::IndexCastOp::create(
+        builder, loc, i64, memref::DimOp::create(builder, loc, buffer, position));
+  };
+  SmallVector<Value> inputStrides =
+      tessera::cpu::getStridesAsI64(builder, loc, input);
+  SmallVector<Value> outputStrides =
+      tessera::cpu::getStridesAsI64(builder, loc, output);
+  SmallVector<Value> arguments = {
+      dim(output, 0), dim(output, 1),
+      tessera::cpu::getElementPointer(builder, loc, input), inputStrides[0],
+      inputStrides[1], inputStrides[2], dim(input, 2), dim(input, 3),
+      constant(pool.kernelHeight), constant(pool.kernelWidth),
+      tessera::cpu::getElementPointer(builder, loc, output), outputStrides[0],
+      outputStrides[1], outputStrides[2], dim(output, 2), dim(output, 3),
+      constant(pool.strideHeight), constant(pool.strideWidth),
+      constant(pad ? pad->top : 0), constant(pad ? pad->left : 0),
+      floatConstant(pad ? pad->value : -std::numeric_limits<float>::infinity()),
+      floatConstant(pool.lower), floatConstant(pool.upper)};
+  SmallVector<Type> types = llvm::to_vector(ValueRange(arguments).getTypes());
+  func::FuncOp kernel = tessera::cpu::getOrDeclareRuntimeFunction(
+      module, ("tessera_max_pool2d_" + variant).str(),
+      builder.getFunctionType(types, {}));
+  func::CallOp::create(builder, loc, kernel, arguments);
+
+  auto eraseWithWindows = [](linalg::GenericOp generic) {
+    SmallVector<Value> windows(generic.getDpsInputs());
+    generic->erase();
+    for (Value window : windows)
+      if (auto subview = window.getDefiningOp<memref::SubViewOp>())
+        if (subview->use_empty())
+          subview->erase();
+  };
+  eraseWithWindows(op);
+  if (pool.first != op) {
+    Value columns = pool.first.getDpsInits()[0];
+    eraseWithWindows(pool.first);
+    Operation *allocation = columns.getDefiningOp();
+    for (Operation *user : llvm::make_early_inc_range(columns.getUsers()))
+      if (isa<memref::DeallocOp>(user))
+        user->erase();
+    if (allocation && allocation->use_empty())
+      allocation->erase();
+  }
+  if (pad) {
+    pad->copy->erase();
+    pad->interior->erase();
+    pad->fill->erase();
+    if (Operation *allocation = pool.windowed.getDefiningOp())
+      if (isa<memref::AllocOp>(allocation) && allocation->use_empty())
+        allocation->erase();
+  }
+}
+
 struct DepthwiseToMicrokernelPass
     : public tessera::cpu::impl::TesseraDepthwiseToMicrokernelBase<
           DepthwiseToMicrokernelPass> {
@@ -472,6 +680,35 @@ struct DepthwiseToMicrokernelPass
     });
     for (auto &[op, conv] : matches)
       replaceWithCall(op, conv, isa);
+  }
+};
+
+struct MaxPoolToMicrokernelPass
+    : public tessera::cpu::impl::TesseraMaxPoolToMicrokernelBase<
+          MaxPoolToMicrokernelPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    if (isa == "none")
+      return;
+    if (failed(tessera::cpu::checkKernelIsa(getOperation(), getArgument(),
+                                            isa)))
+      return signalPassFailure();
+    SmallVector<std::pair<linalg::GenericOp, MaxPool>> matches;
+    getOperation().walk([&](linalg::GenericOp op) {
+      std::optional<MaxPool> pool = matchMaxWindow(op);
+      if (!pool)
+        return;
+      // A column pass is taken with the row pass that reads it.
+      if (pool->kernelWidth == 1 && pool->strideWidth == 1 &&
+          pool->lower == -std::numeric_limits<float>::infinity() &&
+          pool->upper == std::numeric_limits<float>::infinity())
+        return;
+      mergeColumnPass(*pool);
+      matches.emplace_back(op, *pool);
+    });
+    for (auto &[op, pool] : matches)
+      replaceWithMaxPoolCall(op, pool, isa);
   }
 };
 

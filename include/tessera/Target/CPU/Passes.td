@@ -277,6 +277,48 @@ def TesseraDepthwiseToMicrokernel
                            "::mlir::arith::ArithDialect"];
 }
 
+
+def TesseraMaxPoolToMicrokernel
+    : Pass<"tessera-max-pool-to-microkernel", "ModuleOp"> {
+  let summary = "Call the runtime's max pool kernel for 2-D max pools";
+  let description = [{
+    Runs on buffers, before `tessera-plan-buffers`. Replaces each
+    `linalg.generic` that computes an fp32 2-D max pool in the form the
+    MaxPool lowering leaves (the `maximumf` of a kh x kw rectangle of
+    strided windows of one buffer, then an optional `maximumf` and
+    `minimumf` with constants) by a call to the package runtime's
+    `tessera_max_pool2d_<isa>` (see `tessera_package_abi.h`), which walks
+    the windows as the depthwise kernel does: input rows laid out once per
+    phase of the column stride, or read whole for narrow planes. Kernel
+    sides up to 16, any strides, no dilation.
+
+    The lowering splits a window with a column stride into a column pass
+    (kh x 1 taps, row stride sh) into a buffer of its own and a row pass
+    (1 x kw taps, column stride sw) over it. When the row pass is the only
+    reader of that buffer and nothing may write memory between the two,
+    both become one call with the kh x kw window of the column pass's
+    input, and the buffer goes away: the generated passes write and read
+    it through memory (SqueezeNet's 64 x 111 x 111 pool: 1.6 MB). A
+    column pass alone is left to the generated code. A bufferized
+    `tensor.pad` of the windowed buffer is read through as
+    `tessera-depthwise-to-microkernel` reads it.
+
+    The maximum of the vector instructions keeps one operand when the
+    other is a NaN, so a NaN input may not reach the output as
+    `maximumf` would carry it.
+
+    With `isa=none` (the default) the pass changes nothing; the compiler
+    sets `avx512` or `avx2` from the target CPU's features.
+  }];
+  let options = [
+    Option<"isa", "isa", "std::string", /*default=*/"\"none\"",
+           "Kernel variant to call: avx512, avx2 or none">,
+  ];
+  let dependentDialects = ["::mlir::func::FuncDialect",
+                           "::mlir::LLVM::LLVMDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::arith::ArithDialect"];
+}
 def TesseraConvToWinograd : Pass<"tessera-conv-to-winograd", "ModuleOp"> {
   let summary = "Call the runtime's Winograd kernel for 3x3 stride-1 "
                 "convolutions";
