@@ -1,4 +1,4 @@
-/*===- DepthwiseConv.c - depthwise 2-D convolution kernels -----------------===*\
+/*===- DepthwiseConv.c - depthwise 2-D convolution and max pool kernels ---===*\
  *
  * A depthwise convolution does KH * KW multiply-adds per output, too few
  * for a matrix product, and the generic loop nest the compiler emits for
@@ -12,6 +12,11 @@
  * the laid-out rows (they cost more than the convolution there) and read
  * the input with masked loads. The bias and a clamp (ReLU, ReLU6, Clip)
  * are applied before the one store of each output.
+ *
+ * A 2-D max pool walks its windows the same way, with a max where the
+ * convolution multiplies and adds (tessera_max_pool2d_*): the generated
+ * code for it made a column pass into a buffer and a row pass over that
+ * buffer, two trips through memory for the one here.
 \*===----------------------------------------------------------------------===*/
 
 #include "RuntimeInternal.h"
@@ -21,8 +26,8 @@
 #if defined(__x86_64__)
 #include <immintrin.h>
 
-/* The kernel sizes the runtime takes (tessera-depthwise-to-microkernel
- * matches no larger ones). */
+/* The kernel sizes the runtime takes (tessera-depthwise-to-microkernel and
+ * tessera-max-pool-to-microkernel match no larger ones). */
 #define MAX_KERNEL_EXTENT TESSERA_DEPTHWISE_MAX_KERNEL
 
 /* Floats of scratch a task keeps on its stack; larger rows are malloc()ed. */
@@ -102,6 +107,9 @@ static inline float padded_input(const depthwise_args_t *a, const float *in,
   value = value < a->input_lower ? a->input_lower : value;
   return value > a->input_upper ? a->input_upper : value;
 }
+
+/* The max pool's scalar step: x evaluated once. */
+static inline float larger_of(float x, float max) { return x > max ? x : max; }
 
 /* The vector kernels, once per instruction set. */
 

@@ -138,7 +138,8 @@
  * stride_height + kh - pad_top][ow * stride_width + kw - pad_left] over
  * the kernel (positions outside the input read pad_value), with the
  * depthwise kernel's strides, limits and threads. A NaN input is not
- * guaranteed to reach the output (the vector max keeps one operand).
+ * guaranteed to reach the output, nor is +0 chosen over -0 (the vector
+ * max keeps one operand when the two do not compare).
  *
  * DTYPE is one of float32 float64 float16 bfloat16 int8 int16 int32 int64
  * uint8 uint16 uint32 uint64 bool. A DIM is a decimal size, `?` for an

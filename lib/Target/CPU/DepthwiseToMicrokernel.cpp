@@ -520,7 +520,8 @@ std::optional<MaxPool> matchMaxWindow(linalg::GenericOp op) {
     ArrayRef<int64_t> strides = subview.getStaticStrides();
     if (offsets[0] != 0 || offsets[1] != 0 || strides[0] != 1 ||
         strides[1] != 1 || ShapedType::isDynamic(offsets[2]) ||
-        ShapedType::isDynamic(offsets[3]) ||
+        ShapedType::isDynamic(offsets[3]) || offsets[2] < 0 ||
+        offsets[3] < 0 ||
         ShapedType::isDynamic(strides[2]) || ShapedType::isDynamic(strides[3]))
       return std::nullopt;
     if (taps.empty()) {
@@ -561,12 +562,14 @@ void mergeColumnPass(MaxPool &pool) {
     if (auto subview = dyn_cast<memref::SubViewOp>(user)) {
       if (llvm::any_of(subview->getUsers(), [&](Operation *reader) {
             return reader != pool.first.getOperation();
-          }))
+          }) ||
+          !llvm::is_contained(pool.first.getDpsInputs(), subview.getResult()))
         return;
       continue;
     }
     auto generic = dyn_cast<linalg::GenericOp>(user);
-    if (!generic || column || generic.getDpsInits()[0] != pool.windowed)
+    if (!generic || column || generic.getNumDpsInits() != 1 ||
+        generic.getDpsInits()[0] != pool.windowed)
       return;
     column = generic;
   }

@@ -304,8 +304,9 @@ def TesseraMaxPoolToMicrokernel
     `tessera-depthwise-to-microkernel` reads it.
 
     The maximum of the vector instructions keeps one operand when the
-    other is a NaN, so a NaN input may not reach the output as
-    `maximumf` would carry it.
+    other is a NaN, or when both are zeros, so a NaN input may not reach
+    the output as `maximumf` would carry it, and a window of -0 and +0
+    may give -0 where `maximumf` gives +0.
 
     With `isa=none` (the default) the pass changes nothing; the compiler
     sets `avx512` or `avx2` from the target CPU's features.
