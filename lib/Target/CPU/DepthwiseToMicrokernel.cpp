@@ -362,6 +362,27 @@ std::optional<InputTransform> matchInputTransform(const BufferizedPad &pad) {
   return transform;
 }
 
+/// Erases `generic` and the window subviews nothing else reads.
+void eraseWithWindows(linalg::GenericOp generic) {
+  SmallVector<Value> windows(generic.getDpsInputs());
+  generic->erase();
+  for (Value window : windows)
+    if (auto subview = window.getDefiningOp<memref::SubViewOp>())
+      if (subview->use_empty())
+        subview->erase();
+}
+
+/// Erases the pad a call now reads through: its copy, fill and, once
+/// unused, the `padded` buffer.
+void erasePad(const BufferizedPad &pad, Value padded) {
+  pad.copy->erase();
+  pad.interior->erase();
+  pad.fill->erase();
+  if (Operation *allocation = padded.getDefiningOp())
+    if (isa<memref::AllocOp>(allocation) && allocation->use_empty())
+      allocation->erase();
+}
+
 void replaceWithCall(linalg::GenericOp op, const DepthwiseConvolution &conv,
                      StringRef variant) {
   ModuleOp module = op->getParentOfType<ModuleOp>();
@@ -441,22 +462,11 @@ void replaceWithCall(linalg::GenericOp op, const DepthwiseConvolution &conv,
       builder.getFunctionType(types, {}));
   func::CallOp::create(builder, loc, kernel, arguments);
 
-  SmallVector<Value> windows(op.getDpsInputs());
-  op->erase();
-  for (Value window : windows)
-    if (auto subview = window.getDefiningOp<memref::SubViewOp>())
-      if (subview->use_empty())
-        subview->erase();
+  eraseWithWindows(op);
   if (transform)
     transform->op->erase();
-  if (pad) {
-    pad->copy->erase();
-    pad->interior->erase();
-    pad->fill->erase();
-    if (Operation *allocation = conv.windowed.getDefiningOp())
-      if (isa<memref::AllocOp>(allocation) && allocation->use_empty())
-        allocation->erase();
-  }
+  if (pad)
+    erasePad(*pad, conv.windowed);
 }
 
 /// What the max pool call needs from a matched generic (or pair).
@@ -636,14 +646,6 @@ void replaceWithMaxPoolCall(linalg::GenericOp op, MaxPool pool,
       builder.getFunctionType(types, {}));
   func::CallOp::create(builder, loc, kernel, arguments);
 
-  auto eraseWithWindows = [](linalg::GenericOp generic) {
-    SmallVector<Value> windows(generic.getDpsInputs());
-    generic->erase();
-    for (Value window : windows)
-      if (auto subview = window.getDefiningOp<memref::SubViewOp>())
-        if (subview->use_empty())
-          subview->erase();
-  };
   eraseWithWindows(op);
   if (pool.first != op) {
     Value columns = pool.first.getDpsInits()[0];
@@ -655,14 +657,8 @@ void replaceWithMaxPoolCall(linalg::GenericOp op, MaxPool pool,
     if (allocation && allocation->use_empty())
       allocation->erase();
   }
-  if (pad) {
-    pad->copy->erase();
-    pad->interior->erase();
-    pad->fill->erase();
-    if (Operation *allocation = pool.windowed.getDefiningOp())
-      if (isa<memref::AllocOp>(allocation) && allocation->use_empty())
-        allocation->erase();
-  }
+  if (pad)
+    erasePad(*pad, pool.windowed);
 }
 
 struct DepthwiseToMicrokernelPass
