@@ -51,6 +51,9 @@ typedef struct depthwise_args {
   int64_t input_bias_stride;
   float input_lower, input_upper;
   int64_t planes;  /* batch * channels */
+  /* One past the input's last value: a vector load that ends by here and
+   * starts at or after `input` reads the tensor's own memory. */
+  const float *input_end;
   int64_t granule; /* rows or planes per unit of the threads' ranges */
 } depthwise_args_t;
 
@@ -134,6 +137,10 @@ static inline float larger_of(float x, float max) { return x > max ? x : max; }
 /* Masked lanes are 0 and never read (no fault past a row's ends). */
 #define VLOADMASKED(p, mask) _mm512_maskz_loadu_ps(mask, p)
 #define VSELECT(mask, a, b) _mm512_mask_mov_ps(b, mask, a)
+/* v rotated down by n lanes: lane i holds lane (i + n) % width. */
+#define VROTATELANES(v, n)                                                     \
+  _mm512_castsi512_ps(_mm512_alignr_epi32(_mm512_castps_si512(v),             \
+                                          _mm512_castps_si512(v), n))
 #define VDEINTERLEAVE(lo, hi, even, odd)                                       \
   do {                                                                         \
     const __m512i evens = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, \
@@ -312,6 +319,7 @@ max_pool_separably_avx512(const depthwise_args_t *a, int64_t plane_begin,
 #undef VLANES
 #undef VLOADMASKED
 #undef VSELECT
+#undef VROTATELANES
 #undef VDEINTERLEAVE
 
 #define VECTOR_WIDTH 8
@@ -334,6 +342,11 @@ max_pool_separably_avx512(const depthwise_args_t *a, int64_t plane_begin,
   _mm256_andnot_si256(first_lanes_8(begin), first_lanes_8(end))
 #define VLOADMASKED(p, mask) _mm256_maskload_ps(p, mask)
 #define VSELECT(mask, a, b) _mm256_blendv_ps(b, a, _mm256_castsi256_ps(mask))
+#define VROTATELANES(v, n)                                                     \
+  _mm256_permutevar8x32_ps(                                                    \
+      v, _mm256_setr_epi32((n) % 8, ((n) + 1) % 8, ((n) + 2) % 8,              \
+                           ((n) + 3) % 8, ((n) + 4) % 8, ((n) + 5) % 8,        \
+                           ((n) + 6) % 8, ((n) + 7) % 8))
 /* Within each 128-bit lane, then the 64-bit pairs back in order. */
 #define VDEINTERLEAVE(lo, hi, even, odd)                                       \
   do {                                                                         \
