@@ -10,13 +10,14 @@
  * p, p + sw, p + 2 sw, ...), so that every tap of a vector of outputs is
  * one contiguous load. Planes whose output rows fit in one vector skip
  * the laid-out rows (they cost more than the convolution there) and read
- * the input with masked loads. The bias and a clamp (ReLU, ReLU6, Clip)
+ * the input rows straight into registers. The bias and a clamp (ReLU, ReLU6, Clip)
  * are applied before the one store of each output.
  *
  * A 2-D max pool walks its windows the same way, with a max where the
- * convolution multiplies and adds (tessera_max_pool2d_*): the generated
- * code for it made a column pass into a buffer and a row pass over that
- * buffer, two trips through memory for the one here.
+ * convolution multiplies and adds (tessera_max_pool2d_*), or on AVX-512
+ * separably (max_pool_separably_avx512): the generated code for it made a
+ * column pass into a buffer and a row pass over that buffer, two trips
+ * through memory for the one here.
 \*===----------------------------------------------------------------------===*/
 
 #include "RuntimeInternal.h"
@@ -158,14 +159,15 @@ static inline float larger_of(float x, float max) { return x > max ? x : max; }
  * shifts across a vector and the next (at stride 2, of the even and the
  * odd columns). The laid-out rows stored a row and loaded it again at
  * other offsets, and those loads waited on the stores (SqueezeNet's three
- * pools, 1 thread: 152, 100 and 42 us that way; 130, 54 and 37 like
- * this). */
+ * pools, isolated, 1 thread: 152, 100 and 42 us that way; 129, 51 and 33
+ * like this). */
 
-/* Padded widths (in vectors) up to this take the separable path. */
+/* Vectors of padded columns the separable path keeps masks and pads for:
+ * a padded row's, plus the three past it that the last taps read. */
 #define SEPARABLE_POOL_MAX_VECTORS 64
 
 /* The column maxima of padded columns [16 v, 16 v + 16) over the rows
- * `rows` (input column c at rows[i][c]; a pad row for rows outside the
+ * `rows` (padded column p at rows[i][p]; a pad row for rows outside the
  * input), lanes outside the input being the pad. */
 __attribute__((target("avx512f"), always_inline)) static inline __m512
 column_maxima_avx512(const float *const *rows, int64_t kh, int64_t v,
@@ -204,7 +206,8 @@ max_pool_separably_avx512(const depthwise_args_t *a, int64_t plane_begin,
                 out_width = a->output_width;
   const int64_t padded_width = (out_width - 1) * sw + kw;
   const int64_t vectors = (padded_width + 15) / 16;
-  if ((sw != 1 && sw != 2) || kw > 16 || kh > MAX_KERNEL_EXTENT ||
+  if ((sw != 1 && sw != 2) || kh < 1 || kw < 1 || kw > 16 ||
+      kh > MAX_KERNEL_EXTENT ||
       vectors + 3 > SEPARABLE_POOL_MAX_VECTORS || a->input_bias ||
       a->input_lower != -__builtin_inff() || a->input_upper != __builtin_inff())
     return 0;
