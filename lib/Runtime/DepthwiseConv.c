@@ -10,8 +10,8 @@
  * p, p + sw, p + 2 sw, ...), so that every tap of a vector of outputs is
  * one contiguous load. Planes whose output rows fit in one vector skip
  * the laid-out rows (they cost more than the convolution there) and read
- * the input rows straight into registers. The bias and a clamp (ReLU, ReLU6, Clip)
- * are applied before the one store of each output.
+ * the input rows straight into registers. The bias and a clamp (ReLU,
+ * ReLU6, Clip) are applied before the one store of each output.
  *
  * A 2-D max pool walks its windows the same way, with a max where the
  * convolution multiplies and adds (tessera_max_pool2d_*), or on AVX-512
@@ -219,9 +219,7 @@ max_pool_separably_avx512(const depthwise_args_t *a, int64_t plane_begin,
     const int64_t first = 16 * v - a->pad_left;
     const int64_t begin = first < 0 ? -first : 0;
     const int64_t end = width - first < 16 ? width - first : 16;
-    lanes[v] = v < vectors && end > begin
-                   ? (__mmask16)(first_lanes_16(end) & ~first_lanes_16(begin))
-                   : 0;
+    lanes[v] = v < vectors && end > begin ? VLANES(begin, end) : 0;
   }
   const __m512 pad = _mm512_set1_ps(a->pad_value);
   const __m512 lower = _mm512_set1_ps(a->lower),
@@ -235,10 +233,6 @@ max_pool_separably_avx512(const depthwise_args_t *a, int64_t plane_begin,
                                          11, 12, 13, 14, 15);
   for (int j = 0; j < 16; ++j)
     shift[j] = _mm512_add_epi32(lane, _mm512_set1_epi32(j));
-  const __m512i evens = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18,
-                                          20, 22, 24, 26, 28, 30);
-  const __m512i odds = _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19,
-                                         21, 23, 25, 27, 29, 31);
   const float *rows[MAX_KERNEL_EXTENT];
   for (int64_t plane = plane_begin; plane < plane_end; ++plane) {
     const int64_t n = plane / a->channels, c = plane % a->channels;
@@ -275,13 +269,13 @@ max_pool_separably_avx512(const depthwise_args_t *a, int64_t plane_begin,
        * j / 2 of the even (j even) or odd columns. */
       __m512 low = column_maxima_avx512(rows, kh, 0, lanes, pad);
       __m512 high = column_maxima_avx512(rows, kh, 1, lanes, pad);
-      __m512 even = _mm512_permutex2var_ps(low, evens, high);
-      __m512 odd = _mm512_permutex2var_ps(low, odds, high);
+      __m512 even, odd;
+      VDEINTERLEAVE(low, high, &even, &odd);
       for (int64_t q = 0; 16 * q < out_width; ++q) {
         low = column_maxima_avx512(rows, kh, 2 * q + 2, lanes, pad);
         high = column_maxima_avx512(rows, kh, 2 * q + 3, lanes, pad);
-        const __m512 next_even = _mm512_permutex2var_ps(low, evens, high);
-        const __m512 next_odd = _mm512_permutex2var_ps(low, odds, high);
+        __m512 next_even, next_odd;
+        VDEINTERLEAVE(low, high, &next_even, &next_odd);
         __m512 y = even;
         for (int64_t j = 1; j < kw; ++j)
           y = _mm512_max_ps(y, j & 1 ? lanes_from_avx512(odd, next_odd,
