@@ -30,6 +30,7 @@ void mlir::tessera::buildBufferizationPipeline(
   pm.addPass(createTesseraOutlineWeights(outline));
   pm.addNestedPass<func::FuncOp>(createTesseraPrivatizeFills());
   pm.addNestedPass<func::FuncOp>(createTesseraElementwiseInPlace());
+  pm.addNestedPass<func::FuncOp>(createTesseraSlicesThroughReshapes());
   pm.addPass(bufferization::createEmptyTensorEliminationPass());
   bufferization::OneShotBufferizePassOptions bufferize;
   bufferize.bufferizeFunctionBoundaries = true;

@@ -81,6 +81,41 @@ def TesseraPrivatizeFills : Pass<"tessera-privatize-fills", "func::FuncOp"> {
                            "::mlir::tensor::TensorDialect"];
 }
 
+def TesseraSlicesThroughReshapes
+    : Pass<"tessera-slices-through-reshapes", "func::FuncOp"> {
+  let summary = "Compute an inserted part in its destination through reshapes";
+  let description = [{
+    A value inserted into a part of a larger tensor (a Concat operand) is
+    computed directly in that part when it starts from a `tensor.empty`
+    and reaches the insertion through destination operands (linalg ops,
+    loop iteration arguments) and static reshapes, each value feeding only
+    the next link. The use of the empty tensor is replaced with the part,
+    extracted from the destination and reshaped back the way the chain
+    reshaped it; one-shot bufferization then writes the computation into
+    the destination's buffer and copies nothing. Upstream
+    `eliminate-empty-tensors` does this for chains without reshapes (a
+    1x1 convolution is a matrix product on a collapsed view) and only
+    where the destination already exists; an operand-less `tensor.empty`
+    destination later in the block is moved up to the chain's start.
+
+    ```mlir
+    %e = tensor.empty() : tensor<1x64x3025xf32>
+    %f = linalg.fill ins(%zero : f32) outs(%e : tensor<1x64x3025xf32>) -> ...
+    %p = linalg.generic ... outs(%f : tensor<1x64x3025xf32>) -> ...
+    %x = tensor.expand_shape %p [[0], [1], [2, 3]] ... into tensor<1x64x55x55xf32>
+    %cat = tensor.empty() : tensor<1x128x55x55xf32>
+    %r = tensor.insert_slice %x into %cat[0, 0, 0, 0] [1, 64, 55, 55] [1, 1, 1, 1]
+    // becomes
+    %cat = tensor.empty() : tensor<1x128x55x55xf32>
+    %s = tensor.extract_slice %cat[0, 0, 0, 0] [1, 64, 55, 55] [1, 1, 1, 1]
+    %e = tensor.collapse_shape %s [[0], [1], [2, 3]] : ... into tensor<1x64x3025xf32>
+    %f = linalg.fill ins(%zero : f32) outs(%e : tensor<1x64x3025xf32>) -> ...
+    ...
+    ```
+  }];
+  let dependentDialects = ["::mlir::tensor::TensorDialect"];
+}
+
 def TesseraElementwiseInPlace
     : Pass<"tessera-elementwise-in-place", "func::FuncOp"> {
   let summary = "Let an elementwise op write over an input that dies there";

@@ -15,7 +15,6 @@
 
 #include "tessera/Target/CPU/Passes.h"
 
-#include "mlir/Dialect/MemRef/Utils/MemRefUtils.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/Matchers.h"
@@ -33,8 +32,8 @@ using namespace mlir;
 
 namespace {
 
-/// `buffer` with reshapes (which keep a contiguous buffer's element order)
-/// looked through.
+/// `buffer` with reshapes (which keep the buffer's elements in their
+/// row-major order, whatever its strides) looked through.
 Value getReshapeSource(Value buffer) {
   while (true) {
     if (auto collapse = buffer.getDefiningOp<memref::CollapseShapeOp>())
@@ -57,14 +56,16 @@ Value getViewRoot(Value buffer) {
   return buffer;
 }
 
-bool isContiguousStatic(Value buffer) {
+bool hasStaticShape(Value buffer) {
   auto type = dyn_cast<MemRefType>(buffer.getType());
-  return type && memref::isStaticShapeAndContiguousRowMajor(type);
+  return type && type.hasStaticShape();
 }
 
-/// Whether `a` and `b` are the same contiguous elements in the same order.
+/// Whether `a` and `b` are the same elements in the same order: reshapes of
+/// one buffer, which may be a strided part of another (a Concat operand
+/// computed in place).
 bool isSameElements(Value a, Value b) {
-  return isContiguousStatic(a) && isContiguousStatic(b) &&
+  return hasStaticShape(a) && hasStaticShape(b) &&
          getReshapeSource(a) == getReshapeSource(b) &&
          cast<MemRefType>(a.getType()).getNumElements() ==
              cast<MemRefType>(b.getType()).getNumElements();
@@ -76,6 +77,40 @@ SmallVector<unsigned> getNonUnitDims(ArrayRef<int64_t> shape) {
   for (auto [position, extent] : llvm::enumerate(shape))
     if (extent != 1)
       dims.push_back(position);
+  return dims;
+}
+
+/// For each loop of an epilogue with extents `loops`, the dimension of the
+/// product's output it runs over (none for a unit loop), or nothing when the
+/// extents do not match the output's. Consecutive loops whose extents
+/// multiply to one output dimension run over it together: an epilogue on a
+/// strided part of a Concat keeps the 55x55 rows that unit-dim dropping
+/// could not collapse for it.
+std::optional<SmallVector<std::optional<unsigned>>>
+matchLoopsToOutput(ArrayRef<int64_t> loops, ArrayRef<int64_t> outputShape) {
+  SmallVector<unsigned> outputDims = getNonUnitDims(outputShape);
+  SmallVector<std::optional<unsigned>> dims;
+  size_t next = 0;
+  int64_t covered = 1;
+  for (int64_t extent : loops) {
+    if (extent == 1) {
+      dims.push_back(std::nullopt);
+      continue;
+    }
+    if (next == outputDims.size())
+      return std::nullopt;
+    int64_t outputExtent = outputShape[outputDims[next]];
+    covered *= extent;
+    if (outputExtent % covered != 0)
+      return std::nullopt;
+    dims.push_back(outputDims[next]);
+    if (covered == outputExtent) {
+      ++next;
+      covered = 1;
+    }
+  }
+  if (next != outputDims.size())
+    return std::nullopt;
   return dims;
 }
 
@@ -193,18 +228,15 @@ std::optional<ProductSite> getProductOfInPlaceEpilogue(linalg::GenericOp op) {
   Value output = site.output;
   if (!isSameElements(op.getDpsInits().front(), output))
     return std::nullopt;
-  ArrayRef<int64_t> outputShape = cast<MemRefType>(output.getType()).getShape();
-  ArrayRef<int64_t> loops =
-      cast<MemRefType>(op.getDpsInits().front().getType()).getShape();
-  SmallVector<unsigned> loopDims = getNonUnitDims(loops),
-                        outputDims = getNonUnitDims(outputShape);
-  if (loopDims.size() != outputDims.size() ||
-      llvm::any_of(llvm::zip(loopDims, outputDims), [&](auto pair) {
-        return loops[std::get<0>(pair)] != outputShape[std::get<1>(pair)];
-      }))
+  std::optional<SmallVector<std::optional<unsigned>>> loopDims =
+      matchLoopsToOutput(
+          cast<MemRefType>(op.getDpsInits().front().getType()).getShape(),
+          cast<MemRefType>(output.getType()).getShape());
+  if (!loopDims)
     return std::nullopt;
   // A reader of the output must read the element being written; other
-  // operands must be other buffers.
+  // operands must be other buffers, read by loops that each run over an
+  // output dimension of their own.
   Value outputSource = getReshapeSource(output);
   SmallVector<Value> otherRoots;
   for (OpOperand *input : op.getDpsInputOperands()) {
@@ -215,6 +247,11 @@ std::optional<ProductSite> getProductOfInPlaceEpilogue(linalg::GenericOp op) {
     } else if (getViewRoot(input->get()) == getViewRoot(output)) {
       return std::nullopt;
     } else {
+      AffineMap map = op.getMatchingIndexingMap(input);
+      for (auto [loop, dim] : llvm::enumerate(*loopDims))
+        if (dim && llvm::count(*loopDims, dim) > 1 &&
+            map.isFunctionOfDim(loop))
+          return std::nullopt;
       otherRoots.push_back(getViewRoot(input->get()));
     }
   }
@@ -268,17 +305,14 @@ void rewriteOntoProductOutput(RewriterBase &rewriter, linalg::GenericOp op,
   Value output = site.output;
   ArrayRef<int64_t> outputShape = cast<MemRefType>(output.getType()).getShape();
   auto outputRank = static_cast<unsigned>(outputShape.size());
-  ArrayRef<int64_t> loops =
-      cast<MemRefType>(op.getDpsInits().front().getType()).getShape();
-  // Loop i becomes the output dimension of the same extent, in order; a
-  // unit loop indexes element 0.
+  // Loop i becomes the output dimension it runs over; a unit loop indexes
+  // element 0. (Loops sharing a dimension index only the output itself.)
   SmallVector<AffineExpr> replacements;
-  SmallVector<unsigned> outputDims = getNonUnitDims(outputShape);
-  unsigned next = 0;
-  for (int64_t extent : loops)
-    replacements.push_back(extent == 1
-                               ? getAffineConstantExpr(0, context)
-                               : getAffineDimExpr(outputDims[next++], context));
+  for (std::optional<unsigned> dim : *matchLoopsToOutput(
+           cast<MemRefType>(op.getDpsInits().front().getType()).getShape(),
+           outputShape))
+    replacements.push_back(dim ? getAffineDimExpr(*dim, context)
+                               : getAffineConstantExpr(0, context));
   Value outputSource = getReshapeSource(output);
   AffineMap identity = AffineMap::getMultiDimIdentityMap(outputRank, context);
   SmallVector<Value> inputs;

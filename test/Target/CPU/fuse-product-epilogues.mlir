@@ -194,3 +194,58 @@ func.func @not_epilogues(%arena: memref<?xi8>, %a: memref<4x8xf32>, %cols: memre
   }
   return
 }
+
+// -----
+
+// A product computed in place in its part of a Concat (channels [0, 4) of
+// 8): its output is a strided 1x4x6 view, and the epilogue stays on the
+// part's 4x2x3 loops, which unit-dim dropping cannot collapse on a strided
+// view. The 2x3 loops run over the output's 6 pixels together, so the bias
+// epilogue is rewritten onto the product's view; one that reads another
+// buffer by those loops (a residual) is left alone.
+// CHECK-LABEL: func.func @strided_part
+// CHECK:         %[[C:.*]] = memref.collapse_shape %{{.*}} {{\[\[}}0], [1], [2, 3]]
+// CHECK:         linalg.generic {{.*}} outs(%[[C]] : memref<1x4x6xf32, strided<[48, 6, 1]>>)
+// CHECK:         linalg.generic {indexing_maps = [#[[ID:.*]], #[[BYCHANNEL:.*]], #[[ID]]], iterator_types = ["parallel", "parallel", "parallel"]}
+// CHECK-SAME:      ins(%[[C]], %{{.*}} : memref<1x4x6xf32, strided<[48, 6, 1]>>, memref<4x1x1xf32>) outs(%[[C]]
+// CHECK:           arith.maximumf
+// CHECK:         linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "reduction"]
+// CHECK:         linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "parallel"]
+// CHECK-SAME:      ins(%{{.*}}, %{{.*}} : memref<1x4x2x3xf32, strided<[48, 6, 3, 1]>>, memref<1x4x2x3xf32>)
+#a = affine_map<(d0, d1, d2, d3) -> (d1, d3)>
+#b = affine_map<(d0, d1, d2, d3) -> (d0, d3, d2)>
+#c = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>
+#id4 = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+#channel = affine_map<(d0, d1, d2, d3) -> (d1, 0, 0)>
+func.func @strided_part(%arena: memref<?xi8>, %a: memref<4x8xf32>, %b: memref<1x8x6xf32>, %bias: memref<4x1x1xf32>, %residual: memref<1x4x2x3xf32>) {
+  %c0 = arith.constant 0 : index
+  %zero = arith.constant 0.0 : f32
+  %cat = memref.view %arena[%c0][] : memref<?xi8> to memref<1x8x2x3xf32>
+  %part = memref.subview %cat[0, 0, 0, 0] [1, 4, 2, 3] [1, 1, 1, 1] : memref<1x8x2x3xf32> to memref<1x4x2x3xf32, strided<[48, 6, 3, 1]>>
+  %c = memref.collapse_shape %part [[0], [1], [2, 3]] : memref<1x4x2x3xf32, strided<[48, 6, 3, 1]>> into memref<1x4x6xf32, strided<[48, 6, 1]>>
+  linalg.fill ins(%zero : f32) outs(%c : memref<1x4x6xf32, strided<[48, 6, 1]>>)
+  linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%a, %b : memref<4x8xf32>, memref<1x8x6xf32>) outs(%c : memref<1x4x6xf32, strided<[48, 6, 1]>>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %m = arith.mulf %y, %x : f32
+    %s = arith.addf %acc, %m : f32
+    linalg.yield %s : f32
+  }
+  linalg.generic {indexing_maps = [#id4, #channel, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%part, %bias : memref<1x4x2x3xf32, strided<[48, 6, 3, 1]>>, memref<4x1x1xf32>) outs(%part : memref<1x4x2x3xf32, strided<[48, 6, 3, 1]>>) {
+  ^bb0(%x: f32, %y: f32, %out: f32):
+    %s = arith.addf %x, %y : f32
+    %r = arith.maximumf %s, %zero : f32
+    linalg.yield %r : f32
+  }
+  linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%a, %b : memref<4x8xf32>, memref<1x8x6xf32>) outs(%c : memref<1x4x6xf32, strided<[48, 6, 1]>>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %m = arith.mulf %y, %x : f32
+    %s = arith.addf %acc, %m : f32
+    linalg.yield %s : f32
+  }
+  linalg.generic {indexing_maps = [#id4, #id4, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%part, %residual : memref<1x4x2x3xf32, strided<[48, 6, 3, 1]>>, memref<1x4x2x3xf32>) outs(%part : memref<1x4x2x3xf32, strided<[48, 6, 3, 1]>>) {
+  ^bb0(%x: f32, %y: f32, %out: f32):
+    %s = arith.addf %x, %y : f32
+    linalg.yield %s : f32
+  }
+  return
+}

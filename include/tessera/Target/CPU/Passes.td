@@ -96,11 +96,15 @@ def TesseraFuseProductEpilogues
     a matrix product (the form `tessera-matmul-to-microkernel` matches;
     only side-effect-free ops between) and writes the product's output in
     place, element for element (its output, and any input that reads the
-    output, is the same contiguous buffer through `memref.collapse_shape`
-    and `memref.expand_shape`, with loops of the same extents once unit
-    extents are dropped), is rebuilt over the output dimensions on the
-    product's own output view. Its other operands keep their buffers; their
-    indexing maps follow the loops (a unit loop indexes element 0).
+    output, is the same buffer, possibly a strided part of a larger one,
+    through `memref.collapse_shape` and `memref.expand_shape`, with loops of
+    the same extents once unit extents are dropped, or loops that multiply
+    to one output dimension's extent: a part's 55x55 rows that unit-dim
+    dropping cannot collapse on a strided view), is rebuilt over the output
+    dimensions on the product's own output view. Its other operands keep
+    their buffers; their indexing maps follow the loops (a unit loop indexes
+    element 0), and none may be read by loops that share an output
+    dimension.
 
     That is a convolution's or Gemm's bias add, residual add and
     activation after fusion. `tessera-outline-kernels` then puts the op
