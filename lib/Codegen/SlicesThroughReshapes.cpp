@@ -18,6 +18,7 @@
 #include "mlir/IR/Dominance.h"
 #include "mlir/Interfaces/DestinationStyleOpInterface.h"
 #include "mlir/Interfaces/LoopLikeInterface.h"
+#include "llvm/ADT/SetVector.h"
 
 namespace mlir::tessera {
 #define GEN_PASS_DEF_TESSERASLICESTHROUGHRESHAPES
@@ -109,21 +110,25 @@ Value buildStartingPart(OpBuilder &builder, tensor::InsertSliceOp insert,
 
 /// Whether `value` is, or can be made, available before `anchor`: it
 /// dominates it, or it is an operand-less tensor.empty or an insertion of
-/// available values later in `anchor`'s block, which moves up to `anchor`
+/// available values later in `anchor`'s block, to be moved up to `anchor`
 /// (a Concat's destination is created after its operands, and its later
-/// operands are inserted into the result of the earlier ones).
-bool makeAvailableBefore(Value value, Operation *anchor,
-                         DominanceInfo &dominance) {
+/// operands are inserted into the result of the earlier ones). The ops to
+/// move are appended to `moves`, operands first.
+bool canMakeAvailableBefore(Value value, Operation *anchor,
+                            DominanceInfo &dominance,
+                            SetVector<Operation *> &moves) {
   if (dominance.properlyDominates(value, anchor))
     return true;
   Operation *def = value.getDefiningOp();
   if (!def || def->getBlock() != anchor->getBlock() ||
       !isa<tensor::EmptyOp, tensor::InsertSliceOp>(def))
     return false;
+  if (moves.contains(def))
+    return true;
   for (Value operand : def->getOperands())
-    if (!makeAvailableBefore(operand, anchor, dominance))
+    if (!canMakeAvailableBefore(operand, anchor, dominance, moves))
       return false;
-  def->moveBefore(anchor);
+  moves.insert(def);
   return true;
 }
 
@@ -142,10 +147,13 @@ struct SlicesThroughReshapesPass
       if (!chain || chain->reshapes.empty())
         continue;
       Operation *anchor = chain->emptyUse->getOwner();
+      SetVector<Operation *> moves;
       if (!llvm::all_of(insert->getOperands().drop_front(), [&](Value value) {
-            return makeAvailableBefore(value, anchor, dominance);
+            return canMakeAvailableBefore(value, anchor, dominance, moves);
           }))
         continue;
+      for (Operation *op : moves)
+        op->moveBefore(anchor);
       builder.setInsertionPoint(anchor);
       Operation *empty = chain->emptyUse->get().getDefiningOp();
       chain->emptyUse->set(buildStartingPart(builder, insert, chain->reshapes));

@@ -117,3 +117,49 @@ func.func @two_reshaped_operands(%w: tensor<2x8xf32>, %x: tensor<1x8x6xf32>) -> 
   %i1 = tensor.insert_slice %x1 into %i0[0, 2, 0, 0] [1, 2, 2, 3] [1, 1, 1, 1] : tensor<1x2x2x3xf32> into tensor<1x4x2x3xf32>
   return %i1 : tensor<1x4x2x3xf32>
 }
+
+// -----
+
+// A chain through a collapse: the part is expanded back. A destination
+// that cannot move up (filled after the chain) leaves the chain alone, and
+// nothing is moved.
+// CHECK-LABEL: func.func @collapsed_chain
+// CHECK:         %[[CAT:.*]] = tensor.empty() : tensor<1x4x6xf32>
+// CHECK-NEXT:    %[[PART:.*]] = tensor.extract_slice %[[CAT]][0, 0, 0] [1, 2, 6] [1, 1, 1] : tensor<1x4x6xf32> to tensor<1x2x6xf32>
+// CHECK-NEXT:    %[[UNFLAT:.*]] = tensor.expand_shape %[[PART]] {{\[\[}}0], [1], [2, 3]] output_shape [1, 2, 2, 3] : tensor<1x2x6xf32> into tensor<1x2x2x3xf32>
+// CHECK-NEXT:    linalg.generic {{.*}} outs(%[[UNFLAT]] : tensor<1x2x2x3xf32>)
+// CHECK-LABEL: func.func @unmovable_destination
+// CHECK:         %[[E:.*]] = tensor.empty() : tensor<1x2x2x3xf32>
+// CHECK-NEXT:    linalg.generic {{.*}} outs(%[[E]] : tensor<1x2x2x3xf32>)
+// CHECK-NEXT:    ^bb0
+// CHECK:         tensor.collapse_shape
+// CHECK-NEXT:    tensor.empty() : tensor<1x4x6xf32>
+// CHECK-NEXT:    linalg.fill
+#id4 = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+func.func @collapsed_chain(%x: tensor<1x2x2x3xf32>) -> tensor<1x4x6xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1x2x2x3xf32>
+  %r = linalg.generic {indexing_maps = [#id4, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%x : tensor<1x2x2x3xf32>) outs(%e : tensor<1x2x2x3xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %t = arith.maximumf %in, %zero : f32
+    linalg.yield %t : f32
+  } -> tensor<1x2x2x3xf32>
+  %flat = tensor.collapse_shape %r [[0], [1], [2, 3]] : tensor<1x2x2x3xf32> into tensor<1x2x6xf32>
+  %cat = tensor.empty() : tensor<1x4x6xf32>
+  %i0 = tensor.insert_slice %flat into %cat[0, 0, 0] [1, 2, 6] [1, 1, 1] : tensor<1x2x6xf32> into tensor<1x4x6xf32>
+  return %i0 : tensor<1x4x6xf32>
+}
+func.func @unmovable_destination(%x: tensor<1x2x2x3xf32>) -> tensor<1x4x6xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1x2x2x3xf32>
+  %r = linalg.generic {indexing_maps = [#id4, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%x : tensor<1x2x2x3xf32>) outs(%e : tensor<1x2x2x3xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %t = arith.maximumf %in, %zero : f32
+    linalg.yield %t : f32
+  } -> tensor<1x2x2x3xf32>
+  %flat = tensor.collapse_shape %r [[0], [1], [2, 3]] : tensor<1x2x2x3xf32> into tensor<1x2x6xf32>
+  %cat = tensor.empty() : tensor<1x4x6xf32>
+  %filled = linalg.fill ins(%zero : f32) outs(%cat : tensor<1x4x6xf32>) -> tensor<1x4x6xf32>
+  %i0 = tensor.insert_slice %flat into %filled[0, 0, 0] [1, 2, 6] [1, 1, 1] : tensor<1x2x6xf32> into tensor<1x4x6xf32>
+  return %i0 : tensor<1x4x6xf32>
+}

@@ -93,6 +93,8 @@ matchLoopsToOutput(ArrayRef<int64_t> loops, ArrayRef<int64_t> outputShape) {
   size_t next = 0;
   int64_t covered = 1;
   for (int64_t extent : loops) {
+    if (extent <= 0)
+      return std::nullopt;
     if (extent == 1) {
       dims.push_back(std::nullopt);
       continue;
@@ -227,6 +229,9 @@ std::optional<ProductSite> getProductOfInPlaceEpilogue(linalg::GenericOp op) {
   }
   Value output = site.output;
   if (!isSameElements(op.getDpsInits().front(), output))
+    return std::nullopt;
+  // The body's loop indices would change meaning on the output's loops.
+  if (!op.getBody()->getOps<linalg::IndexOp>().empty())
     return std::nullopt;
   std::optional<SmallVector<std::optional<unsigned>>> loopDims =
       matchLoopsToOutput(

@@ -203,10 +203,12 @@ func.func @not_epilogues(%arena: memref<?xi8>, %a: memref<4x8xf32>, %cols: memre
 // view. The 2x3 loops run over the output's 6 pixels together, so the bias
 // epilogue is rewritten onto the product's view; one that reads another
 // buffer by those loops (a residual) is left alone.
+// CHECK-DAG:   #[[ID:.*]] = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
+// CHECK-DAG:   #[[BYCHANNEL:.*]] = affine_map<(d0, d1, d2) -> (d1, 0, 0)>
 // CHECK-LABEL: func.func @strided_part
 // CHECK:         %[[C:.*]] = memref.collapse_shape %{{.*}} {{\[\[}}0], [1], [2, 3]]
 // CHECK:         linalg.generic {{.*}} outs(%[[C]] : memref<1x4x6xf32, strided<[48, 6, 1]>>)
-// CHECK:         linalg.generic {indexing_maps = [#[[ID:.*]], #[[BYCHANNEL:.*]], #[[ID]]], iterator_types = ["parallel", "parallel", "parallel"]}
+// CHECK:         linalg.generic {indexing_maps = [#[[ID]], #[[BYCHANNEL]], #[[ID]]], iterator_types = ["parallel", "parallel", "parallel"]}
 // CHECK-SAME:      ins(%[[C]], %{{.*}} : memref<1x4x6xf32, strided<[48, 6, 1]>>, memref<4x1x1xf32>) outs(%[[C]]
 // CHECK:           arith.maximumf
 // CHECK:         linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "reduction"]
