@@ -22,6 +22,7 @@
 #include "mlir/Transforms/RegionUtils.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
+#include "llvm/ADT/SmallBitVector.h"
 
 namespace mlir::tessera::cpu {
 #define GEN_PASS_DEF_TESSERAFUSEPRODUCTEPILOGUES
@@ -125,6 +126,9 @@ struct ProductSite {
   /// writes (a subview of `output`).
   scf::ForOp loop;
   memref::SubViewOp block;
+  /// Per loop of the epilogue, the output dimension it runs over (none for
+  /// a unit loop), from matchLoopsToOutput.
+  SmallVector<std::optional<unsigned>> loopDims;
 };
 
 linalg::GenericOp asMatrixProduct(Operation *op) {
@@ -239,6 +243,10 @@ std::optional<ProductSite> getProductOfInPlaceEpilogue(linalg::GenericOp op) {
           cast<MemRefType>(output.getType()).getShape());
   if (!loopDims)
     return std::nullopt;
+  site.loopDims = std::move(*loopDims);
+  llvm::SmallBitVector sharedLoops(site.loopDims.size());
+  for (auto [loop, dim] : llvm::enumerate(site.loopDims))
+    sharedLoops[loop] = dim && llvm::count(site.loopDims, dim) > 1;
   // A reader of the output must read the element being written; other
   // operands must be other buffers, read by loops that each run over an
   // output dimension of their own.
@@ -253,9 +261,8 @@ std::optional<ProductSite> getProductOfInPlaceEpilogue(linalg::GenericOp op) {
       return std::nullopt;
     } else {
       AffineMap map = op.getMatchingIndexingMap(input);
-      for (auto [loop, dim] : llvm::enumerate(*loopDims))
-        if (dim && llvm::count(*loopDims, dim) > 1 &&
-            map.isFunctionOfDim(loop))
+      for (unsigned loop : sharedLoops.set_bits())
+        if (map.isFunctionOfDim(loop))
           return std::nullopt;
       otherRoots.push_back(getViewRoot(input->get()));
     }
@@ -313,9 +320,7 @@ void rewriteOntoProductOutput(RewriterBase &rewriter, linalg::GenericOp op,
   // Loop i becomes the output dimension it runs over; a unit loop indexes
   // element 0. (Loops sharing a dimension index only the output itself.)
   SmallVector<AffineExpr> replacements;
-  for (std::optional<unsigned> dim : *matchLoopsToOutput(
-           cast<MemRefType>(op.getDpsInits().front().getType()).getShape(),
-           outputShape))
+  for (std::optional<unsigned> dim : site.loopDims)
     replacements.push_back(dim ? getAffineDimExpr(*dim, context)
                                : getAffineConstantExpr(0, context));
   Value outputSource = getReshapeSource(output);
