@@ -22,6 +22,12 @@ struct TesseraToLinalgPipelineOptions
                      "linalg.conv_2d_nchw_fchw, for a target that computes "
                      "them by Winograd"),
       llvm::cl::init(false)};
+  Option<bool> flatNarrowDepthwise{
+      *this, "flat-narrow-depthwise",
+      llvm::cl::desc("Lower unit-stride depthwise convolutions with output "
+                     "rows narrower than 8 on the flattened padded plane; "
+                     "off for a target with a depthwise micro-kernel"),
+      llvm::cl::init(true)};
 };
 
 struct BufferizationPipelineOptions

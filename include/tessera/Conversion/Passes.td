@@ -51,6 +51,12 @@ def ConvertTesseraToLinalg : Pass<"tessera-convert-to-linalg", "func::FuncOp"> {
            "padded input, for a target that computes them by Winograd "
            "(tessera-conv-to-winograd), instead of im2col and a matrix "
            "product">,
+    Option<"flatNarrowDepthwise", "flat-narrow-depthwise", "bool",
+           /*default=*/"true",
+           "Lower unit-stride depthwise convolutions whose output rows are "
+           "narrower than 8 on each channel's flattened padded plane (whole "
+           "vectors per loop); off for a target whose depthwise micro-kernel "
+           "(tessera-depthwise-to-microkernel) takes the window taps">,
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect",

@@ -14,6 +14,13 @@ struct NeuralNetLoweringOptions {
   /// for a target that computes them by Winograd (the CPU target's
   /// tessera-conv-to-winograd), instead of im2col and a matrix product.
   bool winogradConvolutions = false;
+  /// Unit-stride depthwise convolutions whose output rows are narrower than
+  /// 8 run on each channel's flattened padded plane, so that the loops
+  /// vectorize over whole vectors. A target with a depthwise micro-kernel
+  /// (the CPU target's tessera-depthwise-to-microkernel, which handles
+  /// narrow planes itself and recognizes only the window taps) turns this
+  /// off.
+  bool flatNarrowDepthwise = true;
 };
 
 /// Elementwise, comparison, select and cast ops.

@@ -122,6 +122,7 @@ struct ConvertTesseraToLinalgPass
     RewritePatternSet patterns(&getContext());
     NeuralNetLoweringOptions lowering;
     lowering.winogradConvolutions = winogradConvolutions;
+    lowering.flatNarrowDepthwise = flatNarrowDepthwise;
     populateTesseraToLinalgPatterns(patterns, lowering);
     // Every tessera op is rewritten exactly once; the only tessera ops a
     // pattern creates (attention's per-block steps) are simpler ones, which

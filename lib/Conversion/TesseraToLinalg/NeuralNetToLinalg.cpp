@@ -745,8 +745,9 @@ struct ConvOpLowering : OpRewritePattern<ConvOp> {
     SmallVector<int64_t> kernel(weightType.getShape().drop_front(2));
 
     Value zero = createScalar(rewriter, loc, elementType, 0);
-    std::optional<FlatDepthwisePlan> flatPlan =
-        getFlatDepthwisePlan(op, resultType);
+    std::optional<FlatDepthwisePlan> flatPlan;
+    if (options.flatNarrowDepthwise)
+      flatPlan = getFlatDepthwisePlan(op, resultType);
     SmallVector<int64_t> extraEnd(spatial, 0);
     if (flatPlan)
       extraEnd[0] = flatPlan->extraRows;

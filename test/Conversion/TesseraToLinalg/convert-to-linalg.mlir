@@ -1,5 +1,6 @@
 // RUN: tessera-opt %s -split-input-file -tessera-convert-to-linalg -mlir-print-local-scope | FileCheck %s
 // RUN: tessera-opt %s -split-input-file -tessera-convert-to-linalg="winograd-convolutions=1" -mlir-print-local-scope | FileCheck %s --check-prefix=WINOGRAD
+// RUN: tessera-opt %s -split-input-file -tessera-convert-to-linalg="flat-narrow-depthwise=0" -mlir-print-local-scope | FileCheck %s --check-prefix=WINDOW
 
 // CHECK-LABEL: func.func @relu
 // CHECK-DAG:     %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
@@ -303,6 +304,19 @@ func.func @conv_depthwise_bias(%x: tensor<1x4x8x8xf32>, %w: tensor<4x1x3x3xf32>,
 // CHECK:         %[[PLANES:.*]] = tensor.expand_shape %[[ROWS]] {{\[}}[0], [1], [2, 3]] output_shape [1, 2, 7, 9]
 // CHECK:         %[[R:.*]] = tensor.extract_slice %[[PLANES]][0, 0, 0, 0] [1, 2, 7, 7] [1, 1, 1, 1] : tensor<1x2x7x9xf32> to tensor<1x2x7x7xf32>
 // CHECK:         return %[[R]]
+// With flat-narrow-depthwise=0 (a target with a depthwise micro-kernel) it
+// keeps its 9 window taps of the 9x9 padded planes, as wider ones do.
+// WINDOW-LABEL: func.func @conv_depthwise_flat
+// WINDOW-NOT:     tensor.collapse_shape
+// WINDOW:         %[[P:.*]] = tensor.pad %{{.*}} low[0, 0, 1, 1] high[0, 0, 1, 1]
+// WINDOW:         } : tensor<1x2x7x7xf32> to tensor<1x2x9x9xf32>
+// WINDOW:         tensor.extract_slice %[[P]][0, 0, 0, 0] [1, 2, 7, 7] [1, 1, 1, 1]
+// WINDOW-COUNT-7: tensor.extract_slice %[[P]]
+// WINDOW-NEXT:    tensor.extract_slice %[[P]][0, 0, 2, 2] [1, 2, 7, 7] [1, 1, 1, 1]
+// WINDOW:         %[[R:.*]] = linalg.generic
+// WINDOW-SAME:      iterator_types = ["parallel", "parallel", "parallel", "parallel"]
+// WINDOW:         } -> tensor<1x2x7x7xf32>
+// WINDOW-NEXT:    return %[[R]]
 func.func @conv_depthwise_flat(%x: tensor<1x2x7x7xf32>, %w: tensor<2x1x3x3xf32>) -> tensor<1x2x7x7xf32> {
   %0 = tessera.conv %x, %w {dilations = array<i64: 1, 1>, group = 2 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x2x7x7xf32>, tensor<2x1x3x3xf32>) -> tensor<1x2x7x7xf32>
   return %0 : tensor<1x2x7x7xf32>
