@@ -56,9 +56,14 @@ private:
                             const std::function<void(PassManager &)> &build);
   LogicalResult writeIR(Operation *op);
   LogicalResult writeText(StringRef text);
-  /// The runtime kernels (--matmul-microkernel) `machine` runs: avx512,
-  /// avx2 or none.
+  /// The runtime kernels the package calls: --matmul-microkernel, or with
+  /// `auto` the best that `machine` runs (avx512, avx2 or none).
   std::string selectKernelIsa(const llvm::TargetMachine &machine) const;
+  /// Whether 3x3 convolutions go to the Winograd kernel, which has the
+  /// micro-kernel's variants.
+  bool useWinograd(StringRef isa) const {
+    return options.winogradConvolutions && isa != "none";
+  }
   /// Lowers to linalg with the choices the kernels `isa` calls for, the same
   /// for --emit=linalg as for the package.
   LogicalResult lowerToLinalg(StringRef isa);
@@ -138,8 +143,7 @@ Compilation::selectKernelIsa(const llvm::TargetMachine &machine) const {
 LogicalResult Compilation::lowerToLinalg(StringRef isa) {
   return runPipeline("lower to linalg", [&](PassManager &pm) {
     TesseraToLinalgPipelineOptions linalg;
-    // The Winograd kernel has the micro-kernel's variants.
-    linalg.winogradConvolutions = options.winogradConvolutions && isa != "none";
+    linalg.winogradConvolutions = useWinograd(isa);
     // The depthwise micro-kernel recognizes the window taps, narrow planes
     // included (MobileNetV2's 960x7x7: 4 kernels, 52 us -> 1, 31 us).
     linalg.flatNarrowDepthwise = isa == "none";
@@ -157,8 +161,7 @@ LogicalResult Compilation::emitPackageCode(
 
   cpu::CPULoweringOptions lowering;
   lowering.matmulMicrokernel = selectKernelIsa(*machine);
-  bool winograd =
-      options.winogradConvolutions && lowering.matmulMicrokernel != "none";
+  bool winograd = useWinograd(lowering.matmulMicrokernel);
   if (failed(lowerToLinalg(lowering.matmulMicrokernel)))
     return failure();
   BufferizationPipelineOptions bufferization;

@@ -22,9 +22,10 @@ product_affine.onnx: Gemm -> BatchNormalization -> Relu, and
 depthwise_convs.onnx: depthwise convolutions, which lower to unrolled
   window taps: 3x3 stride 2 with asymmetric pads, bias and Clip(0, 6) on
   odd sizes; 5x5 dilation 2; 1-D; and a channel multiplier of 2, which
-  keeps the window loop nest. Two more have output rows narrower than 8
-  and run on the flattened padded plane: 3x3 with asymmetric pads, bias
-  and Clip(0, 6) at batch 2, and 3x3 with dilation 2.
+  keeps the window loop nest. Two more have output rows narrower than 8:
+  3x3 with asymmetric pads, bias and Clip(0, 6) at batch 2 (on the
+  flattened padded plane without the runtime kernels, on the depthwise
+  micro-kernel with them), and 3x3 with dilation 2 (flattened either way).
 
 banded_convs.onnx: two 3x3 convolutions whose im2col columns exceed 512 KiB
   and are built in bands of output rows, with a dynamic batch: dilation 2

@@ -56,7 +56,10 @@ def ConvertTesseraToLinalg : Pass<"tessera-convert-to-linalg", "func::FuncOp"> {
            "Lower unit-stride depthwise convolutions whose output rows are "
            "narrower than 8 on each channel's flattened padded plane (whole "
            "vectors per loop); off for a target whose depthwise micro-kernel "
-           "(tessera-depthwise-to-microkernel) takes the window taps">,
+           "(tessera-depthwise-to-microkernel) takes the window taps: then "
+           "the ones it can take (fp32, undilated, at most "
+           "TESSERA_DEPTHWISE_MAX_KERNEL taps per side, only a Relu or Clip "
+           "in their fusion group) keep them">,
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect",

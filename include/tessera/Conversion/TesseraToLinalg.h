@@ -19,9 +19,21 @@ struct NeuralNetLoweringOptions {
   /// vectorize over whole vectors. A target with a depthwise micro-kernel
   /// (the CPU target's tessera-depthwise-to-microkernel, which handles
   /// narrow planes itself and recognizes only the window taps) turns this
-  /// off.
+  /// off; then the narrow ones that the kernel can take keep their taps
+  /// (markDepthwiseKernelConvolutions), the others stay flattened.
   bool flatNarrowDepthwise = true;
 };
+
+/// Marks the convolutions (kDepthwiseKernelAttr) that keep their window
+/// taps when flatNarrowDepthwise is off.
+constexpr llvm::StringLiteral kDepthwiseKernelAttr = "tessera.depthwise_kernel";
+
+/// Marks the depthwise convolutions under `root` that a target's depthwise
+/// micro-kernel can take: fp32, undilated, windows of at most
+/// TESSERA_DEPTHWISE_MAX_KERNEL per side, and no other op in their fusion
+/// group but a Relu or Clip. Decided before lowering, since the lowering
+/// rewrites the fusion group op by op.
+void markDepthwiseKernelConvolutions(Operation *root);
 
 /// Elementwise, comparison, select and cast ops.
 void populateElementwiseToLinalgPatterns(RewritePatternSet &patterns);

@@ -123,6 +123,8 @@ struct ConvertTesseraToLinalgPass
     NeuralNetLoweringOptions lowering;
     lowering.winogradConvolutions = winogradConvolutions;
     lowering.flatNarrowDepthwise = flatNarrowDepthwise;
+    if (!flatNarrowDepthwise)
+      markDepthwiseKernelConvolutions(func);
     populateTesseraToLinalgPatterns(patterns, lowering);
     // Every tessera op is rewritten exactly once; the only tessera ops a
     // pattern creates (attention's per-block steps) are simpler ones, which

@@ -16,6 +16,7 @@
 #include "tessera/Conversion/TesseraToLinalg.h"
 #include "tessera/Dialect/Tessera/IR/TesseraOps.h"
 #include "tessera/Dialect/Tessera/Transforms/FusionGroups.h"
+#include "tessera/Runtime/tessera_package_abi.h"
 
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -403,6 +404,41 @@ constexpr int64_t kFlatDepthwiseMaxWidth = 8;
 /// The flat output's length is rounded up to whole vectors of this many.
 constexpr int64_t kFlatDepthwiseAlignment = 16;
 
+/// Whether a target's depthwise micro-kernel (the CPU target's
+/// tessera-depthwise-to-microkernel) can take `op`'s window taps: fp32,
+/// undilated, at most TESSERA_DEPTHWISE_MAX_KERNEL taps per side, and
+/// nothing else in its fusion group but the Relu or Clip the kernel
+/// applies. A narrow one it cannot take stays on the flattened plane, whose
+/// loops vectorize where the window's 7-wide rows would not.
+bool fitsDepthwiseKernel(ConvOp op) {
+  auto weightType = cast<RankedTensorType>(op.getWeight().getType());
+  if (!weightType.getElementType().isF32() ||
+      llvm::any_of(op.getDilations(), [](int64_t d) { return d != 1; }) ||
+      llvm::any_of(weightType.getShape().drop_front(2), [](int64_t extent) {
+        return extent > TESSERA_DEPTHWISE_MAX_KERNEL;
+      }))
+    return false;
+  auto group = op->getAttrOfType<IntegerAttr>(kFusionGroupAttr);
+  if (!group)
+    return true;
+  return llvm::all_of(op->getBlock()->getOperations(), [&](Operation &other) {
+    return &other == op.getOperation() ||
+           other.getAttr(kFusionGroupAttr) != group ||
+           isa<ReluOp, ClipOp>(other);
+  });
+}
+
+} // namespace
+
+void mlir::tessera::markDepthwiseKernelConvolutions(Operation *root) {
+  root->walk([](ConvOp op) {
+    if (isUnrollableDepthwise(op) && fitsDepthwiseKernel(op))
+      op->setAttr(kDepthwiseKernelAttr, UnitAttr::get(op.getContext()));
+  });
+}
+
+namespace {
+
 /// For a 2-D, unit-stride depthwise convolution over narrow, static planes:
 /// the padded plane's row count and width, the flat output's length and
 /// the extra zero rows the padded input needs below it so that every tap
@@ -746,7 +782,7 @@ struct ConvOpLowering : OpRewritePattern<ConvOp> {
 
     Value zero = createScalar(rewriter, loc, elementType, 0);
     std::optional<FlatDepthwisePlan> flatPlan;
-    if (options.flatNarrowDepthwise)
+    if (options.flatNarrowDepthwise || !op->hasAttr(kDepthwiseKernelAttr))
       flatPlan = getFlatDepthwisePlan(op, resultType);
     SmallVector<int64_t> extraEnd(spatial, 0);
     if (flatPlan)

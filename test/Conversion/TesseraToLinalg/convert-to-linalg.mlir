@@ -306,10 +306,10 @@ func.func @conv_depthwise_bias(%x: tensor<1x4x8x8xf32>, %w: tensor<4x1x3x3xf32>,
 // CHECK:         return %[[R]]
 // With flat-narrow-depthwise=0 (a target with a depthwise micro-kernel) it
 // keeps its 9 window taps of the 9x9 padded planes, as wider ones do.
-// WINDOW-LABEL: func.func @conv_depthwise_flat
-// WINDOW-NOT:     tensor.collapse_shape
+// WINDOW-LABEL: func.func @conv_depthwise_flat(
 // WINDOW:         %[[P:.*]] = tensor.pad %{{.*}} low[0, 0, 1, 1] high[0, 0, 1, 1]
 // WINDOW:         } : tensor<1x2x7x7xf32> to tensor<1x2x9x9xf32>
+// WINDOW-NOT:     tensor.collapse_shape
 // WINDOW:         tensor.extract_slice %[[P]][0, 0, 0, 0] [1, 2, 7, 7] [1, 1, 1, 1]
 // WINDOW-COUNT-7: tensor.extract_slice %[[P]]
 // WINDOW-NEXT:    tensor.extract_slice %[[P]][0, 0, 2, 2] [1, 2, 7, 7] [1, 1, 1, 1]
@@ -320,6 +320,35 @@ func.func @conv_depthwise_bias(%x: tensor<1x4x8x8xf32>, %w: tensor<4x1x3x3xf32>,
 func.func @conv_depthwise_flat(%x: tensor<1x2x7x7xf32>, %w: tensor<2x1x3x3xf32>) -> tensor<1x2x7x7xf32> {
   %0 = tessera.conv %x, %w {dilations = array<i64: 1, 1>, group = 2 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x2x7x7xf32>, tensor<2x1x3x3xf32>) -> tensor<1x2x7x7xf32>
   return %0 : tensor<1x2x7x7xf32>
+}
+
+// -----
+
+// A dilated one stays flattened either way: the depthwise micro-kernel
+// takes only undilated windows.
+// CHECK-LABEL: func.func @conv_depthwise_flat_dilated
+// CHECK:         tensor.collapse_shape
+// WINDOW-LABEL: func.func @conv_depthwise_flat_dilated
+// WINDOW:         tensor.collapse_shape
+func.func @conv_depthwise_flat_dilated(%x: tensor<1x2x7x7xf32>, %w: tensor<2x1x3x3xf32>) -> tensor<1x2x7x7xf32> {
+  %0 = tessera.conv %x, %w {dilations = array<i64: 2, 2>, group = 2 : i64, pads = array<i64: 2, 2, 2, 2>, strides = array<i64: 1, 1>} : (tensor<1x2x7x7xf32>, tensor<2x1x3x3xf32>) -> tensor<1x2x7x7xf32>
+  return %0 : tensor<1x2x7x7xf32>
+}
+
+// -----
+
+// So does one whose fusion group holds an activation the kernel does not
+// apply (a Sigmoid); one with a Clip keeps its taps.
+// WINDOW-LABEL: func.func @conv_depthwise_flat_fused
+// WINDOW:         tensor.collapse_shape
+// WINDOW-NOT:     tensor.collapse_shape
+// WINDOW:         return
+func.func @conv_depthwise_flat_fused(%x: tensor<1x2x7x7xf32>, %w: tensor<2x1x3x3xf32>) -> (tensor<1x2x7x7xf32>, tensor<1x2x7x7xf32>) {
+  %0 = tessera.conv %x, %w {dilations = array<i64: 1, 1>, group = 2 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>, tessera.fusion_group = 0 : i64} : (tensor<1x2x7x7xf32>, tensor<2x1x3x3xf32>) -> tensor<1x2x7x7xf32>
+  %1 = tessera.sigmoid %0 {tessera.fusion_group = 0 : i64} : tensor<1x2x7x7xf32>
+  %2 = tessera.conv %x, %w {dilations = array<i64: 1, 1>, group = 2 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>, tessera.fusion_group = 1 : i64} : (tensor<1x2x7x7xf32>, tensor<2x1x3x3xf32>) -> tensor<1x2x7x7xf32>
+  %3 = tessera.clip %2 {max = 6.000000e+00 : f64, min = 0.000000e+00 : f64, tessera.fusion_group = 1 : i64} : tensor<1x2x7x7xf32>
+  return %1, %3 : tensor<1x2x7x7xf32>, tensor<1x2x7x7xf32>
 }
 
 // -----
