@@ -406,33 +406,34 @@ constexpr int64_t kFlatDepthwiseAlignment = 16;
 
 /// Whether a target's depthwise micro-kernel (the CPU target's
 /// tessera-depthwise-to-microkernel) can take `op`'s window taps: fp32,
-/// undilated, at most TESSERA_DEPTHWISE_MAX_KERNEL taps per side, and
-/// nothing else in its fusion group but the Relu or Clip the kernel
-/// applies. A narrow one it cannot take stays on the flattened plane, whose
-/// loops vectorize where the window's 7-wide rows would not.
+/// undilated and at most TESSERA_DEPTHWISE_MAX_KERNEL taps per side. (Its
+/// fusion group is checked by the caller.)
 bool fitsDepthwiseKernel(ConvOp op) {
   auto weightType = cast<RankedTensorType>(op.getWeight().getType());
-  if (!weightType.getElementType().isF32() ||
-      llvm::any_of(op.getDilations(), [](int64_t d) { return d != 1; }) ||
-      llvm::any_of(weightType.getShape().drop_front(2), [](int64_t extent) {
-        return extent > TESSERA_DEPTHWISE_MAX_KERNEL;
-      }))
-    return false;
-  auto group = op->getAttrOfType<IntegerAttr>(kFusionGroupAttr);
-  if (!group)
-    return true;
-  return llvm::all_of(op->getBlock()->getOperations(), [&](Operation &other) {
-    return &other == op.getOperation() ||
-           other.getAttr(kFusionGroupAttr) != group ||
-           isa<ReluOp, ClipOp>(other);
-  });
+  return weightType.getElementType().isF32() &&
+         llvm::all_of(op.getDilations(), [](int64_t d) { return d == 1; }) &&
+         llvm::all_of(weightType.getShape().drop_front(2), [](int64_t extent) {
+           return extent <= TESSERA_DEPTHWISE_MAX_KERNEL;
+         });
 }
 
 } // namespace
 
 void mlir::tessera::markDepthwiseKernelConvolutions(Operation *root) {
-  root->walk([](ConvOp op) {
-    if (isUnrollableDepthwise(op) && fitsDepthwiseKernel(op))
+  // A convolution's fusion group may hold only the Relu or Clip the kernel
+  // applies besides it; other ops fused with it (a HardSwish) would be
+  // left to loops. One walk counts each group's other ops, instead of a
+  // scan of the block per convolution.
+  DenseMap<std::pair<Block *, Attribute>, int64_t> nonActivations;
+  root->walk([&](Operation *op) {
+    if (Attribute group = op->getAttr(kFusionGroupAttr);
+        group && !isa<ReluOp, ClipOp>(op))
+      ++nonActivations[{op->getBlock(), group}];
+  });
+  root->walk([&](ConvOp op) {
+    Attribute group = op->getAttr(kFusionGroupAttr);
+    if (isUnrollableDepthwise(op) && fitsDepthwiseKernel(op) &&
+        (!group || nonActivations.lookup({op->getBlock(), group}) == 1))
       op->setAttr(kDepthwiseKernelAttr, UnitAttr::get(op.getContext()));
   });
 }
