@@ -142,6 +142,11 @@ static inline float larger_of(float x, float max) { return x > max ? x : max; }
 #define VROTATELANES(v, n)                                                     \
   _mm512_castsi512_ps(_mm512_alignr_epi32(_mm512_castps_si512(v),             \
                                           _mm512_castps_si512(v), n))
+/* lo's lanes 1 .. 15, then hi's lane 0. Only AVX-512 has the registers
+ * for convolve_two_vector_plane_stride_2's three rows of six vectors. */
+#define VALIGNNEXT(lo, hi)                                                     \
+  _mm512_castsi512_ps(_mm512_alignr_epi32(_mm512_castps_si512(hi),            \
+                                          _mm512_castps_si512(lo), 1))
 #define VDEINTERLEAVE(lo, hi, even, odd)                                       \
   do {                                                                         \
     const __m512i evens = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, \
@@ -317,6 +322,7 @@ max_pool_separably_avx512(const depthwise_args_t *a, int64_t plane_begin,
 #undef VLOADMASKED
 #undef VSELECT
 #undef VROTATELANES
+#undef VALIGNNEXT
 #undef VDEINTERLEAVE
 
 #define VECTOR_WIDTH 8

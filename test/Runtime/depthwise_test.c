@@ -332,6 +332,9 @@ int main(int argc, char **argv) {
         {1, 7, 112, 112, 3, 3, 2, 2, 0, 0, 1, 1, 1, 1, 0.0f, 1},
         {1, 2, 4, 700, 3, 3, 1, 1, 1, 1, 1, 1, 1, 0, 0.0f, 0},
         {1, 2, 4, 2100, 5, 5, 1, 1, 2, 2, 2, 2, 0, 1, 0.0f, 1},
+        /* Stride-2 output rows of two AVX-512 vectors (24 wide), which
+         * the threads split by rows where the output starts a line. */
+        {1, 3, 48, 48, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 0.0f, 1},
     };
     for (size_t k = 0; k < sizeof(special) / sizeof(special[0]); ++k)
       check_case(kernel, isa, special[k], pool);
