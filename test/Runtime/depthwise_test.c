@@ -332,9 +332,21 @@ int main(int argc, char **argv) {
         {1, 7, 112, 112, 3, 3, 2, 2, 0, 0, 1, 1, 1, 1, 0.0f, 1},
         {1, 2, 4, 700, 3, 3, 1, 1, 1, 1, 1, 1, 1, 0, 0.0f, 0},
         {1, 2, 4, 2100, 5, 5, 1, 1, 2, 2, 2, 2, 0, 1, 0.0f, 1},
-        /* Stride-2 output rows of two AVX-512 vectors (24 wide), which
-         * the threads split by rows where the output starts a line. */
+        /* Stride-2 output rows of two AVX-512 vectors, which the threads
+         * split by rows where the output starts a line: 24 wide (rows of
+         * 2 lines), 30 wide (rows 32 apart: a split at odd row 15) and
+         * with SAME_UPPER pads; 31 wide, the widest, whose last output
+         * reads padded column 62; a batch of 2 with a pad value; pads
+         * past the kernel's reach, the first vector all pad. */
         {1, 3, 48, 48, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 0.0f, 1},
+        {1, 3, 60, 60, 3, 3, 2, 2, 1, 1, 1, 1, 1, 0, 0.0f, 1},
+        {1, 2, 62, 62, 3, 3, 2, 2, 0, 0, 1, 1, 0, 1, 0.0f, 0},
+        {1, 3, 6, 62, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 0.0f, 1},
+        {2, 3, 7, 40, 3, 3, 2, 2, 1, 1, 1, 1, 0, 1, 0.5f, 1},
+        {1, 2, 5, 20, 3, 3, 2, 2, 1, 17, 1, 17, 1, 1, 0.0f, 1},
+        /* A stride-2 row shorter than a vector, whose last output's tap
+         * kw = 2 reads the right pad (a pad value). */
+        {1, 3, 9, 15, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 0.75f, 1},
     };
     for (size_t k = 0; k < sizeof(special) / sizeof(special[0]); ++k)
       check_case(kernel, isa, special[k], pool);
