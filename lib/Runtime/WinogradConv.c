@@ -235,6 +235,9 @@ struct conv_geometry {
   int64_t channels, filters;
   const float *input;
   int64_t input_channel_stride, input_row_stride, input_height, input_width;
+  /* Where input row and column 0 are in the zero-padded image the 3x3
+   * windows slide over. */
+  int64_t pad_top, pad_left;
   float *output;
   int64_t output_channel_stride, output_row_stride, output_height,
       output_width;
@@ -258,17 +261,21 @@ static inline int64_t point_stride(int64_t floats) { return floats + 16; }
 #define VEC __m512
 /* Masked lanes read as 0 and are never touched (no fault past a row). */
 #define VLOADN(p, n) _mm512_maskz_loadu_ps(first_lanes_16(n), p)
+/* Lanes [first, n) of p (the others 0): a row's first vector when the
+ * left padding comes before its column 0. */
+#define VLOADRANGE(p, first, n)                                                \
+  _mm512_maskz_loadu_ps(first_lanes_16(n) & ~first_lanes_16(first), p)
 #define VSTOREN(p, v, n) _mm512_mask_storeu_ps(p, first_lanes_16(n), v)
 #define VSET1(x) _mm512_set1_ps(x)
 #define VADD(a, b) _mm512_add_ps(a, b)
 #define VSUB(a, b) _mm512_sub_ps(a, b)
 #define VMAX(a, b) _mm512_max_ps(a, b)
 #define VMIN(a, b) _mm512_min_ps(a, b)
-/* Columns [0, 32) of `row` (of which `valid` exist) as lo and hi, and
- * columns [2, 34) as lo2 and hi2: three loads, two shifts. */
-#define VLOADCOLUMNS(row, valid, lo, hi, lo2, hi2)                             \
+/* Columns [0, 32) of `row` (of which [first, valid) exist) as lo and hi,
+ * and columns [2, 34) as lo2 and hi2: three loads, two shifts. */
+#define VLOADCOLUMNS(row, first, valid, lo, hi, lo2, hi2)                      \
   do {                                                                         \
-    *(lo) = VLOADN(row, valid);                                                \
+    *(lo) = VLOADRANGE(row, first, valid);                                     \
     *(hi) = VLOADN((row) + 16, (valid) - 16);                                  \
     const __m512 next_ = VLOADN((row) + 32, (valid) - 32);                     \
     *(lo2) = _mm512_castsi512_ps(_mm512_alignr_epi32(                          \
@@ -302,20 +309,23 @@ static inline int64_t point_stride(int64_t floats) { return floats + 16; }
 #define TARGET __attribute__((target("avx2,fma")))
 #define VEC __m256
 #define VLOADN(p, n) _mm256_maskload_ps(p, first_lanes_8(n))
+#define VLOADRANGE(p, first, n)                                                \
+  _mm256_maskload_ps(                                                          \
+      p, _mm256_andnot_si256(first_lanes_8(first), first_lanes_8(n)))
 #define VSTOREN(p, v, n) _mm256_maskstore_ps(p, first_lanes_8(n), v)
 #define VSET1(x) _mm256_set1_ps(x)
 #define VADD(a, b) _mm256_add_ps(a, b)
 #define VSUB(a, b) _mm256_sub_ps(a, b)
 #define VMAX(a, b) _mm256_max_ps(a, b)
 #define VMIN(a, b) _mm256_min_ps(a, b)
-/* Columns [0, 16) and [2, 18) of `row`: four masked loads (AVX2 has no
- * shift across 128-bit lanes). */
-#define VLOADCOLUMNS(row, valid, lo, hi, lo2, hi2)                             \
+/* Columns [0, 16) and [2, 18) of `row` (of which [first, valid) exist):
+ * four masked loads (AVX2 has no shift across 128-bit lanes). */
+#define VLOADCOLUMNS(row, first, valid, lo, hi, lo2, hi2)                      \
   do {                                                                         \
-    *(lo) = VLOADN(row, valid);                                                \
-    *(hi) = VLOADN((row) + 8, (valid) - 8);                                    \
-    *(lo2) = VLOADN((row) + 2, (valid) - 2);                                   \
-    *(hi2) = VLOADN((row) + 10, (valid) - 10);                                 \
+    *(lo) = VLOADRANGE(row, first, valid);                                     \
+    *(hi) = VLOADRANGE((row) + 8, (first) - 8, (valid) - 8);                   \
+    *(lo2) = VLOADRANGE((row) + 2, (first) - 2, (valid) - 2);                  \
+    *(hi2) = VLOADRANGE((row) + 10, (first) - 10, (valid) - 10);               \
   } while (0)
 /* Within each 128-bit lane, then the 64-bit pairs back in order. */
 #define VDEINTERLEAVE(lo, hi, even, odd)                                       \
@@ -414,10 +424,15 @@ static void convolve_directly(const conv_geometry_t *g, const float *weights) {
         float sum = 0.0f;
         for (int64_t c = 0; c < g->channels; ++c)
           for (int i = 0; i < 3; ++i)
-            for (int j = 0; j < 3; ++j)
-              sum += g->input[c * g->input_channel_stride +
-                              (y + i) * g->input_row_stride + x + j] *
-                     weights[((f * g->channels + c) * 3 + i) * 3 + j];
+            for (int j = 0; j < 3; ++j) {
+              const int64_t row = y + i - g->pad_top,
+                            column = x + j - g->pad_left;
+              if (row >= 0 && row < g->input_height && column >= 0 &&
+                  column < g->input_width)
+                sum += g->input[c * g->input_channel_stride +
+                                row * g->input_row_stride + column] *
+                       weights[((f * g->channels + c) * 3 + i) * 3 + j];
+            }
         for (int a = 0; a < 2; ++a)
           if (g->addend[a].data)
             sum += g->addend[a].data[f * g->addend[a].channel_stride +
@@ -438,7 +453,7 @@ static void convolve(const winograd_isa_t *isa,
     return;
   const conv_geometry_t g = {
       channels, filters, input, input_channel_stride, input_row_stride,
-      output_height + 2, output_width + 2, output,
+      input_height, input_width, pad_top, pad_left, output,
       output_channel_stride, output_row_stride, output_height, output_width,
       {{addend0, addend0_channel_stride, addend0_row_stride,
         addend0_column_stride},
@@ -505,7 +520,8 @@ static const winograd_isa_t avx2 = {
 #define DEFINE_WINOGRAD_ENTRY(isa)                                             \
   void tessera_conv3x3_winograd_##isa(TESSERA_WINOGRAD_CONV3X3_PARAMETERS) {   \
     convolve(&isa, channels, filters, input, input_channel_stride,             \
-             input_row_stride, weights, output, output_channel_stride,         \
+             input_row_stride, input_height, input_width, pad_top, pad_left,   \
+             weights, output, output_channel_stride,                           \
              output_row_stride, output_height, output_width, addend0,          \
              addend0_channel_stride, addend0_row_stride,                       \
              addend0_column_stride, addend1, addend1_channel_stride,           \

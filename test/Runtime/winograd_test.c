@@ -5,7 +5,8 @@
  * widths across 16-tile vectors, channel counts off the micro-kernel's
  * panels, strided input and output planes, per-channel and per-pixel
  * addends, clamps, weights registered as constants (their transform kept
- * and reused) or not. Winograd's sums are not the direct ones: each output
+ * and reused) or not, inputs already padded or padded by the kernel (on
+ * every side, or only before the first row and column). Winograd's sums are not the direct ones: each output
  * may differ by at most 64 float epsilons of the sum of its terms'
  * magnitudes (a wrong transform entry is off by whole terms). Writes
  * outside the output's planes are caught by a guard value. Some cases run
@@ -37,6 +38,10 @@ static const float guard = 12345.0f;
 typedef struct test_case {
   int64_t channels, filters, height, width; /* output height, width */
   int bias, residual, relu, constants;
+  /* 0: the input is already padded; 1: the kernel pads each side by 1; 2:
+   * it pads 2 columns on the left and 1 row at the bottom; 3: 2 rows at
+   * the top and 1 column on each side. */
+  int pad;
 } test_case_t;
 
 static int failures, cases;
@@ -47,7 +52,14 @@ static winograd_t winograd;
 static const char *variant_name;
 
 static void check(test_case_t t) {
-  const int64_t in_rows = t.height + 2, in_cols = t.width + 2;
+  static const int64_t pads[4][4] = {/* top, bottom, left, right */
+                                     {0, 0, 0, 0},
+                                     {1, 1, 1, 1},
+                                     {0, 1, 2, 0},
+                                     {2, 0, 1, 1}};
+  const int64_t *pad = pads[t.pad];
+  const int64_t in_rows = t.height + 2 - pad[0] - pad[1],
+                in_cols = t.width + 2 - pad[2] - pad[3];
   const int64_t in_row_stride = in_cols + 3,
                 in_channel_stride = in_rows * in_row_stride + 5;
   const int64_t out_row_stride = t.width + 1,
@@ -79,7 +91,7 @@ static void check(test_case_t t) {
   for (int call = 0; call < 2; ++call)
     winograd(
         t.channels, t.filters, input, in_channel_stride, in_row_stride,
-        weights, output, out_channel_stride, out_row_stride, t.height,
+        in_rows, in_cols, pad[0], pad[2], weights, output, out_channel_stride, out_row_stride, t.height,
         t.width, t.bias ? bias : NULL, 1, 0, 0,
         t.residual ? residual : NULL, t.height * t.width, t.width, 1, lower,
         upper);
@@ -98,8 +110,11 @@ static void check(test_case_t t) {
         for (int64_t c = 0; c < t.channels; ++c)
           for (int i = 0; i < 3; ++i)
             for (int j = 0; j < 3; ++j) {
+              const int64_t row = y + i - pad[0], column = x + j - pad[2];
+              if (row < 0 || row >= in_rows || column < 0 || column >= in_cols)
+                continue;
               double term = (double)input[c * in_channel_stride +
-                                          (y + i) * in_row_stride + x + j] *
+                                          row * in_row_stride + column] *
                             weights[((f * t.channels + c) * 3 + i) * 3 + j];
               sum += term;
               magnitude += fabs(term);
@@ -116,11 +131,11 @@ static void check(test_case_t t) {
         if (!(fabs(got - sum) <= 64 * 1.1920929e-7 * magnitude)) {
           if (bad < 3)
             printf("%s C=%lld F=%lld %lldx%lld bias %d residual %d relu %d "
-                   "constants %d: (%lld, %lld, %lld) got %.8g, expected "
-                   "%.8g\n",
+                   "constants %d pad %d: (%lld, %lld, %lld) got %.8g, "
+                   "expected %.8g\n",
                    variant_name, (long long)t.channels, (long long)t.filters,
                    (long long)t.height, (long long)t.width, t.bias,
-                   t.residual, t.relu, t.constants, (long long)f,
+                   t.residual, t.relu, t.constants, t.pad, (long long)f,
                    (long long)y, (long long)x, got, sum);
           ++bad;
         }
@@ -160,7 +175,8 @@ static void bench(int64_t channels, int64_t filters, int64_t height,
   for (int r = 0; r < 20; ++r) {
     double t0 = now();
     tessera_conv3x3_winograd_avx512(channels, filters, input,
-                                    in_rows * in_cols, in_cols, weights,
+                                    in_rows * in_cols, in_cols, in_rows,
+                                    in_cols, 0, 0, weights,
                                     output, pixels, width, height, width, NULL,
                                     0, 0, 0, NULL, 0, 0, 0, -__builtin_inff(),
                                     __builtin_inff());
@@ -231,9 +247,18 @@ int main(int argc, char **argv) {
       for (int variant = 0; variant < 6; ++variant) {
         test_case_t t = {shapes[s][0], shapes[s][1], shapes[s][2],
                          shapes[s][3], variant & 1, (variant >> 1) & 1,
-                         variant >= 3, variant != 4};
+                         variant >= 3, variant != 4, 0};
         check(t);
       }
+    /* The kernel's padding, on every shape, without and with an epilogue
+     * (3 x 3 outputs of pad 2 read one input row). */
+    for (size_t s = 0; s < sizeof(shapes) / sizeof(*shapes); ++s)
+      for (int pad = 1; pad < 4; ++pad)
+        for (int epilogue = 0; epilogue < 2; ++epilogue) {
+          test_case_t t = {shapes[s][0], shapes[s][1], shapes[s][2],
+                           shapes[s][3], epilogue, epilogue, epilogue, 1, pad};
+          check(t);
+        }
     tessera_thread_pool_t *pool = tessera_thread_pool_create(3);
     if (!pool) {
       printf("cannot start threads\n");
@@ -243,7 +268,7 @@ int main(int argc, char **argv) {
     for (size_t s = 0; s < sizeof(split) / sizeof(*split); ++s)
       for (int variant = 0; variant < 2; ++variant) {
         test_case_t t = {split[s][0], split[s][1], split[s][2], split[s][3],
-                         1, variant, variant, 1};
+                         1, variant, variant, 1, variant};
         check(t);
       }
     tessera_thread_pool_enter(NULL);

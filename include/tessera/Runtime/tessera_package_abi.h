@@ -232,17 +232,21 @@ void tessera_max_pool2d_avx2(TESSERA_MAX_POOL2D_PARAMETERS);
 
 /* A 3x3, stride-1, undilated convolution of one image by Winograd's
  * F(2x2, 3x3): output[f][y][x] = epilogue(sum over c, i, j of
- * input[c][y + i][x + j] * weights[f][c][i][j]) for y < output_height, x <
- * output_width. The input is already padded (output_height + 2 rows of
- * output_width + 2 columns per channel); the weights are contiguous
- * [filters][channels][3][3]. The epilogue is min(upper, max(lower, (sum +
+ * input[c][y + i - pad_top][x + j - pad_left] * weights[f][c][i][j]) for
+ * y < output_height, x < output_width, where input values outside its
+ * input_height x input_width plane read as zero (the zero padding, on
+ * every side). An input already padded has input_height = output_height +
+ * 2, input_width = output_width + 2 and no pad_top or pad_left. The
+ * weights are contiguous [filters][channels][3][3]. The epilogue is min(upper, max(lower, (sum +
  * addend0) + addend1)), each addend's value at (f, y, x) being data[f *
  * channel_stride + y * row_stride + x * column_stride] (column_stride 0 or
  * 1; data NULL: none). */
 #define TESSERA_WINOGRAD_CONV3X3_PARAMETERS                                    \
   int64_t channels, int64_t filters, const float *input,                       \
       int64_t input_channel_stride, int64_t input_row_stride,                  \
-      const float *weights, float *output, int64_t output_channel_stride,      \
+      int64_t input_height, int64_t input_width, int64_t pad_top,              \
+      int64_t pad_left, const float *weights, float *output,                   \
+      int64_t output_channel_stride,                                           \
       int64_t output_row_stride, int64_t output_height, int64_t output_width,  \
       const float *addend0, int64_t addend0_channel_stride,                    \
       int64_t addend0_row_stride, int64_t addend0_column_stride,               \

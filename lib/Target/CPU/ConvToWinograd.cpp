@@ -10,7 +10,9 @@
 // The Conv lowering leaves these convolutions whole, as
 // linalg.conv_2d_nchw_fchw, when the target asks for it; this pass
 // replaces each one, its zero fill and its in-place epilogue with one
-// call.
+// call. When the padded input is a zero pad only the convolution reads,
+// the call reads the pad's source and pads as it reads, and the pad's
+// fill and copy go.
 //
 //===----------------------------------------------------------------------===//
 
@@ -18,6 +20,8 @@
 
 #include "mlir/Dialect/MemRef/Utils/MemRefUtils.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+
+#include <cmath>
 
 namespace mlir::tessera::cpu {
 #define GEN_PASS_DEF_TESSERACONVTOWINOGRAD
@@ -65,8 +69,22 @@ std::optional<StringRef> whyNotWinograd(linalg::Conv2DNchwFchwOp op,
   return std::nullopt;
 }
 
+/// The zero pad that made `op`'s input, when the kernel can pad in its
+/// place.
+std::optional<tessera::cpu::BufferizedPad>
+matchZeroPad(linalg::Conv2DNchwFchwOp op) {
+  std::optional<tessera::cpu::BufferizedPad> pad =
+      tessera::cpu::matchBufferizedPad(op.getDpsInputs()[0], op,
+                                       op.getDpsInits()[0]);
+  // The kernel pads with +0.0; another value would change the sums.
+  if (!pad || pad->value != 0.0f || std::signbit(pad->value))
+    return std::nullopt;
+  return pad;
+}
+
 void replaceWithCall(linalg::Conv2DNchwFchwOp op, linalg::FillOp fill,
                      std::optional<tessera::cpu::KernelEpilogue> epilogue,
+                     std::optional<tessera::cpu::BufferizedPad> pad,
                      func::FuncOp kernel) {
   // The epilogue's operands may be defined after the convolution.
   OpBuilder builder(epilogue ? epilogue->op.getOperation()
@@ -74,8 +92,9 @@ void replaceWithCall(linalg::Conv2DNchwFchwOp op, linalg::FillOp fill,
   Location loc = op.getLoc();
   Type i64 = builder.getI64Type(), f32 = builder.getF32Type();
   Type pointer = LLVM::LLVMPointerType::get(builder.getContext());
-  Value input = op.getDpsInputs()[0], weights = op.getDpsInputs()[1],
+  Value padded = op.getDpsInputs()[0], weights = op.getDpsInputs()[1],
         output = op.getDpsInits()[0];
+  Value input = pad ? pad->source : padded;
 
   auto constant = [&](int64_t value) -> Value {
     return arith::ConstantIntOp::create(builder, loc, i64, value);
@@ -87,6 +106,7 @@ void replaceWithCall(linalg::Conv2DNchwFchwOp op, linalg::FillOp fill,
   auto strides = [&](Value buffer) {
     return tessera::cpu::getStridesAsI64(builder, loc, buffer);
   };
+  auto inputType = cast<MemRefType>(input.getType());
   auto outputType = cast<MemRefType>(output.getType());
   auto weightsType = cast<MemRefType>(weights.getType());
 
@@ -151,6 +171,10 @@ void replaceWithCall(linalg::Conv2DNchwFchwOp op, linalg::FillOp fill,
         at(inputOperand),
         inputStrides[1],
         inputStrides[2],
+        constant(inputType.getDimSize(2)),
+        constant(inputType.getDimSize(3)),
+        constant(pad ? pad->top : 0),
+        constant(pad ? pad->left : 0),
         weightsPointer,
         at(outputOperand),
         outputStrides[1],
@@ -180,6 +204,8 @@ void replaceWithCall(linalg::Conv2DNchwFchwOp op, linalg::FillOp fill,
   fill->erase();
   if (epilogue)
     epilogue->op->erase();
+  if (pad)
+    tessera::cpu::eraseBufferizedPad(*pad, padded);
 }
 
 struct ConvToWinogradPass
@@ -209,7 +235,8 @@ struct ConvToWinogradPass
       }
       std::optional<tessera::cpu::KernelEpilogue> epilogue =
           tessera::cpu::matchKernelEpilogue(op);
-      replaceWithCall(op, fill, epilogue, getKernel(module));
+      replaceWithCall(op, fill, epilogue, matchZeroPad(op),
+                      getKernel(module));
     }
   }
 
@@ -219,8 +246,11 @@ private:
     Type i64 = b.getI64Type(), f32 = b.getF32Type();
     Type pointer = LLVM::LLVMPointerType::get(&getContext());
     // TESSERA_WINOGRAD_CONV3X3_PARAMETERS in tessera_package_abi.h.
-    SmallVector<Type> parameters = {i64,     i64, pointer, i64, i64, pointer,
-                                    pointer, i64, i64,     i64, i64};
+    // Channels, filters; the input, its channel and row strides, height,
+    // width and pads; the weights; the output, its strides and size.
+    SmallVector<Type> parameters = {i64, i64, pointer, i64, i64, i64, i64,
+                                    i64, i64, pointer, pointer, i64, i64,
+                                    i64, i64};
     for (int slot = 0; slot < 2; ++slot)
       parameters.append({pointer, i64, i64, i64});
     parameters.append({f32, f32});

@@ -50,14 +50,6 @@ struct DepthwiseConvolution {
   float upper = std::numeric_limits<float>::infinity();
 };
 
-/// The value of an f32 constant.
-std::optional<float> getF32Constant(Value value) {
-  FloatAttr attr;
-  if (!matchPattern(value, m_Constant(&attr)) || !attr.getType().isF32())
-    return std::nullopt;
-  return attr.getValue().convertToFloat();
-}
-
 /// Whether `op` may write or free memory (reads and fresh allocations may
 /// not).
 bool mayWriteMemory(Operation *op) {
@@ -198,92 +190,6 @@ std::optional<DepthwiseConvolution> matchDepthwise(linalg::GenericOp op) {
   return conv;
 }
 
-/// How tensor.pad bufferized: a constant written over all of `padded`
-/// (linalg.map or linalg.fill), then `source` copied into its interior.
-struct BufferizedPad {
-  Operation *fill;
-  memref::SubViewOp interior;
-  memref::CopyOp copy;
-  Value source;
-  float value;
-  int64_t top, left;
-};
-
-/// The pad that produced `padded` for `consumer`, when every other use of
-/// `padded` is a window `consumer` reads and nothing may write to the pad's
-/// source between the copy and `consumer` (which then reads the source
-/// directly).
-std::optional<BufferizedPad> matchBufferizedPad(Value padded,
-                                                linalg::GenericOp consumer) {
-  BufferizedPad pad{};
-  for (Operation *user : padded.getUsers()) {
-    if (auto map = dyn_cast<linalg::MapOp>(user)) {
-      auto yield = cast<linalg::YieldOp>(map.getMapper().front().getTerminator());
-      std::optional<float> value = getF32Constant(yield.getOperand(0));
-      if (pad.fill || !map.getInputs().empty() || map.getInit() != padded ||
-          !value)
-        return std::nullopt;
-      pad.fill = map;
-      pad.value = *value;
-      continue;
-    }
-    if (auto fill = dyn_cast<linalg::FillOp>(user)) {
-      std::optional<float> value = getF32Constant(fill.getInputs()[0]);
-      if (pad.fill || fill.getOutputs()[0] != padded || !value)
-        return std::nullopt;
-      pad.fill = fill;
-      pad.value = *value;
-      continue;
-    }
-    auto subview = dyn_cast<memref::SubViewOp>(user);
-    if (!subview)
-      return std::nullopt;
-    // With stride 1 the centre tap's window is the interior the copy
-    // writes, and CSE has made them one subview.
-    memref::CopyOp copy;
-    for (Operation *op : subview->getUsers()) {
-      if (op == consumer.getOperation())
-        continue;
-      auto other = dyn_cast<memref::CopyOp>(op);
-      if (!other || copy)
-        return std::nullopt;
-      copy = other;
-    }
-    if (!copy)
-      continue;
-    ArrayRef<int64_t> offsets = subview.getStaticOffsets();
-    if (pad.copy || copy.getTarget() != subview.getResult() ||
-        !subview.hasUnitStride() || offsets[0] != 0 || offsets[1] != 0 ||
-        ShapedType::isDynamic(offsets[2]) || ShapedType::isDynamic(offsets[3]) ||
-        !tessera::cpu::isImageWithContiguousRows(copy.getSource()))
-      return std::nullopt;
-    pad.interior = subview;
-    pad.copy = copy;
-    pad.source = copy.getSource();
-    pad.top = offsets[2];
-    pad.left = offsets[3];
-  }
-  if (!pad.fill || !pad.copy)
-    return std::nullopt;
-  Block *block = consumer->getBlock();
-  if (pad.fill->getBlock() != block || pad.copy->getBlock() != block ||
-      !pad.fill->isBeforeInBlock(pad.copy) ||
-      !pad.copy->isBeforeInBlock(consumer))
-    return std::nullopt;
-  for (Operation *between = pad.copy->getNextNode(); between != consumer;
-       between = between->getNextNode()) {
-    // Reads and fresh allocations (the output's) are harmless.
-    if (mayWriteMemory(between))
-      return std::nullopt;
-  }
-  // The kernel reads whole input rows while it writes output rows, so the
-  // source must not be (part of) the output's buffer.
-  if (tessera::cpu::getRootBuffer(pad.source) ==
-      tessera::cpu::getRootBuffer(consumer.getDpsInits()[0]))
-    return std::nullopt;
-  return pad;
-}
-
 /// The bias add and activation of the pad source's producer, when fusion
 /// left them as an in-place elementwise op on the source just before the
 /// pad: source = min(upper, max(lower, source + bias[c])).
@@ -297,7 +203,8 @@ struct InputTransform {
 /// The in-place elementwise op that last writes the pad's source, when it
 /// is an input transform the kernel can apply while it lays out rows and
 /// nothing but the pad's copy reads the source after it.
-std::optional<InputTransform> matchInputTransform(const BufferizedPad &pad) {
+std::optional<InputTransform>
+matchInputTransform(const tessera::cpu::BufferizedPad &pad) {
   // Only the pad's fill (of the padded buffer), allocations, views and
   // reads may lie between the transform and the copy.
   Operation *writer = pad.copy->getPrevNode();
@@ -372,17 +279,6 @@ void eraseWithWindows(linalg::GenericOp generic) {
         subview->erase();
 }
 
-/// Erases the pad a call now reads through: its copy, fill and, once
-/// unused, the `padded` buffer.
-void erasePad(const BufferizedPad &pad, Value padded) {
-  pad.copy->erase();
-  pad.interior->erase();
-  pad.fill->erase();
-  if (Operation *allocation = padded.getDefiningOp())
-    if (isa<memref::AllocOp>(allocation) && allocation->use_empty())
-      allocation->erase();
-}
-
 void replaceWithCall(linalg::GenericOp op, const DepthwiseConvolution &conv,
                      StringRef variant) {
   ModuleOp module = op->getParentOfType<ModuleOp>();
@@ -391,7 +287,8 @@ void replaceWithCall(linalg::GenericOp op, const DepthwiseConvolution &conv,
   Type i64 = builder.getI64Type(), f32 = builder.getF32Type();
   Type pointer = LLVM::LLVMPointerType::get(builder.getContext());
 
-  std::optional<BufferizedPad> pad = matchBufferizedPad(conv.windowed, op);
+  std::optional<tessera::cpu::BufferizedPad> pad =
+      tessera::cpu::matchBufferizedPad(conv.windowed, op, op.getDpsInits()[0]);
   std::optional<InputTransform> transform =
       pad ? matchInputTransform(*pad) : std::nullopt;
   Value input = pad ? pad->source : conv.windowed;
@@ -466,7 +363,7 @@ void replaceWithCall(linalg::GenericOp op, const DepthwiseConvolution &conv,
   if (transform)
     transform->op->erase();
   if (pad)
-    erasePad(*pad, conv.windowed);
+    tessera::cpu::eraseBufferizedPad(*pad, conv.windowed);
 }
 
 /// What the max pool call needs from a matched generic (or pair).
@@ -608,7 +505,9 @@ void replaceWithMaxPoolCall(linalg::GenericOp op, MaxPool pool,
   OpBuilder builder(op);
   Location loc = op.getLoc();
   Type i64 = builder.getI64Type(), f32 = builder.getF32Type();
-  std::optional<BufferizedPad> pad = matchBufferizedPad(pool.windowed, pool.first);
+  std::optional<tessera::cpu::BufferizedPad> pad =
+      tessera::cpu::matchBufferizedPad(pool.windowed, pool.first,
+                                       pool.first.getDpsInits()[0]);
   Value input = pad ? pad->source : pool.windowed;
   Value output = op.getDpsInits()[0];
   // The kernel reads whole input rows while it writes output rows.
@@ -658,7 +557,7 @@ void replaceWithMaxPoolCall(linalg::GenericOp op, MaxPool pool,
       allocation->erase();
   }
   if (pad)
-    erasePad(*pad, pool.windowed);
+    tessera::cpu::eraseBufferizedPad(*pad, pool.windowed);
 }
 
 struct DepthwiseToMicrokernelPass

@@ -4,7 +4,7 @@
 // RUN: not tessera-opt %s -split-input-file -tessera-conv-to-winograd=isa=sse 2>&1 | FileCheck %s --check-prefix=BAD
 
 // NONE-NOT: tessera_conv3x3_winograd
-// AVX2: func.func private @tessera_conv3x3_winograd_avx2(i64, i64, !llvm.ptr, i64, i64, !llvm.ptr, !llvm.ptr, i64, i64, i64, i64, !llvm.ptr, i64, i64, i64, !llvm.ptr, i64, i64, i64, f32, f32)
+// AVX2: func.func private @tessera_conv3x3_winograd_avx2(i64, i64, !llvm.ptr, i64, i64, i64, i64, i64, i64, !llvm.ptr, !llvm.ptr, i64, i64, i64, i64, !llvm.ptr, i64, i64, i64, !llvm.ptr, i64, i64, i64, f32, f32)
 // AVX2-LABEL: func.func @bias_relu
 // AVX2: call @tessera_conv3x3_winograd_avx2(
 // BAD: unknown isa 'sse' (expected avx512, avx2 or none)
@@ -12,11 +12,11 @@
 // A padded 10x12 input, 8 channels, 16 filters, with the zero fill before
 // and a bias + ReLU in place after (the conv's output is an allocation,
 // the bias a weight: apart). One call: channels, filters, input (pointer,
-// channel and row strides), weights, output (pointer, channel and row
-// strides, height, width), addend 0 (the bias: channel stride 1, row and
+// channel and row strides, height, width, no top or left pad), weights,
+// output (pointer, channel and row strides, height, width), addend 0 (the bias: channel stride 1, row and
 // column 0), addend 1 (none: null), lower 0, upper +inf. The fill, the
 // convolution and the epilogue go away.
-// CHECK:       func.func private @tessera_conv3x3_winograd_avx512(i64, i64, !llvm.ptr, i64, i64, !llvm.ptr, !llvm.ptr, i64, i64, i64, i64, !llvm.ptr, i64, i64, i64, !llvm.ptr, i64, i64, i64, f32, f32)
+// CHECK:       func.func private @tessera_conv3x3_winograd_avx512(i64, i64, !llvm.ptr, i64, i64, i64, i64, i64, i64, !llvm.ptr, !llvm.ptr, i64, i64, i64, i64, !llvm.ptr, i64, i64, i64, !llvm.ptr, i64, i64, i64, f32, f32)
 // CHECK-LABEL: func.func @bias_relu
 // CHECK-SAME:    (%[[IN:.*]]: memref<1x8x10x12xf32>, %[[W:.*]]: memref<16x8x3x3xf32>, %[[B:.*]]: memref<16x1x1xf32>)
 // CHECK-DAG:     %[[C8:.*]] = arith.constant 8 : i64
@@ -32,7 +32,7 @@
 // CHECK-DAG:     %[[NULL:.*]] = llvm.mlir.zero : !llvm.ptr
 // CHECK-DAG:     %[[OUT:.*]] = memref.alloc() : memref<1x16x8x10xf32>
 // CHECK-NOT:     linalg.
-// CHECK:         call @tessera_conv3x3_winograd_avx512(%[[C8]], %[[C16]], %{{.*}}, %[[C120]], %[[C12]], %{{.*}}, %{{.*}}, %[[C80]], %[[C10]], %[[C8]], %[[C10]], %{{.*}}, %[[C1]], %[[C0]], %[[C0]], %[[NULL]], %[[C0]], %[[C0]], %[[C0]], %[[ZERO]], %[[INF]])
+// CHECK:         call @tessera_conv3x3_winograd_avx512(%[[C8]], %[[C16]], %{{.*}}, %[[C120]], %[[C12]], %[[C10]], %[[C12]], %[[C0]], %[[C0]], %{{.*}}, %{{.*}}, %[[C80]], %[[C10]], %[[C8]], %[[C10]], %{{.*}}, %[[C1]], %[[C0]], %[[C0]], %[[NULL]], %[[C0]], %[[C0]], %[[C0]], %[[ZERO]], %[[INF]])
 // CHECK-NOT:     linalg.
 // CHECK:         return %[[OUT]]
 #id = affine_map<(n, c, h, w) -> (n, c, h, w)>
@@ -73,7 +73,7 @@ func.func @bias_relu(%in: memref<1x8x10x12xf32>, %w: memref<16x8x3x3xf32>, %b: m
 // CHECK-DAG:       %[[OUTOFF:.*]] = arith.muli %[[N]], %[[C1280]] : i64
 // CHECK-DAG:       %[[OUTN:.*]] = llvm.getelementptr %{{.*}}[%[[OUTOFF]]]
 // CHECK-DAG:       %[[RESN:.*]] = llvm.getelementptr %{{.*}}[%[[OUTOFF]]]
-// CHECK:           func.call @tessera_conv3x3_winograd_avx512(%{{.*}}, %{{.*}}, %[[INN]], %{{.*}}, %{{.*}}, %{{.*}}, %[[OUTN]], %[[C80]], %[[C10]], %{{.*}}, %[[C10]], %{{.*}}, %[[C1]], %[[C0]], %[[C0]], %[[RESN]], %[[C80]], %[[C10]], %[[C1]], %{{.*}}, %{{.*}})
+// CHECK:           func.call @tessera_conv3x3_winograd_avx512(%{{.*}}, %{{.*}}, %[[INN]], %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %[[OUTN]], %[[C80]], %[[C10]], %{{.*}}, %[[C10]], %{{.*}}, %[[C1]], %[[C0]], %[[C0]], %[[RESN]], %[[C80]], %[[C10]], %[[C1]], %{{.*}}, %{{.*}})
 // CHECK-NOT:     linalg.
 #id = affine_map<(n, c, h, w) -> (n, c, h, w)>
 #bias = affine_map<(n, c, h, w) -> (c, 0, 0)>
@@ -131,6 +131,86 @@ func.func @epilogues_kept(%in: memref<1x8x10x12xf32>, %w: memref<16x8x3x3xf32>, 
     linalg.yield %s : f32
   }
   return %scaled : memref<1x16x8x10xf32>
+}
+
+// -----
+
+// The input a zero pad made (a fill of the padded buffer, the source copied
+// into its interior at row 1, column 1), with the output's zero fill
+// between the copy and the convolution: the call reads the 8 x 10 source
+// (channel stride 80, row stride 10) and pads it by 1 at the top and left;
+// the padded buffer, its fill and the copy go.
+// CHECK-LABEL: func.func @zero_pad
+// CHECK-SAME:    (%[[SRC:.*]]: memref<1x8x8x10xf32>,
+// CHECK-DAG:     %[[C8:.*]] = arith.constant 8 : i64
+// CHECK-DAG:     %[[C10:.*]] = arith.constant 10 : i64
+// CHECK-DAG:     %[[C80:.*]] = arith.constant 80 : i64
+// CHECK-DAG:     %[[C1:.*]] = arith.constant 1 : i64
+// CHECK-DAG:     %[[SRCIDX:.*]] = memref.extract_aligned_pointer_as_index %[[SRC]]
+// CHECK-DAG:     %[[SRCI64:.*]] = arith.index_cast %[[SRCIDX]] : index to i64
+// CHECK-DAG:     %[[SRCPTR:.*]] = llvm.inttoptr %[[SRCI64]]
+// CHECK-NOT:     memref.copy
+// CHECK-NOT:     linalg.
+// CHECK:         call @tessera_conv3x3_winograd_avx512(%[[C8]], %{{.*}}, %[[SRCPTR]], %[[C80]], %[[C10]], %[[C8]], %[[C10]], %[[C1]], %[[C1]],
+// CHECK-NOT:     memref.alloc() : memref<1x8x10x12xf32>
+// CHECK:         return
+func.func @zero_pad(%src: memref<1x8x8x10xf32>, %w: memref<16x8x3x3xf32>) -> memref<1x16x8x10xf32> {
+  %zero = arith.constant 0.0 : f32
+  %padded = memref.alloc() : memref<1x8x10x12xf32>
+  linalg.map outs(%padded : memref<1x8x10x12xf32>) (%init: f32) {
+    linalg.yield %zero : f32
+  }
+  %interior = memref.subview %padded[0, 0, 1, 1] [1, 8, 8, 10] [1, 1, 1, 1] : memref<1x8x10x12xf32> to memref<1x8x8x10xf32, strided<[960, 120, 12, 1], offset: 13>>
+  memref.copy %src, %interior : memref<1x8x8x10xf32> to memref<1x8x8x10xf32, strided<[960, 120, 12, 1], offset: 13>>
+  %out = memref.alloc() : memref<1x16x8x10xf32>
+  linalg.fill ins(%zero : f32) outs(%out : memref<1x16x8x10xf32>)
+  linalg.conv_2d_nchw_fchw ins(%padded, %w : memref<1x8x10x12xf32>, memref<16x8x3x3xf32>) outs(%out : memref<1x16x8x10xf32>)
+  return %out : memref<1x16x8x10xf32>
+}
+
+// -----
+
+// Pads the call keeps reading as a padded buffer (no pads of its own): a
+// pad of 1.0 (not the kernel's zero), a padded buffer something else also
+// reads, and a source written between the copy and the convolution.
+// CHECK-LABEL: func.func @pads_kept
+// CHECK-DAG:     %[[C0:.*]] = arith.constant 0 : i64
+// CHECK-DAG:     %[[C10:.*]] = arith.constant 10 : i64
+// CHECK-DAG:     %[[C12:.*]] = arith.constant 12 : i64
+// CHECK:         memref.copy
+// CHECK:         call @tessera_conv3x3_winograd_avx512(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %[[C10]], %[[C12]], %[[C0]], %[[C0]],
+// CHECK:         memref.copy
+// CHECK:         call @tessera_conv3x3_winograd_avx512(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %[[C10]], %[[C12]], %[[C0]], %[[C0]],
+// CHECK:         memref.copy
+// CHECK:         memref.copy
+// CHECK:         call @tessera_conv3x3_winograd_avx512(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %[[C10]], %[[C12]], %[[C0]], %[[C0]],
+func.func @pads_kept(%src: memref<1x8x8x10xf32>, %w: memref<16x8x3x3xf32>, %copy: memref<1x8x10x12xf32>) -> (memref<1x16x8x10xf32>, memref<1x16x8x10xf32>, memref<1x16x8x10xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %one = arith.constant 1.0 : f32
+  %ones = memref.alloc() : memref<1x8x10x12xf32>
+  linalg.fill ins(%one : f32) outs(%ones : memref<1x8x10x12xf32>)
+  %ones_interior = memref.subview %ones[0, 0, 1, 1] [1, 8, 8, 10] [1, 1, 1, 1] : memref<1x8x10x12xf32> to memref<1x8x8x10xf32, strided<[960, 120, 12, 1], offset: 13>>
+  memref.copy %src, %ones_interior : memref<1x8x8x10xf32> to memref<1x8x8x10xf32, strided<[960, 120, 12, 1], offset: 13>>
+  %a = memref.alloc() : memref<1x16x8x10xf32>
+  linalg.fill ins(%zero : f32) outs(%a : memref<1x16x8x10xf32>)
+  linalg.conv_2d_nchw_fchw ins(%ones, %w : memref<1x8x10x12xf32>, memref<16x8x3x3xf32>) outs(%a : memref<1x16x8x10xf32>)
+  %shared = memref.alloc() : memref<1x8x10x12xf32>
+  linalg.fill ins(%zero : f32) outs(%shared : memref<1x8x10x12xf32>)
+  %shared_interior = memref.subview %shared[0, 0, 1, 1] [1, 8, 8, 10] [1, 1, 1, 1] : memref<1x8x10x12xf32> to memref<1x8x8x10xf32, strided<[960, 120, 12, 1], offset: 13>>
+  memref.copy %src, %shared_interior : memref<1x8x8x10xf32> to memref<1x8x8x10xf32, strided<[960, 120, 12, 1], offset: 13>>
+  %b = memref.alloc() : memref<1x16x8x10xf32>
+  linalg.fill ins(%zero : f32) outs(%b : memref<1x16x8x10xf32>)
+  linalg.conv_2d_nchw_fchw ins(%shared, %w : memref<1x8x10x12xf32>, memref<16x8x3x3xf32>) outs(%b : memref<1x16x8x10xf32>)
+  memref.copy %shared, %copy : memref<1x8x10x12xf32> to memref<1x8x10x12xf32>
+  %written = memref.alloc() : memref<1x8x10x12xf32>
+  linalg.fill ins(%zero : f32) outs(%written : memref<1x8x10x12xf32>)
+  %written_interior = memref.subview %written[0, 0, 1, 1] [1, 8, 8, 10] [1, 1, 1, 1] : memref<1x8x10x12xf32> to memref<1x8x8x10xf32, strided<[960, 120, 12, 1], offset: 13>>
+  memref.copy %src, %written_interior : memref<1x8x8x10xf32> to memref<1x8x8x10xf32, strided<[960, 120, 12, 1], offset: 13>>
+  %c = memref.alloc() : memref<1x16x8x10xf32>
+  linalg.fill ins(%zero : f32) outs(%src : memref<1x8x8x10xf32>)
+  linalg.fill ins(%zero : f32) outs(%c : memref<1x16x8x10xf32>)
+  linalg.conv_2d_nchw_fchw ins(%written, %w : memref<1x8x10x12xf32>, memref<16x8x3x3xf32>) outs(%c : memref<1x16x8x10xf32>)
+  return %a, %b, %c : memref<1x16x8x10xf32>, memref<1x16x8x10xf32>, memref<1x16x8x10xf32>
 }
 
 // -----

@@ -106,6 +106,33 @@ Value getStrideAlongLoop(OpBuilder &builder, Location loc, AffineMap map,
 /// batch, channel and row strides.
 bool isImageWithContiguousRows(Value value);
 
+/// How a tensor.pad bufferized: `fill` (a linalg.fill or a linalg.map
+/// yielding a constant) writes `value` over all of the padded NCHW image,
+/// then `copy` writes `source` into its `interior`, whose rows and columns
+/// start at (top, left).
+struct BufferizedPad {
+  Operation *fill;
+  memref::SubViewOp interior;
+  memref::CopyOp copy;
+  Value source;
+  float value;
+  int64_t top, left;
+};
+
+/// The pad that produced `padded` for `consumer` (which writes `output`),
+/// when the consumer can read the pad's source in its place (a runtime
+/// window kernel that pads as it reads): every other use of `padded` is
+/// the pad's or a window (subview) only `consumer` uses, nothing between
+/// the copy and `consumer` may write the source's buffer, and the source
+/// is not part of `output`'s buffer.
+std::optional<BufferizedPad> matchBufferizedPad(Value padded,
+                                                Operation *consumer,
+                                                Value output);
+
+/// Erases the pad a call now reads through: its copy, interior view, fill
+/// and, once unused, the `padded` buffer.
+void eraseBufferizedPad(const BufferizedPad &pad, Value padded);
+
 /// Whether `isa` names a variant of the runtime's kernels (avx512 or
 /// avx2); emits "PASS: unknown isa ..." on `op` otherwise. "none" is for
 /// the caller to handle before.

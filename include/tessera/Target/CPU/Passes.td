@@ -338,6 +338,13 @@ def TesseraConvToWinograd : Pass<"tessera-conv-to-winograd", "ModuleOp"> {
     `tessera_package_abi.h`), which overwrites the output; the fill goes
     away. A batch larger than one becomes a loop of calls.
 
+    When the padded input is a bufferized zero pad (a `linalg.fill` or
+    `linalg.map` of +0.0 over the whole buffer, then a `memref.copy` of the
+    source into its interior) that only the convolution reads, and nothing
+    between the copy and the convolution writes the source, the call reads
+    the source and pads it as it reads (`pad_top`, `pad_left`); the padded
+    buffer, its fill and its copy go away.
+
     The elementwise op that follows in place on the output (a bias,
     residual add and activation after fusion), when it is
     `min(upper, max(lower, (out + a0) + a1))` with addends that index
