@@ -343,16 +343,21 @@ micro_kernel_avx512_prefetching_body(int64_t kc, const float *packed_a,
    * comes from memory once per K block, went from 260 to 214 ms, and
    * 1024^3 from 12.0 to 11.6 ms (1 thread, alternating runs). They are
    * fetched for writing (owned, not shared): on 2 threads a block of C
-   * is often memory the other core wrote last (the arena's previous
-   * tenant, split differently), and a read prefetch left the store a
-   * second trip to take the line from it. MobileNetV2's 28 x 28
+   * is likely memory the other core wrote last (the arena's previous
+   * tenant, split differently), and a read prefetch would leave the store
+   * a second trip to take the line from it. MobileNetV2's 28 x 28
    * expansions (192 x 784 x 32) took 41.7-50.8 us at 2 threads, 31.8-35.7
-   * with this (traced jobs); the whole model 2.80-2.90 -> 2.73-2.80 ms. */
+   * with this (traced jobs); the whole model 2.75-2.82 -> 2.71-2.73 ms.
+   * Only the block's own rows and lines: another thread may be writing
+   * the next ones. */
 #pragma GCC unroll 16
   for (int i = 0; i < AVX512_MR; ++i) {
     acc[i][0] = acc[i][1] = _mm512_setzero_ps();
-    prefetch_for_writing(c + i * ldc);
-    prefetch_for_writing(c + i * ldc + 16);
+    if (i < mr) {
+      prefetch_for_writing(c + i * ldc);
+      if (nr > 16)
+        prefetch_for_writing(c + i * ldc + 16);
+    }
   }
 #define STEP(k)                                                                \
   do {                                                                         \

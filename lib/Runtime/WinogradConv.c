@@ -276,8 +276,8 @@ static inline int64_t point_stride(int64_t floats) { return floats + 16; }
 #define VLOADCOLUMNS(row, first, valid, lo, hi, lo2, hi2)                      \
   do {                                                                         \
     *(lo) = VLOADRANGE(row, first, valid);                                     \
-    *(hi) = VLOADN((row) + 16, (valid) - 16);                                  \
-    const __m512 next_ = VLOADN((row) + 32, (valid) - 32);                     \
+    *(hi) = VLOADRANGE((row) + 16, (first) - 16, (valid) - 16);                \
+    const __m512 next_ = VLOADRANGE((row) + 32, (first) - 32, (valid) - 32);   \
     *(lo2) = _mm512_castsi512_ps(_mm512_alignr_epi32(                          \
         _mm512_castps_si512(*(hi)), _mm512_castps_si512(*(lo)), 2));           \
     *(hi2) = _mm512_castsi512_ps(_mm512_alignr_epi32(                          \

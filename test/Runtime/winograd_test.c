@@ -6,7 +6,7 @@
  * panels, strided input and output planes, per-channel and per-pixel
  * addends, clamps, weights registered as constants (their transform kept
  * and reused) or not, inputs already padded or padded by the kernel (on
- * every side, or only before the first row and column). Winograd's sums are not the direct ones: each output
+ * every side, unevenly, or by more columns on the left than a vector). Winograd's sums are not the direct ones: each output
  * may differ by at most 64 float epsilons of the sum of its terms'
  * magnitudes (a wrong transform entry is off by whole terms). Writes
  * outside the output's planes are caught by a guard value. Some cases run
@@ -38,9 +38,10 @@ static const float guard = 12345.0f;
 typedef struct test_case {
   int64_t channels, filters, height, width; /* output height, width */
   int bias, residual, relu, constants;
-  /* 0: the input is already padded; 1: the kernel pads each side by 1; 2:
-   * it pads 2 columns on the left and 1 row at the bottom; 3: 2 rows at
-   * the top and 1 column on each side. */
+  /* Which of check()'s pads: 0, the input is already padded; 1, the kernel
+   * pads each side by 1; 2 and 3, unevenly; 4 and 5, by more columns on
+   * the left than one and two AVX-512 vectors (widths of at least 19 and
+   * 33). */
   int pad;
 } test_case_t;
 
@@ -52,11 +53,10 @@ static winograd_t winograd;
 static const char *variant_name;
 
 static void check(test_case_t t) {
-  static const int64_t pads[4][4] = {/* top, bottom, left, right */
-                                     {0, 0, 0, 0},
-                                     {1, 1, 1, 1},
-                                     {0, 1, 2, 0},
-                                     {2, 0, 1, 1}};
+  static const int64_t pads[6][4] = {/* top, bottom, left, right */
+                                     {0, 0, 0, 0}, {1, 1, 1, 1},
+                                     {0, 1, 2, 0}, {2, 0, 1, 1},
+                                     {1, 1, 20, 0}, {0, 2, 34, 0}};
   const int64_t *pad = pads[t.pad];
   const int64_t in_rows = t.height + 2 - pad[0] - pad[1],
                 in_cols = t.width + 2 - pad[2] - pad[3];
@@ -91,7 +91,8 @@ static void check(test_case_t t) {
   for (int call = 0; call < 2; ++call)
     winograd(
         t.channels, t.filters, input, in_channel_stride, in_row_stride,
-        in_rows, in_cols, pad[0], pad[2], weights, output, out_channel_stride, out_row_stride, t.height,
+        in_rows, in_cols, pad[0], pad[2], weights, output,
+        out_channel_stride, out_row_stride, t.height,
         t.width, t.bias ? bias : NULL, 1, 0, 0,
         t.residual ? residual : NULL, t.height * t.width, t.width, 1, lower,
         upper);
@@ -111,7 +112,8 @@ static void check(test_case_t t) {
           for (int i = 0; i < 3; ++i)
             for (int j = 0; j < 3; ++j) {
               const int64_t row = y + i - pad[0], column = x + j - pad[2];
-              if (row < 0 || row >= in_rows || column < 0 || column >= in_cols)
+              if (row < 0 || row >= in_rows || column < 0 ||
+                  column >= in_cols)
                 continue;
               double term = (double)input[c * in_channel_stride +
                                           row * in_row_stride + column] *
@@ -250,11 +252,14 @@ int main(int argc, char **argv) {
                          variant >= 3, variant != 4, 0};
         check(t);
       }
-    /* The kernel's padding, on every shape, without and with an epilogue
-     * (3 x 3 outputs of pad 2 read one input row). */
+    /* The kernel's padding, on every shape wide enough for it, without and
+     * with an epilogue. */
     for (size_t s = 0; s < sizeof(shapes) / sizeof(*shapes); ++s)
-      for (int pad = 1; pad < 4; ++pad)
+      for (int pad = 1; pad < 6; ++pad)
         for (int epilogue = 0; epilogue < 2; ++epilogue) {
+          if ((pad == 4 && shapes[s][3] < 19) ||
+              (pad == 5 && shapes[s][3] < 33))
+            continue;
           test_case_t t = {shapes[s][0], shapes[s][1], shapes[s][2],
                            shapes[s][3], epilogue, epilogue, epilogue, 1, pad};
           check(t);

@@ -26,9 +26,19 @@ std::optional<float> getF32Constant(Value value) {
   return attr.getValue().convertToFloat();
 }
 
-/// Whether `op` may write or free memory of the buffer `root` (writes
-/// through values whose root is another buffer cannot reach it).
-bool mayWriteBuffer(Operation *op, Value root) {
+/// Whether `root` is a buffer of its own: an allocation, a global or a
+/// function argument, not a value (an scf.if's, a call's) that may be
+/// another buffer under a new name.
+bool isKnownBuffer(Value root) {
+  if (auto argument = dyn_cast<BlockArgument>(root))
+    return isa<FunctionOpInterface>(argument.getOwner()->getParentOp());
+  return isa_and_nonnull<memref::AllocOp, memref::AllocaOp,
+                         memref::GetGlobalOp>(root.getDefiningOp());
+}
+
+/// Whether `op` may write or free memory other than the fresh allocation
+/// `outputRoot` (null: none is exempt).
+bool mayWriteOtherThan(Operation *op, Value outputRoot) {
   auto effects = dyn_cast<MemoryEffectOpInterface>(op);
   if (!effects)
     return !isMemoryEffectFree(op);
@@ -38,7 +48,8 @@ bool mayWriteBuffer(Operation *op, Value root) {
     if (!isa<MemoryEffects::Write, MemoryEffects::Free>(e.getEffect()))
       return false;
     Value value = e.getValue();
-    return !value || cpu::getRootBuffer(value) == root;
+    return !outputRoot || !value || !isa<MemRefType>(value.getType()) ||
+           cpu::getRootBuffer(value) != outputRoot;
   });
 }
 
@@ -46,6 +57,12 @@ bool mayWriteBuffer(Operation *op, Value root) {
 
 std::optional<cpu::BufferizedPad>
 cpu::matchBufferizedPad(Value padded, Operation *consumer, Value output) {
+  // The pad's fill and copy go once the consumer reads the source, so
+  // nothing else may see the padded buffer.
+  auto paddedType = dyn_cast<MemRefType>(padded.getType());
+  if (!padded.getDefiningOp<memref::AllocOp>() || !paddedType ||
+      paddedType.getRank() != 4)
+    return std::nullopt;
   BufferizedPad pad{};
   for (Operation *user : padded.getUsers()) {
     if (user == consumer)
@@ -85,9 +102,16 @@ cpu::matchBufferizedPad(Value padded, Operation *consumer, Value output) {
     }
     if (!copy)
       continue;
+    // Only rows and columns are padded: the interior spans every image and
+    // channel (the kernels take those counts from their output).
     ArrayRef<int64_t> offsets = subview.getStaticOffsets();
+    ArrayRef<int64_t> sizes = subview.getStaticSizes();
     if (pad.copy || copy.getTarget() != subview.getResult() ||
         !subview.hasUnitStride() || offsets[0] != 0 || offsets[1] != 0 ||
+        ShapedType::isDynamic(paddedType.getDimSize(0)) ||
+        ShapedType::isDynamic(paddedType.getDimSize(1)) ||
+        sizes[0] != paddedType.getDimSize(0) ||
+        sizes[1] != paddedType.getDimSize(1) ||
         ShapedType::isDynamic(offsets[2]) ||
         ShapedType::isDynamic(offsets[3]) ||
         !isImageWithContiguousRows(copy.getSource()))
@@ -105,17 +129,22 @@ cpu::matchBufferizedPad(Value padded, Operation *consumer, Value output) {
       !pad.fill->isBeforeInBlock(pad.copy) ||
       !pad.copy->isBeforeInBlock(consumer))
     return std::nullopt;
-  // The consumer reads the source where it read the copy: nothing may
-  // write the source in between (an output's zero fill may come there).
-  Value sourceRoot = getRootBuffer(pad.source);
-  for (Operation *between = pad.copy->getNextNode(); between != consumer;
-       between = between->getNextNode())
-    if (mayWriteBuffer(between, sourceRoot))
-      return std::nullopt;
   // The kernels read whole input rows while they write output rows, so the
   // source must not be (part of) the output's buffer.
-  if (sourceRoot == getRootBuffer(output))
+  Value sourceRoot = getRootBuffer(pad.source),
+        outputRoot = getRootBuffer(output);
+  if (sourceRoot == outputRoot)
     return std::nullopt;
+  // The consumer reads the source where it read the copy: nothing may
+  // write memory in between, except the output (its zero fill) when it is
+  // a fresh allocation and the source a buffer of its own, which it then
+  // cannot be.
+  bool outputApart = outputRoot.getDefiningOp<memref::AllocOp>() &&
+                     isKnownBuffer(sourceRoot);
+  for (Operation *between = pad.copy->getNextNode(); between != consumer;
+       between = between->getNextNode())
+    if (mayWriteOtherThan(between, outputApart ? outputRoot : Value()))
+      return std::nullopt;
   return pad;
 }
 

@@ -76,8 +76,10 @@ matchZeroPad(linalg::Conv2DNchwFchwOp op) {
   std::optional<tessera::cpu::BufferizedPad> pad =
       tessera::cpu::matchBufferizedPad(op.getDpsInputs()[0], op,
                                        op.getDpsInits()[0]);
-  // The kernel pads with +0.0; another value would change the sums.
-  if (!pad || pad->value != 0.0f || std::signbit(pad->value))
+  // The kernel pads with +0.0; another value would change the sums. It
+  // takes the source's height and width as constants.
+  if (!pad || pad->value != 0.0f || std::signbit(pad->value) ||
+      !cast<MemRefType>(pad->source.getType()).hasStaticShape())
     return std::nullopt;
   return pad;
 }

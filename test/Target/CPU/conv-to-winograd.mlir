@@ -1,4 +1,5 @@
 // RUN: tessera-opt %s -split-input-file -tessera-conv-to-winograd=isa=avx512 -verify-diagnostics -canonicalize -cse | FileCheck %s
+// RUN: tessera-opt %s -split-input-file -tessera-conv-to-winograd=isa=avx512 2>/dev/null | FileCheck %s --check-prefix=PADGONE
 // RUN: tessera-opt %s -split-input-file -tessera-conv-to-winograd | FileCheck %s --check-prefix=NONE
 // RUN: tessera-opt %s -split-input-file -tessera-conv-to-winograd=isa=avx2 2>/dev/null | FileCheck %s --check-prefix=AVX2
 // RUN: not tessera-opt %s -split-input-file -tessera-conv-to-winograd=isa=sse 2>&1 | FileCheck %s --check-prefix=BAD
@@ -135,33 +136,41 @@ func.func @epilogues_kept(%in: memref<1x8x10x12xf32>, %w: memref<16x8x3x3xf32>, 
 
 // -----
 
-// The input a zero pad made (a fill of the padded buffer, the source copied
-// into its interior at row 1, column 1), with the output's zero fill
-// between the copy and the convolution: the call reads the 8 x 10 source
-// (channel stride 80, row stride 10) and pads it by 1 at the top and left;
-// the padded buffer, its fill and the copy go.
+// The input a zero pad made (a fill of the padded buffer, the 7 x 9 source
+// copied into its interior at row 2, column 1: one row and two columns of
+// pad after it), with the output's zero fill between the copy and the
+// convolution: the call reads the source (channel stride 63, row stride
+// 9, 7 rows of 9) and pads it by 2 rows at the top and 1 column at the
+// left; the padded buffer, its fill and the copy go.
+// PADGONE-LABEL: func.func @zero_pad
+// PADGONE-NOT:   memref<1x8x10x12xf32>
+// PADGONE-NOT:   memref.copy
+// PADGONE-NOT:   linalg.
+// PADGONE:       return
 // CHECK-LABEL: func.func @zero_pad
-// CHECK-SAME:    (%[[SRC:.*]]: memref<1x8x8x10xf32>,
+// CHECK-SAME:    (%[[SRC:.*]]: memref<1x8x7x9xf32>,
 // CHECK-DAG:     %[[C8:.*]] = arith.constant 8 : i64
-// CHECK-DAG:     %[[C10:.*]] = arith.constant 10 : i64
-// CHECK-DAG:     %[[C80:.*]] = arith.constant 80 : i64
+// CHECK-DAG:     %[[C16:.*]] = arith.constant 16 : i64
+// CHECK-DAG:     %[[C63:.*]] = arith.constant 63 : i64
+// CHECK-DAG:     %[[C9:.*]] = arith.constant 9 : i64
+// CHECK-DAG:     %[[C7:.*]] = arith.constant 7 : i64
+// CHECK-DAG:     %[[C2:.*]] = arith.constant 2 : i64
 // CHECK-DAG:     %[[C1:.*]] = arith.constant 1 : i64
 // CHECK-DAG:     %[[SRCIDX:.*]] = memref.extract_aligned_pointer_as_index %[[SRC]]
 // CHECK-DAG:     %[[SRCI64:.*]] = arith.index_cast %[[SRCIDX]] : index to i64
 // CHECK-DAG:     %[[SRCPTR:.*]] = llvm.inttoptr %[[SRCI64]]
 // CHECK-NOT:     memref.copy
 // CHECK-NOT:     linalg.
-// CHECK:         call @tessera_conv3x3_winograd_avx512(%[[C8]], %{{.*}}, %[[SRCPTR]], %[[C80]], %[[C10]], %[[C8]], %[[C10]], %[[C1]], %[[C1]],
-// CHECK-NOT:     memref.alloc() : memref<1x8x10x12xf32>
+// CHECK:         call @tessera_conv3x3_winograd_avx512(%[[C8]], %[[C16]], %[[SRCPTR]], %[[C63]], %[[C9]], %[[C7]], %[[C9]], %[[C2]], %[[C1]],
 // CHECK:         return
-func.func @zero_pad(%src: memref<1x8x8x10xf32>, %w: memref<16x8x3x3xf32>) -> memref<1x16x8x10xf32> {
+func.func @zero_pad(%src: memref<1x8x7x9xf32>, %w: memref<16x8x3x3xf32>) -> memref<1x16x8x10xf32> {
   %zero = arith.constant 0.0 : f32
   %padded = memref.alloc() : memref<1x8x10x12xf32>
   linalg.map outs(%padded : memref<1x8x10x12xf32>) (%init: f32) {
     linalg.yield %zero : f32
   }
-  %interior = memref.subview %padded[0, 0, 1, 1] [1, 8, 8, 10] [1, 1, 1, 1] : memref<1x8x10x12xf32> to memref<1x8x8x10xf32, strided<[960, 120, 12, 1], offset: 13>>
-  memref.copy %src, %interior : memref<1x8x8x10xf32> to memref<1x8x8x10xf32, strided<[960, 120, 12, 1], offset: 13>>
+  %interior = memref.subview %padded[0, 0, 2, 1] [1, 8, 7, 9] [1, 1, 1, 1] : memref<1x8x10x12xf32> to memref<1x8x7x9xf32, strided<[960, 120, 12, 1], offset: 25>>
+  memref.copy %src, %interior : memref<1x8x7x9xf32> to memref<1x8x7x9xf32, strided<[960, 120, 12, 1], offset: 25>>
   %out = memref.alloc() : memref<1x16x8x10xf32>
   linalg.fill ins(%zero : f32) outs(%out : memref<1x16x8x10xf32>)
   linalg.conv_2d_nchw_fchw ins(%padded, %w : memref<1x8x10x12xf32>, memref<16x8x3x3xf32>) outs(%out : memref<1x16x8x10xf32>)
@@ -172,7 +181,8 @@ func.func @zero_pad(%src: memref<1x8x8x10xf32>, %w: memref<16x8x3x3xf32>) -> mem
 
 // Pads the call keeps reading as a padded buffer (no pads of its own): a
 // pad of 1.0 (not the kernel's zero), a padded buffer something else also
-// reads, and a source written between the copy and the convolution.
+// reads, a source written between the copy and the convolution, and a
+// pad of channels (the kernel pads rows and columns only).
 // CHECK-LABEL: func.func @pads_kept
 // CHECK-DAG:     %[[C0:.*]] = arith.constant 0 : i64
 // CHECK-DAG:     %[[C10:.*]] = arith.constant 10 : i64
@@ -184,7 +194,9 @@ func.func @zero_pad(%src: memref<1x8x8x10xf32>, %w: memref<16x8x3x3xf32>) -> mem
 // CHECK:         memref.copy
 // CHECK:         memref.copy
 // CHECK:         call @tessera_conv3x3_winograd_avx512(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %[[C10]], %[[C12]], %[[C0]], %[[C0]],
-func.func @pads_kept(%src: memref<1x8x8x10xf32>, %w: memref<16x8x3x3xf32>, %copy: memref<1x8x10x12xf32>) -> (memref<1x16x8x10xf32>, memref<1x16x8x10xf32>, memref<1x16x8x10xf32>) {
+// CHECK:         memref.copy
+// CHECK:         call @tessera_conv3x3_winograd_avx512(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %[[C10]], %[[C12]], %[[C0]], %[[C0]],
+func.func @pads_kept(%src: memref<1x8x8x10xf32>, %w: memref<16x8x3x3xf32>, %copy: memref<1x8x10x12xf32>, %few: memref<1x6x8x10xf32>) -> (memref<1x16x8x10xf32>, memref<1x16x8x10xf32>, memref<1x16x8x10xf32>, memref<1x16x8x10xf32>) {
   %zero = arith.constant 0.0 : f32
   %one = arith.constant 1.0 : f32
   %ones = memref.alloc() : memref<1x8x10x12xf32>
@@ -210,7 +222,14 @@ func.func @pads_kept(%src: memref<1x8x8x10xf32>, %w: memref<16x8x3x3xf32>, %copy
   linalg.fill ins(%zero : f32) outs(%src : memref<1x8x8x10xf32>)
   linalg.fill ins(%zero : f32) outs(%c : memref<1x16x8x10xf32>)
   linalg.conv_2d_nchw_fchw ins(%written, %w : memref<1x8x10x12xf32>, memref<16x8x3x3xf32>) outs(%c : memref<1x16x8x10xf32>)
-  return %a, %b, %c : memref<1x16x8x10xf32>, memref<1x16x8x10xf32>, memref<1x16x8x10xf32>
+  %channels = memref.alloc() : memref<1x8x10x12xf32>
+  linalg.fill ins(%zero : f32) outs(%channels : memref<1x8x10x12xf32>)
+  %channels_interior = memref.subview %channels[0, 0, 1, 1] [1, 6, 8, 10] [1, 1, 1, 1] : memref<1x8x10x12xf32> to memref<1x6x8x10xf32, strided<[960, 120, 12, 1], offset: 13>>
+  memref.copy %few, %channels_interior : memref<1x6x8x10xf32> to memref<1x6x8x10xf32, strided<[960, 120, 12, 1], offset: 13>>
+  %d = memref.alloc() : memref<1x16x8x10xf32>
+  linalg.fill ins(%zero : f32) outs(%d : memref<1x16x8x10xf32>)
+  linalg.conv_2d_nchw_fchw ins(%channels, %w : memref<1x8x10x12xf32>, memref<16x8x3x3xf32>) outs(%d : memref<1x16x8x10xf32>)
+  return %a, %b, %c, %d : memref<1x16x8x10xf32>, memref<1x16x8x10xf32>, memref<1x16x8x10xf32>, memref<1x16x8x10xf32>
 }
 
 // -----

@@ -252,9 +252,10 @@ def TesseraDepthwiseToMicrokernel
 
     When the windowed buffer is a bufferized `tensor.pad` (a constant
     written over the whole buffer by `linalg.map` or `linalg.fill`, then
-    the source copied into its interior by `memref.copy`), used by nothing
-    else, and nothing may write memory between the copy and the
-    convolution, the call reads the unpadded source and gets the pad
+    the source copied into its interior by `memref.copy`, padding only
+    rows and columns), used by nothing else, and nothing may write memory
+    between the copy and the convolution but the output (a fresh
+    allocation), the call reads the unpadded source and gets the pad
     sizes and value instead; the fill, the copy and the padded buffer go
     away. Run before the arena is planned, the call's read of the source
     keeps it apart from the output. When, in turn, the source was last
