@@ -134,8 +134,7 @@ static inline float larger_of(float x, float max) { return x > max ? x : max; }
 #define VMIN(a, b) _mm512_min_ps(a, b)
 /* Lanes [begin, end) of a vector, as a load/select mask. */
 #define VMASK __mmask16
-#define VLANES(begin, end)                                                     \
-  ((__mmask16)(first_lanes_16(end) & ~first_lanes_16(begin)))
+#define VLANES(begin, end) lanes_between_16(begin, end)
 /* Masked lanes are 0 and never read (no fault past a row's ends). */
 #define VLOADMASKED(p, mask) _mm512_maskz_loadu_ps(mask, p)
 #define VSELECT(mask, a, b) _mm512_mask_mov_ps(b, mask, a)
@@ -342,8 +341,7 @@ max_pool_separably_avx512(const depthwise_args_t *a, int64_t plane_begin,
 #define VMAX(a, b) _mm256_max_ps(a, b)
 #define VMIN(a, b) _mm256_min_ps(a, b)
 #define VMASK __m256i
-#define VLANES(begin, end)                                                     \
-  _mm256_andnot_si256(first_lanes_8(begin), first_lanes_8(end))
+#define VLANES(begin, end) lanes_between_8(begin, end)
 #define VLOADMASKED(p, mask) _mm256_maskload_ps(p, mask)
 #define VSELECT(mask, a, b) _mm256_blendv_ps(b, a, _mm256_castsi256_ps(mask))
 #define VROTATELANES(v, n)                                                     \

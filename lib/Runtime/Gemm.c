@@ -776,6 +776,18 @@ static inline void run_register_block(const gemm_kernel_t *kernel,
     kernel->epilogue(c_block, ldc, rows, panel->cols, epilogue, row0, col0);
 }
 
+/* B's next column panel after the one at jr, for the block to prefetch
+ * (see run_register_block): only for the first row block, where B is read
+ * in place and there is a next panel; NULL otherwise. */
+static inline const float *next_panel_to_prefetch(int pack_b_panels,
+                                                  int first_row_block,
+                                                  const float *b_block,
+                                                  int64_t jr, int nr,
+                                                  int64_t nc) {
+  return !pack_b_panels && first_row_block && jr + nr < nc ? b_block + jr + nr
+                                                           : NULL;
+}
+
 /* Rows of C that are fewer than one register block run as plain loops,
  * which the compiler vectorizes along n for the same target. */
 #define DEFINE_SMALL_M(name, target_attribute)                                 \
@@ -1243,27 +1255,25 @@ static void gemm(const gemm_kernel_t *kernel, small_m_t small_m, int64_t m,
               const column_panel_t panel = column_panel_at(
                   kernel, pack_b_panels, copy_edge, block_b, b_block, ldb,
                   kc, nc, jr);
-              const float *next_b = !pack_b_panels && ic + ir == 0 &&
-                                            jr + nr < nc
-                                        ? b_block + jr + nr
-                                        : NULL;
-              run_register_block(kernel, &panel, kc, block_a, c, ldc, ic + ir,
-                                 jc + jr, mc - ir < mr ? (int)(mc - ir) : mr,
-                                 overwrite_block, last_epilogue, next_b);
+              run_register_block(
+                  kernel, &panel, kc, block_a, c, ldc, ic + ir, jc + jr,
+                  mc - ir < mr ? (int)(mc - ir) : mr, overwrite_block,
+                  last_epilogue,
+                  next_panel_to_prefetch(pack_b_panels, ic + ir == 0, b_block,
+                                         jr, nr, nc));
             }
         } else {
           for (int64_t jr = 0; jr < nc; jr += nr) {
             const column_panel_t panel =
                 column_panel_at(kernel, pack_b_panels, copy_edge, block_b,
                                 b_block, ldb, kc, nc, jr);
-            const float *next_b =
-                !pack_b_panels && ic == 0 && jr + nr < nc ? b_block + jr + nr
-                                                          : NULL;
             for (int64_t ir = 0; ir < mc; ir += mr)
-              run_register_block(kernel, &panel, kc, block_a, c, ldc, ic + ir,
-                                 jc + jr, mc - ir < mr ? (int)(mc - ir) : mr,
-                                 overwrite_block, last_epilogue,
-                                 ir == 0 ? next_b : NULL);
+              run_register_block(
+                  kernel, &panel, kc, block_a, c, ldc, ic + ir, jc + jr,
+                  mc - ir < mr ? (int)(mc - ir) : mr, overwrite_block,
+                  last_epilogue,
+                  next_panel_to_prefetch(pack_b_panels, ic + ir == 0, b_block,
+                                         jr, nr, nc));
           }
         }
       }

@@ -189,6 +189,15 @@ __attribute__((target("avx2"))) static inline __m256i first_lanes_8(int64_t n) {
       _mm256_set1_epi32((int)(n < 0 ? 0 : n < 8 ? n : 8)),
       _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
 }
+
+/* Lanes [begin, end) of 16, and of 8 as a maskload/maskstore mask. */
+static inline __mmask16 lanes_between_16(int64_t begin, int64_t end) {
+  return (__mmask16)(first_lanes_16(end) & ~first_lanes_16(begin));
+}
+__attribute__((target("avx2"))) static inline __m256i
+lanes_between_8(int64_t begin, int64_t end) {
+  return _mm256_andnot_si256(first_lanes_8(begin), first_lanes_8(end));
+}
 #endif
 
 #endif /* TESSERA_LIB_RUNTIME_RUNTIMEINTERNAL_H */

@@ -264,7 +264,7 @@ static inline int64_t point_stride(int64_t floats) { return floats + 16; }
 /* Lanes [first, n) of p (the others 0): a row's first vector when the
  * left padding comes before its column 0. */
 #define VLOADRANGE(p, first, n)                                                \
-  _mm512_maskz_loadu_ps(first_lanes_16(n) & ~first_lanes_16(first), p)
+  _mm512_maskz_loadu_ps(lanes_between_16(first, n), p)
 #define VSTOREN(p, v, n) _mm512_mask_storeu_ps(p, first_lanes_16(n), v)
 #define VSET1(x) _mm512_set1_ps(x)
 #define VADD(a, b) _mm512_add_ps(a, b)
@@ -310,8 +310,7 @@ static inline int64_t point_stride(int64_t floats) { return floats + 16; }
 #define VEC __m256
 #define VLOADN(p, n) _mm256_maskload_ps(p, first_lanes_8(n))
 #define VLOADRANGE(p, first, n)                                                \
-  _mm256_maskload_ps(                                                          \
-      p, _mm256_andnot_si256(first_lanes_8(first), first_lanes_8(n)))
+  _mm256_maskload_ps(p, lanes_between_8(first, n))
 #define VSTOREN(p, v, n) _mm256_maskstore_ps(p, first_lanes_8(n), v)
 #define VSET1(x) _mm256_set1_ps(x)
 #define VADD(a, b) _mm256_add_ps(a, b)

@@ -237,10 +237,10 @@ void tessera_max_pool2d_avx2(TESSERA_MAX_POOL2D_PARAMETERS);
  * input_height x input_width plane read as zero (the zero padding, on
  * every side). An input already padded has input_height = output_height +
  * 2, input_width = output_width + 2 and no pad_top or pad_left. The
- * weights are contiguous [filters][channels][3][3]. The epilogue is min(upper, max(lower, (sum +
- * addend0) + addend1)), each addend's value at (f, y, x) being data[f *
- * channel_stride + y * row_stride + x * column_stride] (column_stride 0 or
- * 1; data NULL: none). */
+ * weights are contiguous [filters][channels][3][3]. The epilogue is
+ * min(upper, max(lower, (sum + addend0) + addend1)), each addend's value
+ * at (f, y, x) being data[f * channel_stride + y * row_stride + x *
+ * column_stride] (column_stride 0 or 1; data NULL: none). */
 #define TESSERA_WINOGRAD_CONV3X3_PARAMETERS                                    \
   int64_t channels, int64_t filters, const float *input,                       \
       int64_t input_channel_stride, int64_t input_row_stride,                  \

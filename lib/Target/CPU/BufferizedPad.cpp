@@ -11,7 +11,6 @@
 #include "tessera/Target/CPU/Passes.h"
 
 #include "mlir/IR/Matchers.h"
-#include "mlir/Interfaces/SideEffectInterfaces.h"
 
 using namespace mlir;
 using namespace mlir::tessera;
@@ -34,23 +33,6 @@ bool isKnownBuffer(Value root) {
     return isa<FunctionOpInterface>(argument.getOwner()->getParentOp());
   return isa_and_nonnull<memref::AllocOp, memref::AllocaOp,
                          memref::GetGlobalOp>(root.getDefiningOp());
-}
-
-/// Whether `op` may write or free memory other than the fresh allocation
-/// `outputRoot` (null: none is exempt).
-bool mayWriteOtherThan(Operation *op, Value outputRoot) {
-  auto effects = dyn_cast<MemoryEffectOpInterface>(op);
-  if (!effects)
-    return !isMemoryEffectFree(op);
-  SmallVector<MemoryEffects::EffectInstance> instances;
-  effects.getEffects(instances);
-  return llvm::any_of(instances, [&](const MemoryEffects::EffectInstance &e) {
-    if (!isa<MemoryEffects::Write, MemoryEffects::Free>(e.getEffect()))
-      return false;
-    Value value = e.getValue();
-    return !outputRoot || !value || !isa<MemRefType>(value.getType()) ||
-           cpu::getRootBuffer(value) != outputRoot;
-  });
 }
 
 } // namespace
@@ -143,7 +125,7 @@ cpu::matchBufferizedPad(Value padded, Operation *consumer, Value output) {
                      isKnownBuffer(sourceRoot);
   for (Operation *between = pad.copy->getNextNode(); between != consumer;
        between = between->getNextNode())
-    if (mayWriteOtherThan(between, outputApart ? outputRoot : Value()))
+    if (mayWriteMemory(between, outputApart ? outputRoot : Value()))
       return std::nullopt;
   return pad;
 }
@@ -152,7 +134,8 @@ void cpu::eraseBufferizedPad(const BufferizedPad &pad, Value padded) {
   pad.copy->erase();
   pad.interior->erase();
   pad.fill->erase();
-  if (Operation *allocation = padded.getDefiningOp())
-    if (isa<memref::AllocOp>(allocation) && allocation->use_empty())
-      allocation->erase();
+  // matchBufferizedPad takes only allocations.
+  Operation *allocation = padded.getDefiningOp();
+  if (allocation->use_empty())
+    allocation->erase();
 }

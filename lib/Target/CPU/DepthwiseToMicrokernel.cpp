@@ -50,15 +50,6 @@ struct DepthwiseConvolution {
   float upper = std::numeric_limits<float>::infinity();
 };
 
-/// Whether `op` may write or free memory (reads and fresh allocations may
-/// not).
-bool mayWriteMemory(Operation *op) {
-  if (auto effects = dyn_cast<MemoryEffectOpInterface>(op))
-    return effects.hasEffect<MemoryEffects::Write>() ||
-           effects.hasEffect<MemoryEffects::Free>();
-  return !isMemoryEffectFree(op);
-}
-
 /// The terms of the sum `value` (a tree of addf inside `body`).
 void collectTerms(Value value, Block &body, SmallVectorImpl<Value> &terms) {
   auto add = value.getDefiningOp<arith::AddFOp>();
@@ -210,7 +201,7 @@ matchInputTransform(const tessera::cpu::BufferizedPad &pad) {
   Operation *writer = pad.copy->getPrevNode();
   for (; writer && !isa<linalg::GenericOp>(writer);
        writer = writer->getPrevNode()) {
-    if (writer != pad.fill && mayWriteMemory(writer))
+    if (writer != pad.fill && tessera::cpu::mayWriteMemory(writer))
       return std::nullopt;
   }
   auto op = dyn_cast_or_null<linalg::GenericOp>(writer);
@@ -489,7 +480,7 @@ void mergeColumnPass(MaxPool &pool) {
     return;
   for (Operation *between = column->getNextNode(); between != pool.first;
        between = between->getNextNode())
-    if (mayWriteMemory(between))
+    if (tessera::cpu::mayWriteMemory(between))
       return;
   pool.windowed = columns->windowed;
   pool.kernelHeight = columns->kernelHeight;

@@ -3,7 +3,7 @@
 // tessera-matmul-to-microkernel, tessera-depthwise-to-microkernel and
 // tessera-conv-to-winograd read a fused op's body to hand its parts to a
 // runtime kernel: which operand a body argument stands for, which buffer
-// an operand views, the clamp, and a product's in-place epilogue. ReLU, ReLU6 and Clip reach the CPU target as arith.maximumf and
+// an operand views (and whether an op may write it), the clamp, and a product's in-place epilogue. ReLU, ReLU6 and Clip reach the CPU target as arith.maximumf and
 // arith.minimumf with constants; the runtime's kernels apply them as
 // max(lower, x) then min(upper, x), which return x when it is a NaN, as
 // arith.maximumf / minimumf do when the constant is not a NaN.
@@ -14,6 +14,7 @@
 
 #include "mlir/IR/Matchers.h"
 #include "mlir/Interfaces/FunctionInterfaces.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
 
 using namespace mlir;
@@ -48,6 +49,21 @@ Value tessera::cpu::getRootBuffer(Value value) {
   while (auto view = value.getDefiningOp<ViewLikeOpInterface>())
     value = view.getViewSource();
   return value;
+}
+
+bool tessera::cpu::mayWriteMemory(Operation *op, Value exemptRoot) {
+  auto effects = dyn_cast<MemoryEffectOpInterface>(op);
+  if (!effects)
+    return !isMemoryEffectFree(op);
+  SmallVector<MemoryEffects::EffectInstance> instances;
+  effects.getEffects(instances);
+  return llvm::any_of(instances, [&](const MemoryEffects::EffectInstance &e) {
+    if (!isa<MemoryEffects::Write, MemoryEffects::Free>(e.getEffect()))
+      return false;
+    Value value = e.getValue();
+    return !exemptRoot || !value || !isa<MemRefType>(value.getType()) ||
+           getRootBuffer(value) != exemptRoot;
+  });
 }
 
 Value tessera::cpu::peelConstantClamp(Value value, float &lower, float &upper,

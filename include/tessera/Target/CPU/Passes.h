@@ -59,6 +59,11 @@ OpOperand *getInputOfArgument(linalg::GenericOp op, Value value);
 /// The buffer `value` is a view of (through every view-like op).
 Value getRootBuffer(Value value);
 
+/// Whether `op` may write or free memory (reads and fresh allocations may
+/// not), other than through views of `exemptRoot` (a root buffer; null:
+/// none is exempt).
+bool mayWriteMemory(Operation *op, Value exemptRoot = Value());
+
 /// Peels `min(upper, max(lower, x))` (either part optional, constants that
 /// are not NaNs, on either side) off `value`, setting the bounds it finds
 /// and counting the ops in `peeledOps`; returns x. This is the clamp the
@@ -121,10 +126,12 @@ struct BufferizedPad {
 
 /// The pad that produced `padded` for `consumer` (which writes `output`),
 /// when the consumer can read the pad's source in its place (a runtime
-/// window kernel that pads as it reads): every other use of `padded` is
-/// the pad's or a window (subview) only `consumer` uses, nothing between
-/// the copy and `consumer` may write the source's buffer, and the source
-/// is not part of `output`'s buffer.
+/// window kernel that pads as it reads): `padded` is an allocation padded
+/// along rows and columns only, every other use of it is the pad's, the
+/// consumer's or a window (subview) only the consumer uses, the source is
+/// not part of `output`'s buffer, and nothing between the copy and the
+/// consumer may write memory except `output` (when it is a fresh
+/// allocation and the source a buffer of its own).
 std::optional<BufferizedPad> matchBufferizedPad(Value padded,
                                                 Operation *consumer,
                                                 Value output);
