@@ -118,6 +118,8 @@ struct tessera_model {
 typedef enum tessera_rt_scratch_slot {
   TESSERA_RT_SCRATCH_GEMM_PACKING,
   TESSERA_RT_SCRATCH_WINOGRAD,
+  TESSERA_RT_SCRATCH_DIRECT_CONV_WEIGHTS,
+  TESSERA_RT_SCRATCH_DIRECT_CONV_ROWS,
   TESSERA_RT_SCRATCH_SLOTS
 } tessera_rt_scratch_slot_t;
 /* At least `floats` floats, 64-byte aligned, in the calling thread's
@@ -173,7 +175,7 @@ int tessera_rt_gemm_add_packed(const float *source, int64_t ld, int64_t rows,
                                int64_t cols, int panel, int is_b,
                                const float *packed);
 
-/*===--- Vector lane masks (DepthwiseConv.c, Gemm.c, WinogradConv.c) ------===*/
+/*===--- Vector lane masks (the convolution kernels, Gemm.c) --------------===*/
 
 #if defined(__x86_64__)
 #include <immintrin.h>

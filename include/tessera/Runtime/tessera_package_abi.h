@@ -256,6 +256,29 @@ void tessera_max_pool2d_avx2(TESSERA_MAX_POOL2D_PARAMETERS);
 void tessera_conv3x3_winograd_avx512(TESSERA_WINOGRAD_CONV3X3_PARAMETERS);
 void tessera_conv3x3_winograd_avx2(TESSERA_WINOGRAD_CONV3X3_PARAMETERS);
 
+/* A direct, undilated convolution of one image, for few input channels
+ * (a network's first layer): output[f][y][x] = epilogue(sum over c, i, j
+ * of input[c][y * stride_height + i - pad_top][x * stride_width + j -
+ * pad_left] * weights[f][c][i][j]), with the Winograd kernel's operands,
+ * zero padding and epilogue, and the window's size and strides after the
+ * pads. Sums use fused multiply-adds in (c, i, j) order. Output rows run
+ * on the context's threads. */
+#define TESSERA_DIRECT_CONV2D_PARAMETERS                                       \
+  int64_t channels, int64_t filters, const float *input,                       \
+      int64_t input_channel_stride, int64_t input_row_stride,                  \
+      int64_t input_height, int64_t input_width, int64_t pad_top,              \
+      int64_t pad_left, int64_t kernel_height, int64_t kernel_width,           \
+      int64_t stride_height, int64_t stride_width, const float *weights,       \
+      float *output, int64_t output_channel_stride,                            \
+      int64_t output_row_stride, int64_t output_height, int64_t output_width,  \
+      const float *addend0, int64_t addend0_channel_stride,                    \
+      int64_t addend0_row_stride, int64_t addend0_column_stride,               \
+      const float *addend1, int64_t addend1_channel_stride,                    \
+      int64_t addend1_row_stride, int64_t addend1_column_stride, float lower,  \
+      float upper
+void tessera_conv2d_direct_avx512(TESSERA_DIRECT_CONV2D_PARAMETERS);
+void tessera_conv2d_direct_avx2(TESSERA_DIRECT_CONV2D_PARAMETERS);
+
 #ifdef __cplusplus
 }
 #endif
