@@ -17,6 +17,7 @@ void mlir::tessera::buildTesseraToLinalgPipeline(
   OpPassManager &func = pm.nest<func::FuncOp>();
   ConvertTesseraToLinalgOptions convert;
   convert.winogradConvolutions = options.winogradConvolutions;
+  convert.directConvolutions = options.directConvolutions;
   convert.flatNarrowDepthwise = options.flatNarrowDepthwise;
   func.addPass(createConvertTesseraToLinalg(convert));
   func.addPass(createTesseraFuseLinalgGroups());

@@ -64,6 +64,10 @@ private:
   bool useWinograd(StringRef isa) const {
     return options.winogradConvolutions && isa != "none";
   }
+  /// Whether few-channel convolutions go to the direct kernel, likewise.
+  bool useDirectConvolutions(StringRef isa) const {
+    return options.directConvolutions && isa != "none";
+  }
   /// Lowers to linalg with the choices the kernels `isa` calls for, the same
   /// for --emit=linalg as for the package.
   LogicalResult lowerToLinalg(StringRef isa);
@@ -144,6 +148,7 @@ LogicalResult Compilation::lowerToLinalg(StringRef isa) {
   return runPipeline("lower to linalg", [&](PassManager &pm) {
     TesseraToLinalgPipelineOptions linalg;
     linalg.winogradConvolutions = useWinograd(isa);
+    linalg.directConvolutions = useDirectConvolutions(isa);
     // The depthwise micro-kernel recognizes the window taps, narrow planes
     // included (MobileNetV2's 960x7x7: 4 kernels, 52 us -> 1, 31 us).
     linalg.flatNarrowDepthwise = isa == "none";
@@ -161,7 +166,8 @@ LogicalResult Compilation::emitPackageCode(
 
   cpu::CPULoweringOptions lowering;
   lowering.matmulMicrokernel = selectKernelIsa(*machine);
-  bool winograd = useWinograd(lowering.matmulMicrokernel);
+  bool convolutionKernels = useWinograd(lowering.matmulMicrokernel) ||
+                            useDirectConvolutions(lowering.matmulMicrokernel);
   if (failed(lowerToLinalg(lowering.matmulMicrokernel)))
     return failure();
   BufferizationPipelineOptions bufferization;
@@ -175,8 +181,8 @@ LogicalResult Compilation::emitPackageCode(
             {/*isa=*/lowering.matmulMicrokernel}));
         pm.addPass(cpu::createTesseraMaxPoolToMicrokernel(
             {/*isa=*/lowering.matmulMicrokernel}));
-        if (winograd)
-          pm.addPass(cpu::createTesseraConvToWinograd(
+        if (convolutionKernels)
+          pm.addPass(cpu::createTesseraConvToMicrokernel(
               {/*isa=*/lowering.matmulMicrokernel}));
         pm.addNestedPass<func::FuncOp>(createTesseraPlanBuffers());
       })))
@@ -215,7 +221,9 @@ LogicalResult Compilation::emitPackageCode(
                  << " depthwise convolutions on the runtime's kernel, "
                  << kernels.maxPoolCalls << " max pools on it, "
                  << kernels.winogradCalls
-                 << " 3x3 convolutions on the Winograd kernel)\n";
+                 << " 3x3 convolutions on the Winograd kernel, "
+                 << kernels.directConvolutionCalls
+                 << " on the direct kernel)\n";
   }
 
   llvmModule = translateModuleToLLVMIR(*module, llvmContext,

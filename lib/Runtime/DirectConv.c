@@ -1,4 +1,4 @@
-/*===- DirectConv.c - convolutions of few input channels, computed directly -===*\
+/*===- DirectConv.c - convolutions of few input channels, directly --------===*\
  *
  * A network's first convolution reads 3 channels: its window holds 27
  * values (3x3) to 147 (7x7), so im2col + GEMM runs the micro-kernel with
@@ -67,8 +67,10 @@ static int64_t tap_floats(const direct_conv_t *g) {
 }
 
 /* Output row y from the original operands, one value at a time: for the
- * rows whose scratch memory ran out. */
-static void convolve_row_scalar(const direct_conv_t *g, int64_t y) {
+ * rows whose scratch memory ran out. Both variants run on FMA hardware,
+ * so its fused multiply-adds are instructions (libm's fmaf otherwise). */
+__attribute__((target("fma"))) static void
+convolve_row_scalar(const direct_conv_t *g, int64_t y) {
   const int64_t kh = g->kernel_height, kw = g->kernel_width;
   for (int64_t f = 0; f < g->filters; ++f)
     for (int64_t x = 0; x < g->output_width; ++x) {

@@ -55,16 +55,6 @@
  * loops differently; not investigated further). */
 #define PREFETCH_A_FLOATS 512
 
-#if defined(__x86_64__)
-/* PREFETCHW: the line at p into this core's cache, owned for writing.
- * Written as the instruction because GCC emits its write prefetch as a
- * read prefetch unless the file is built for PRFCHW; only the AVX-512
- * kernels use it, and every AVX-512 CPU has PRFCHW. */
-static inline void prefetch_for_writing(const float *p) {
-  __asm__ volatile("prefetchw %0" : : "m"(*(const char *)p));
-}
-#endif
-
 /* `width` rows of A (columns of B) padded to whole panels of `panel`. */
 static inline int64_t padded_to_panels(int64_t width, int panel) {
   return (width + panel - 1) / panel * panel;

@@ -103,6 +103,16 @@ cl::opt<bool> winogradConvolutions(
              "im2col and the matrix-product micro-kernel instead"),
     cl::init(true), cl::cat(driverCategory));
 
+cl::opt<bool> directConvolutions(
+    "direct-convolutions",
+    cl::desc("Compute fp32 convolutions of at most 4 input channels (a "
+             "network's first layer) on the runtime's direct kernel, "
+             "AVX-512 or AVX2 as --matmul-microkernel (default): each "
+             "output row from its input rows, without im2col; "
+             "--direct-convolutions=false uses im2col and the "
+             "matrix-product micro-kernel instead"),
+    cl::init(true), cl::cat(driverCategory));
+
 cl::opt<bool> prepackWeights(
     "prepack-weights",
     cl::desc("Store each weight operand of a matrix product in the package "
@@ -241,6 +251,7 @@ int main(int argc, char **argv) {
   options.exactMath = exactMath;
   options.prepackWeights = prepackWeights;
   options.winogradConvolutions = winogradConvolutions;
+  options.directConvolutions = directConvolutions;
   options.target.optLevel = std::min(3u, optLevel.getValue());
   options.runtimeLibrary = findRuntimeLibrary(argv[0]);
   options.printWeights = printWeights;

@@ -22,6 +22,12 @@ struct TesseraToLinalgPipelineOptions
                      "linalg.conv_2d_nchw_fchw, for a target that computes "
                      "them by Winograd"),
       llvm::cl::init(false)};
+  Option<bool> directConvolutions{
+      *this, "direct-convolutions",
+      llvm::cl::desc("Keep fp32 convolutions of at most 4 input channels "
+                     "whole as linalg.conv_2d_nchw_fchw, for a target with a "
+                     "direct kernel for them"),
+      llvm::cl::init(false)};
   Option<bool> flatNarrowDepthwise{
       *this, "flat-narrow-depthwise",
       llvm::cl::desc("Lower unit-stride depthwise convolutions with output "

@@ -50,6 +50,10 @@ struct CompileOptions {
   /// runtime's kernel (the micro-kernel's variant; with no micro-kernel,
   /// im2col and a matrix product).
   bool winogradConvolutions = true;
+  /// Compute fp32 convolutions of at most 4 input channels (a network's
+  /// stem) on the runtime's direct kernel (the micro-kernel's variant;
+  /// with no micro-kernel, im2col and a matrix product).
+  bool directConvolutions = true;
   /// Put the micro-kernel's packed copies of weight operands into the
   /// weights (tessera-prepack-weights) instead of packing them at run time.
   bool prepackWeights = true;

@@ -49,8 +49,14 @@ def ConvertTesseraToLinalg : Pass<"tessera-convert-to-linalg", "func::FuncOp"> {
            "Lower fp32 3x3 stride-1 ungrouped 2-D convolutions with static "
            "channels and spatial sizes to linalg.conv_2d_nchw_fchw on the "
            "padded input, for a target that computes them by Winograd "
-           "(tessera-conv-to-winograd), instead of im2col and a matrix "
+           "(tessera-conv-to-microkernel), instead of im2col and a matrix "
            "product">,
+    Option<"directConvolutions", "direct-convolutions", "bool",
+           /*default=*/"false",
+           "Likewise fp32 undilated ungrouped 2-D convolutions of at most 4 "
+           "input channels (a network's stem), any kernel and stride, for a "
+           "target with a direct kernel for them "
+           "(tessera-conv-to-microkernel); these take precedence">,
     Option<"flatNarrowDepthwise", "flat-narrow-depthwise", "bool",
            /*default=*/"true",
            "Lower unit-stride depthwise convolutions whose output rows are "
@@ -64,7 +70,8 @@ def ConvertTesseraToLinalg : Pass<"tessera-convert-to-linalg", "func::FuncOp"> {
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect",
     "::mlir::math::MathDialect", "::mlir::tensor::TensorDialect",
-    "::mlir::affine::AffineDialect", "::mlir::scf::SCFDialect"
+    "::mlir::affine::AffineDialect", "::mlir::scf::SCFDialect",
+    "::mlir::bufferization::BufferizationDialect"
   ];
 }
 

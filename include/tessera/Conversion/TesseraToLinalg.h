@@ -12,8 +12,13 @@ struct NeuralNetLoweringOptions {
   /// fp32 3x3 stride-1 ungrouped 2-D convolutions with static channels and
   /// spatial sizes become linalg.conv_2d_nchw_fchw on the padded input,
   /// for a target that computes them by Winograd (the CPU target's
-  /// tessera-conv-to-winograd), instead of im2col and a matrix product.
+  /// tessera-conv-to-microkernel), instead of im2col and a matrix product.
   bool winogradConvolutions = false;
+  /// Likewise fp32 undilated ungrouped 2-D convolutions of at most
+  /// kDirectConvolutionMaxChannels input channels, any kernel and stride,
+  /// for a target with a direct kernel for them (the same pass); these
+  /// take precedence over winogradConvolutions.
+  bool directConvolutions = false;
   /// Unit-stride depthwise convolutions whose output rows are narrower than
   /// 8 run on each channel's flattened padded plane, so that the loops
   /// vectorize over whole vectors. A target with a depthwise micro-kernel
@@ -23,6 +28,10 @@ struct NeuralNetLoweringOptions {
   /// (markDepthwiseKernelConvolutions), the others stay flattened.
   bool flatNarrowDepthwise = true;
 };
+
+/// The most input channels of a convolution that directConvolutions
+/// leaves whole: a network's first layer (RGB, RGBA or grey).
+constexpr int64_t kDirectConvolutionMaxChannels = 4;
 
 /// Marks the convolutions (kDepthwiseKernelAttr) that keep their window
 /// taps when flatNarrowDepthwise is off.

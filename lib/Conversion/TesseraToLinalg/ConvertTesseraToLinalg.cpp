@@ -122,6 +122,7 @@ struct ConvertTesseraToLinalgPass
     RewritePatternSet patterns(&getContext());
     NeuralNetLoweringOptions lowering;
     lowering.winogradConvolutions = winogradConvolutions;
+    lowering.directConvolutions = directConvolutions;
     lowering.flatNarrowDepthwise = flatNarrowDepthwise;
     if (!flatNarrowDepthwise)
       markDepthwiseKernelConvolutions(func);

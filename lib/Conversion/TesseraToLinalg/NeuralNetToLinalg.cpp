@@ -18,6 +18,7 @@
 #include "tessera/Dialect/Tessera/Transforms/FusionGroups.h"
 #include "tessera/Runtime/tessera_package_abi.h"
 
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 
@@ -749,7 +750,7 @@ bool hasStaticChannelsAndSpatialSizes(RankedTensorType resultType,
 }
 
 /// Whether `op` is a convolution the CPU target's Winograd kernel computes
-/// (tessera-conv-to-winograd): fp32, 2-D, ungrouped, 3x3, stride 1,
+/// (tessera-conv-to-microkernel): fp32, 2-D, ungrouped, 3x3, stride 1,
 /// undilated, with static channels and spatial sizes (any batch).
 bool isWinogradConvolution(ConvOp op, RankedTensorType resultType,
                            RankedTensorType paddedType) {
@@ -758,6 +759,21 @@ bool isWinogradConvolution(ConvOp op, RankedTensorType resultType,
          op.getGroup() == 1 && weightType.getDimSize(2) == 3 &&
          weightType.getDimSize(3) == 3 &&
          llvm::all_of(op.getStrides(), [](int64_t s) { return s == 1; }) &&
+         llvm::all_of(op.getDilations(), [](int64_t d) { return d == 1; }) &&
+         hasStaticChannelsAndSpatialSizes(resultType, paddedType);
+}
+
+/// Whether `op` is a convolution the CPU target's direct kernel computes
+/// (tessera-conv-to-microkernel): fp32, 2-D, ungrouped, undilated, with
+/// at most kDirectConvolutionMaxChannels input channels (a network's
+/// stem, whose short windows im2col and the matrix product handle
+/// poorly) and static channels and spatial sizes (any batch).
+bool isDirectConvolution(ConvOp op, RankedTensorType resultType,
+                         RankedTensorType paddedType) {
+  auto weightType = cast<RankedTensorType>(op.getWeight().getType());
+  return resultType.getElementType().isF32() && resultType.getRank() == 4 &&
+         op.getGroup() == 1 &&
+         weightType.getDimSize(1) <= kDirectConvolutionMaxChannels &&
          llvm::all_of(op.getDilations(), [](int64_t d) { return d == 1; }) &&
          hasStaticChannelsAndSpatialSizes(resultType, paddedType);
 }
@@ -796,15 +812,44 @@ struct ConvOpLowering : OpRewritePattern<ConvOp> {
         rewriter, loc, resultType, input, rewriter.getIndexAttr(filters),
         kernel, op.getStrides(), op.getDilations());
     Value result;
-    if (options.winogradConvolutions &&
-        isWinogradConvolution(op, resultType, paddedType)) {
+    // The few-channel test first: a 3x3 stride-1 stem gains nothing from
+    // Winograd (its products would sum over 3 channels).
+    bool direct = options.directConvolutions &&
+                  isDirectConvolution(op, resultType, paddedType);
+    if (direct || (options.winogradConvolutions &&
+                   isWinogradConvolution(op, resultType, paddedType))) {
       // The named op is the whole convolution in one piece, which the
-      // target's pass recognizes on buffers (strides and dilations 1 are
-      // its defaults).
-      Value init = createFilled(rewriter, loc, resultType, outSizes, zero);
+      // target's pass recognizes on buffers (dilations are 1, its default,
+      // and so are strides unless given).
+      Value init;
+      if (direct) {
+        // A stem's output gets a buffer of its own, not an empty tensor:
+        // CSE would share an empty of its shape with the next layer (a
+        // depthwise convolution or pool of stride 1), which would then
+        // write the buffer that its pad reads, and the target's kernel
+        // could not read that pad's source in place (MobileNetV2's first
+        // depthwise convolution kept its padded copy: 151 us at 1
+        // thread). Not for Winograd's: an empty lets them write into a
+        // concatenation in place (SqueezeNet's expansions).
+        SmallVector<Value> dynamicSizes;
+        for (auto [dim, size] : llvm::enumerate(outSizes))
+          if (resultType.isDynamicDim(dim))
+            dynamicSizes.push_back(
+                getValueOrCreateConstantIndexOp(rewriter, loc, size));
+        Value buffer = bufferization::AllocTensorOp::create(
+            rewriter, loc, resultType, dynamicSizes);
+        init = linalg::FillOp::create(rewriter, loc, zero, buffer).getResult(0);
+      } else {
+        init = createFilled(rewriter, loc, resultType, outSizes, zero);
+      }
+      SmallVector<NamedAttribute> strides;
+      if (!llvm::all_of(op.getStrides(), [](int64_t s) { return s == 1; }))
+        strides.push_back(rewriter.getNamedAttr(
+            "strides", rewriter.getI64TensorAttr(op.getStrides())));
       result = linalg::Conv2DNchwFchwOp::create(
                    rewriter, loc, TypeRange{resultType},
-                   ValueRange{input, op.getWeight()}, ValueRange{init})
+                   ValueRange{input, op.getWeight()}, ValueRange{init},
+                   strides)
                    .getResult(0);
     } else if (groups == 1 && spatial == 2 &&
                hasStaticChannelsAndSpatialSizes(resultType, paddedType))

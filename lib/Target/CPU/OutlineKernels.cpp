@@ -550,6 +550,8 @@ tessera::cpu::KernelSummary tessera::cpu::summarizeKernels(ModuleOp module) {
         ++summary.maxPoolCalls;
       else if (callee && callee->starts_with("tessera_conv3x3_winograd_"))
         ++summary.winogradCalls;
+      else if (callee && callee->starts_with("tessera_conv2d_direct_"))
+        ++summary.directConvolutionCalls;
     }
   });
   return summary;

@@ -1,6 +1,7 @@
 // RUN: tessera-opt %s -split-input-file -tessera-convert-to-linalg -mlir-print-local-scope | FileCheck %s
 // RUN: tessera-opt %s -split-input-file -tessera-convert-to-linalg="winograd-convolutions=1" -mlir-print-local-scope | FileCheck %s --check-prefix=WINOGRAD
 // RUN: tessera-opt %s -split-input-file -tessera-convert-to-linalg="flat-narrow-depthwise=0" -mlir-print-local-scope | FileCheck %s --check-prefix=WINDOW
+// RUN: tessera-opt %s -split-input-file -tessera-convert-to-linalg="direct-convolutions=1 winograd-convolutions=1" -mlir-print-local-scope | FileCheck %s --check-prefix=DIRECT
 
 // CHECK-LABEL: func.func @relu
 // CHECK-DAG:     %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
@@ -226,10 +227,34 @@ func.func @conv_pointwise(%x: tensor<1x3x8x8xf32>, %w: tensor<5x3x1x1xf32>) -> t
 // WINOGRAD:         } : tensor<1x64x56x56xf32> to tensor<1x64x58x58xf32>
 // WINOGRAD-NOT:     scf.for
 // WINOGRAD:         linalg.conv_2d_nchw_fchw ins(%[[P]], %{{.*}} : tensor<1x64x58x58xf32>, tensor<64x64x3x3xf32>) outs(%{{.*}} : tensor<1x64x56x56xf32>)
+// With direct-convolutions, 64 input channels still go to Winograd.
+// DIRECT-LABEL: func.func @conv_im2col_bands
+// DIRECT-NOT:     alloc_tensor
+// DIRECT:         linalg.conv_2d_nchw_fchw ins
 func.func @conv_im2col_bands(%x: tensor<1x64x56x56xf32>, %w: tensor<64x64x3x3xf32>) -> tensor<1x64x56x56xf32> {
   %0 = tessera.conv %x, %w {dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x64x56x56xf32>, tensor<64x64x3x3xf32>) -> tensor<1x64x56x56xf32>
   return %0 : tensor<1x64x56x56xf32>
 }
+
+// With direct-convolutions, a stem (3 channels, here stride 2) stays whole,
+// its strides on the named op, on the padded input, and its output is a
+// buffer of its own (bufferization.alloc_tensor, which CSE does not share
+// with a later op's empty tensor). Without, it is im2col and a product.
+// DIRECT-LABEL: func.func @stem
+// DIRECT:         %[[P:.*]] = tensor.pad %{{.*}} low[0, 0, 1, 1] high[0, 0, 1, 1]
+// DIRECT:         %[[BUF:.*]] = bufferization.alloc_tensor() : tensor<1x8x8x8xf32>
+// DIRECT:         %[[FILL:.*]] = linalg.fill {{.*}} outs(%[[BUF]] : tensor<1x8x8x8xf32>)
+// DIRECT:         linalg.conv_2d_nchw_fchw {strides = dense<2> : tensor<2xi64>} ins(%[[P]], %{{.*}} : tensor<1x3x18x18xf32>, tensor<8x3x3x3xf32>) outs(%[[FILL]] : tensor<1x8x8x8xf32>)
+// WINOGRAD-LABEL: func.func @stem
+// WINOGRAD-NOT:   linalg.conv_2d_nchw_fchw
+// WINOGRAD-NOT:   alloc_tensor
+// WINOGRAD:       return
+func.func @stem(%x: tensor<1x3x16x16xf32>, %w: tensor<8x3x3x3xf32>) -> tensor<1x8x8x8xf32> {
+  %0 = tessera.conv %x, %w {dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : (tensor<1x3x16x16xf32>, tensor<8x3x3x3xf32>) -> tensor<1x8x8x8xf32>
+  return %0 : tensor<1x8x8x8xf32>
+}
+
+// -----
 
 // Grouped convolutions (here group = 2, two channels per group) keep the
 // window loop nest, channels split into groups (C -> G x C/G,

@@ -55,6 +55,7 @@ struct KernelSummary {
   int64_t depthwiseCalls = 0;   ///< depthwise convolutions on the runtime
   int64_t maxPoolCalls = 0;     ///< max pools on the runtime
   int64_t winogradCalls = 0;    ///< 3x3 convolutions on the Winograd kernel
+  int64_t directConvolutionCalls = 0; ///< convolutions on the direct kernel
 };
 KernelSummary summarizeKernels(ModuleOp module);
 

@@ -325,40 +325,49 @@ def TesseraMaxPoolToMicrokernel
                            "::mlir::memref::MemRefDialect",
                            "::mlir::arith::ArithDialect"];
 }
-def TesseraConvToWinograd : Pass<"tessera-conv-to-winograd", "ModuleOp"> {
-  let summary = "Call the runtime's Winograd kernel for 3x3 stride-1 "
-                "convolutions";
+def TesseraConvToMicrokernel
+    : Pass<"tessera-conv-to-microkernel", "ModuleOp"> {
+  let summary = "Call the runtime's Winograd and direct convolution kernels "
+                "for whole convolutions";
   let description = [{
     Runs on buffers, before `tessera-plan-buffers`. Replaces each
-    `linalg.conv_2d_nchw_fchw` (the Conv lowering's form for these
-    convolutions when the target asks for it) that is fp32, 3x3, stride
-    and dilation 1, with contiguous `[F][C][3][3]` weights, an input of
-    exactly `(OH + 2) x (OW + 2)` (the padded input) with unit-stride rows,
-    and a zero fill of its output just before it, by a call to the package
-    runtime's `tessera_conv3x3_winograd_<isa>` (see
-    `tessera_package_abi.h`), which overwrites the output; the fill goes
-    away. A batch larger than one becomes a loop of calls.
+    `linalg.conv_2d_nchw_fchw` (the Conv lowering's form for the
+    convolutions below when the target asks for them) that is fp32,
+    undilated, with contiguous `[F][C][KH][KW]` weights, input and output
+    rows of unit stride, static channels and spatial sizes, and a zero fill
+    of its output just before, by a call to one of the package runtime's
+    convolution kernels (see `tessera_package_abi.h`), which overwrites
+    the output; the fill goes away. A batch larger than one becomes a loop
+    of calls.
+    - At most 4 input channels (a network's first layer), any window and
+      stride: `tessera_conv2d_direct_<isa>`, which computes each output
+      row from its input rows, without im2col. Its sums are fused
+      multiply-adds in (c, kh, kw) order.
+    - Otherwise 3x3 of stride 1, on an input of exactly `(OH + 2) x
+      (OW + 2)` (the padded input): `tessera_conv3x3_winograd_<isa>`,
+      Winograd F(2x2, 3x3). Its sums are not the direct ones: the
+      transforms add and subtract inputs before multiplying, so results
+      differ from im2col's by a few ulps of the sum of the terms'
+      magnitudes.
 
     When the padded input is a bufferized zero pad (a `linalg.fill` or
     `linalg.map` of +0.0 over the whole buffer, then a `memref.copy` of the
     source into its interior) that only the convolution reads, and nothing
     between the copy and the convolution writes the source, the call reads
-    the source and pads it as it reads (`pad_top`, `pad_left`); the padded
-    buffer, its fill and its copy go away.
+    the source and pads as it reads (`pad_top`, `pad_left`; the kernels
+    read zero outside the source); the padded buffer, its fill and its
+    copy go away.
 
     The elementwise op that follows in place on the output (a bias,
     residual add and activation after fusion), when it is
     `min(upper, max(lower, (out + a0) + a1))` with addends that index
     each output dimension at most once and do not overlap the output, is
-    applied by the kernel as it writes each tile, and goes away too. Run
+    applied by the kernel as it writes each block, and goes away too. Run
     before the arena is planned, the call's reads keep the input and the
     addends apart from the output.
 
-    Winograd's sums are not the direct ones: the transforms add and
-    subtract inputs before multiplying, so results differ from im2col's by
-    a few ulps of the sum of the terms' magnitudes. A convolution that
-    does not match is left to lower as loops, with a warning that says
-    why.
+    A convolution that matches neither kernel is left to lower as loops,
+    with a warning that says why.
 
     With `isa=none` (the default) the pass changes nothing; the compiler
     sets `avx512` or `avx2` from the target CPU's features, as for the
@@ -373,6 +382,13 @@ def TesseraConvToWinograd : Pass<"tessera-conv-to-winograd", "ModuleOp"> {
     // becomes
     func.call @tessera_conv3x3_winograd_avx512(%c64, %c64, %in, ..., %w,
         %outp, ..., %bias, %c1, %c0, %c0, %null, ..., %zero, %inf)
+
+    linalg.conv_2d_nchw_fchw {strides = dense<2> : tensor<2xi64>}
+        ins(%image, %w : memref<1x3x224x224xf32>, memref<64x3x3x3xf32>)
+        outs(%out : memref<1x64x111x111xf32>)
+    // becomes (window 3 x 3, strides 2 x 2 after the pads)
+    func.call @tessera_conv2d_direct_avx512(%c3, %c64, %in, ..., %c0, %c0,
+        %c3, %c3, %c2, %c2, %w, %outp, ...)
     ```
   }];
   let options = [

@@ -1,8 +1,8 @@
-// RUN: tessera-opt %s -split-input-file -tessera-conv-to-winograd=isa=avx512 -verify-diagnostics -canonicalize -cse | FileCheck %s
-// RUN: tessera-opt %s -split-input-file -tessera-conv-to-winograd=isa=avx512 2>/dev/null | FileCheck %s --check-prefix=PADGONE
-// RUN: tessera-opt %s -split-input-file -tessera-conv-to-winograd | FileCheck %s --check-prefix=NONE
-// RUN: tessera-opt %s -split-input-file -tessera-conv-to-winograd=isa=avx2 2>/dev/null | FileCheck %s --check-prefix=AVX2
-// RUN: not tessera-opt %s -split-input-file -tessera-conv-to-winograd=isa=sse 2>&1 | FileCheck %s --check-prefix=BAD
+// RUN: tessera-opt %s -split-input-file -tessera-conv-to-microkernel=isa=avx512 -verify-diagnostics -canonicalize -cse | FileCheck %s
+// RUN: tessera-opt %s -split-input-file -tessera-conv-to-microkernel=isa=avx512 2>/dev/null | FileCheck %s --check-prefix=PADGONE
+// RUN: tessera-opt %s -split-input-file -tessera-conv-to-microkernel | FileCheck %s --check-prefix=NONE
+// RUN: tessera-opt %s -split-input-file -tessera-conv-to-microkernel=isa=avx2 2>/dev/null | FileCheck %s --check-prefix=AVX2
+// RUN: not tessera-opt %s -split-input-file -tessera-conv-to-microkernel=isa=sse 2>&1 | FileCheck %s --check-prefix=BAD
 
 // NONE-NOT: tessera_conv3x3_winograd
 // AVX2: func.func private @tessera_conv3x3_winograd_avx2(i64, i64, !llvm.ptr, i64, i64, i64, i64, i64, i64, !llvm.ptr, !llvm.ptr, i64, i64, i64, i64, !llvm.ptr, i64, i64, i64, !llvm.ptr, i64, i64, i64, f32, f32)
@@ -234,17 +234,104 @@ func.func @pads_kept(%src: memref<1x8x8x10xf32>, %w: memref<16x8x3x3xf32>, %copy
 
 // -----
 
+// Few input channels (a stem: 3 -> 8, 3x3, stride 2) on the direct kernel,
+// whatever the window and stride, with the zero pad it reads through (1 on
+// every side of the 9 x 11 source: 11 x 13 padded, 5 x 6 output) and a
+// bias + ReLU6 epilogue. One call: channels, filters, the source (channel
+// and row strides 99 and 11, 9 rows of 11, pads 1 and 1), the window (3 x
+// 3, strides 2 x 2), weights, output (channel stride 30, row stride 6, 5 x
+// 6), the bias, no second addend, bounds 0 and 6.
+// AVX2-LABEL: func.func @stem
+// AVX2: call @tessera_conv2d_direct_avx2(
+// PADGONE-LABEL: func.func @stem
+// PADGONE-NOT:   memref<1x3x11x13xf32>
+// PADGONE-NOT:   memref.copy
+// PADGONE-NOT:   linalg.
+// PADGONE:       return
+// CHECK:       func.func private @tessera_conv2d_direct_avx512(i64, i64, !llvm.ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, !llvm.ptr, !llvm.ptr, i64, i64, i64, i64, !llvm.ptr, i64, i64, i64, !llvm.ptr, i64, i64, i64, f32, f32)
+// CHECK-LABEL: func.func @stem
+// CHECK-SAME:    (%[[SRC:.*]]: memref<1x3x9x11xf32>,
+// CHECK-DAG:     %[[C3:.*]] = arith.constant 3 : i64
+// CHECK-DAG:     %[[C8:.*]] = arith.constant 8 : i64
+// CHECK-DAG:     %[[C99:.*]] = arith.constant 99 : i64
+// CHECK-DAG:     %[[C11:.*]] = arith.constant 11 : i64
+// CHECK-DAG:     %[[C9:.*]] = arith.constant 9 : i64
+// CHECK-DAG:     %[[C1:.*]] = arith.constant 1 : i64
+// CHECK-DAG:     %[[C2:.*]] = arith.constant 2 : i64
+// CHECK-DAG:     %[[C30:.*]] = arith.constant 30 : i64
+// CHECK-DAG:     %[[C6:.*]] = arith.constant 6 : i64
+// CHECK-DAG:     %[[C5:.*]] = arith.constant 5 : i64
+// CHECK-DAG:     %[[C0:.*]] = arith.constant 0 : i64
+// CHECK-DAG:     %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
+// CHECK-DAG:     %[[SIX:.*]] = arith.constant 6.000000e+00 : f32
+// CHECK-DAG:     %[[NULL:.*]] = llvm.mlir.zero : !llvm.ptr
+// CHECK-DAG:     %[[SRCIDX:.*]] = memref.extract_aligned_pointer_as_index %[[SRC]]
+// CHECK-DAG:     %[[SRCI64:.*]] = arith.index_cast %[[SRCIDX]] : index to i64
+// CHECK-DAG:     %[[SRCPTR:.*]] = llvm.inttoptr %[[SRCI64]]
+// CHECK-NOT:     linalg.
+// CHECK:         call @tessera_conv2d_direct_avx512(%[[C3]], %[[C8]], %[[SRCPTR]], %[[C99]], %[[C11]], %[[C9]], %[[C11]], %[[C1]], %[[C1]], %[[C3]], %[[C3]], %[[C2]], %[[C2]], %{{.*}}, %{{.*}}, %[[C30]], %[[C6]], %[[C5]], %[[C6]], %{{.*}}, %[[C1]], %[[C0]], %[[C0]], %[[NULL]], %[[C0]], %[[C0]], %[[C0]], %[[ZERO]], %[[SIX]])
+// CHECK-NOT:     linalg.
+// CHECK:         return
+#id = affine_map<(n, c, h, w) -> (n, c, h, w)>
+#bias = affine_map<(n, c, h, w) -> (c, 0, 0)>
+func.func @stem(%src: memref<1x3x9x11xf32>, %w: memref<8x3x3x3xf32>, %b: memref<8x1x1xf32>) -> memref<1x8x5x6xf32> {
+  %zero = arith.constant 0.0 : f32
+  %six = arith.constant 6.0 : f32
+  %padded = memref.alloc() : memref<1x3x11x13xf32>
+  linalg.fill ins(%zero : f32) outs(%padded : memref<1x3x11x13xf32>)
+  %interior = memref.subview %padded[0, 0, 1, 1] [1, 3, 9, 11] [1, 1, 1, 1] : memref<1x3x11x13xf32> to memref<1x3x9x11xf32, strided<[429, 143, 13, 1], offset: 14>>
+  memref.copy %src, %interior : memref<1x3x9x11xf32> to memref<1x3x9x11xf32, strided<[429, 143, 13, 1], offset: 14>>
+  %out = memref.alloc() : memref<1x8x5x6xf32>
+  linalg.fill ins(%zero : f32) outs(%out : memref<1x8x5x6xf32>)
+  linalg.conv_2d_nchw_fchw {strides = dense<2> : tensor<2xi64>} ins(%padded, %w : memref<1x3x11x13xf32>, memref<8x3x3x3xf32>) outs(%out : memref<1x8x5x6xf32>)
+  linalg.generic {indexing_maps = [#id, #bias, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%out, %b : memref<1x8x5x6xf32>, memref<8x1x1xf32>) outs(%out : memref<1x8x5x6xf32>) {
+  ^bb0(%x: f32, %bb: f32, %o: f32):
+    %s = arith.addf %x, %bb : f32
+    %r = arith.maximumf %s, %zero : f32
+    %c = arith.minimumf %r, %six : f32
+    linalg.yield %c : f32
+  }
+  return %out : memref<1x8x5x6xf32>
+}
+
+// -----
+
+// A 3x3 stride-1 convolution of 4 channels goes to the direct kernel, not
+// to Winograd (whose products would sum over 4 channels); a 7x5 window of
+// strides 3 x 1 on an unpadded input too.
+// CHECK-LABEL: func.func @few_channels
+// CHECK-DAG:     %[[C0:.*]] = arith.constant 0 : i64
+// CHECK-DAG:     %[[C1:.*]] = arith.constant 1 : i64
+// CHECK-DAG:     %[[C3:.*]] = arith.constant 3 : i64
+// CHECK-DAG:     %[[C5:.*]] = arith.constant 5 : i64
+// CHECK-DAG:     %[[C7:.*]] = arith.constant 7 : i64
+// CHECK-NOT:     tessera_conv3x3_winograd
+// CHECK:         call @tessera_conv2d_direct_avx512({{(%[^,]*, %[^,]*, %[^,]*, %[^,]*, %[^,]*, %[^,]*, %[^,]*, )}}%[[C0]], %[[C0]], %[[C3]], %[[C3]], %[[C1]], %[[C1]],
+// CHECK:         call @tessera_conv2d_direct_avx512({{(%[^,]*, %[^,]*, %[^,]*, %[^,]*, %[^,]*, %[^,]*, %[^,]*, )}}%[[C0]], %[[C0]], %[[C7]], %[[C5]], %[[C3]], %[[C1]],
+// CHECK-NOT:     linalg.conv
+func.func @few_channels(%in: memref<1x4x10x12xf32>, %w: memref<16x4x3x3xf32>, %w75: memref<16x4x7x5xf32>) -> (memref<1x16x8x10xf32>, memref<1x16x2x8xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %out = memref.alloc() : memref<1x16x8x10xf32>
+  linalg.fill ins(%zero : f32) outs(%out : memref<1x16x8x10xf32>)
+  linalg.conv_2d_nchw_fchw ins(%in, %w : memref<1x4x10x12xf32>, memref<16x4x3x3xf32>) outs(%out : memref<1x16x8x10xf32>)
+  %oblong = memref.alloc() : memref<1x16x2x8xf32>
+  linalg.fill ins(%zero : f32) outs(%oblong : memref<1x16x2x8xf32>)
+  linalg.conv_2d_nchw_fchw {strides = dense<[3, 1]> : tensor<2xi64>} ins(%in, %w75 : memref<1x4x10x12xf32>, memref<16x4x7x5xf32>) outs(%oblong : memref<1x16x2x8xf32>)
+  return %out, %oblong : memref<1x16x8x10xf32>, memref<1x16x2x8xf32>
+}
+
 // Convolutions the kernel does not compute are left (to lower as loops),
 // each with a warning that says why.
 // CHECK-LABEL: func.func @refused
 // CHECK-NOT:     call
-// CHECK-COUNT-4: linalg.conv_2d_nchw_fchw
-func.func @refused(%in: memref<1x8x10x12xf32>, %w: memref<16x8x3x3xf32>, %out: memref<1x16x8x10xf32>, %small: memref<1x16x4x5xf32>, %wide: memref<1x16x7x9xf32>) {
+// CHECK-COUNT-5: linalg.conv_2d_nchw_fchw
+func.func @refused(%in: memref<1x8x10x12xf32>, %w: memref<16x8x3x3xf32>, %out: memref<1x16x8x10xf32>, %small: memref<1x16x4x5xf32>, %wide: memref<1x16x7x9xf32>, %rgb: memref<1x3x10x12xf32>, %w3: memref<16x3x3x3xf32>) {
   %zero = arith.constant 0.0 : f32
-  // expected-warning @below {{tessera-conv-to-winograd: left as loops, not the Winograd kernel: output is not zero-filled just before}}
+  // expected-warning @below {{tessera-conv-to-microkernel: left as loops, not a convolution kernel: output is not zero-filled just before}}
   linalg.conv_2d_nchw_fchw ins(%in, %w : memref<1x8x10x12xf32>, memref<16x8x3x3xf32>) outs(%out : memref<1x16x8x10xf32>)
   linalg.fill ins(%zero : f32) outs(%small : memref<1x16x4x5xf32>)
-  // expected-warning @below {{strided or dilated}}
+  // expected-warning @below {{neither 3x3 of stride 1 (Winograd) nor of at most 4 input channels (direct)}}
   linalg.conv_2d_nchw_fchw {strides = dense<2> : tensor<2xi64>} ins(%in, %w : memref<1x8x10x12xf32>, memref<16x8x3x3xf32>) outs(%small : memref<1x16x4x5xf32>)
   linalg.fill ins(%zero : f32) outs(%wide : memref<1x16x7x9xf32>)
   // expected-warning @below {{input is not the output's size plus the window}}
@@ -254,5 +341,8 @@ func.func @refused(%in: memref<1x8x10x12xf32>, %w: memref<16x8x3x3xf32>, %out: m
   linalg.fill ins(%zero : f32) outs(%narrow : memref<1x16x8x4xf32, strided<[1280, 80, 10, 1]>>)
   // expected-warning @below {{input or output rows are not contiguous f32}}
   linalg.conv_2d_nchw_fchw ins(%columns, %w : memref<1x8x10x6xf32, strided<[960, 120, 12, 2]>>, memref<16x8x3x3xf32>) outs(%narrow : memref<1x16x8x4xf32, strided<[1280, 80, 10, 1]>>)
+  linalg.fill ins(%zero : f32) outs(%small : memref<1x16x4x5xf32>)
+  // expected-warning @below {{dilated}}
+  linalg.conv_2d_nchw_fchw {dilations = dense<2> : tensor<2xi64>} ins(%rgb, %w3 : memref<1x3x10x12xf32>, memref<16x3x3x3xf32>) outs(%small : memref<1x16x4x5xf32>)
   return
 }

@@ -1,12 +1,17 @@
-//===- ConvToWinograd.cpp - 3x3 convolutions on the Winograd kernel -------===//
+//===- ConvToMicrokernel.cpp - convolutions on the runtime's kernels ------===//
 //
-// im2col and a matrix product spend 9 multiply-adds per output, channel
-// and filter on a 3x3 convolution; Winograd F(2x2, 3x3) spends 4 (16 per
-// 2x2 tile), plus transforms that are additions only. The runtime's
-// kernel (lib/Runtime/WinogradConv.c) runs the 16 per-point products on
-// the GEMM micro-kernel and keeps each weight tensor's transform, so on
-// ResNet-18's 3x3 layers it takes 0.53-0.74 of im2col + GEMM's time
-// (AVX-512).
+// Two kinds of convolution do better on a kernel of their own than as
+// im2col and a matrix product:
+// - 3x3 stride-1 ones, by Winograd F(2x2, 3x3): 4 multiply-adds per
+//   output, channel and filter instead of 9, plus transforms that are
+//   additions only. The runtime's kernel (lib/Runtime/WinogradConv.c)
+//   runs the 16 per-point products on the GEMM micro-kernel and keeps
+//   each weight tensor's transform; on ResNet-18's 3x3 layers it takes
+//   0.53-0.74 of im2col + GEMM's time (AVX-512).
+// - Those of few input channels (a network's stem), directly
+//   (lib/Runtime/DirectConv.c): their windows (27 values for 3 channels,
+//   3x3) are too short for the micro-kernel to amortize its blocks, and
+//   im2col would copy each input value 9 times through L2.
 // The Conv lowering leaves these convolutions whole, as
 // linalg.conv_2d_nchw_fchw, when the target asks for it; this pass
 // replaces each one, its zero fill and its in-place epilogue with one
@@ -20,11 +25,12 @@
 
 #include "mlir/Dialect/MemRef/Utils/MemRefUtils.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "tessera/Conversion/TesseraToLinalg.h"
 
 #include <cmath>
 
 namespace mlir::tessera::cpu {
-#define GEN_PASS_DEF_TESSERACONVTOWINOGRAD
+#define GEN_PASS_DEF_TESSERACONVTOMICROKERNEL
 #include "tessera/Target/CPU/Passes.h.inc"
 } // namespace mlir::tessera::cpu
 
@@ -32,41 +38,56 @@ using namespace mlir;
 
 namespace {
 
-/// Why `op` is not a convolution the kernel computes, or nothing when it
-/// is: fp32 NCHW on buffers, 3x3 weights stored whole ([F][C][3][3],
-/// contiguous), stride and dilation 1, an input of exactly (OH + 2) x
-/// (OW + 2) (already padded) and unit-stride rows, starting from a zero
-/// fill of the output.
-std::optional<StringRef> whyNotWinograd(linalg::Conv2DNchwFchwOp op,
-                                        linalg::FillOp fill) {
+/// The runtime kernel that computes a convolution.
+enum class ConvolutionKernel { Winograd, Direct };
+
+/// Which kernel computes `op`, or why none does. Both take fp32 NCHW on
+/// buffers, undilated, with weights stored whole ([F][C][KH][KW],
+/// contiguous), unit-stride rows, static channels and spatial sizes, and a
+/// zero fill of the output just before. The direct kernel takes at most
+/// kDirectConvolutionMaxChannels input channels, any window and stride;
+/// Winograd 3x3 windows of stride 1 on an input of exactly (OH + 2) x
+/// (OW + 2) (already padded).
+FailureOr<ConvolutionKernel> chooseKernel(linalg::Conv2DNchwFchwOp op,
+                                          linalg::FillOp fill,
+                                          std::string &whyNot) {
+  auto refuse = [&](const Twine &reason) {
+    whyNot = reason.str();
+    return failure();
+  };
   if (!op.hasPureBufferSemantics())
-    return "not on buffers";
-  if (!llvm::all_of(op.getStrides().getValues<int64_t>(),
-                    [](int64_t s) { return s == 1; }) ||
-      !llvm::all_of(op.getDilations().getValues<int64_t>(),
+    return refuse("not on buffers");
+  if (!llvm::all_of(op.getDilations().getValues<int64_t>(),
                     [](int64_t d) { return d == 1; }))
-    return "strided or dilated";
+    return refuse("dilated");
   Value input = op.getDpsInputs()[0], weights = op.getDpsInputs()[1],
         output = op.getDpsInits()[0];
   auto weightsType = cast<MemRefType>(weights.getType());
   if (!weightsType.getElementType().isF32() ||
-      !memref::isStaticShapeAndContiguousRowMajor(weightsType) ||
-      weightsType.getDimSize(2) != 3 || weightsType.getDimSize(3) != 3)
-    return "weights are not contiguous f32 [F][C][3][3]";
+      !memref::isStaticShapeAndContiguousRowMajor(weightsType))
+    return refuse("weights are not contiguous f32 [F][C][KH][KW]");
   if (!tessera::cpu::isImageWithContiguousRows(input) ||
       !tessera::cpu::isImageWithContiguousRows(output))
-    return "input or output rows are not contiguous f32";
+    return refuse("input or output rows are not contiguous f32");
   auto inputType = cast<MemRefType>(input.getType());
   auto outputType = cast<MemRefType>(output.getType());
   for (int64_t dim : {1, 2, 3})
     if (inputType.isDynamicDim(dim) || outputType.isDynamicDim(dim))
-      return "dynamic channels or spatial sizes";
+      return refuse("dynamic channels or spatial sizes");
+  if (!fill)
+    return refuse("output is not zero-filled just before");
+  if (weightsType.getDimSize(1) <= tessera::kDirectConvolutionMaxChannels)
+    return ConvolutionKernel::Direct;
+  if (!llvm::all_of(op.getStrides().getValues<int64_t>(),
+                    [](int64_t s) { return s == 1; }) ||
+      weightsType.getDimSize(2) != 3 || weightsType.getDimSize(3) != 3)
+    return refuse("neither 3x3 of stride 1 (Winograd) nor of at most " +
+                  Twine(tessera::kDirectConvolutionMaxChannels) +
+                  " input channels (direct)");
   if (inputType.getDimSize(2) != outputType.getDimSize(2) + 2 ||
       inputType.getDimSize(3) != outputType.getDimSize(3) + 2)
-    return "input is not the output's size plus the window";
-  if (!fill)
-    return "output is not zero-filled just before";
-  return std::nullopt;
+    return refuse("input is not the output's size plus the window");
+  return ConvolutionKernel::Winograd;
 }
 
 /// The zero pad that made `op`'s input, when the kernel can pad in its
@@ -84,10 +105,13 @@ matchZeroPad(linalg::Conv2DNchwFchwOp op) {
   return pad;
 }
 
+/// Replaces `op`, its fill, epilogue and pad by a call of `kernel`, whose
+/// parameters are TESSERA_WINOGRAD_CONV3X3_PARAMETERS with `window` (the
+/// direct kernel's window sizes and strides) after the pads.
 void replaceWithCall(linalg::Conv2DNchwFchwOp op, linalg::FillOp fill,
                      std::optional<tessera::cpu::KernelEpilogue> epilogue,
                      std::optional<tessera::cpu::BufferizedPad> pad,
-                     func::FuncOp kernel) {
+                     func::FuncOp kernel, ArrayRef<int64_t> window) {
   // The epilogue's operands may be defined after the convolution.
   OpBuilder builder(epilogue ? epilogue->op.getOperation()
                              : op.getOperation());
@@ -176,13 +200,15 @@ void replaceWithCall(linalg::Conv2DNchwFchwOp op, linalg::FillOp fill,
         constant(inputType.getDimSize(2)),
         constant(inputType.getDimSize(3)),
         constant(pad ? pad->top : 0),
-        constant(pad ? pad->left : 0),
-        weightsPointer,
+        constant(pad ? pad->left : 0)};
+    for (int64_t value : window)
+      arguments.push_back(constant(value));
+    arguments.append({weightsPointer,
         at(outputOperand),
         outputStrides[1],
         outputStrides[2],
         constant(outputType.getDimSize(2)),
-        constant(outputType.getDimSize(3))};
+        constant(outputType.getDimSize(3))});
     for (unsigned slot = 0; slot < 2; ++slot) {
       arguments.push_back(at(addends[slot]));
       llvm::append_range(arguments, addendStrides[slot]);
@@ -210,9 +236,9 @@ void replaceWithCall(linalg::Conv2DNchwFchwOp op, linalg::FillOp fill,
     tessera::cpu::eraseBufferizedPad(*pad, padded);
 }
 
-struct ConvToWinogradPass
-    : public tessera::cpu::impl::TesseraConvToWinogradBase<
-          ConvToWinogradPass> {
+struct ConvToMicrokernelPass
+    : public tessera::cpu::impl::TesseraConvToMicrokernelBase<
+          ConvToMicrokernelPass> {
   using Base::Base;
 
   void runOnOperation() override {
@@ -228,37 +254,59 @@ struct ConvToWinogradPass
     });
     for (linalg::Conv2DNchwFchwOp op : convolutions) {
       linalg::FillOp fill = tessera::cpu::getZeroFillOfOutput(op);
-      if (std::optional<StringRef> reason = whyNotWinograd(op, fill)) {
+      std::string whyNot;
+      FailureOr<ConvolutionKernel> kernel = chooseKernel(op, fill, whyNot);
+      if (failed(kernel)) {
         // It still lowers (to loops), correct but slow: say so.
         op.emitWarning() << getArgument()
-                         << ": left as loops, not the Winograd kernel: "
-                         << *reason;
+                         << ": left as loops, not a convolution kernel: "
+                         << whyNot;
         continue;
       }
       std::optional<tessera::cpu::KernelEpilogue> epilogue =
           tessera::cpu::matchKernelEpilogue(op);
+      if (*kernel == ConvolutionKernel::Winograd) {
+        replaceWithCall(op, fill, epilogue, matchZeroPad(op),
+                        getWinogradKernel(module), {});
+        continue;
+      }
+      auto weightsType = cast<MemRefType>(op.getDpsInputs()[1].getType());
+      SmallVector<int64_t> strides(op.getStrides().getValues<int64_t>());
       replaceWithCall(op, fill, epilogue, matchZeroPad(op),
-                      getKernel(module));
+                      getDirectKernel(module),
+                      {weightsType.getDimSize(2), weightsType.getDimSize(3),
+                       strides[0], strides[1]});
     }
   }
 
 private:
-  func::FuncOp getKernel(ModuleOp module) {
+  /// The kernel's declaration: TESSERA_WINOGRAD_CONV3X3_PARAMETERS in
+  /// tessera_package_abi.h (channels, filters; the input, its channel and
+  /// row strides, height, width and pads; the weights; the output, its
+  /// strides and size; two addends; the bounds), with `windowParameters`
+  /// i64 values after the pads.
+  func::FuncOp getKernel(ModuleOp module, StringRef name,
+                         unsigned windowParameters) {
     Builder b(&getContext());
     Type i64 = b.getI64Type(), f32 = b.getF32Type();
     Type pointer = LLVM::LLVMPointerType::get(&getContext());
-    // TESSERA_WINOGRAD_CONV3X3_PARAMETERS in tessera_package_abi.h.
-    // Channels, filters; the input, its channel and row strides, height,
-    // width and pads; the weights; the output, its strides and size.
-    SmallVector<Type> parameters = {i64, i64, pointer, i64, i64, i64, i64,
-                                    i64, i64, pointer, pointer, i64, i64,
-                                    i64, i64};
+    SmallVector<Type> parameters = {i64, i64, pointer, i64, i64,
+                                    i64, i64, i64,     i64};
+    parameters.append(windowParameters, i64);
+    parameters.append({pointer, pointer, i64, i64, i64, i64});
     for (int slot = 0; slot < 2; ++slot)
       parameters.append({pointer, i64, i64, i64});
     parameters.append({f32, f32});
     return tessera::cpu::getOrDeclareRuntimeFunction(
-        module, "tessera_conv3x3_winograd_" + isa,
-        b.getFunctionType(parameters, {}));
+        module, (name + isa).str(), b.getFunctionType(parameters, {}));
+  }
+  func::FuncOp getWinogradKernel(ModuleOp module) {
+    return getKernel(module, "tessera_conv3x3_winograd_", 0);
+  }
+  /// TESSERA_DIRECT_CONV2D_PARAMETERS: the window's height, width and
+  /// strides after the pads.
+  func::FuncOp getDirectKernel(ModuleOp module) {
+    return getKernel(module, "tessera_conv2d_direct_", 4);
   }
 };
 
