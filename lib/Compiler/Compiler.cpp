@@ -183,7 +183,8 @@ LogicalResult Compilation::emitPackageCode(
             {/*isa=*/lowering.matmulMicrokernel}));
         if (convolutionKernels)
           pm.addPass(cpu::createTesseraConvToMicrokernel(
-              {/*isa=*/lowering.matmulMicrokernel}));
+              {/*isa=*/lowering.matmulMicrokernel,
+               /*direct=*/useDirectConvolutions(lowering.matmulMicrokernel)}));
         pm.addNestedPass<func::FuncOp>(createTesseraPlanBuffers());
       })))
     return failure();

@@ -105,8 +105,9 @@ cl::opt<bool> winogradConvolutions(
 
 cl::opt<bool> directConvolutions(
     "direct-convolutions",
-    cl::desc("Compute fp32 convolutions of at most 4 input channels (a "
-             "network's first layer) on the runtime's direct kernel, "
+    cl::desc("Compute fp32 convolutions of at most 4 input channels, "
+             "strides of at most 2 and 256 window values (a network's "
+             "first layer) on the runtime's direct kernel, "
              "AVX-512 or AVX2 as --matmul-microkernel (default): each "
              "output row from its input rows, without im2col; "
              "--direct-convolutions=false uses im2col and the "

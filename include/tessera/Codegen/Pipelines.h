@@ -25,8 +25,9 @@ struct TesseraToLinalgPipelineOptions
   Option<bool> directConvolutions{
       *this, "direct-convolutions",
       llvm::cl::desc("Keep fp32 convolutions of at most 4 input channels "
-                     "whole as linalg.conv_2d_nchw_fchw, for a target with a "
-                     "direct kernel for them"),
+                     "and strides of at most 2 whole as "
+                     "linalg.conv_2d_nchw_fchw, for a target with a direct "
+                     "kernel for them"),
       llvm::cl::init(false)};
   Option<bool> flatNarrowDepthwise{
       *this, "flat-narrow-depthwise",

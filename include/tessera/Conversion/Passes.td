@@ -54,8 +54,8 @@ def ConvertTesseraToLinalg : Pass<"tessera-convert-to-linalg", "func::FuncOp"> {
     Option<"directConvolutions", "direct-convolutions", "bool",
            /*default=*/"false",
            "Likewise fp32 undilated ungrouped 2-D convolutions of at most 4 "
-           "input channels (a network's stem), any kernel and stride, for a "
-           "target with a direct kernel for them "
+           "input channels, strides of at most 2 and 256 window values (a "
+           "network's stem), for a target with a direct kernel for them "
            "(tessera-conv-to-microkernel); these take precedence">,
     Option<"flatNarrowDepthwise", "flat-narrow-depthwise", "bool",
            /*default=*/"true",

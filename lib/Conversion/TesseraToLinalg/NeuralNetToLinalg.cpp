@@ -764,16 +764,19 @@ bool isWinogradConvolution(ConvOp op, RankedTensorType resultType,
 }
 
 /// Whether `op` is a convolution the CPU target's direct kernel computes
-/// (tessera-conv-to-microkernel): fp32, 2-D, ungrouped, undilated, with
-/// at most kDirectConvolutionMaxChannels input channels (a network's
-/// stem, whose short windows im2col and the matrix product handle
-/// poorly) and static channels and spatial sizes (any batch).
+/// (tessera-conv-to-microkernel): fp32, 2-D, ungrouped, undilated, of a
+/// shape isDirectConvolutionShape takes (a network's stem, whose short
+/// windows im2col and the matrix product handle poorly), with static
+/// channels and spatial sizes (any batch).
 bool isDirectConvolution(ConvOp op, RankedTensorType resultType,
                          RankedTensorType paddedType) {
   auto weightType = cast<RankedTensorType>(op.getWeight().getType());
   return resultType.getElementType().isF32() && resultType.getRank() == 4 &&
          op.getGroup() == 1 &&
-         weightType.getDimSize(1) <= kDirectConvolutionMaxChannels &&
+         isDirectConvolutionShape(weightType.getDimSize(1),
+                                  weightType.getDimSize(2),
+                                  weightType.getDimSize(3), op.getStrides(),
+                                  TESSERA_SGEMM_KC) &&
          llvm::all_of(op.getDilations(), [](int64_t d) { return d == 1; }) &&
          hasStaticChannelsAndSpatialSizes(resultType, paddedType);
 }

@@ -3,7 +3,8 @@
 // A padded convolution or pool input reaches the CPU passes as a buffer
 // filled with the pad value and the unpadded input copied into its
 // interior: two passes over a buffer larger than the input. The runtime's
-// window kernels (depthwise, max pool, Winograd) pad as they read instead;
+// window kernels (depthwise, max pool, Winograd, direct) pad as they read
+// instead;
 // the passes that call them match the pad here and read its source.
 //
 //===----------------------------------------------------------------------===//

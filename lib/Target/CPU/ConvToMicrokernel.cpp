@@ -26,6 +26,7 @@
 #include "mlir/Dialect/MemRef/Utils/MemRefUtils.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "tessera/Conversion/TesseraToLinalg.h"
+#include "tessera/Runtime/tessera_package_abi.h"
 
 #include <cmath>
 
@@ -44,13 +45,16 @@ enum class ConvolutionKernel { Winograd, Direct };
 /// Which kernel computes `op`, or why none does. Both take fp32 NCHW on
 /// buffers, undilated, with weights stored whole ([F][C][KH][KW],
 /// contiguous), unit-stride rows, static channels and spatial sizes, and a
-/// zero fill of the output just before. The direct kernel takes at most
-/// kDirectConvolutionMaxChannels input channels, any window and stride;
+/// zero fill of the output just before. The direct kernel (when `direct`)
+/// takes the shapes isDirectConvolutionShape accepts (a stem's);
 /// Winograd 3x3 windows of stride 1 on an input of exactly (OH + 2) x
 /// (OW + 2) (already padded).
 FailureOr<ConvolutionKernel> chooseKernel(linalg::Conv2DNchwFchwOp op,
-                                          linalg::FillOp fill,
+                                          linalg::FillOp fill, bool direct,
                                           std::string &whyNot) {
+  static_assert(tessera::kDirectConvolutionMaxChannels == 4 &&
+                    TESSERA_SGEMM_KC == 256,
+                "the refusal below names these limits");
   auto refuse = [&](const Twine &reason) {
     whyNot = reason.str();
     return failure();
@@ -76,14 +80,18 @@ FailureOr<ConvolutionKernel> chooseKernel(linalg::Conv2DNchwFchwOp op,
       return refuse("dynamic channels or spatial sizes");
   if (!fill)
     return refuse("output is not zero-filled just before");
-  if (weightsType.getDimSize(1) <= tessera::kDirectConvolutionMaxChannels)
+  SmallVector<int64_t> strides(op.getStrides().getValues<int64_t>());
+  if (direct && tessera::isDirectConvolutionShape(
+                    weightsType.getDimSize(1), weightsType.getDimSize(2),
+                    weightsType.getDimSize(3), strides, TESSERA_SGEMM_KC))
     return ConvolutionKernel::Direct;
-  if (!llvm::all_of(op.getStrides().getValues<int64_t>(),
-                    [](int64_t s) { return s == 1; }) ||
+  if (!llvm::all_of(strides, [](int64_t s) { return s == 1; }) ||
       weightsType.getDimSize(2) != 3 || weightsType.getDimSize(3) != 3)
-    return refuse("neither 3x3 of stride 1 (Winograd) nor of at most " +
-                  Twine(tessera::kDirectConvolutionMaxChannels) +
-                  " input channels (direct)");
+    return refuse(direct ? "neither 3x3 of stride 1 (Winograd) nor of at "
+                           "most 4 input channels, strides of at most 2 "
+                           "and 256 window values (direct)"
+                         : "not 3x3 of stride 1 (Winograd; the direct "
+                           "kernel is off)");
   if (inputType.getDimSize(2) != outputType.getDimSize(2) + 2 ||
       inputType.getDimSize(3) != outputType.getDimSize(3) + 2)
     return refuse("input is not the output's size plus the window");
@@ -255,7 +263,8 @@ struct ConvToMicrokernelPass
     for (linalg::Conv2DNchwFchwOp op : convolutions) {
       linalg::FillOp fill = tessera::cpu::getZeroFillOfOutput(op);
       std::string whyNot;
-      FailureOr<ConvolutionKernel> kernel = chooseKernel(op, fill, whyNot);
+      FailureOr<ConvolutionKernel> kernel =
+          chooseKernel(op, fill, direct, whyNot);
       if (failed(kernel)) {
         // It still lowers (to loops), correct but slow: say so.
         op.emitWarning() << getArgument()

@@ -1,7 +1,7 @@
 //===- FusedBodyMatching.cpp - linalg bodies the runtime kernels fuse -----===//
 //
 // tessera-matmul-to-microkernel, tessera-depthwise-to-microkernel and
-// tessera-conv-to-winograd read a fused op's body to hand its parts to a
+// tessera-conv-to-microkernel read a fused op's body to hand its parts to a
 // runtime kernel: which operand a body argument stands for, which buffer
 // an operand views (and whether an op may write it), the clamp, and a product's in-place epilogue. ReLU, ReLU6 and Clip reach the CPU target as arith.maximumf and
 // arith.minimumf with constants; the runtime's kernels apply them as

@@ -256,6 +256,19 @@ func.func @stem(%x: tensor<1x3x16x16xf32>, %w: tensor<8x3x3x3xf32>) -> tensor<1x
 
 // -----
 
+// A patch embedding (4x4 of stride 4) stays im2col and a product: the
+// direct kernel takes strides of at most 2.
+// DIRECT-LABEL: func.func @patches
+// DIRECT-NOT:     linalg.conv_2d_nchw_fchw
+// DIRECT-NOT:     alloc_tensor
+// DIRECT:         return
+func.func @patches(%x: tensor<1x3x16x16xf32>, %w: tensor<8x3x4x4xf32>) -> tensor<1x8x4x4xf32> {
+  %0 = tessera.conv %x, %w {dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 4, 4>} : (tensor<1x3x16x16xf32>, tensor<8x3x4x4xf32>) -> tensor<1x8x4x4xf32>
+  return %0 : tensor<1x8x4x4xf32>
+}
+
+// -----
+
 // Grouped convolutions (here group = 2, two channels per group) keep the
 // window loop nest, channels split into groups (C -> G x C/G,
 // M -> G x M/G); stride 2, padded input, bias added per channel.

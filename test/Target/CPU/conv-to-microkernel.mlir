@@ -2,6 +2,7 @@
 // RUN: tessera-opt %s -split-input-file -tessera-conv-to-microkernel=isa=avx512 2>/dev/null | FileCheck %s --check-prefix=PADGONE
 // RUN: tessera-opt %s -split-input-file -tessera-conv-to-microkernel | FileCheck %s --check-prefix=NONE
 // RUN: tessera-opt %s -split-input-file -tessera-conv-to-microkernel=isa=avx2 2>/dev/null | FileCheck %s --check-prefix=AVX2
+// RUN: tessera-opt %s -split-input-file -tessera-conv-to-microkernel="isa=avx512 direct=0" 2>/dev/null | FileCheck %s --check-prefix=NODIRECT
 // RUN: not tessera-opt %s -split-input-file -tessera-conv-to-microkernel=isa=sse 2>&1 | FileCheck %s --check-prefix=BAD
 
 // NONE-NOT: tessera_conv3x3_winograd
@@ -299,16 +300,22 @@ func.func @stem(%src: memref<1x3x9x11xf32>, %w: memref<8x3x3x3xf32>, %b: memref<
 
 // A 3x3 stride-1 convolution of 4 channels goes to the direct kernel, not
 // to Winograd (whose products would sum over 4 channels); a 7x5 window of
-// strides 3 x 1 on an unpadded input too.
+// strides 2 x 1 on an unpadded input too.
+// With direct=0, the 3x3 stride-1 one goes to Winograd, the other stays.
+// NODIRECT-LABEL: func.func @few_channels
+// NODIRECT:         call @tessera_conv3x3_winograd_avx512(
+// NODIRECT-NOT:     tessera_conv2d_direct
+// NODIRECT:         linalg.conv_2d_nchw_fchw {strides
 // CHECK-LABEL: func.func @few_channels
 // CHECK-DAG:     %[[C0:.*]] = arith.constant 0 : i64
 // CHECK-DAG:     %[[C1:.*]] = arith.constant 1 : i64
 // CHECK-DAG:     %[[C3:.*]] = arith.constant 3 : i64
+// CHECK-DAG:     %[[C2:.*]] = arith.constant 2 : i64
 // CHECK-DAG:     %[[C5:.*]] = arith.constant 5 : i64
 // CHECK-DAG:     %[[C7:.*]] = arith.constant 7 : i64
 // CHECK-NOT:     tessera_conv3x3_winograd
 // CHECK:         call @tessera_conv2d_direct_avx512({{(%[^,]*, %[^,]*, %[^,]*, %[^,]*, %[^,]*, %[^,]*, %[^,]*, )}}%[[C0]], %[[C0]], %[[C3]], %[[C3]], %[[C1]], %[[C1]],
-// CHECK:         call @tessera_conv2d_direct_avx512({{(%[^,]*, %[^,]*, %[^,]*, %[^,]*, %[^,]*, %[^,]*, %[^,]*, )}}%[[C0]], %[[C0]], %[[C7]], %[[C5]], %[[C3]], %[[C1]],
+// CHECK:         call @tessera_conv2d_direct_avx512({{(%[^,]*, %[^,]*, %[^,]*, %[^,]*, %[^,]*, %[^,]*, %[^,]*, )}}%[[C0]], %[[C0]], %[[C7]], %[[C5]], %[[C2]], %[[C1]],
 // CHECK-NOT:     linalg.conv
 func.func @few_channels(%in: memref<1x4x10x12xf32>, %w: memref<16x4x3x3xf32>, %w75: memref<16x4x7x5xf32>) -> (memref<1x16x8x10xf32>, memref<1x16x2x8xf32>) {
   %zero = arith.constant 0.0 : f32
@@ -317,7 +324,7 @@ func.func @few_channels(%in: memref<1x4x10x12xf32>, %w: memref<16x4x3x3xf32>, %w
   linalg.conv_2d_nchw_fchw ins(%in, %w : memref<1x4x10x12xf32>, memref<16x4x3x3xf32>) outs(%out : memref<1x16x8x10xf32>)
   %oblong = memref.alloc() : memref<1x16x2x8xf32>
   linalg.fill ins(%zero : f32) outs(%oblong : memref<1x16x2x8xf32>)
-  linalg.conv_2d_nchw_fchw {strides = dense<[3, 1]> : tensor<2xi64>} ins(%in, %w75 : memref<1x4x10x12xf32>, memref<16x4x7x5xf32>) outs(%oblong : memref<1x16x2x8xf32>)
+  linalg.conv_2d_nchw_fchw {strides = dense<[2, 1]> : tensor<2xi64>} ins(%in, %w75 : memref<1x4x10x12xf32>, memref<16x4x7x5xf32>) outs(%oblong : memref<1x16x2x8xf32>)
   return %out, %oblong : memref<1x16x8x10xf32>, memref<1x16x2x8xf32>
 }
 
@@ -325,13 +332,13 @@ func.func @few_channels(%in: memref<1x4x10x12xf32>, %w: memref<16x4x3x3xf32>, %w
 // each with a warning that says why.
 // CHECK-LABEL: func.func @refused
 // CHECK-NOT:     call
-// CHECK-COUNT-5: linalg.conv_2d_nchw_fchw
+// CHECK-COUNT-6: linalg.conv_2d_nchw_fchw
 func.func @refused(%in: memref<1x8x10x12xf32>, %w: memref<16x8x3x3xf32>, %out: memref<1x16x8x10xf32>, %small: memref<1x16x4x5xf32>, %wide: memref<1x16x7x9xf32>, %rgb: memref<1x3x10x12xf32>, %w3: memref<16x3x3x3xf32>) {
   %zero = arith.constant 0.0 : f32
   // expected-warning @below {{tessera-conv-to-microkernel: left as loops, not a convolution kernel: output is not zero-filled just before}}
   linalg.conv_2d_nchw_fchw ins(%in, %w : memref<1x8x10x12xf32>, memref<16x8x3x3xf32>) outs(%out : memref<1x16x8x10xf32>)
   linalg.fill ins(%zero : f32) outs(%small : memref<1x16x4x5xf32>)
-  // expected-warning @below {{neither 3x3 of stride 1 (Winograd) nor of at most 4 input channels (direct)}}
+  // expected-warning @below {{neither 3x3 of stride 1 (Winograd) nor of at most 4 input channels, strides of at most 2 and 256 window values (direct)}}
   linalg.conv_2d_nchw_fchw {strides = dense<2> : tensor<2xi64>} ins(%in, %w : memref<1x8x10x12xf32>, memref<16x8x3x3xf32>) outs(%small : memref<1x16x4x5xf32>)
   linalg.fill ins(%zero : f32) outs(%wide : memref<1x16x7x9xf32>)
   // expected-warning @below {{input is not the output's size plus the window}}
@@ -344,5 +351,10 @@ func.func @refused(%in: memref<1x8x10x12xf32>, %w: memref<16x8x3x3xf32>, %out: m
   linalg.fill ins(%zero : f32) outs(%small : memref<1x16x4x5xf32>)
   // expected-warning @below {{dilated}}
   linalg.conv_2d_nchw_fchw {dilations = dense<2> : tensor<2xi64>} ins(%rgb, %w3 : memref<1x3x10x12xf32>, memref<16x3x3x3xf32>) outs(%small : memref<1x16x4x5xf32>)
+  // A stem of stride 3 (a patch embedding's kind) is left to im2col.
+  %tiny = memref.alloc() : memref<1x16x3x4xf32>
+  linalg.fill ins(%zero : f32) outs(%tiny : memref<1x16x3x4xf32>)
+  // expected-warning @below {{strides of at most 2}}
+  linalg.conv_2d_nchw_fchw {strides = dense<3> : tensor<2xi64>} ins(%rgb, %w3 : memref<1x3x10x12xf32>, memref<16x3x3x3xf32>) outs(%tiny : memref<1x16x3x4xf32>)
   return
 }

@@ -73,7 +73,7 @@ Value peelConstantClamp(Value value, float &lower, float &upper,
 
 /// The in-place epilogue of a product or convolution in the terms of the
 /// runtime's kernels that apply one (tessera_sgemm_fused_*,
-/// tessera_conv3x3_winograd_*): min(upper, max(lower, (out + addends[0]) +
+/// tessera_conv3x3_winograd_*, tessera_conv2d_direct_*): min(upper, max(lower, (out + addends[0]) +
 /// addends[1])), with at most two addends.
 struct KernelEpilogue {
   linalg::GenericOp op;

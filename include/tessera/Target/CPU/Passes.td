@@ -339,10 +339,11 @@ def TesseraConvToMicrokernel
     convolution kernels (see `tessera_package_abi.h`), which overwrites
     the output; the fill goes away. A batch larger than one becomes a loop
     of calls.
-    - At most 4 input channels (a network's first layer), any window and
-      stride: `tessera_conv2d_direct_<isa>`, which computes each output
-      row from its input rows, without im2col. Its sums are fused
-      multiply-adds in (c, kh, kw) order.
+    - With `direct` (the default), at most 4 input channels (a network's
+      first layer), strides of at most 2 and at most 256 window values:
+      `tessera_conv2d_direct_<isa>`, which computes each output row from
+      its input rows, without im2col. Its sums are fused multiply-adds in
+      (c, kh, kw) order, as im2col and the micro-kernel's are.
     - Otherwise 3x3 of stride 1, on an input of exactly `(OH + 2) x
       (OW + 2)` (the padded input): `tessera_conv3x3_winograd_<isa>`,
       Winograd F(2x2, 3x3). Its sums are not the direct ones: the
@@ -394,6 +395,9 @@ def TesseraConvToMicrokernel
   let options = [
     Option<"isa", "isa", "std::string", /*default=*/"\"none\"",
            "Kernel variant to call: avx512, avx2 or none">,
+    Option<"direct", "direct", "bool", /*default=*/"true",
+           "Call the direct kernel for stems (off: 3x3 stride-1 stems go "
+           "to Winograd too, as before the direct kernel existed)">,
   ];
   let dependentDialects = ["::mlir::func::FuncDialect",
                            "::mlir::LLVM::LLVMDialect",
