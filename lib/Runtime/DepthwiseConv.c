@@ -91,10 +91,6 @@ static inline int64_t granule_end(int64_t end, int64_t granule,
   return end * granule < extent ? end * granule : extent;
 }
 
-static inline int64_t round_up(int64_t value, int64_t multiple) {
-  return (value + multiple - 1) / multiple * multiple;
-}
-
 /* The bias each input value of channel c gets (-0 adds nothing, and
  * keeps -0; +0 would not). */
 static inline float input_bias_of(const depthwise_args_t *a, int64_t c) {
@@ -147,15 +143,7 @@ static inline float larger_of(float x, float max) { return x > max ? x : max; }
 #define VALIGNNEXT(lo, hi)                                                     \
   _mm512_castsi512_ps(_mm512_alignr_epi32(_mm512_castps_si512(hi),            \
                                           _mm512_castps_si512(lo), 1))
-#define VDEINTERLEAVE(lo, hi, even, odd)                                       \
-  do {                                                                         \
-    const __m512i evens = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, \
-                                            20, 22, 24, 26, 28, 30);           \
-    const __m512i odds = _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19,  \
-                                           21, 23, 25, 27, 29, 31);            \
-    *(even) = _mm512_permutex2var_ps(lo, evens, hi);                           \
-    *(odd) = _mm512_permutex2var_ps(lo, odds, hi);                             \
-  } while (0)
+#define VDEINTERLEAVE(lo, hi, even, odd) deinterleave_16(lo, hi, even, odd)
 
 /* Max pooling is separable: the max over a kh x kw window is the max over
  * kw columns of each column's max over kh rows. So each output row of an
@@ -349,14 +337,7 @@ max_pool_separably_avx512(const depthwise_args_t *a, int64_t plane_begin,
       v, _mm256_setr_epi32((n) % 8, ((n) + 1) % 8, ((n) + 2) % 8,              \
                            ((n) + 3) % 8, ((n) + 4) % 8, ((n) + 5) % 8,        \
                            ((n) + 6) % 8, ((n) + 7) % 8))
-/* Within each 128-bit lane, then the 64-bit pairs back in order. */
-#define VDEINTERLEAVE(lo, hi, even, odd)                                       \
-  do {                                                                         \
-    *(even) = _mm256_castpd_ps(_mm256_permute4x64_pd(                         \
-        _mm256_castps_pd(_mm256_shuffle_ps(lo, hi, 0x88)), 0xD8));             \
-    *(odd) = _mm256_castpd_ps(_mm256_permute4x64_pd(                          \
-        _mm256_castps_pd(_mm256_shuffle_ps(lo, hi, 0xDD)), 0xD8));             \
-  } while (0)
+#define VDEINTERLEAVE(lo, hi, even, odd) deinterleave_8(lo, hi, even, odd)
 #include "DepthwiseConvVariants.inc"
 #undef ISA
 

@@ -56,10 +56,6 @@ typedef struct direct_conv {
   const float *packed;
 } direct_conv_t;
 
-static int64_t round_up(int64_t value, int64_t multiple) {
-  return (value + multiple - 1) / multiple * multiple;
-}
-
 /* The laid-out rows after the taps' pointers, 64-byte aligned. */
 static int64_t tap_floats(const direct_conv_t *g) {
   return round_up(g->window * (int64_t)sizeof(const float *), 64) /
@@ -129,15 +125,7 @@ typedef struct direct_isa {
 #define VFMA(a, b, c) _mm512_fmadd_ps(a, b, c)
 #define VMAX(a, b) _mm512_max_ps(a, b)
 #define VMIN(a, b) _mm512_min_ps(a, b)
-/* even = lo, hi's even lanes in order; odd = their odd lanes. */
-#define VDEINTERLEAVE(lo, hi, even, odd)                                       \
-  do {                                                                         \
-    const __m512i evens = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, \
-                                            20, 22, 24, 26, 28, 30);           \
-    *(even) = _mm512_permutex2var_ps(lo, evens, hi);                           \
-    *(odd) = _mm512_permutex2var_ps(                                           \
-        lo, _mm512_add_epi32(evens, _mm512_set1_epi32(1)), hi);                \
-  } while (0)
+#define VDEINTERLEAVE(lo, hi, even, odd) deinterleave_16(lo, hi, even, odd)
 #include "DirectConvKernel.inc"
 
 #define ISA avx2
@@ -157,14 +145,7 @@ typedef struct direct_isa {
 #define VFMA(a, b, c) _mm256_fmadd_ps(a, b, c)
 #define VMAX(a, b) _mm256_max_ps(a, b)
 #define VMIN(a, b) _mm256_min_ps(a, b)
-/* Within each 128-bit lane, then the 64-bit pairs back in order. */
-#define VDEINTERLEAVE(lo, hi, even, odd)                                       \
-  do {                                                                         \
-    *(even) = _mm256_castpd_ps(_mm256_permute4x64_pd(                         \
-        _mm256_castps_pd(_mm256_shuffle_ps(lo, hi, 0x88)), 0xD8));             \
-    *(odd) = _mm256_castpd_ps(_mm256_permute4x64_pd(                          \
-        _mm256_castps_pd(_mm256_shuffle_ps(lo, hi, 0xDD)), 0xD8));             \
-  } while (0)
+#define VDEINTERLEAVE(lo, hi, even, odd) deinterleave_8(lo, hi, even, odd)
 #include "DirectConvKernel.inc"
 
 static const direct_isa_t avx512 = {convolve_rows_avx512, 8, 16};

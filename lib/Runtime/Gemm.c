@@ -57,7 +57,7 @@
 
 /* `width` rows of A (columns of B) padded to whole panels of `panel`. */
 static inline int64_t padded_to_panels(int64_t width, int panel) {
-  return (width + panel - 1) / panel * panel;
+  return round_up(width, panel);
 }
 
 /*===--- Packing buffers --------------------------------------------------===*/

@@ -175,10 +175,35 @@ int tessera_rt_gemm_add_packed(const float *source, int64_t ld, int64_t rows,
                                int64_t cols, int panel, int is_b,
                                const float *packed);
 
-/*===--- Vector lane masks (the convolution kernels, Gemm.c) --------------===*/
+/* value rounded up to a multiple of `multiple` (both positive). */
+static inline int64_t round_up(int64_t value, int64_t multiple) {
+  return (value + multiple - 1) / multiple * multiple;
+}
+
+/*===--- Vector lane masks and shuffles (the convolution kernels, Gemm.c) -===*/
 
 #if defined(__x86_64__)
 #include <immintrin.h>
+
+/* even = lo, hi's even lanes in order; odd = their odd lanes: a row of
+ * stride-2 windows split into its two phases. */
+__attribute__((target("avx512f"), always_inline)) static inline void
+deinterleave_16(__m512 lo, __m512 hi, __m512 *even, __m512 *odd) {
+  const __m512i evens = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18,
+                                          20, 22, 24, 26, 28, 30);
+  *even = _mm512_permutex2var_ps(lo, evens, hi);
+  *odd = _mm512_permutex2var_ps(
+      lo, _mm512_add_epi32(evens, _mm512_set1_epi32(1)), hi);
+}
+/* The same for 8 lanes: within each 128-bit lane, then the 64-bit pairs
+ * back in order. */
+__attribute__((target("avx2"), always_inline)) static inline void
+deinterleave_8(__m256 lo, __m256 hi, __m256 *even, __m256 *odd) {
+  *even = _mm256_castpd_ps(_mm256_permute4x64_pd(
+      _mm256_castps_pd(_mm256_shuffle_ps(lo, hi, 0x88)), 0xD8));
+  *odd = _mm256_castpd_ps(_mm256_permute4x64_pd(
+      _mm256_castps_pd(_mm256_shuffle_ps(lo, hi, 0xDD)), 0xD8));
+}
 
 /* The first n of 16 lanes (none for n <= 0, all for n >= 16). */
 static inline __mmask16 first_lanes_16(int64_t n) {

@@ -283,16 +283,7 @@ static inline int64_t point_stride(int64_t floats) { return floats + 16; }
     *(hi2) = _mm512_castsi512_ps(_mm512_alignr_epi32(                          \
         _mm512_castps_si512(next_), _mm512_castps_si512(*(hi)), 2));           \
   } while (0)
-/* even = lo, hi's even lanes in order; odd = their odd lanes. */
-#define VDEINTERLEAVE(lo, hi, even, odd)                                       \
-  do {                                                                         \
-    const __m512i evens = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, \
-                                            20, 22, 24, 26, 28, 30);           \
-    const __m512 lo_ = (lo), hi_ = (hi);                                       \
-    *(even) = _mm512_permutex2var_ps(lo_, evens, hi_);                         \
-    *(odd) = _mm512_permutex2var_ps(                                           \
-        lo_, _mm512_add_epi32(evens, _mm512_set1_epi32(1)), hi_);              \
-  } while (0)
+#define VDEINTERLEAVE(lo, hi, even, odd) deinterleave_16(lo, hi, even, odd)
 /* first, second = a[0], b[0], a[1], b[1], ... */
 #define VINTERLEAVE(a, b, first, second)                                       \
   do {                                                                         \
@@ -326,15 +317,7 @@ static inline int64_t point_stride(int64_t floats) { return floats + 16; }
     *(lo2) = VLOADRANGE((row) + 2, (first) - 2, (valid) - 2);                  \
     *(hi2) = VLOADRANGE((row) + 10, (first) - 10, (valid) - 10);               \
   } while (0)
-/* Within each 128-bit lane, then the 64-bit pairs back in order. */
-#define VDEINTERLEAVE(lo, hi, even, odd)                                       \
-  do {                                                                         \
-    const __m256 lo_ = (lo), hi_ = (hi);                                       \
-    *(even) = _mm256_castpd_ps(_mm256_permute4x64_pd(                         \
-        _mm256_castps_pd(_mm256_shuffle_ps(lo_, hi_, 0x88)), 0xD8));           \
-    *(odd) = _mm256_castpd_ps(_mm256_permute4x64_pd(                          \
-        _mm256_castps_pd(_mm256_shuffle_ps(lo_, hi_, 0xDD)), 0xD8));           \
-  } while (0)
+#define VDEINTERLEAVE(lo, hi, even, odd) deinterleave_8(lo, hi, even, odd)
 #define VINTERLEAVE(a, b, first, second)                                       \
   do {                                                                         \
     const __m256 low_ = _mm256_unpacklo_ps(a, b),                              \

@@ -248,7 +248,10 @@ void tessera_max_pool2d_avx2(TESSERA_MAX_POOL2D_PARAMETERS);
       int64_t pad_left, const float *weights, float *output,                   \
       int64_t output_channel_stride,                                           \
       int64_t output_row_stride, int64_t output_height, int64_t output_width,  \
-      const float *addend0, int64_t addend0_channel_stride,                    \
+      TESSERA_CONV2D_EPILOGUE_PARAMETERS
+/* The convolution kernels' epilogue: two addends and the bounds. */
+#define TESSERA_CONV2D_EPILOGUE_PARAMETERS                                     \
+  const float *addend0, int64_t addend0_channel_stride,                        \
       int64_t addend0_row_stride, int64_t addend0_column_stride,               \
       const float *addend1, int64_t addend1_channel_stride,                    \
       int64_t addend1_row_stride, int64_t addend1_column_stride, float lower,  \
@@ -271,11 +274,7 @@ void tessera_conv3x3_winograd_avx2(TESSERA_WINOGRAD_CONV3X3_PARAMETERS);
       int64_t stride_height, int64_t stride_width, const float *weights,       \
       float *output, int64_t output_channel_stride,                            \
       int64_t output_row_stride, int64_t output_height, int64_t output_width,  \
-      const float *addend0, int64_t addend0_channel_stride,                    \
-      int64_t addend0_row_stride, int64_t addend0_column_stride,               \
-      const float *addend1, int64_t addend1_channel_stride,                    \
-      int64_t addend1_row_stride, int64_t addend1_column_stride, float lower,  \
-      float upper
+      TESSERA_CONV2D_EPILOGUE_PARAMETERS
 void tessera_conv2d_direct_avx512(TESSERA_DIRECT_CONV2D_PARAMETERS);
 void tessera_conv2d_direct_avx2(TESSERA_DIRECT_CONV2D_PARAMETERS);
 
