@@ -38,6 +38,7 @@ typedef void (*tessera_parallel_task_t)(void *args, int64_t begin,
                                         int64_t end);
 void tessera_parallel_for(tessera_parallel_task_t task, void *args,
                           int64_t extent);
+void *_mlir_memref_to_llvm_alloc(size_t bytes);
 #else
 #include "tessera/Runtime/tessera_package_abi.h"
 #endif
@@ -176,13 +177,13 @@ void tessera_package_entry(void **args) {
   memcpy(w, pointer(weights[1]), sizeof(w));
   const float *xs = pointer(x[1]), *ys = pointer(y[1]), *bs = pointer(bias[1]);
 
-  float *sum = malloc((size_t)batch * 3 * sizeof(float));
+  float *sum = _mlir_memref_to_llvm_alloc((size_t)batch * 3 * sizeof(float));
   sum_task_t task = {xs, ys, bs, w, sum};
   pthread_mutex_lock(&threads_mutex);
   num_threads_seen = 0;
   pthread_mutex_unlock(&threads_mutex);
   tessera_parallel_for(sum_rows, &task, batch);
-  int64_t *count = malloc(sizeof(int64_t));
+  int64_t *count = _mlir_memref_to_llvm_alloc(sizeof(int64_t));
   *count = ok ? batch : -1;
 
   /* sum: float32 [batch, 3] */

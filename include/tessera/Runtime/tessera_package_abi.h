@@ -19,7 +19,8 @@
  *
  *   args[0]      results: the output descriptors, one after another, each
  *                (3 + 2 * rank) words, written by the entry. Every output's
- *                `allocated` pointer is a fresh malloc() block the runtime
+ *                `allocated` pointer is a block of its own from
+ *                _mlir_memref_to_llvm_alloc (below), which the runtime
  *                owns and must free(); the data starts at aligned + offset
  *                elements and is dense row-major.
  *   args[1]      weights: rank-1 i8 descriptor of the weights blob
@@ -68,6 +69,15 @@
  * whole range when the context has one thread), and returns when all are
  * done. `args` points to the task's packed arguments, which the task reads
  * and never writes.
+ *
+ *   void *_mlir_memref_to_llvm_alloc(size_t bytes);
+ *   void *_mlir_memref_to_llvm_aligned_alloc(size_t alignment, size_t bytes);
+ *   void _mlir_memref_to_llvm_free(void *block);
+ *
+ * The heap allocations of the generated code (memref.alloc lowered with
+ * use-generic-functions): malloc() blocks, or, during a run, a block of
+ * one of the context's last outputs that fits (those outputs are no longer
+ * valid once the next run starts). free() releases either.
  *
  * and the fp32 matrix-product micro-kernels (x86-64 only; the compiler
  * calls the one the target CPU supports):
@@ -149,6 +159,7 @@
 #ifndef TESSERA_PACKAGE_ABI_H
 #define TESSERA_PACKAGE_ABI_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #define TESSERA_PACKAGE_FORMAT_VERSION 1
@@ -167,6 +178,9 @@ typedef void (*tessera_parallel_task_t)(void *args, int64_t begin,
                                         int64_t end);
 void tessera_parallel_for(tessera_parallel_task_t task, void *args,
                           int64_t extent);
+void *_mlir_memref_to_llvm_alloc(size_t bytes);
+void *_mlir_memref_to_llvm_aligned_alloc(size_t alignment, size_t bytes);
+void _mlir_memref_to_llvm_free(void *block);
 
 /* tessera_sgemm_* flags. */
 #define TESSERA_SGEMM_OVERWRITE 1

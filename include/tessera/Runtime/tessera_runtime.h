@@ -150,7 +150,9 @@ tessera_status_t tessera_context_set_input(tessera_context_t *context,
 tessera_status_t tessera_context_run(tessera_context_t *context);
 
 /* Output `index` of the last successful run. The data belongs to the
- * context and stays valid until the next run or tessera_context_free. */
+ * context and stays valid until the next run or tessera_context_free. The
+ * next run reuses it for its own outputs, unless it is bound as one of
+ * that run's inputs. */
 tessera_status_t tessera_context_get_output(const tessera_context_t *context,
                                             int32_t index,
                                             tessera_tensor_t *output);

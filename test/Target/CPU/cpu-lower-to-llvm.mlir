@@ -9,13 +9,15 @@
 // NONE-NOT: func.return
 // NONE-NOT: unrealized_conversion_cast
 
-// The result is malloc'ed; the weights blob and the arena are leading
-// pointer arguments (each an unpacked memref descriptor).
-// CHECK:       llvm.func @malloc(i64) -> !llvm.ptr
+// The result is allocated by the runtime's _mlir_memref_to_llvm_alloc
+// (which reuses the last run's output blocks); the weights blob and the
+// arena are leading pointer arguments (each an unpacked memref descriptor).
+// NONE-NOT: {{@malloc|@free\b}}
+// CHECK:       llvm.func @_mlir_memref_to_llvm_alloc(i64) -> !llvm.ptr
 // CHECK:       llvm.func @main(%{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: i64, %{{.*}}: i64, %{{.*}}: i64, %{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: i64, %{{.*}}: i64, %{{.*}}: i64, %{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: i64, %{{.*}}: i64, %{{.*}}: i64, %{{.*}}: i64, %{{.*}}: i64) -> !llvm.struct<(ptr, ptr, i64, array<2 x i64>, array<2 x i64>)>
 // CHECK-SAME:    attributes {tessera.arena_size = 128 : i64}
 // CHECK:         llvm.call @main_kernel_0(
-// CHECK:         llvm.call @malloc
+// CHECK:         llvm.call @_mlir_memref_to_llvm_alloc
 // CHECK:         llvm.call @main_kernel_1(
 // CHECK:         llvm.return
 // Each linalg op is an internal kernel with noalias pointer arguments.
@@ -31,12 +33,12 @@ func.func @main(%x: tensor<4x8xf32>) -> tensor<2x8xf32> {
 
 // Dynamic shapes: the reduction buffer is a heap allocation freed after its
 // last use; erf and exp call libm inside the kernels.
-// CHECK-DAG:   llvm.func @free(!llvm.ptr)
+// CHECK-DAG:   llvm.func @_mlir_memref_to_llvm_free(!llvm.ptr)
 // CHECK-DAG:   llvm.func @erff(f32) -> f32
 // CHECK-DAG:   llvm.func @expf(f32) -> f32
 // CHECK:       llvm.func @main
 // CHECK-SAME:    attributes {tessera.arena_size = 0 : i64}
-// CHECK:         llvm.call @free
+// CHECK:         llvm.call @_mlir_memref_to_llvm_free
 // CHECK:         llvm.return
 // CHECK:       llvm.func internal @main_kernel_{{[0-9]+}}
 // CHECK:         llvm.call @expf
