@@ -1489,7 +1489,7 @@ struct SoftmaxLowering : OpRewritePattern<OpTy> {
     Location loc = op.getLoc();
     Value input = op.getInput();
     Type elementType = getElementTypeOrSelf(input.getType());
-    SmallVector<int64_t> axes = {op.getAxis()};
+    SmallVector<int64_t> axes = {static_cast<int64_t>(op.getAxis())};
     Value max = createReduction(
         rewriter, loc, input, axes, createLowest(rewriter, loc, elementType),
         [](OpBuilder &b, Location l, Value acc, Value x) {
