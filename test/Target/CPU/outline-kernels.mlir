@@ -147,6 +147,54 @@ func.func @parallel_columns(%a: memref<16x72xf32>, %b: memref<72x256xf32>, %c: m
 
 // -----
 
+// Weights (views of the first of the two leading byte buffers) count
+// thrice: read from memory on every run, they outweigh im2col columns of
+// up to three times their size. A (96 x 72) in the weights splits the
+// product along m (96 rows); the same A in the arena along n (16 groups of
+// 16 columns), as B (72 x 256) is the larger input.
+// PAR-LABEL:   func.func @weights_rows
+// PAR:           %[[M:.*]] = arith.constant 96 : index
+// PAR:           call @weights_rows_kernel_0(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %[[M]])
+// PAR:         func.func private @weights_rows_kernel_0(%[[A:.*]]: memref<96x72xf32>, %{{.*}}: memref<72x256xf32>, %{{.*}}: memref<96x256xf32>, %[[BEGIN:.*]]: index, %{{.*}}: index)
+// PAR:           memref.subview %[[A]][%[[BEGIN]], 0]
+// PAR-LABEL:   func.func @arena_columns
+// PAR:           %[[N:.*]] = arith.constant 16 : index
+// PAR:           call @arena_columns_kernel_0(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %[[N]])
+#wA = affine_map<(m, n, k) -> (m, k)>
+#wB = affine_map<(m, n, k) -> (k, n)>
+#wC = affine_map<(m, n, k) -> (m, n)>
+func.func @weights_rows(%weights: memref<?xi8>, %arena: memref<?xi8>) {
+  %c0 = arith.constant 0 : index
+  %c101376 = arith.constant 101376 : index
+  %a = memref.view %weights[%c0][] : memref<?xi8> to memref<96x72xf32>
+  %b = memref.view %arena[%c0][] : memref<?xi8> to memref<72x256xf32>
+  %c = memref.view %arena[%c101376][] : memref<?xi8> to memref<96x256xf32>
+  linalg.generic {indexing_maps = [#wA, #wB, #wC], iterator_types = ["parallel", "parallel", "reduction"]} ins(%a, %b : memref<96x72xf32>, memref<72x256xf32>) outs(%c : memref<96x256xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+func.func @arena_columns(%weights: memref<?xi8>, %arena: memref<?xi8>) {
+  %c0 = arith.constant 0 : index
+  %c73728 = arith.constant 73728 : index
+  %c101376 = arith.constant 101376 : index
+  %a = memref.view %arena[%c73728][] : memref<?xi8> to memref<96x72xf32>
+  %b = memref.view %arena[%c0][] : memref<?xi8> to memref<72x256xf32>
+  %c = memref.view %arena[%c101376][] : memref<?xi8> to memref<96x256xf32>
+  linalg.generic {indexing_maps = [#wA, #wB, #wC], iterator_types = ["parallel", "parallel", "reduction"]} ins(%a, %b : memref<96x72xf32>, memref<72x256xf32>) outs(%c : memref<96x256xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
 // A zero fill of a product's output, just before it (views between do not
 // count), goes into the product's kernel and is split with it: each thread
 // zeroes the columns it then accumulates into (so that
