@@ -44,9 +44,10 @@ struct tessera_context {
   tessera_tensor_t *outputs;
   void **output_blocks; /* `allocated` of each output, owned; NULL if none */
   /* During a run, the last run's output blocks its allocations may take
-   * (NULL once taken), and those it must not (an input points into them),
-   * freed when it returns. */
+   * (NULL once taken), freed when it returns if left. */
   void **reusable_blocks;
+  /* Blocks of earlier outputs that inputs are bound to, kept until no
+   * binding points into them (at most one per input). */
   void **held_blocks;
 };
 
@@ -112,34 +113,56 @@ static int holds_input(const tessera_context_t *context, void *block) {
   return 0;
 }
 
+static int32_t held_capacity(const tessera_context_t *context) {
+  int32_t inputs = context->model->metadata.num_inputs;
+  return inputs > 0 ? inputs : 1;
+}
+
 /* Hands the last run's output blocks to the next run: reusable, or held
- * until it returns when an input points into one. */
+ * while an input points into one (an output fed back as an input stays
+ * valid for as long as it is bound). Held blocks no binding points into
+ * any more are freed. */
 static void recycle_outputs(tessera_context_t *context) {
+  for (int32_t i = 0; i < held_capacity(context); ++i)
+    if (context->held_blocks[i] &&
+        !holds_input(context, context->held_blocks[i])) {
+      free(context->held_blocks[i]);
+      context->held_blocks[i] = NULL;
+    }
   int32_t count = context->model->metadata.num_outputs;
   for (int32_t i = 0; i < count; ++i) {
     void *block = context->output_blocks[i];
     context->output_blocks[i] = NULL;
-    context->reusable_blocks[i] = block && !holds_input(context, block)
-                                      ? block
-                                      : NULL;
-    context->held_blocks[i] = context->reusable_blocks[i] ? NULL : block;
+    context->reusable_blocks[i] = NULL;
+    if (!block)
+      continue;
+    if (!holds_input(context, block)) {
+      context->reusable_blocks[i] = block;
+      continue;
+    }
+    /* Every held block holds a different input's data, so there is room. */
+    for (int32_t j = 0; j < held_capacity(context); ++j)
+      if (!context->held_blocks[j]) {
+        context->held_blocks[j] = block;
+        break;
+      }
   }
   context->has_outputs = 0;
 }
 
-/* Frees what the run did not reuse. */
-static void free_recycled_blocks(tessera_context_t *context) {
+/* Frees the blocks the run did not reuse. */
+static void free_reusable_blocks(tessera_context_t *context) {
   int32_t count = context->model->metadata.num_outputs;
   for (int32_t i = 0; i < count; ++i) {
     free(context->reusable_blocks[i]);
-    free(context->held_blocks[i]);
-    context->reusable_blocks[i] = context->held_blocks[i] = NULL;
+    context->reusable_blocks[i] = NULL;
   }
 }
 
 /* A reusable block of at least `size` bytes (and not much more: a block
  * is kept whole for as long as its output is) aligned to `alignment`,
- * taken; NULL if none. */
+ * taken; NULL if none. The first that fits: a run's allocations come in
+ * the same order every run. */
 static void *take_reusable_block(size_t size, size_t alignment) {
   tessera_context_t *context = running_context;
   if (!context)
@@ -149,7 +172,7 @@ static void *take_reusable_block(size_t size, size_t alignment) {
     void *block = context->reusable_blocks[i];
     size_t usable = block ? malloc_usable_size(block) : 0;
     if (block && usable >= size && usable - size <= size / 4 + 4096 &&
-        (uintptr_t)block % alignment == 0) {
+        (alignment <= 1 || (uintptr_t)block % alignment == 0)) {
       context->reusable_blocks[i] = NULL;
       return block;
     }
@@ -159,11 +182,13 @@ static void *take_reusable_block(size_t size, size_t alignment) {
 
 /* The generated code's heap allocations (memref.alloc, lowered with
  * finalize-memref-to-llvm's use-generic-functions): its outputs, whose
- * blocks the runtime frees. A run takes them from its context's last
- * outputs where one fits, so that the same outputs every run reuse warm
- * memory: a new block over glibc's mmap threshold (32 MiB at most) is
- * mapped fresh and page-faulted on every run (a 4096 x 4096 product's
- * output: 214-219 ms a run, 202-203 reused). */
+ * blocks the runtime frees, and dynamically shaped intermediates, which
+ * it frees itself. A run takes them from its context's last outputs where
+ * one fits, so that the same outputs every run reuse warm memory: a new
+ * block over glibc's mmap threshold (32 MiB at most) is mapped fresh and
+ * page-faulted on every run (a 4096 x 4096 x 1024 product, whose output
+ * is 64 MiB: 219-221 ms a run, 191-195 reusing it). The compiler calls
+ * only the unaligned one (MLIR pads the size and aligns the pointer). */
 void *_mlir_memref_to_llvm_alloc(size_t size) {
   void *block = take_reusable_block(size, 1);
   return block ? block : malloc(size);
@@ -195,6 +220,8 @@ static void destroy_context(tessera_context_t *context) {
   free(context->words);
   free(context->outputs);
   free(context->output_blocks);
+  for (int32_t i = 0; context->held_blocks && i < held_capacity(context); ++i)
+    free(context->held_blocks[i]);
   free(context->reusable_blocks);
   free(context->held_blocks);
   free(context);
@@ -253,7 +280,7 @@ tessera_context_create(const tessera_model_t *model,
   result->outputs = calloc(outputs, sizeof(*result->outputs));
   result->output_blocks = calloc(outputs, sizeof(void *));
   result->reusable_blocks = calloc(outputs, sizeof(void *));
-  result->held_blocks = calloc(outputs, sizeof(void *));
+  result->held_blocks = calloc(inputs, sizeof(void *));
   if (!result->inputs || !result->args || !result->words || !result->outputs ||
       !result->output_blocks || !result->reusable_blocks ||
       !result->held_blocks) {
@@ -418,7 +445,7 @@ static void write_descriptor(int64_t *descriptor, const void *data,
   }
 }
 
-/* The output blocks the entry returned, checked for being fresh: a block
+/* The output blocks the entry returned, checked for being their own: a block
  * that is (part of) an input, the weights or the arena must not be freed. */
 static tessera_status_t take_output_blocks(tessera_context_t *context) {
   const tessera_model_t *model = context->model;
@@ -454,7 +481,7 @@ static tessera_status_t take_output_blocks(tessera_context_t *context) {
       if (status == TESSERA_OK)
         status = tessera_rt_fail(TESSERA_ERROR_INTERNAL,
                                  "output '%s': the package returned memory "
-                                 "of '%s' instead of a fresh allocation",
+                                 "of '%s' instead of an allocation of its own",
                                  tensor->name, owner);
     }
   }
@@ -589,7 +616,7 @@ TESSERA_EXPORT tessera_status_t tessera_context_run(tessera_context_t *context) 
   tessera_package_entry(context->args);
   running_context = outer;
   tessera_thread_pool_enter(previous);
-  free_recycled_blocks(context);
+  free_reusable_blocks(context);
   return collect_outputs(context);
 }
 

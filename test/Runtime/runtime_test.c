@@ -480,14 +480,30 @@ static void test_embedded(void) {
     CHECK(output.data == block);
     memcpy(previous, output.data, sizeof(previous));
     CHECK_OK(api.context_set_input(context, 0, output.data, three, 2, f32));
-    if (CHECK_OK(api.context_run(context)) &&
-        CHECK_OK(api.context_get_output(context, 0, &output))) {
-      CHECK(output.data != block);
-      const float *sum = output.data;
-      for (int i = 0; i < 3 * 3; ++i)
-        CHECK(sum[i] == previous[i] + rows4[i] + embedded_weights[i % 3]);
-    }
+    /* Twice: the binding, not the run, decides how long it is kept. */
+    for (int run = 0; run < 2; ++run)
+      if (CHECK_OK(api.context_run(context)) &&
+          CHECK_OK(api.context_get_output(context, 0, &output))) {
+        CHECK(output.data != block);
+        const float *sum = output.data;
+        for (int i = 0; i < 3 * 3; ++i)
+          CHECK(sum[i] == previous[i] + rows4[i] + embedded_weights[i % 3]);
+      }
   }
+  /* A block more than a quarter and 4 KiB larger than the output is not
+   * taken. */
+  static float rows1000[1000 * 3];
+  int64_t thousand[2] = {1000, 3}, one[2] = {1, 3};
+  CHECK_OK(api.context_set_input(context, 0, rows1000, thousand, 2, f32));
+  CHECK_OK(api.context_set_input(context, 1, rows1000, thousand, 2, f32));
+  if (CHECK_OK(api.context_run(context)) &&
+      CHECK_OK(api.context_get_output(context, 0, &output)))
+    block = output.data;
+  CHECK_OK(api.context_set_input(context, 0, rows1000, one, 2, f32));
+  CHECK_OK(api.context_set_input(context, 1, rows1000, one, 2, f32));
+  if (CHECK_OK(api.context_run(context)) &&
+      CHECK_OK(api.context_get_output(context, 0, &output)))
+    CHECK(output.data != block);
 
   /* Runs; the context is reused, with different batch sizes. */
   CHECK_RUN(&api, context, 1, 0.5f, embedded_weights);

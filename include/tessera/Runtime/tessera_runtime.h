@@ -151,8 +151,8 @@ tessera_status_t tessera_context_run(tessera_context_t *context);
 
 /* Output `index` of the last successful run. The data belongs to the
  * context and stays valid until the next run or tessera_context_free. The
- * next run reuses it for its own outputs, unless it is bound as one of
- * that run's inputs. */
+ * next run reuses its memory, unless an input is bound to it: then the
+ * context keeps it for as long as that binding lasts. */
 tessera_status_t tessera_context_get_output(const tessera_context_t *context,
                                             int32_t index,
                                             tessera_tensor_t *output);

@@ -11,6 +11,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "tessera/Package/Package.h"
 #include "tessera/Target/CPU/CPUTarget.h"
 #include "tessera/Target/CPU/Passes.h"
 
@@ -88,14 +89,17 @@ std::optional<BufferOrigin> traceOrigin(Value buffer) {
 
 /// Whether `buffer` is a view of the weights blob: the first of the two
 /// byte buffers (weights, arena) that lead the model function's arguments
-/// once tessera-outline-weights and buffer planning have made them.
+/// (`main`, or the package's entry once renamed) once
+/// tessera-outline-weights and buffer planning have made them.
 bool isWeightsView(Value buffer) {
   std::optional<BufferOrigin> origin = traceOrigin(buffer);
   auto arg = origin ? dyn_cast<BlockArgument>(origin->root) : BlockArgument();
   if (!arg || arg.getArgNumber() != 0)
     return false;
-  auto function = dyn_cast<FunctionOpInterface>(arg.getOwner()->getParentOp());
-  if (!function || function.getNumArguments() < 2)
+  auto function = dyn_cast<func::FuncOp>(arg.getOwner()->getParentOp());
+  if (!function || function.getNumArguments() < 2 ||
+      (function.getSymName() != "main" &&
+       function.getSymName() != tessera::package::kEntryFunctionName))
     return false;
   auto isBytes = [](Type type) {
     auto memref = dyn_cast<MemRefType>(type);

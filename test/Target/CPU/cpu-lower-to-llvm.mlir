@@ -12,7 +12,7 @@
 // The result is allocated by the runtime's _mlir_memref_to_llvm_alloc
 // (which reuses the last run's output blocks); the weights blob and the
 // arena are leading pointer arguments (each an unpacked memref descriptor).
-// NONE-NOT: {{@malloc|@free\b}}
+// NONE-NOT: {{@(malloc|free)\(}}
 // CHECK:       llvm.func @_mlir_memref_to_llvm_alloc(i64) -> !llvm.ptr
 // CHECK:       llvm.func @main(%{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: i64, %{{.*}}: i64, %{{.*}}: i64, %{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: i64, %{{.*}}: i64, %{{.*}}: i64, %{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: i64, %{{.*}}: i64, %{{.*}}: i64, %{{.*}}: i64, %{{.*}}: i64) -> !llvm.struct<(ptr, ptr, i64, array<2 x i64>, array<2 x i64>)>
 // CHECK-SAME:    attributes {tessera.arena_size = 128 : i64}

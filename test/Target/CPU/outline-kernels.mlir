@@ -147,23 +147,21 @@ func.func @parallel_columns(%a: memref<16x72xf32>, %b: memref<72x256xf32>, %c: m
 
 // -----
 
-// Weights (views of the first of the two leading byte buffers) count
-// thrice: read from memory on every run, they outweigh im2col columns of
-// up to three times their size. A (96 x 72) in the weights splits the
-// product along m (96 rows); the same A in the arena along n (16 groups of
-// 16 columns), as B (72 x 256) is the larger input.
-// PAR-LABEL:   func.func @weights_rows
+// Weights (views of the first of the two byte buffers that lead the model
+// function's arguments) count thrice: read from memory on every run, they
+// outweigh im2col columns of up to three times their size. A (96 x 72) in
+// the weights splits the product along m (96 rows); the same A in the
+// arena, or in the first byte buffer of a function other than the model's,
+// along n (16 groups of 16 columns), as B (72 x 256) is the larger input.
+// PAR-LABEL:   func.func @main
 // PAR:           %[[M:.*]] = arith.constant 96 : index
-// PAR:           call @weights_rows_kernel_0(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %[[M]])
-// PAR:         func.func private @weights_rows_kernel_0(%[[A:.*]]: memref<96x72xf32>, %{{.*}}: memref<72x256xf32>, %{{.*}}: memref<96x256xf32>, %[[BEGIN:.*]]: index, %{{.*}}: index)
+// PAR:           call @main_kernel_0(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %[[M]])
+// PAR:         func.func private @main_kernel_0(%[[A:.*]]: memref<96x72xf32>, %{{.*}}: memref<72x256xf32>, %{{.*}}: memref<96x256xf32>, %[[BEGIN:.*]]: index, %{{.*}}: index)
 // PAR:           memref.subview %[[A]][%[[BEGIN]], 0]
-// PAR-LABEL:   func.func @arena_columns
-// PAR:           %[[N:.*]] = arith.constant 16 : index
-// PAR:           call @arena_columns_kernel_0(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %[[N]])
 #wA = affine_map<(m, n, k) -> (m, k)>
 #wB = affine_map<(m, n, k) -> (k, n)>
 #wC = affine_map<(m, n, k) -> (m, n)>
-func.func @weights_rows(%weights: memref<?xi8>, %arena: memref<?xi8>) {
+func.func @main(%weights: memref<?xi8>, %arena: memref<?xi8>) {
   %c0 = arith.constant 0 : index
   %c101376 = arith.constant 101376 : index
   %a = memref.view %weights[%c0][] : memref<?xi8> to memref<96x72xf32>
@@ -177,11 +175,43 @@ func.func @weights_rows(%weights: memref<?xi8>, %arena: memref<?xi8>) {
   }
   return
 }
-func.func @arena_columns(%weights: memref<?xi8>, %arena: memref<?xi8>) {
+
+// -----
+
+// PAR-LABEL:   func.func @main
+// PAR:           %[[N:.*]] = arith.constant 16 : index
+// PAR:           call @main_kernel_0(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %[[N]])
+#wA = affine_map<(m, n, k) -> (m, k)>
+#wB = affine_map<(m, n, k) -> (k, n)>
+#wC = affine_map<(m, n, k) -> (m, n)>
+func.func @main(%weights: memref<?xi8>, %arena: memref<?xi8>) {
   %c0 = arith.constant 0 : index
   %c73728 = arith.constant 73728 : index
   %c101376 = arith.constant 101376 : index
   %a = memref.view %arena[%c73728][] : memref<?xi8> to memref<96x72xf32>
+  %b = memref.view %arena[%c0][] : memref<?xi8> to memref<72x256xf32>
+  %c = memref.view %arena[%c101376][] : memref<?xi8> to memref<96x256xf32>
+  linalg.generic {indexing_maps = [#wA, #wB, #wC], iterator_types = ["parallel", "parallel", "reduction"]} ins(%a, %b : memref<96x72xf32>, memref<72x256xf32>) outs(%c : memref<96x256xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
+// PAR-LABEL:   func.func @bytes_in
+// PAR:           %[[N:.*]] = arith.constant 16 : index
+// PAR:           call @bytes_in_kernel_0(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %[[N]])
+#wA = affine_map<(m, n, k) -> (m, k)>
+#wB = affine_map<(m, n, k) -> (k, n)>
+#wC = affine_map<(m, n, k) -> (m, n)>
+func.func @bytes_in(%bytes: memref<?xi8>, %arena: memref<?xi8>) {
+  %c0 = arith.constant 0 : index
+  %c101376 = arith.constant 101376 : index
+  %a = memref.view %bytes[%c0][] : memref<?xi8> to memref<96x72xf32>
   %b = memref.view %arena[%c0][] : memref<?xi8> to memref<72x256xf32>
   %c = memref.view %arena[%c101376][] : memref<?xi8> to memref<96x256xf32>
   linalg.generic {indexing_maps = [#wA, #wB, #wC], iterator_types = ["parallel", "parallel", "reduction"]} ins(%a, %b : memref<96x72xf32>, memref<72x256xf32>) outs(%c : memref<96x256xf32>) {
