@@ -4,7 +4,8 @@
  * the argument array and memref descriptors handed to tessera_package_entry
  * (laid out once, when the context is created) and the outputs of the last
  * run, whose malloc()ed blocks the next run reuses for its own
- * allocations (see _mlir_memref_to_llvm_alloc) before it frees the rest.
+ * allocations (see _mlir_memref_to_llvm_alloc), or keeps while an input is
+ * bound to one, before it frees the rest.
 \*===----------------------------------------------------------------------===*/
 
 #ifndef _GNU_SOURCE
@@ -280,7 +281,7 @@ tessera_context_create(const tessera_model_t *model,
   result->outputs = calloc(outputs, sizeof(*result->outputs));
   result->output_blocks = calloc(outputs, sizeof(void *));
   result->reusable_blocks = calloc(outputs, sizeof(void *));
-  result->held_blocks = calloc(inputs, sizeof(void *));
+  result->held_blocks = calloc((size_t)held_capacity(result), sizeof(void *));
   if (!result->inputs || !result->args || !result->words || !result->outputs ||
       !result->output_blocks || !result->reusable_blocks ||
       !result->held_blocks) {

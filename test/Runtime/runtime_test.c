@@ -235,6 +235,22 @@ done:
     check_impl(ok_, __LINE__, message_);                                       \
   } while (0)
 
+/* Binds the fake's x and y to `count` rows of `rows`, runs, and returns
+ * the data of its output `sum`; NULL if a call failed. */
+static const void *run_on_rows(const api_t *api, tessera_context_t *context,
+                               const float *rows, int64_t count) {
+  const int64_t dims[2] = {count, 3};
+  tessera_tensor_t output;
+  if (CHECK_OK(api->context_set_input(context, 0, rows, dims, 2,
+                                      TESSERA_DTYPE_FLOAT32)) &&
+      CHECK_OK(api->context_set_input(context, 1, rows, dims, 2,
+                                      TESSERA_DTYPE_FLOAT32)) &&
+      CHECK_OK(api->context_run(context)) &&
+      CHECK_OK(api->context_get_output(context, 0, &output)))
+    return output.data;
+  return NULL;
+}
+
 /*===--- Files --------------------------------------------------------------===*/
 
 static char *join(const char *dir, const char *name) {
@@ -460,26 +476,18 @@ static void test_embedded(void) {
 
   /* A run allocates its outputs in the last run's output blocks where
    * they fit (glibc's malloc would not return a block from another size
-   * class); an output bound as an input of the next run is kept until
-   * that run returns. */
+   * class); an output bound as an input of the next run is kept for as
+   * long as it is bound. */
   float rows4[4 * 3], previous[3 * 3];
   for (int i = 0; i < 4 * 3; ++i)
     rows4[i] = (float)i;
-  int64_t four[2] = {4, 3};
-  CHECK_OK(api.context_set_input(context, 0, rows4, four, 2, f32));
-  CHECK_OK(api.context_set_input(context, 1, rows4, four, 2, f32));
   CHECK_OK(api.context_set_input(context, 2, bias, bias_dims, 1, f32));
-  const void *block = NULL;
-  if (CHECK_OK(api.context_run(context)) &&
-      CHECK_OK(api.context_get_output(context, 0, &output)))
-    block = output.data;
-  CHECK_OK(api.context_set_input(context, 0, rows4, three, 2, f32));
-  CHECK_OK(api.context_set_input(context, 1, rows4, three, 2, f32));
-  if (CHECK_OK(api.context_run(context)) &&
-      CHECK_OK(api.context_get_output(context, 0, &output))) {
-    CHECK(output.data == block);
-    memcpy(previous, output.data, sizeof(previous));
-    CHECK_OK(api.context_set_input(context, 0, output.data, three, 2, f32));
+  const void *block = run_on_rows(&api, context, rows4, 4);
+  const void *reused = run_on_rows(&api, context, rows4, 3);
+  CHECK(block && reused == block);
+  if (reused) {
+    memcpy(previous, reused, sizeof(previous));
+    CHECK_OK(api.context_set_input(context, 0, reused, three, 2, f32));
     /* Twice: the binding, not the run, decides how long it is kept. */
     for (int run = 0; run < 2; ++run)
       if (CHECK_OK(api.context_run(context)) &&
@@ -493,17 +501,9 @@ static void test_embedded(void) {
   /* A block more than a quarter and 4 KiB larger than the output is not
    * taken. */
   static float rows1000[1000 * 3];
-  int64_t thousand[2] = {1000, 3}, one[2] = {1, 3};
-  CHECK_OK(api.context_set_input(context, 0, rows1000, thousand, 2, f32));
-  CHECK_OK(api.context_set_input(context, 1, rows1000, thousand, 2, f32));
-  if (CHECK_OK(api.context_run(context)) &&
-      CHECK_OK(api.context_get_output(context, 0, &output)))
-    block = output.data;
-  CHECK_OK(api.context_set_input(context, 0, rows1000, one, 2, f32));
-  CHECK_OK(api.context_set_input(context, 1, rows1000, one, 2, f32));
-  if (CHECK_OK(api.context_run(context)) &&
-      CHECK_OK(api.context_get_output(context, 0, &output)))
-    CHECK(output.data != block);
+  block = run_on_rows(&api, context, rows1000, 1000);
+  const void *small = run_on_rows(&api, context, rows1000, 1);
+  CHECK(block && small && small != block);
 
   /* Runs; the context is reused, with different batch sizes. */
   CHECK_RUN(&api, context, 1, 0.5f, embedded_weights);

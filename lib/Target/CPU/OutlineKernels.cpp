@@ -211,16 +211,20 @@ std::optional<unsigned> chooseParallelLoop(linalg::LinalgOp op,
   // 79 and 52 split along their channels.)
   constexpr int64_t kWeightsReadCost = 3;
   bool isProduct = op.getNumDpsInputs() == 2 && op.getNumReductionLoops() > 0;
+  SmallVector<int64_t> inputCosts;
+  for (OpOperand *input : op.getDpsInputOperands()) {
+    auto type = dyn_cast<ShapedType>(input->get().getType());
+    int64_t cost = isWeightsView(input->get()) ? kWeightsReadCost : 1;
+    inputCosts.push_back(!type                   ? 0
+                         : type.hasStaticShape() ? cost * type.getNumElements()
+                                                 : (1ll << 32));
+  }
   auto partitionedElements = [&](unsigned loop) -> int64_t {
     int64_t elements = 0;
-    for (OpOperand *input : op.getDpsInputOperands()) {
-      auto type = dyn_cast<ShapedType>(input->get().getType());
-      if (!type || !op.getMatchingIndexingMap(input).isFunctionOfDim(loop))
-        continue;
-      int64_t cost = isWeightsView(input->get()) ? kWeightsReadCost : 1;
-      elements +=
-          type.hasStaticShape() ? cost * type.getNumElements() : (1ll << 32);
-    }
+    for (auto [input, cost] :
+         llvm::zip_equal(op.getDpsInputOperands(), inputCosts))
+      if (op.getMatchingIndexingMap(input).isFunctionOfDim(loop))
+        elements += cost;
     return elements;
   };
   std::optional<unsigned> best;
