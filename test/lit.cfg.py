@@ -26,6 +26,6 @@ llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 
 tool_dirs = [config.tessera_tools_dir, config.llvm_tools_dir]
-tools = ["tessera-opt", "tessera-compile", "tessera-unit-tests", "tessera-runtime-test", "tessera-gemm-test", "tessera-depthwise-test", "tessera-winograd-test", "tessera-direct-conv-test"]
+tools = ["tessera-opt", "tessera-compile", "tessera-unit-tests", "tessera-runtime-test", "tessera-gemm-test", "tessera-depthwise-test", "tessera-pointwise-depthwise-test", "tessera-winograd-test", "tessera-direct-conv-test"]
 tools.append("tessera-run")
 llvm_config.add_tool_substitutions(tools, tool_dirs)

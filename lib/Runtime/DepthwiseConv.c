@@ -59,6 +59,25 @@ typedef struct depthwise_args {
   int64_t granule; /* rows or planes per unit of the threads' ranges */
 } depthwise_args_t;
 
+/* A 1 x 1 convolution whose output a depthwise convolution reads
+ * (PointwiseDepthwiseKernel.inc). */
+typedef struct {
+  /* The depthwise convolution; its input is each band's. */
+  depthwise_args_t depthwise;
+  /* source[n][k][h * input_width + w] */
+  const float *source;
+  int64_t source_batch_stride, source_channel_stride, source_channels;
+  /* pointwise_weights[c * pointwise_weights_stride + k] */
+  const float *pointwise_weights;
+  int64_t pointwise_weights_stride;
+  /* A task's unit: output rows (units of depthwise.granule, per batch
+   * element) when rows is set, else channels (units of depthwise.granule
+   * channels, per batch element, every output row). */
+  int rows;
+  int64_t units_per_image;
+  int64_t band_rows; /* output rows per band at most (rows split) */
+} pointwise_depthwise_args_t;
+
 static int64_t gcd(int64_t a, int64_t b) {
   a = a < 0 ? -a : a;
   b = b < 0 ? -b : b;

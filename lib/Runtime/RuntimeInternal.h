@@ -120,6 +120,7 @@ typedef enum tessera_rt_scratch_slot {
   TESSERA_RT_SCRATCH_WINOGRAD,
   TESSERA_RT_SCRATCH_DIRECT_CONV_WEIGHTS,
   TESSERA_RT_SCRATCH_DIRECT_CONV_ROWS,
+  TESSERA_RT_SCRATCH_POINTWISE_BAND,
   TESSERA_RT_SCRATCH_SLOTS
 } tessera_rt_scratch_slot_t;
 /* At least `floats` floats, 64-byte aligned, in the calling thread's

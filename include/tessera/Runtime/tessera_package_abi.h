@@ -135,6 +135,26 @@
  * TESSERA_DEPTHWISE_MAX_KERNEL. The channels run on the context's threads
  * (tessera_parallel_for); sums use fused multiply-adds in (kh, kw) order.
  *
+ * and the same convolution of a 1 x 1 convolution's output, which is not
+ * stored (x86-64 only, likewise):
+ *
+ *   void tessera_pointwise_depthwise_conv2d_avx512(batch, channels,
+ *       source, source_batch_stride, source_channel_stride,
+ *       source_channels, pointwise_weights, pointwise_weights_stride,
+ *       input_height, input_width, weights, kernel_height, kernel_width,
+ *       bias, bias_stride, output, output_batch_stride,
+ *       output_channel_stride, output_row_stride, output_height,
+ *       output_width, stride_height, stride_width, pad_top, pad_left,
+ *       pad_value, lower, upper, input_bias, input_bias_stride,
+ *       input_lower, input_upper);                        (and _avx2)
+ *
+ * is tessera_depthwise_conv2d_* on input[n][c][h][w] = the sum over k <
+ * source_channels of pointwise_weights[c * pointwise_weights_stride + k]
+ * * source[n * source_batch_stride + k * source_channel_stride + h *
+ * input_width + w] (fused multiply-adds in k order, from zero), before
+ * the input transform. Each thread computes that sum for bands of rows
+ * into its own scratch.
+ *
  * and the 2-D max pool on the same window walk (x86-64 only, likewise):
  *
  *   void tessera_max_pool2d_avx512(batch, channels, input,
@@ -231,6 +251,24 @@ void tessera_sgemm_fused_avx2(TESSERA_SGEMM_PARAMETERS,
       float input_upper
 void tessera_depthwise_conv2d_avx512(TESSERA_DEPTHWISE_CONV2D_PARAMETERS);
 void tessera_depthwise_conv2d_avx2(TESSERA_DEPTHWISE_CONV2D_PARAMETERS);
+
+#define TESSERA_POINTWISE_DEPTHWISE_CONV2D_PARAMETERS                          \
+  int64_t batch, int64_t channels, const float *source,                        \
+      int64_t source_batch_stride, int64_t source_channel_stride,              \
+      int64_t source_channels, const float *pointwise_weights,                 \
+      int64_t pointwise_weights_stride, int64_t input_height,                  \
+      int64_t input_width, const float *weights, int64_t kernel_height,        \
+      int64_t kernel_width, const float *bias, int64_t bias_stride,            \
+      float *output, int64_t output_batch_stride,                              \
+      int64_t output_channel_stride, int64_t output_row_stride,                \
+      int64_t output_height, int64_t output_width, int64_t stride_height,      \
+      int64_t stride_width, int64_t pad_top, int64_t pad_left,                 \
+      float pad_value, float lower, float upper, const float *input_bias,      \
+      int64_t input_bias_stride, float input_lower, float input_upper
+void tessera_pointwise_depthwise_conv2d_avx512(
+    TESSERA_POINTWISE_DEPTHWISE_CONV2D_PARAMETERS);
+void tessera_pointwise_depthwise_conv2d_avx2(
+    TESSERA_POINTWISE_DEPTHWISE_CONV2D_PARAMETERS);
 
 #define TESSERA_MAX_POOL2D_PARAMETERS                                          \
   int64_t batch, int64_t channels, const float *input,                         \

@@ -265,9 +265,23 @@ def TesseraDepthwiseToMicrokernel
     and nothing but the pad reads the source after it, the kernel applies
     that transform to the rows it reads and the op goes away too.
 
+    When, with `fuse-pointwise` (the default), the pad's source was
+    written, after a zero fill, by nothing but a 1 x 1 convolution in
+    matrix-product form (weights `[C, K]` times a source `[N, K, H * W]`,
+    into a static buffer of its own, of at least 1 MiB, seen as `[N, C, H,
+    W]`: MobileNet's expanding convolution; smaller products stay in the
+    cache between the two kernels), which only the pad and its input
+    transform read, and
+    nothing else writes memory between the product and the convolution,
+    the call is to `tessera_pointwise_depthwise_conv2d_<isa>` instead. It
+    takes the product's operands, computes the product band by band into
+    each thread's scratch and convolves each band while it is in the
+    core's cache; the product, its fill and its buffer go away.
+
     The kernel sums with fused multiply-adds in (kh, kw) order, then adds
     the bias: results round differently (no less accurately) than the
-    generic's separate multiplies and adds.
+    generic's separate multiplies and adds. The fused product, likewise,
+    sums in k order with fused multiply-adds.
 
     With `isa=none` (the default) the pass changes nothing; the compiler
     sets `avx512` or `avx2` from the target CPU's features.
@@ -275,6 +289,9 @@ def TesseraDepthwiseToMicrokernel
   let options = [
     Option<"isa", "isa", "std::string", /*default=*/"\"none\"",
            "Kernel variant to call: avx512, avx2 or none">,
+    Option<"fusePointwise", "fuse-pointwise", "bool", /*default=*/"true",
+           "Compute a 1 x 1 convolution that only the depthwise "
+           "convolution reads inside the depthwise kernel">,
   ];
   let dependentDialects = ["::mlir::func::FuncDialect",
                            "::mlir::LLVM::LLVMDialect",
