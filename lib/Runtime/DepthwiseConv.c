@@ -157,11 +157,13 @@ static inline float larger_of(float x, float max) { return x > max ? x : max; }
 #define VROTATELANES(v, n)                                                     \
   _mm512_castsi512_ps(_mm512_alignr_epi32(_mm512_castps_si512(v),             \
                                           _mm512_castps_si512(v), n))
-/* lo's lanes 1 .. 15, then hi's lane 0. Only AVX-512 has the registers
- * for convolve_two_vector_plane_stride_2's three rows of six vectors. */
-#define VALIGNNEXT(lo, hi)                                                     \
+/* lo's lanes n .. 15, then hi's lanes 0 .. n - 1. Only AVX-512 has the
+ * registers for convolve_two_vector_plane_stride_*'s three rows of six
+ * vectors. */
+#define VALIGNBY(lo, hi, n)                                                    \
   _mm512_castsi512_ps(_mm512_alignr_epi32(_mm512_castps_si512(hi),            \
-                                          _mm512_castps_si512(lo), 1))
+                                          _mm512_castps_si512(lo), n))
+#define VALIGNNEXT(lo, hi) VALIGNBY(lo, hi, 1)
 #define VDEINTERLEAVE(lo, hi, even, odd) deinterleave_16(lo, hi, even, odd)
 
 /* Max pooling is separable: the max over a kh x kw window is the max over
@@ -330,6 +332,7 @@ max_pool_separably_avx512(const depthwise_args_t *a, int64_t plane_begin,
 #undef VSELECT
 #undef VROTATELANES
 #undef VALIGNNEXT
+#undef VALIGNBY
 #undef VDEINTERLEAVE
 
 #define VECTOR_WIDTH 8

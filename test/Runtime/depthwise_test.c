@@ -344,6 +344,14 @@ int main(int argc, char **argv) {
         {1, 3, 6, 62, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 0.0f, 1},
         {2, 3, 7, 40, 3, 3, 2, 2, 1, 1, 1, 1, 0, 1, 0.5f, 1},
         {1, 2, 5, 20, 3, 3, 2, 2, 1, 17, 1, 17, 1, 1, 0.0f, 1},
+        /* Stride-1 output rows of two AVX-512 vectors (taps by lane
+         * shifts), split by rows on 2 threads: 28 wide, 32 wide (the last
+         * tap of the last output reads the right pad), 17 wide without
+         * pads, a batch of 2 with a pad value and SAME_UPPER pads. */
+        {1, 3, 40, 28, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 0.0f, 1},
+        {1, 2, 36, 32, 3, 3, 1, 1, 1, 1, 1, 1, 0, 1, 0.0f, 1},
+        {1, 2, 30, 19, 3, 3, 1, 1, 0, 0, 0, 0, 1, 0, 0.0f, 0},
+        {2, 3, 20, 24, 3, 3, 1, 1, 0, 0, 2, 2, 1, 1, 0.5f, 1},
         /* A stride-2 row shorter than a vector, whose last output's tap
          * kw = 2 reads the right pad (a pad value). */
         {1, 3, 9, 15, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 0.75f, 1},
