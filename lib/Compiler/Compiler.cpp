@@ -220,6 +220,8 @@ LogicalResult Compilation::emitPackageCode(
                  << kernels.fusedEpilogues << " of them with their epilogue, "
                  << kernels.depthwiseCalls
                  << " depthwise convolutions on the runtime's kernel, "
+                 << kernels.pointwiseDepthwiseCalls
+                 << " of them computing their 1x1 input, "
                  << kernels.maxPoolCalls << " max pools on it, "
                  << kernels.winogradCalls
                  << " 3x3 convolutions on the Winograd kernel, "

@@ -9,6 +9,13 @@ a pad the kernel absorbs, on a batch of 2 with 8 channels.
 - 5x5, stride 1, pads 2, bias, nothing after.
 - 3x3, stride 2, pads 1, bias, on the model input itself (its own output).
 The output widths (19, 9, 9, 10) leave partial vectors.
+
+And expansions.onnx: MobileNet's inverted residual blocks at a size where
+tessera-depthwise-to-microkernel computes the 1x1 expansion inside the
+depthwise kernel (2 x 96 x 58 x 56 products, over 1 MiB): 12 -> 96
+channels with bias and Clip(0, 6), then a 3x3 depthwise convolution at
+stride 1 (pads 1, bias, Clip) and, on a second expansion of the same
+input, at stride 2 (SAME pads, no bias, Relu).
 """
 import argparse
 import os
@@ -60,6 +67,39 @@ def main():
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
     onnx.checker.check_model(model)
     onnx.save(model, os.path.join(args.out_dir, "depthwise_convs.onnx"))
+
+    e = 96
+    inits = {
+        "we1": rng.standard_normal((e, 12, 1, 1)).astype(np.float32) * 0.3,
+        "be1": rng.standard_normal(e).astype(np.float32),
+        "we2": rng.standard_normal((e, 12, 1, 1)).astype(np.float32) * 0.3,
+        "be2": rng.standard_normal(e).astype(np.float32),
+        "wd1": rng.standard_normal((e, 1, 3, 3)).astype(np.float32) * 0.4,
+        "bd1": rng.standard_normal(e).astype(np.float32),
+        "wd2": rng.standard_normal((e, 1, 3, 3)).astype(np.float32) * 0.4,
+        "lo": np.array(0.0, np.float32), "hi": np.array(6.0, np.float32),
+    }
+    nodes = [
+        helper.make_node("Conv", ["x", "we1", "be1"], ["e1"]),
+        helper.make_node("Clip", ["e1", "lo", "hi"], ["a1"]),
+        helper.make_node("Conv", ["a1", "wd1", "bd1"], ["d1"], group=e,
+                         pads=[1, 1, 1, 1]),
+        helper.make_node("Clip", ["d1", "lo", "hi"], ["y"]),
+        helper.make_node("Conv", ["x", "we2", "be2"], ["e2"]),
+        helper.make_node("Clip", ["e2", "lo", "hi"], ["a2"]),
+        helper.make_node("Conv", ["a2", "wd2"], ["d2"], group=e,
+                         strides=[2, 2], pads=[0, 0, 1, 1]),
+        helper.make_node("Relu", ["d2"], ["z"]),
+    ]
+    graph = helper.make_graph(
+        nodes, "expansions",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [2, 12, 58, 56])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [2, e, 58, 56]),
+         helper.make_tensor_value_info("z", TensorProto.FLOAT, [2, e, 29, 28])],
+        [numpy_helper.from_array(v, k) for k, v in inits.items()])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    onnx.checker.check_model(model)
+    onnx.save(model, os.path.join(args.out_dir, "expansions.onnx"))
 
 
 if __name__ == "__main__":

@@ -582,6 +582,11 @@ tessera::cpu::KernelSummary tessera::cpu::summarizeKernels(ModuleOp module) {
       }
       else if (callee && callee->starts_with("tessera_depthwise_conv2d_"))
         ++summary.depthwiseCalls;
+      else if (callee &&
+               callee->starts_with("tessera_pointwise_depthwise_conv2d_")) {
+        ++summary.depthwiseCalls;
+        ++summary.pointwiseDepthwiseCalls;
+      }
       else if (callee && callee->starts_with("tessera_max_pool2d_"))
         ++summary.maxPoolCalls;
       else if (callee && callee->starts_with("tessera_conv3x3_winograd_"))

@@ -53,6 +53,7 @@ struct KernelSummary {
   int64_t microkernelCalls = 0; ///< matrix products on the micro-kernel
   int64_t fusedEpilogues = 0;   ///< of which apply their epilogue
   int64_t depthwiseCalls = 0;   ///< depthwise convolutions on the runtime
+  int64_t pointwiseDepthwiseCalls = 0; ///< of which compute their 1x1 input
   int64_t maxPoolCalls = 0;     ///< max pools on the runtime
   int64_t winogradCalls = 0;    ///< 3x3 convolutions on the Winograd kernel
   int64_t directConvolutionCalls = 0; ///< convolutions on the direct kernel
