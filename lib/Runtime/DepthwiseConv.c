@@ -9,7 +9,7 @@
  * split into one phase per column stride (phase p holds the padded columns
  * p, p + sw, p + 2 sw, ...), so that every tap of a vector of outputs is
  * one contiguous load. Planes whose output rows fit in one vector (and
- * on AVX-512 stride-2 3 x 3 planes whose rows fit in two) skip the
+ * on AVX-512 3 x 3 planes at stride 1 or 2 whose rows fit in two) skip the
  * laid-out rows (they cost more than the convolution there) and read the
  * input rows straight into registers. The bias and a clamp (ReLU,
  * ReLU6, Clip) are applied before the one store of each output.

@@ -345,9 +345,10 @@ int main(int argc, char **argv) {
         {2, 3, 7, 40, 3, 3, 2, 2, 1, 1, 1, 1, 0, 1, 0.5f, 1},
         {1, 2, 5, 20, 3, 3, 2, 2, 1, 17, 1, 17, 1, 1, 0.0f, 1},
         /* Stride-1 output rows of two AVX-512 vectors (taps by lane
-         * shifts), split by rows on 2 threads: 28 wide, 32 wide (the last
-         * tap of the last output reads the right pad), 17 wide without
-         * pads, a batch of 2 with a pad value and SAME_UPPER pads. */
+         * shifts): 28 wide, 32 wide (the last tap of the last output
+         * reads the right pad), both split by rows on 2 threads where the
+         * output starts a line; 17 wide without pads; a batch of 2 with a
+         * pad value and pads only below and to the right. */
         {1, 3, 40, 28, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 0.0f, 1},
         {1, 2, 36, 32, 3, 3, 1, 1, 1, 1, 1, 1, 0, 1, 0.0f, 1},
         {1, 2, 30, 19, 3, 3, 1, 1, 0, 0, 0, 0, 1, 0, 0.0f, 0},

@@ -9,14 +9,15 @@
  * thread), narrow planes (split by channel groups), channel counts that
  * are not a multiple of the register block, pixel counts that end inside
  * a vector, asymmetric pads, batches, with and without the bias, clamp and
- * input transform. Outputs start on a cache line with rows a multiple of
- * 16 floats apart (wide planes then split by rows, as in a model's arena)
- * or off a line (split by channels), and are guarded: every element
- * between and around the output rows must be left as it was. Each
- * case runs on 1 thread and on a pool of 2, for the same bits. The first
- * cases run with the band's scratch allocation failing (this file's
- * aligned_alloc takes the runtime's calls): the kernel then computes
- * element by element, and must agree with the definition to rounding.
+ * input transform, zero and other pad values. Outputs start on a cache
+ * line with rows a multiple of 16 floats apart (wide planes then split by
+ * rows, as in a model's arena) or off a line (split by channels), and are
+ * guarded: every element between and around the output rows must be left
+ * as it was. Each case runs on 1 thread and on a pool of 2, for the same
+ * bits. The first cases run with the band's scratch allocation failing
+ * (this file's aligned_alloc takes the runtime's calls, and counts the
+ * failures it caused): the kernel then computes element by element, and
+ * must agree with the definition to rounding.
 \*===----------------------------------------------------------------------===*/
 
 #define _ISOC11_SOURCE
@@ -38,9 +39,13 @@ typedef void (*fused_t)(TESSERA_POINTWISE_DEPTHWISE_CONV2D_PARAMETERS);
 typedef void (*depthwise_t)(TESSERA_DEPTHWISE_CONV2D_PARAMETERS);
 
 void *__libc_memalign(size_t alignment, size_t size);
-static int fail_aligned_alloc;
+static int fail_aligned_alloc, failed_aligned_allocs;
 void *aligned_alloc(size_t alignment, size_t size) {
-  return fail_aligned_alloc ? NULL : __libc_memalign(alignment, size);
+  if (fail_aligned_alloc) {
+    ++failed_aligned_allocs;
+    return NULL;
+  }
+  return __libc_memalign(alignment, size);
 }
 
 static int failures, cases;
@@ -50,6 +55,7 @@ typedef struct shape {
   int64_t batch, channels, sources, height, width, kh, kw, sh, sw;
   int64_t pad_top, pad_left, pad_bottom, pad_right;
   int bias, clamp, input_transform;
+  float pad_value;
 } shape_t;
 
 static float *values(size_t count) {
@@ -106,7 +112,8 @@ static void check_case(fused_t fused, depthwise_t depthwise, const char *isa,
   depthwise(s.batch, s.channels, product, s.channels * pixels, pixels,
             s.width, s.height, s.width, weights, s.kh, s.kw, b, 2,
             expected + offset, obs, ocs, ors, oh, ow, s.sh, s.sw, s.pad_top,
-            s.pad_left, 0.0f, lower, upper, ib, 3, input_lower, input_upper);
+            s.pad_left, s.pad_value, lower, upper, ib, 3, input_lower,
+            input_upper);
 
   for (int threads = 1; threads <= 2; ++threads) {
     float *got = __libc_memalign(64, floats * sizeof(float));
@@ -115,13 +122,20 @@ static void check_case(fused_t fused, depthwise_t depthwise, const char *isa,
     tessera_thread_pool_t *previous =
         tessera_thread_pool_enter(threads == 2 ? pool : NULL);
     fail_aligned_alloc = without_scratch;
+    const int failed_before = failed_aligned_allocs;
     fused(s.batch, s.channels, source, sbs, scs, s.sources, pointwise, pws,
           s.height, s.width, weights, s.kh, s.kw, b, 2, got + offset, obs, ocs,
-          ors, oh, ow, s.sh, s.sw, s.pad_top, s.pad_left, 0.0f, lower, upper,
-          ib, 3, input_lower, input_upper);
+          ors, oh, ow, s.sh, s.sw, s.pad_top, s.pad_left, s.pad_value, lower,
+          upper, ib, 3, input_lower, input_upper);
     fail_aligned_alloc = 0;
     tessera_thread_pool_enter(previous);
     ++cases;
+    /* Without scratch, the kernel must have asked for it (and so taken
+     * the element-by-element path). */
+    if (without_scratch && failed_aligned_allocs == failed_before) {
+      ++failures;
+      fprintf(stderr, "%s: the no-scratch case allocated nothing\n", isa);
+    }
     size_t first_bad = floats;
     for (size_t i = 0; i < floats && first_bad == floats; ++i) {
       int same = memcmp(&got[i], &expected[i], sizeof(float)) == 0;
@@ -171,13 +185,13 @@ int main(void) {
   /* batch, channels, sources, height, width, kernel, strides, pads (top,
    * left, bottom, right), bias, clamp, input transform. */
   static const shape_t without_scratch[] = {
-      {1, 12, 5, 20, 24, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1},
-      {2, 9, 3, 9, 9, 3, 3, 2, 2, 0, 0, 1, 1, 1, 0, 1},
+      {1, 12, 5, 20, 24, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0.0f},
+      {2, 9, 3, 9, 9, 3, 3, 2, 2, 0, 0, 1, 1, 1, 0, 1, 0.5f},
   };
   static const shape_t shapes[] = {
       /* MobileNetV2's: 16 -> 96 at 112 x 112 stride 2 (bands of 11 output
        * rows), 24 -> 144 at 56 x 56, 32 -> 192 at 28 x 28, 64 -> 384 at
-       * 14 x 14 (narrow on AVX-512), 160 -> 960 at 7 x 7. */
+       * 14 x 14 (narrow on AVX-512), and 160 -> 96 at 7 x 7. */
       {1, 96, 16, 112, 112, 3, 3, 2, 2, 0, 0, 1, 1, 1, 1, 1},
       {1, 144, 24, 56, 56, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1},
       {1, 192, 32, 28, 28, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1},
@@ -188,6 +202,9 @@ int main(void) {
       {2, 13, 7, 30, 37, 3, 3, 1, 1, 1, 1, 1, 1, 0, 0, 0},
       {3, 21, 4, 33, 19, 3, 3, 2, 2, 1, 1, 1, 1, 1, 0, 1},
       {1, 5, 1, 17, 70, 3, 3, 2, 2, 0, 0, 1, 1, 0, 1, 0},
+      /* Stride-1 rows of 28 outputs (two AVX-512 vectors, taps by lane
+       * shifts) in bands of 7 output rows, with a pad value. */
+      {1, 1024, 8, 40, 28, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0.25f},
       /* A 5 x 5 window, and rows so wide that a band holds 2 rows. */
       {1, 16, 8, 40, 40, 5, 5, 1, 1, 2, 2, 2, 2, 1, 1, 1},
       {1, 32, 3, 12, 2000, 3, 3, 1, 1, 1, 1, 1, 1, 1, 0, 1},

@@ -331,6 +331,12 @@ matchPointwiseProducer(const tessera::cpu::BufferizedPad &pad,
       return std::nullopt;
   producer.weights = producer.product.getDpsInputs()[0];
   producer.source = producer.product.getDpsInputs()[1];
+  // The call reads the product's operands while it writes the output
+  // (apart, the product had read them all before the convolution wrote).
+  Value output = tessera::cpu::getRootBuffer(conv.getDpsInits()[0]);
+  if (tessera::cpu::getRootBuffer(producer.source) == output ||
+      tessera::cpu::getRootBuffer(producer.weights) == output)
+    return std::nullopt;
   return producer;
 }
 

@@ -408,6 +408,62 @@ func.func @pointwise_read_elsewhere(%src: memref<1x2x16384xf32>, %pw: memref<16x
 
 // -----
 
+// The product's source is written between the product and the
+// convolution (which would read the new values): not fused.
+// CHECK-LABEL: func.func @pointwise_source_written
+// CHECK:         linalg.generic
+// CHECK:         call @tessera_depthwise_conv2d_avx512
+#pw_w = affine_map<(n, c, p, k) -> (c, k)>
+#pw_x = affine_map<(n, c, p, k) -> (n, k, p)>
+#pw_y = affine_map<(n, c, p, k) -> (n, c, p)>
+#id = affine_map<(n, c, h, w) -> (n, c, h, w)>
+#ch = affine_map<(n, c, h, w) -> (c, 0, 0)>
+#w0 = affine_map<(n, c, h, w) -> (c, 0, 0, 0)>
+#w1 = affine_map<(n, c, h, w) -> (c, 0, 1, 0)>
+func.func @pointwise_source_written(%src: memref<1x2x16384xf32>, %pw: memref<16x2xf32>, %ib: memref<16x1x1xf32>, %w: memref<16x1x2x1xf32>, %out: memref<1x16x129x128xf32>, %other: memref<1x2x16384xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %six = arith.constant 6.0 : f32
+  %product = memref.alloc() : memref<1x16x16384xf32>
+  linalg.fill ins(%zero : f32) outs(%product : memref<1x16x16384xf32>)
+  linalg.generic {indexing_maps = [#pw_w, #pw_x, #pw_y], iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+      ins(%pw, %src : memref<16x2xf32>, memref<1x2x16384xf32>) outs(%product : memref<1x16x16384xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %m = arith.mulf %b, %a : f32
+    %s = arith.addf %o, %m : f32
+    linalg.yield %s : f32
+  }
+  memref.copy %other, %src : memref<1x2x16384xf32> to memref<1x2x16384xf32>
+  %image = memref.expand_shape %product [[0], [1], [2, 3]] output_shape [1, 16, 128, 128] : memref<1x16x16384xf32> into memref<1x16x128x128xf32>
+  linalg.generic {indexing_maps = [#id, #ch, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%image, %ib : memref<1x16x128x128xf32>, memref<16x1x1xf32>) outs(%image : memref<1x16x128x128xf32>) {
+  ^bb0(%x: f32, %b: f32, %o: f32):
+    %s = arith.addf %x, %b : f32
+    %r = arith.maximumf %s, %zero : f32
+    %c = arith.minimumf %r, %six : f32
+    linalg.yield %c : f32
+  }
+  %padded = memref.alloc() : memref<1x16x130x128xf32>
+  linalg.map outs(%padded : memref<1x16x130x128xf32>) (%init: f32) {
+    linalg.yield %zero : f32
+  }
+  %interior = memref.subview %padded[0, 0, 1, 0] [1, 16, 128, 128] [1, 1, 1, 1] : memref<1x16x130x128xf32> to memref<1x16x128x128xf32, strided<[266240, 16640, 128, 1], offset: 128>>
+  memref.copy %image, %interior : memref<1x16x128x128xf32> to memref<1x16x128x128xf32, strided<[266240, 16640, 128, 1], offset: 128>>
+  %t0 = memref.subview %padded[0, 0, 0, 0] [1, 16, 129, 128] [1, 1, 1, 1] : memref<1x16x130x128xf32> to memref<1x16x129x128xf32, strided<[266240, 16640, 128, 1]>>
+  %t1 = memref.subview %padded[0, 0, 1, 0] [1, 16, 129, 128] [1, 1, 1, 1] : memref<1x16x130x128xf32> to memref<1x16x129x128xf32, strided<[266240, 16640, 128, 1], offset: 128>>
+  linalg.generic {indexing_maps = [#id, #w0, #id, #w1, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%t0, %w, %t1, %w : memref<1x16x129x128xf32, strided<[266240, 16640, 128, 1]>>, memref<16x1x2x1xf32>, memref<1x16x129x128xf32, strided<[266240, 16640, 128, 1], offset: 128>>, memref<16x1x2x1xf32>)
+      outs(%out : memref<1x16x129x128xf32>) {
+  ^bb0(%x0: f32, %k0: f32, %x1: f32, %k1: f32, %o: f32):
+    %p0 = arith.mulf %x0, %k0 : f32
+    %p1 = arith.mulf %x1, %k1 : f32
+    %s = arith.addf %p0, %p1 : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
 // Something writes between the copy into the padded buffer and the
 // convolution: the call reads the padded buffer (pads 0) and the pad stays.
 // CHECK-LABEL: func.func @write_after_copy
