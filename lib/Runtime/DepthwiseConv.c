@@ -116,16 +116,32 @@ static inline float input_bias_of(const depthwise_args_t *a, int64_t c) {
   return a->input_bias ? a->input_bias[c * a->input_bias_stride] : -0.0f;
 }
 
-/* The input value at (row, column) of channel c, transformed, or the pad.
- * The comparisons keep a NaN, as max(lower, x) and min(upper, x) do. */
+/* Input value x of channel c transformed (see input_bias_of). The
+ * comparisons keep a NaN, as max(lower, x) and min(upper, x) do. */
+static inline float transformed_input(const depthwise_args_t *a, int64_t c,
+                                      float x) {
+  x += input_bias_of(a, c);
+  x = x < a->input_lower ? a->input_lower : x;
+  return x > a->input_upper ? a->input_upper : x;
+}
+
+/* The input value at (row, column) of channel c, transformed, or the pad. */
 static inline float padded_input(const depthwise_args_t *a, const float *in,
                                  int64_t c, int64_t row, int64_t column) {
   if (row < 0 || row >= a->input_height || column < 0 ||
       column >= a->input_width)
     return a->pad_value;
-  float value = in[row * a->input_row_stride + column] + input_bias_of(a, c);
-  value = value < a->input_lower ? a->input_lower : value;
-  return value > a->input_upper ? a->input_upper : value;
+  return transformed_input(a, c, in[row * a->input_row_stride + column]);
+}
+
+/* Output value of channel c from its window's sum: the bias, then the
+ * clamp. */
+static inline float finished_output(const depthwise_args_t *a, int64_t c,
+                                    float sum) {
+  if (a->bias)
+    sum += a->bias[c * a->bias_stride];
+  sum = sum < a->lower ? a->lower : sum;
+  return sum > a->upper ? a->upper : sum;
 }
 
 /* The max pool's scalar step: x evaluated once. */

@@ -25,6 +25,20 @@ import onnx
 from onnx import TensorProto, helper, numpy_helper
 
 
+def save_model(out_dir, name, nodes, x_shape, output_shapes, inits):
+    """Checks and writes NAME.onnx: `nodes` on float input x, float outputs
+    by name and shape, initializers by name (opset 13)."""
+    graph = helper.make_graph(
+        nodes, name,
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, x_shape)],
+        [helper.make_tensor_value_info(k, TensorProto.FLOAT, v)
+         for k, v in output_shapes.items()],
+        [numpy_helper.from_array(v, k) for k, v in inits.items()])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    onnx.checker.check_model(model)
+    onnx.save(model, os.path.join(out_dir, name + ".onnx"))
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out-dir", required=True)
@@ -58,15 +72,8 @@ def main():
         helper.make_node("Conv", ["x", "w4", "b4"], ["z"], group=c,
                          strides=[2, 2], pads=[1, 1, 1, 1]),
     ]
-    graph = helper.make_graph(
-        nodes, "depthwise_convs",
-        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [2, c, 17, 19])],
-        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [2, c, 8, 9]),
-         helper.make_tensor_value_info("z", TensorProto.FLOAT, [2, c, 9, 10])],
-        [numpy_helper.from_array(v, k) for k, v in inits.items()])
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
-    onnx.checker.check_model(model)
-    onnx.save(model, os.path.join(args.out_dir, "depthwise_convs.onnx"))
+    save_model(args.out_dir, "depthwise_convs", nodes, [2, c, 17, 19],
+               {"y": [2, c, 8, 9], "z": [2, c, 9, 10]}, inits)
 
     e = 96
     inits = {
@@ -91,15 +98,8 @@ def main():
                          strides=[2, 2], pads=[0, 0, 1, 1]),
         helper.make_node("Relu", ["d2"], ["z"]),
     ]
-    graph = helper.make_graph(
-        nodes, "expansions",
-        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [2, 12, 58, 56])],
-        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [2, e, 58, 56]),
-         helper.make_tensor_value_info("z", TensorProto.FLOAT, [2, e, 29, 28])],
-        [numpy_helper.from_array(v, k) for k, v in inits.items()])
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
-    onnx.checker.check_model(model)
-    onnx.save(model, os.path.join(args.out_dir, "expansions.onnx"))
+    save_model(args.out_dir, "expansions", nodes, [2, 12, 58, 56],
+               {"y": [2, e, 58, 56], "z": [2, e, 29, 28]}, inits)
 
 
 if __name__ == "__main__":

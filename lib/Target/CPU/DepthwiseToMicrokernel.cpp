@@ -281,7 +281,7 @@ matchPointwiseProducer(const tessera::cpu::BufferizedPad &pad,
                        linalg::GenericOp conv) {
   // Smaller products stay in the cores' L2 between the two kernels, and
   // the generated product is then the faster (MobileNetV2's 7 x 7, 160 ->
-  // 960 channels: 111 us apart, 171 us fused, 1 thread; its 56 x 56, 24
+  // 960 channels: 111 us apart, 164-177 us fused, 1 thread; its 56 x 56, 24
   // -> 144: 212 us apart, 181-201 us fused, 2 threads).
   constexpr int64_t kMinFusedBytes = 1 << 20;
   auto expand = pad.source.getDefiningOp<memref::ExpandShapeOp>();
