@@ -84,7 +84,8 @@ static const float guard = 12345.0f;
 
 /* The call of check_case on a pool of 2 threads gives the bits `o` holds
  * (one thread's), writing every output: once into an output laid out as
- * `o` is, whose start is not a cache line's (the threads split planes),
+ * `o` is, whose start is not a cache line's (the threads split rows where
+ * there are at least 32 of them, sharing a line per plane, else planes),
  * and once into a 64-byte-aligned output with rows of a multiple of 4
  * floats (the threads' shares start cache lines: rows where there are
  * enough of them, else planes). */
@@ -356,6 +357,9 @@ int main(int argc, char **argv) {
         /* A stride-2 row shorter than a vector, whose last output's tap
          * kw = 2 reads the right pad (a pad value). */
         {1, 3, 9, 15, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 0.75f, 1},
+        /* SqueezeNet's first pool: 55 x 55 outputs, rows 55 floats apart
+         * (never a line), split by rows on 2 threads all the same. */
+        {1, 3, 111, 111, 3, 3, 2, 2, 0, 0, 0, 0, 0, 0, 0.0f, 0},
     };
     for (size_t k = 0; k < sizeof(special) / sizeof(special[0]); ++k)
       check_case(kernel, isa, special[k], pool);
