@@ -184,7 +184,8 @@ LogicalResult Compilation::emitPackageCode(
         if (convolutionKernels)
           pm.addPass(cpu::createTesseraConvToMicrokernel(
               {/*isa=*/lowering.matmulMicrokernel,
-               /*direct=*/useDirectConvolutions(lowering.matmulMicrokernel)}));
+               /*direct=*/useDirectConvolutions(lowering.matmulMicrokernel),
+               /*winogradTile=*/options.winogradTile}));
         pm.addNestedPass<func::FuncOp>(createTesseraPlanBuffers());
       })))
     return failure();

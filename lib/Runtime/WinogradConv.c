@@ -1,20 +1,26 @@
-/*===- WinogradConv.c - 3x3 stride-1 convolutions as Winograd F(2x2, 3x3) ---===*\
+/*===- WinogradConv.c - 3x3 stride-1 convolutions by Winograd ---------------===*\
  *
- * A 3x3 convolution computes each 2x2 block of output (a tile) from a 4x4
- * block of input with 16 products per channel pair instead of 36
- * (Lavin and Gray, "Fast Algorithms for Convolutional Neural Networks",
- * 2016): the input tile d becomes V = B^T d B, the 3x3 filter g becomes
- * U = G g G^T, and the output tile is A^T (sum over channels of U . V) A.
- * Point ξ of the 16 is one matrix product over the channels,
- * M[ξ] (filters x tiles) = U[ξ] (filters x channels) * V[ξ] (channels x
- * tiles), run by the GEMM micro-kernels. B and A hold only 0 and ±1, so the
- * transforms are additions; G's halves make U differ from exact filter
- * arithmetic by rounding only. Results differ from a direct convolution's
- * by a few ulps of the sums' magnitudes (the test bounds it).
+ * A 3x3 convolution computes each m x m block of output (a tile) from an
+ * (m + 2) x (m + 2) block of input with (m + 2)^2 products per channel
+ * pair instead of 9 m^2 (Lavin and Gray, "Fast Algorithms for
+ * Convolutional Neural Networks", 2016): the input tile d becomes V = B^T
+ * d B, the 3x3 filter g becomes U = G g G^T, and the output tile is A^T
+ * (sum over channels of U . V) A. Point ξ of the (m + 2)^2 is one matrix
+ * product over the channels, M[ξ] (filters x tiles) = U[ξ] (filters x
+ * channels) * V[ξ] (channels x tiles), run by the GEMM micro-kernels.
  *
- * U is made once per weight tensor, already packed for the micro-kernel,
- * and kept while the weights stay registered (a loaded model's weights;
- * unregistered weights are transformed on every call).
+ * F(2x2, 3x3) (m = 2, 16 points): B and A hold only 0 and ±1, so its
+ * transforms are additions, and G's halves make U differ from exact
+ * filter arithmetic by rounding only. F(4x4, 3x3) (m = 4, 36 points): 2.25
+ * products per output instead of 4, through transforms with factors up to
+ * 5 (B) and 8 (A) and a G of sixths and twenty-fourths (U summed in
+ * double, rounded once), which round more. Results differ from a direct
+ * convolution's by a few ulps of the sums' magnitudes (the test bounds
+ * it); tile_for picks F(4x4, 3x3) for large maps.
+ *
+ * U is made once per weight tensor and tile, already packed for the
+ * micro-kernel, and kept while the weights stay registered (a loaded
+ * model's weights; unregistered weights are transformed on every call).
  *
  * The transforms are vector code once per instruction set
  * (WinogradConvKernel.inc: AVX-512, 16 tiles of a row at a time, and
@@ -36,9 +42,12 @@
 #if defined(__x86_64__)
 #include <immintrin.h>
 
-#define POINTS 16
-/* V's and M's floats per block of tile rows: a block's 16 transformed
- * input matrices and 16 products stay in L2 from the input transform to
+/* Points of F(2x2, 3x3) and F(4x4, 3x3): (tile + 2)^2. */
+#define MAX_POINTS 36
+static inline int points_of(int tile) { return (tile + 2) * (tile + 2); }
+
+/* V's and M's floats per block of tile rows: a block's transformed
+ * input matrices and products (16 or 36 of each) stay in L2 from the input transform to
  * the output transform. Counting V alone let M, filters / channels times
  * V's size, outgrow L2 where filters outnumber channels: SqueezeNet's
  * 16 -> 64 x 55 x 55 expansion ran 18 tile rows per block (V 0.5 MiB, M
@@ -54,11 +63,13 @@ typedef struct conv_geometry conv_geometry_t;
 
 /* One instruction set's transforms and the micro-kernel they feed. */
 typedef struct winograd_isa {
-  void (*transform_input)(const conv_geometry_t *g, int64_t ty0, int64_t rows,
-                          int64_t tiles_x, int64_t pitch, float *v);
-  void (*transform_output)(const conv_geometry_t *g, int64_t ty0,
-                           int64_t rows, int64_t tiles_x, int64_t pitch,
-                           const float *m);
+  /* Index 0: F(2x2, 3x3); 1: F(4x4, 3x3). */
+  void (*transform_input[2])(const conv_geometry_t *g, int64_t ty0,
+                             int64_t rows, int64_t tiles_x, int64_t pitch,
+                             float *v);
+  void (*transform_output[2])(const conv_geometry_t *g, int64_t ty0,
+                              int64_t rows, int64_t tiles_x, int64_t pitch,
+                              const float *m);
   void (*product)(int64_t m, int64_t n, int64_t k, const float *packed_a,
                   int64_t packed_rows, int64_t first_row, const float *b,
                   int64_t ldb, float *c, int64_t ldc);
@@ -71,8 +82,9 @@ typedef struct transformed_weights {
   struct transformed_weights *next;
   const float *weights;
   int64_t filters, channels;
+  int tile;
   const winograd_isa_t *isa;
-  float *packed; /* POINTS blocks of the isa's packed-A layout */
+  float *packed; /* points_of(tile) blocks of the isa's packed-A layout */
 } transformed_weights_t;
 
 static transformed_weights_t *transformed;
@@ -92,11 +104,12 @@ static int64_t packed_point_floats(const winograd_isa_t *isa, int64_t filters,
 /* The most filters per micro-kernel panel (TESSERA_SGEMM_AVX512_MR). */
 #define MAX_MR 8
 
-/* U = G g G^T for the 3x3 taps g[tap][i] of MAX_MR (filter, channel)
- * pairs, point by point: u[p][i] (p row-major in the 4x4 tile). Each step
- * is the same arithmetic on MAX_MR lanes, which the compiler vectorizes. */
-static void transform_filters(const float g[9][MAX_MR],
-                              float u[POINTS][MAX_MR]) {
+/* U = G g G^T of F(2x2, 3x3) for the 3x3 taps g[tap][i] of MAX_MR
+ * (filter, channel) pairs, point by point: u[p][i] (p row-major in the
+ * 4x4 tile). Each step is the same arithmetic on MAX_MR lanes, which the
+ * compiler vectorizes. */
+static void transform_filters_2x2(const float g[9][MAX_MR],
+                                  float u[MAX_POINTS][MAX_MR]) {
   float gg[4][3][MAX_MR]; /* G g */
   for (int j = 0; j < 3; ++j)
     for (int i = 0; i < MAX_MR; ++i) {
@@ -114,10 +127,36 @@ static void transform_filters(const float g[9][MAX_MR],
     }
 }
 
+/* The same for F(4x4, 3x3): u[p][i] with p row-major in the 6x6 tile, G =
+ * [1/4 0 0; -1/6 -1/6 -1/6; -1/6 1/6 -1/6; 1/24 1/12 1/6; 1/24 -1/12 1/6;
+ * 0 0 1]. Summed in double and rounded once: G's sixths and
+ * twenty-fourths are not floats. */
+static void transform_filters_4x4(const float g[9][MAX_MR],
+                                  float u[MAX_POINTS][MAX_MR]) {
+  static const double G[6][3] = {{1.0 / 4, 0, 0},
+                                 {-1.0 / 6, -1.0 / 6, -1.0 / 6},
+                                 {-1.0 / 6, 1.0 / 6, -1.0 / 6},
+                                 {1.0 / 24, 1.0 / 12, 1.0 / 6},
+                                 {1.0 / 24, -1.0 / 12, 1.0 / 6},
+                                 {0, 0, 1}};
+  for (int i = 0; i < MAX_MR; ++i) {
+    double gg[6][3]; /* G g */
+    for (int r = 0; r < 6; ++r)
+      for (int j = 0; j < 3; ++j)
+        gg[r][j] = G[r][0] * g[j][i] + G[r][1] * g[3 + j][i] +
+                   G[r][2] * g[6 + j][i];
+    for (int r = 0; r < 6; ++r)
+      for (int q = 0; q < 6; ++q)
+        u[r * 6 + q][i] = (float)(gg[r][0] * G[q][0] + gg[r][1] * G[q][1] +
+                                  gg[r][2] * G[q][2]);
+  }
+}
+
 typedef struct filter_transform_job {
   const winograd_isa_t *isa;
   const float *weights;
   int64_t filters, channels;
+  int tile;
   float *packed;
 } filter_transform_job_t;
 
@@ -140,14 +179,17 @@ static void transform_filter_panels(void *argument, int64_t begin,
                              : TESSERA_SGEMM_KC;
       float *at = job->packed + block * padded + panel * mr * kc;
       for (int64_t c = block; c < block + kc; ++c) {
-        float g[9][MAX_MR] = {{0}}, u[POINTS][MAX_MR];
+        float g[9][MAX_MR] = {{0}}, u[MAX_POINTS][MAX_MR];
         for (int64_t i = 0; i < mr && panel * mr + i < job->filters; ++i)
           for (int tap = 0; tap < 9; ++tap)
             g[tap][i] =
                 job->weights[((panel * mr + i) * channels + c) * 9 + tap];
-        transform_filters(g, u);
+        if (job->tile == 4)
+          transform_filters_4x4(g, u);
+        else
+          transform_filters_2x2(g, u);
         /* A panel's mr values of one channel are contiguous. */
-        for (int p = 0; p < POINTS; ++p)
+        for (int p = 0; p < points_of(job->tile); ++p)
           memcpy(at + p * point_floats + (c - block) * mr, u[p],
                  (size_t)mr * sizeof(float));
       }
@@ -159,11 +201,11 @@ static void transform_filter_panels(void *argument, int64_t begin,
  * kernel gives them: a model's first run makes every layer's. */
 static float *transform_weights(const winograd_isa_t *isa,
                                 const float *weights, int64_t filters,
-                                int64_t channels) {
+                                int64_t channels, int tile) {
   const size_t huge_page = 2u << 20;
-  size_t bytes =
-      (size_t)(POINTS * packed_point_floats(isa, filters, channels)) *
-      sizeof(float);
+  size_t bytes = (size_t)(points_of(tile) *
+                          packed_point_floats(isa, filters, channels)) *
+                 sizeof(float);
   const size_t alignment = bytes >= huge_page ? huge_page : 64;
   bytes = (bytes + alignment - 1) / alignment * alignment;
   float *packed = aligned_alloc(alignment, bytes);
@@ -171,7 +213,7 @@ static float *transform_weights(const winograd_isa_t *isa,
     return NULL;
   if (alignment == huge_page)
     (void)madvise(packed, bytes, MADV_HUGEPAGE);
-  filter_transform_job_t job = {isa, weights, filters, channels, packed};
+  filter_transform_job_t job = {isa, weights, filters, channels, tile, packed};
   tessera_parallel_for(transform_filter_panels, &job,
                        padded_filters(isa, filters) / isa->mr);
   return packed;
@@ -180,7 +222,7 @@ static float *transform_weights(const winograd_isa_t *isa,
 /* The kept U of registered weights (made on first use), or NULL. */
 static const float *kept_transform(const winograd_isa_t *isa,
                                    const float *weights, int64_t filters,
-                                   int64_t channels) {
+                                   int64_t channels, int tile) {
   if (!tessera_rt_gemm_is_constant(weights,
                                    (size_t)(filters * channels * 9) *
                                        sizeof(float)))
@@ -188,15 +230,18 @@ static const float *kept_transform(const winograd_isa_t *isa,
   pthread_mutex_lock(&transformed_mutex);
   transformed_weights_t *entry = transformed;
   while (entry && !(entry->weights == weights && entry->filters == filters &&
-                    entry->channels == channels && entry->isa == isa))
+                    entry->channels == channels && entry->tile == tile &&
+                    entry->isa == isa))
     entry = entry->next;
   if (!entry) {
     entry = malloc(sizeof(*entry));
     float *packed =
-        entry ? transform_weights(isa, weights, filters, channels) : NULL;
+        entry ? transform_weights(isa, weights, filters, channels, tile)
+              : NULL;
     if (packed) {
-      *entry = (transformed_weights_t){transformed, weights,  filters,
-                                       channels,    isa,      packed};
+      *entry = (transformed_weights_t){transformed, weights, filters,
+                                       channels,    tile,    isa,
+                                       packed};
       transformed = entry;
     } else {
       free(entry);
@@ -248,7 +293,7 @@ struct conv_geometry {
 /*===--- Transforms, per instruction set ----------------------------------===*/
 
 /* Floats from one point's matrix of V (or M) to the next: `floats`, plus
- * one cache line. The transforms write (read) 16 streams, one per point;
+ * one cache line. The transforms write (read) a stream per point;
  * at a multiple of 4 KiB apart (512 channels x 16 tiles: 32 KiB) they all
  * map to the same L1 set. The extra line cut the input transform of a
  * 512 x 7 x 7 map from about 150 to 80 us and a 64 x 56 x 56
@@ -271,6 +316,9 @@ static inline int64_t point_stride(int64_t floats) { return floats + 16; }
 #define VSUB(a, b) _mm512_sub_ps(a, b)
 #define VMAX(a, b) _mm512_max_ps(a, b)
 #define VMIN(a, b) _mm512_min_ps(a, b)
+#define VMUL(a, b) _mm512_mul_ps(a, b)
+#define VFMA(a, b, c) _mm512_fmadd_ps(a, b, c)
+#define VFNMADD(a, b, c) _mm512_fnmadd_ps(a, b, c)
 /* Columns [0, 32) of `row` (of which [first, valid) exist) as lo and hi,
  * and columns [2, 34) as lo2 and hi2: three loads, two shifts. */
 #define VLOADCOLUMNS(row, first, valid, lo, hi, lo2, hi2)                      \
@@ -308,6 +356,9 @@ static inline int64_t point_stride(int64_t floats) { return floats + 16; }
 #define VSUB(a, b) _mm256_sub_ps(a, b)
 #define VMAX(a, b) _mm256_max_ps(a, b)
 #define VMIN(a, b) _mm256_min_ps(a, b)
+#define VMUL(a, b) _mm256_mul_ps(a, b)
+#define VFMA(a, b, c) _mm256_fmadd_ps(a, b, c)
+#define VFNMADD(a, b, c) _mm256_fnmadd_ps(a, b, c)
 /* Columns [0, 16) and [2, 18) of `row` (of which [first, valid) exist):
  * four masked loads (AVX2 has no shift across 128-bit lanes). */
 #define VLOADCOLUMNS(row, first, valid, lo, hi, lo2, hi2)                      \
@@ -330,9 +381,10 @@ static inline int64_t point_stride(int64_t floats) { return floats + 16; }
 /* Tile rows per block: V for all channels and M for all filters within
  * BLOCK_FLOATS. */
 static int64_t block_rows_for(int64_t pitch, int64_t tiles_y,
-                              int64_t channels, int64_t filters) {
+                              int64_t channels, int64_t filters, int tile) {
   const int64_t matrices = channels + filters;
-  int64_t rows = BLOCK_FLOATS / POINTS / (matrices > 0 ? matrices : 1) / pitch;
+  int64_t rows = BLOCK_FLOATS / points_of(tile) /
+                 (matrices > 0 ? matrices : 1) / pitch;
   if (rows < 1)
     rows = 1;
   return rows > tiles_y ? tiles_y : rows;
@@ -344,6 +396,7 @@ typedef struct winograd_job {
   const winograd_isa_t *isa;
   const conv_geometry_t *geometry;
   const float *u;
+  int tile; /* 2: F(2x2, 3x3); 4: F(4x4, 3x3) */
   int64_t tiles_y, tiles_x, tile_pitch, block_rows, filter_panels;
   int split_filters;
   atomic_int failed; /* a thread found no scratch memory */
@@ -355,10 +408,11 @@ static void run_winograd(winograd_job_t *job, int64_t ty_begin, int64_t ty_end,
   const conv_geometry_t *g = job->geometry;
   const int64_t channels = g->channels, filters = f_end - f_begin;
   const int64_t block_tiles = job->block_rows * job->tile_pitch;
-  const int64_t v_floats = POINTS * point_stride(channels * block_tiles);
+  const int points = points_of(job->tile), variant = job->tile == 4;
+  const int64_t v_floats = points * point_stride(channels * block_tiles);
   float *v = tessera_rt_thread_scratch(
       TESSERA_RT_SCRATCH_WINOGRAD,
-      (size_t)(v_floats + POINTS * point_stride(filters * block_tiles)));
+      (size_t)(v_floats + points * point_stride(filters * block_tiles)));
   if (!v) {
     atomic_store(&job->failed, 1);
     return;
@@ -376,12 +430,14 @@ static void run_winograd(winograd_job_t *job, int64_t ty_begin, int64_t ty_end,
     const int64_t rows =
         ty_end - ty < job->block_rows ? ty_end - ty : job->block_rows;
     const int64_t tiles = rows * job->tile_pitch;
-    isa->transform_input(g, ty, rows, job->tiles_x, job->tile_pitch, v);
-    for (int p = 0; p < POINTS; ++p)
+    isa->transform_input[variant](g, ty, rows, job->tiles_x, job->tile_pitch,
+                                  v);
+    for (int p = 0; p < points; ++p)
       isa->product(filters, tiles, channels, job->u + p * u_point, g->filters,
                    f_begin, v + p * point_stride(channels * tiles), tiles,
                    m + p * point_stride(filters * tiles), tiles);
-    isa->transform_output(&part, ty, rows, job->tiles_x, job->tile_pitch, m);
+    isa->transform_output[variant](&part, ty, rows, job->tiles_x,
+                                   job->tile_pitch, m);
   }
 }
 
@@ -429,10 +485,27 @@ static void convolve_directly(const conv_geometry_t *g, const float *weights) {
       }
 }
 
-static void convolve(const winograd_isa_t *isa,
+/* The tile for a map: F(4x4, 3x3) from 6 rows and columns of its tiles
+ * (24 x 24 outputs) on, F(2x2, 3x3) below. F(4x4, 3x3) multiplies 2.25
+ * times per output instead of 4, but its transforms cost more per output
+ * and small maps leave its products few tiles. In isolation (1 thread),
+ * by F(2x2, 3x3) and by F(4x4, 3x3), AVX-512 / AVX2 (us): 16 x 55 x 55 ->
+ * 64, 279 and 176 / 418 and 312; 64 x 56 x 56 -> 64, 648 and 490 / 1205
+ * and 888; 32 x 27 x 27 -> 128, 214 and 162 / 346 and 251; 128 x 28 x 28
+ * -> 128, 622 and 534 / 1200 and 1011; 48 x 13 x 13 -> 192, 103 and 104 /
+ * 190 and 147; 64 x 24 x 24 -> 64, 157 and 111 on AVX-512; 256 x 14 x
+ * 14 -> 256, 751 and 950 on AVX-512. */
+static int tile_for(int64_t output_height, int64_t output_width) {
+  return output_height >= 24 && output_width >= 24 ? 4 : 2;
+}
+
+/* `tile`: 2, F(2x2, 3x3); 4, F(4x4, 3x3); 0, tile_for's. */
+static void convolve(const winograd_isa_t *isa, int tile,
                      TESSERA_WINOGRAD_CONV3X3_PARAMETERS) {
   if (output_height <= 0 || output_width <= 0 || filters <= 0)
     return;
+  if (tile == 0)
+    tile = tile_for(output_height, output_width);
   const conv_geometry_t g = {
       channels, filters, input, input_channel_stride, input_row_stride,
       input_height, input_width, pad_top, pad_left, output,
@@ -442,10 +515,11 @@ static void convolve(const winograd_isa_t *isa,
        {addend1, addend1_channel_stride, addend1_row_stride,
         addend1_column_stride}},
       lower, upper};
-  const int64_t tiles_y = (output_height + 1) / 2,
-                tiles_x = (output_width + 1) / 2;
+  const int64_t tiles_y = (output_height + tile - 1) / tile,
+                tiles_x = (output_width + tile - 1) / tile;
   int64_t tile_pitch = tiles_x,
-          block_rows = block_rows_for(tiles_x, tiles_y, channels, filters);
+          block_rows =
+              block_rows_for(tiles_x, tiles_y, channels, filters, tile);
   /* A block of fewer than 4 micro-kernel panels (NR columns) whose tile
    * count leaves more than half a panel over runs a large share of its
    * products on the full kernel through a copy. Padding each tile row by
@@ -455,33 +529,55 @@ static void convolve(const winograd_isa_t *isa,
    * the padding costs more than the one slow panel; a remainder of at
    * most half a panel runs on the half-width kernel. */
   const int64_t nr = isa->nr, remainder = block_rows * tiles_x % nr;
-  const int pad = block_rows * tiles_x < 4 * nr && remainder > nr / 2;
+  const int pad =
+      tile == 2 && block_rows * tiles_x < 4 * nr && remainder > nr / 2;
   for (int64_t pitch = tiles_x; pad && pitch <= tiles_x + tiles_x / 7;
        ++pitch) {
-    const int64_t rows = block_rows_for(pitch, tiles_y, channels, filters);
+    const int64_t rows =
+        block_rows_for(pitch, tiles_y, channels, filters, tile);
     if (rows * pitch % nr == 0) {
       tile_pitch = pitch;
       block_rows = rows;
       break;
     }
   }
-  const float *u = kept_transform(isa, weights, filters, channels);
+  /* F(4x4, 3x3)'s blocks are a few panels (36 points' V and M fill the
+   * budget sooner): the padded pitch (up to an eighth) and the most rows
+   * whose tiles fill whole or half panels, if any. 16 x 55 x 55 -> 64
+   * (14 tiles a row): 5 rows of 16, 175-181 us, instead of 6 of 14 (84
+   * tiles, an edge of 20 copied per product), 232 us; 64 x 56 x 56 -> 64:
+   * 472-480 us instead of 593 (AVX-512, 1 thread). */
+  for (int64_t pitch = tiles_x; tile == 4 && pitch <= tiles_x + tiles_x / 7;
+       ++pitch) {
+    int64_t rows = block_rows_for(pitch, tiles_y, channels, filters, tile);
+    while (rows > 0 && rows * pitch % nr != 0 && rows * pitch % nr != nr / 2)
+      --rows;
+    if (rows > 0) {
+      tile_pitch = pitch;
+      block_rows = rows;
+      break;
+    }
+  }
+  const float *u = kept_transform(isa, weights, filters, channels, tile);
   float *own_u = NULL;
   if (!u)
-    u = own_u = transform_weights(isa, weights, filters, channels);
+    u = own_u = transform_weights(isa, weights, filters, channels, tile);
   if (!u) {
     convolve_directly(&g, weights);
     return;
   }
   winograd_job_t job = {isa,        &g,         u,
-                        tiles_y,    tiles_x,    tile_pitch,
-                        block_rows, padded_filters(isa, filters) / isa->mr,
+                        tile,       tiles_y,    tiles_x,
+                        tile_pitch, block_rows, padded_filters(isa, filters) / isa->mr,
                         0};
   atomic_init(&job.failed, 0);
   /* Few tile rows (7 x 7 maps have 4) would leave threads uneven work and
    * the micro-kernel narrow products: each thread takes whole panels of
-   * filters instead (and transforms the input itself). */
-  job.split_filters = tiles_y < 8;
+   * filters instead (and transforms the input itself). F(4x4, 3x3)'s maps
+   * (6 or more tile rows) split them all the same: SqueezeNet's 32 x 27 x
+   * 27 -> 128 (7 tile rows) took 124-125 us at 2 threads splitting
+   * filters, 112 splitting rows 4 and 3 (traced; 186 at 1 thread). */
+  job.split_filters = tile == 2 && tiles_y < 8;
   tessera_parallel_for(winograd_task, &job,
                        job.split_filters ? job.filter_panels : tiles_y);
   if (atomic_load(&job.failed))
@@ -490,24 +586,38 @@ static void convolve(const winograd_isa_t *isa,
 }
 
 static const winograd_isa_t avx512 = {
-    transform_input_avx512, transform_output_avx512,
+    {transform_input_2x2_avx512, transform_input_4x4_avx512},
+    {transform_output_2x2_avx512, transform_output_4x4_avx512},
     tessera_rt_sgemm_prepacked_avx512,
     TESSERA_SGEMM_AVX512_MR, TESSERA_SGEMM_AVX512_NR};
 static const winograd_isa_t avx2 = {
-    transform_input_avx2, transform_output_avx2,
+    {transform_input_2x2_avx2, transform_input_4x4_avx2},
+    {transform_output_2x2_avx2, transform_output_4x4_avx2},
     tessera_rt_sgemm_prepacked_avx2,
     TESSERA_SGEMM_AVX2_MR, TESSERA_SGEMM_AVX2_NR};
 
-/* The ABI's entry points: the parameters, forwarded with the variant. */
-#define DEFINE_WINOGRAD_ENTRY(isa)                                             \
-  void tessera_conv3x3_winograd_##isa(TESSERA_WINOGRAD_CONV3X3_PARAMETERS) {   \
-    convolve(&isa, channels, filters, input, input_channel_stride,             \
+/* The ABI's entry points (the tile by the map's size, or F(2x2, 3x3)),
+ * and the runtime's with the tile chosen: the parameters, forwarded with
+ * the variant. */
+#define FORWARD_WINOGRAD(isa, tile)                                            \
+    convolve(&isa, tile, channels, filters, input, input_channel_stride,       \
              input_row_stride, input_height, input_width, pad_top, pad_left,   \
              weights, output, output_channel_stride,                           \
              output_row_stride, output_height, output_width, addend0,          \
              addend0_channel_stride, addend0_row_stride,                       \
              addend0_column_stride, addend1, addend1_channel_stride,           \
-             addend1_row_stride, addend1_column_stride, lower, upper);         \
+             addend1_row_stride, addend1_column_stride, lower, upper)
+#define DEFINE_WINOGRAD_ENTRY(isa)                                             \
+  void tessera_conv3x3_winograd_##isa(TESSERA_WINOGRAD_CONV3X3_PARAMETERS) {   \
+    FORWARD_WINOGRAD(isa, 0);                                                  \
+  }                                                                            \
+  void tessera_conv3x3_winograd_2x2_##isa(                                     \
+      TESSERA_WINOGRAD_CONV3X3_PARAMETERS) {                                   \
+    FORWARD_WINOGRAD(isa, 2);                                                  \
+  }                                                                            \
+  void tessera_rt_conv3x3_winograd_tiled_##isa(                                \
+      int tile, TESSERA_WINOGRAD_CONV3X3_PARAMETERS) {                         \
+    FORWARD_WINOGRAD(isa, tile);                                               \
   }
 DEFINE_WINOGRAD_ENTRY(avx512)
 DEFINE_WINOGRAD_ENTRY(avx2)

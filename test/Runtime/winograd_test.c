@@ -1,16 +1,23 @@
 /*===- winograd_test.c - the Winograd 3x3 convolution against direct sums ----===*\
  *
- * tessera_conv3x3_winograd_avx512 and _avx2 (lib/Runtime/WinogradConv.c;
- * each that the CPU runs) against a double-precision direct convolution: odd and even sizes (partial tiles),
- * widths across 16-tile vectors, channel counts off the micro-kernel's
- * panels, strided input and output planes, per-channel and per-pixel
- * addends, clamps, weights registered as constants (their transform kept
- * and reused) or not, inputs already padded or padded by the kernel (on
- * every side, unevenly, or by more columns on the left than a vector). Winograd's sums are not the direct ones: each output
- * may differ by at most 64 float epsilons of the sum of its terms'
- * magnitudes (a wrong transform entry is off by whole terms). Writes
+ * The Winograd kernels (lib/Runtime/WinogradConv.c; AVX-512 and AVX2, each
+ * that the CPU runs), F(2x2, 3x3) and F(4x4, 3x3) each, against a
+ * double-precision direct convolution: odd and even sizes (partial
+ * tiles), widths across 16-tile vectors, channel counts off the
+ * micro-kernel's panels, strided input and output planes, per-channel and
+ * per-pixel addends, clamps, weights registered as constants (their
+ * transform kept and reused) or not, inputs already padded or padded by
+ * the kernel (on every side, unevenly, or by more columns on the left
+ * than a vector). Winograd's sums are not the direct ones: each output may
+ * differ by at most 64 float epsilons of the sum of its terms' magnitudes,
+ * for F(4x4, 3x3) the largest such sum in its 4x4 tile (a wrong transform
+ * entry is off by whole terms; F(4x4, 3x3)'s outputs of a tile share the
+ * rounding of its larger transforms, so that an output whose window holds
+ * only padding is not exactly 0 beside one that holds inputs). Writes
  * outside the output's planes are caught by a guard value. Some cases run
- * on 3 threads, splitting tile rows or filter panels.
+ * on 3 threads, splitting tile rows or filter panels. The ABI's entry
+ * points must give the bits of F(4x4, 3x3) from 24 x 24 outputs on and of
+ * F(2x2, 3x3) below.
  * With --bench C F H W it times one shape against im2col + the GEMM
  * micro-kernel, AVX-512 (microseconds on stdout; no assertion).
 \*===----------------------------------------------------------------------===*/
@@ -48,8 +55,17 @@ typedef struct test_case {
 static int failures, cases;
 
 typedef void (*winograd_t)(TESSERA_WINOGRAD_CONV3X3_PARAMETERS);
-/* The variant under test. */
-static winograd_t winograd;
+typedef void (*tiled_winograd_t)(int tile,
+                                  TESSERA_WINOGRAD_CONV3X3_PARAMETERS);
+void tessera_rt_conv3x3_winograd_tiled_avx512(
+    int tile, TESSERA_WINOGRAD_CONV3X3_PARAMETERS);
+void tessera_rt_conv3x3_winograd_tiled_avx2(
+    int tile, TESSERA_WINOGRAD_CONV3X3_PARAMETERS);
+
+/* The variant under test: an instruction set's kernel with `tile` (2 or
+ * 4). */
+static tiled_winograd_t winograd;
+static int tile;
 static const char *variant_name;
 
 static void check(test_case_t t) {
@@ -90,7 +106,7 @@ static void check(test_case_t t) {
   /* Twice: with constants, the second call reuses the kept transform. */
   for (int call = 0; call < 2; ++call)
     winograd(
-        t.channels, t.filters, input, in_channel_stride, in_row_stride,
+        tile, t.channels, t.filters, input, in_channel_stride, in_row_stride,
         in_rows, in_cols, pad[0], pad[2], weights, output,
         out_channel_stride, out_row_stride, t.height,
         t.width, t.bias ? bias : NULL, 1, 0, 0,
@@ -99,14 +115,12 @@ static void check(test_case_t t) {
   if (t.constants)
     tessera_rt_gemm_remove_constants(weights, w_floats * sizeof(float));
   int bad = 0;
+  const int64_t pixels = t.height * t.width;
+  double *sums = malloc((size_t)(t.filters * pixels) * sizeof(double));
+  double *magnitudes = malloc((size_t)(t.filters * pixels) * sizeof(double));
   for (int64_t f = 0; f < t.filters; ++f)
     for (int64_t y = 0; y < t.height; ++y)
-      for (int64_t x = 0; x < out_row_stride; ++x) {
-        const float got = output[f * out_channel_stride + y * out_row_stride + x];
-        if (x >= t.width) {
-          bad += got != guard;
-          continue;
-        }
+      for (int64_t x = 0; x < t.width; ++x) {
         double sum = 0.0, magnitude = 0.0;
         for (int64_t c = 0; c < t.channels; ++c)
           for (int i = 0; i < 3; ++i)
@@ -130,12 +144,31 @@ static void check(test_case_t t) {
           sum = lower;
         if (sum > upper)
           sum = upper;
+        sums[f * pixels + y * t.width + x] = sum;
+        magnitudes[f * pixels + y * t.width + x] = magnitude;
+      }
+  for (int64_t f = 0; f < t.filters; ++f)
+    for (int64_t y = 0; y < t.height; ++y)
+      for (int64_t x = 0; x < out_row_stride; ++x) {
+        const float got = output[f * out_channel_stride + y * out_row_stride + x];
+        if (x >= t.width) {
+          bad += got != guard;
+          continue;
+        }
+        const double sum = sums[f * pixels + y * t.width + x];
+        double magnitude = magnitudes[f * pixels + y * t.width + x];
+        if (tile == 4)
+          for (int64_t ty = y / 4 * 4; ty < y / 4 * 4 + 4 && ty < t.height;
+               ++ty)
+            for (int64_t tx = x / 4 * 4; tx < x / 4 * 4 + 4 && tx < t.width;
+                 ++tx)
+              magnitude = fmax(magnitude, magnitudes[f * pixels + ty * t.width + tx]);
         if (!(fabs(got - sum) <= 64 * 1.1920929e-7 * magnitude)) {
           if (bad < 3)
-            printf("%s C=%lld F=%lld %lldx%lld bias %d residual %d relu %d "
-                   "constants %d pad %d: (%lld, %lld, %lld) got %.8g, "
-                   "expected %.8g\n",
-                   variant_name, (long long)t.channels, (long long)t.filters,
+            printf("%s F(%dx%d) C=%lld F=%lld %lldx%lld bias %d residual %d "
+                   "relu %d constants %d pad %d: (%lld, %lld, %lld) got "
+                   "%.8g, expected %.8g\n",
+                   variant_name, tile, tile, (long long)t.channels, (long long)t.filters,
                    (long long)t.height, (long long)t.width, t.bias,
                    t.residual, t.relu, t.constants, t.pad, (long long)f,
                    (long long)y, (long long)x, got, sum);
@@ -147,11 +180,54 @@ static void check(test_case_t t) {
       bad += output[f * out_channel_stride + i] != guard;
   failures += bad != 0;
   ++cases;
+  free(sums);
+  free(magnitudes);
   free(input);
   free(weights);
   free(output);
   free(bias);
   free(residual);
+}
+
+/* Whether the entry point `by_size` gives the bits of `kernel` with the
+ * tile shape[4] on the shape (channels, filters, height, width). */
+static int same_bits(winograd_t by_size, tiled_winograd_t kernel,
+                     const int64_t shape[5]) {
+  const int64_t channels = shape[0], filters = shape[1], height = shape[2],
+                width = shape[3];
+  const int64_t in_plane = (height + 2) * (width + 2), out_plane = height * width;
+  float *input = malloc((size_t)(channels * in_plane) * sizeof(float));
+  float *weights = malloc((size_t)(filters * channels * 9) * sizeof(float));
+  float *outputs[2];
+  for (int64_t i = 0; i < channels * in_plane; ++i)
+    input[i] = next_value();
+  for (int64_t i = 0; i < filters * channels * 9; ++i)
+    weights[i] = next_value();
+  for (int k = 0; k < 2; ++k) {
+    outputs[k] = malloc((size_t)(filters * out_plane) * sizeof(float));
+    if (k == 0)
+      by_size(channels, filters, input, in_plane, width + 2, height + 2,
+              width + 2, 0, 0, weights, outputs[k], out_plane, width, height,
+              width, NULL, 0, 0, 0, NULL, 0, 0, 0, -__builtin_inff(),
+              __builtin_inff());
+    else
+      kernel((int)shape[4], channels, filters, input, in_plane, width + 2,
+             height + 2, width + 2, 0, 0, weights, outputs[k], out_plane,
+             width, height, width, NULL, 0, 0, 0, NULL, 0, 0, 0,
+             -__builtin_inff(), __builtin_inff());
+  }
+  const int same = memcmp(outputs[0], outputs[1],
+                          (size_t)(filters * out_plane) * sizeof(float)) == 0;
+  if (!same)
+    printf("%s: the entry point's %lldx%lld is not F(%lldx%lld, 3x3)'s\n",
+           variant_name, (long long)height, (long long)width,
+           (long long)shape[4], (long long)shape[4]);
+  ++cases;
+  free(input);
+  free(weights);
+  free(outputs[0]);
+  free(outputs[1]);
+  return same;
 }
 
 static double now(void) {
@@ -215,12 +291,14 @@ int main(int argc, char **argv) {
   }
   const struct {
     const char *name;
-    winograd_t kernel;
+    tiled_winograd_t kernel;
+    winograd_t by_size; /* the ABI's entry point */
     int supported;
   } variants[] = {
-      {"avx512", tessera_conv3x3_winograd_avx512,
-       __builtin_cpu_supports("avx512f")},
-      {"avx2", tessera_conv3x3_winograd_avx2,
+      {"avx512", tessera_rt_conv3x3_winograd_tiled_avx512,
+       tessera_conv3x3_winograd_avx512, __builtin_cpu_supports("avx512f")},
+      {"avx2", tessera_rt_conv3x3_winograd_tiled_avx2,
+       tessera_conv3x3_winograd_avx2,
        __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")}};
   const int64_t shapes[][4] = {
       {1, 1, 1, 1},    {3, 5, 2, 2},    {2, 3, 3, 5},   {8, 8, 7, 7},
@@ -245,6 +323,7 @@ int main(int argc, char **argv) {
     winograd = variants[v].kernel;
     variant_name = variants[v].name;
     const int before = failures;
+    for (tile = 2; tile <= 4; tile += 2) {
     for (size_t s = 0; s < sizeof(shapes) / sizeof(*shapes); ++s)
       for (int variant = 0; variant < 6; ++variant) {
         test_case_t t = {shapes[s][0], shapes[s][1], shapes[s][2],
@@ -278,6 +357,15 @@ int main(int argc, char **argv) {
       }
     tessera_thread_pool_enter(NULL);
     tessera_thread_pool_destroy(pool);
+    }
+    /* The entry point's tile: F(4x4, 3x3) for 31 x 34, 28 x 28 and 24 x
+     * 24, F(2x2, 3x3) for 24 x 23, 23 x 30 and 6 x 64. */
+    const int64_t by_size[][5] = {{16, 24, 31, 34, 4}, {128, 16, 28, 28, 4},
+                                  {3, 8, 24, 24, 4},   {3, 8, 24, 23, 2},
+                                  {3, 8, 23, 30, 2},   {4, 9, 6, 64, 2}};
+    for (size_t s = 0; s < sizeof(by_size) / sizeof(*by_size); ++s)
+      failures += !same_bits(variants[v].by_size, variants[v].kernel,
+                             by_size[s]);
     printf("winograd %s: %d failing cases\n", variants[v].name,
            failures - before);
   }

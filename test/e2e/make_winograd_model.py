@@ -1,11 +1,13 @@
-"""Writes winograd_convs.onnx: 3x3 stride-1 convolutions that tessera
-computes by Winograd F(2x2, 3x3) on the runtime's kernel, with the
-epilogues it folds into the kernel's output transform, on odd sizes and a
-batch of 2 (a loop of calls).
+"""Writes winograd_convs.onnx and winograd_convs_4x4.onnx: 3x3 stride-1
+convolutions that tessera computes by Winograd on the runtime's kernel,
+with the epilogues it folds into the kernel's output transform, on odd
+sizes and a batch of 2 (a loop of calls). The kernel takes F(2x2, 3x3) for
+winograd_convs.onnx's maps (input 15 x 21) and F(4x4, 3x3) for
+winograd_convs_4x4.onnx's (input 27 x 30: every map at least 24 x 24).
 
-- 12 -> 20 channels on 15 x 21, pads 1, bias, Relu;
+- 12 -> 20 channels on H x W, pads 1, bias, Relu;
 - 20 -> 20, pads 1, bias, plus the previous output as a residual, Relu;
-- 20 -> 24, no pads (13 x 19 out), no bias, Clip(0, 6);
+- 20 -> 24, no pads (H - 2 x W - 2 out), no bias, Clip(0, 6);
 - 24 -> 40, asymmetric pads (top 0, left 2, bottom 1, right 0), bias;
 - a 3x3 stride-2 convolution of the first output (im2col, for contrast),
   added to a global average of the last: the output mixes both paths.
@@ -18,11 +20,7 @@ import onnx
 from onnx import TensorProto, helper, numpy_helper
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--out-dir", required=True)
-    args = parser.parse_args()
-    rng = np.random.default_rng(11)
+def save_model(path, height, width, rng):
 
     def weight(*shape):
         fan_in = int(np.prod(shape[1:]))
@@ -54,15 +52,28 @@ def main():
                          strides=[2, 2]),
         helper.make_node("Add", ["s", "g"], ["y"]),
     ]
+    strided = [(height - 1) // 2 + 1, (width - 1) // 2 + 1]
     graph = helper.make_graph(
         nodes, "winograd_convs",
-        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [2, 12, 15, 21])],
-        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [2, 40, 8, 11]),
-         helper.make_tensor_value_info("c4", TensorProto.FLOAT, [2, 40, 12, 19])],
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT,
+                                       [2, 12, height, width])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [2, 40] + strided),
+         helper.make_tensor_value_info("c4", TensorProto.FLOAT,
+                                       [2, 40, height - 3, width - 2])],
         [numpy_helper.from_array(v, k) for k, v in inits.items()])
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
     onnx.checker.check_model(model)
-    onnx.save(model, os.path.join(args.out_dir, "winograd_convs.onnx"))
+    onnx.save(model, path)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--out-dir", required=True)
+    args = parser.parse_args()
+    rng = np.random.default_rng(11)
+    save_model(os.path.join(args.out_dir, "winograd_convs.onnx"), 15, 21, rng)
+    save_model(os.path.join(args.out_dir, "winograd_convs_4x4.onnx"), 27, 30,
+               rng)
 
 
 if __name__ == "__main__":

@@ -46,10 +46,14 @@ struct CompileOptions {
   cpu::CPUTargetOptions target;
   /// "auto" (from the target's features), "avx512", "avx2" or "none".
   std::string matmulMicrokernel = "auto";
-  /// Compute fp32 3x3 stride-1 convolutions by Winograd F(2x2, 3x3) on the
-  /// runtime's kernel (the micro-kernel's variant; with no micro-kernel,
-  /// im2col and a matrix product).
+  /// Compute fp32 3x3 stride-1 convolutions by Winograd on the runtime's
+  /// kernel (the micro-kernel's variant; with no micro-kernel, im2col and
+  /// a matrix product).
   bool winogradConvolutions = true;
+  /// Winograd's output tile: "auto" (F(4x4, 3x3) on outputs of at least
+  /// 24 x 24, F(2x2, 3x3) below) or "2x2" (F(2x2, 3x3) everywhere, whose
+  /// sums round closer to direct ones).
+  std::string winogradTile = "auto";
   /// Compute fp32 convolutions of at most 4 input channels (a network's
   /// stem) on the runtime's direct kernel (the micro-kernel's variant;
   /// with no micro-kernel, im2col and a matrix product).

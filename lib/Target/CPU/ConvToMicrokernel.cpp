@@ -2,11 +2,11 @@
 //
 // Two kinds of convolution do better on a kernel of their own than as
 // im2col and a matrix product:
-// - 3x3 stride-1 ones, by Winograd F(2x2, 3x3): 4 multiply-adds per
-//   output, channel and filter instead of 9, plus transforms that are
-//   additions only. The runtime's kernel (lib/Runtime/WinogradConv.c)
-//   runs the 16 per-point products on the GEMM micro-kernel and keeps
-//   each weight tensor's transform; on ResNet-18's 3x3 layers it takes
+// - 3x3 stride-1 ones, by Winograd F(2x2, 3x3) or F(4x4, 3x3): 4 or 2.25
+//   multiply-adds per output, channel and filter instead of 9, plus
+//   transforms. The runtime's kernel (lib/Runtime/WinogradConv.c) runs the
+//   16 or 36 per-point products on the GEMM micro-kernel and keeps each
+//   weight tensor's transform; on ResNet-18's 3x3 layers F(2x2, 3x3) took
 //   0.53-0.74 of im2col + GEMM's time (AVX-512).
 // - Those of few input channels (a network's stem), directly
 //   (lib/Runtime/DirectConv.c): their windows (27 values for 3 channels,
@@ -256,6 +256,11 @@ struct ConvToMicrokernelPass
                                             isa)))
       return signalPassFailure();
     ModuleOp module = getOperation();
+    if (winogradTile != "auto" && winogradTile != "2x2") {
+      module.emitError() << getArgument() << ": winograd-tile must be auto "
+                         << "or 2x2, not '" << winogradTile << "'";
+      return signalPassFailure();
+    }
     SmallVector<linalg::Conv2DNchwFchwOp> convolutions;
     module.walk([&](linalg::Conv2DNchwFchwOp op) {
       convolutions.push_back(op);
@@ -310,7 +315,10 @@ private:
         module, (name + isa).str(), b.getFunctionType(parameters, {}));
   }
   func::FuncOp getWinogradKernel(ModuleOp module) {
-    return getKernel(module, "tessera_conv3x3_winograd_", 0);
+    return getKernel(module,
+                     winogradTile == "2x2" ? "tessera_conv3x3_winograd_2x2_"
+                                           : "tessera_conv3x3_winograd_",
+                     0);
   }
   /// TESSERA_DIRECT_CONV2D_PARAMETERS: the window's height, width and
   /// strides after the pads.
