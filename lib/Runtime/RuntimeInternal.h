@@ -156,7 +156,8 @@ void tessera_rt_sgemm_prepacked_avx2(int64_t m, int64_t n, int64_t k,
 void tessera_rt_winograd_forget(const void *begin, size_t bytes);
 
 /* tessera_conv3x3_winograd_<isa> with the tile chosen (its tests run both):
- * 2, F(2x2, 3x3); 4, F(4x4, 3x3). */
+ * 2, F(2x2, 3x3); 4, F(4x4, 3x3); any other, by the map's size (as the
+ * _4x4 entry points). */
 void tessera_rt_conv3x3_winograd_tiled_avx512(
     int tile, TESSERA_WINOGRAD_CONV3X3_PARAMETERS);
 void tessera_rt_conv3x3_winograd_tiled_avx2(

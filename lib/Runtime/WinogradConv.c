@@ -11,12 +11,17 @@
  *
  * F(2x2, 3x3) (m = 2, 16 points): B and A hold only 0 and ±1, so its
  * transforms are additions, and G's halves make U differ from exact
- * filter arithmetic by rounding only. F(4x4, 3x3) (m = 4, 36 points): 2.25
- * products per output instead of 4, through transforms with factors up to
- * 5 (B) and 8 (A) and a G of sixths and twenty-fourths (U summed in
- * double, rounded once), which round more. Results differ from a direct
- * convolution's by a few ulps of the sums' magnitudes (the test bounds
- * it); tile_for picks F(4x4, 3x3) for large maps.
+ * filter arithmetic by rounding only; its results differ from a direct
+ * convolution's by a few ulps of the sums' magnitudes. F(4x4, 3x3) (m = 4,
+ * 36 points): 2.25 products per output instead of 4, through transforms
+ * with factors up to 5 (B) and 8 (A) and a G of sixths and
+ * twenty-fourths (U summed in double, rounded once), which round more: a
+ * 64 -> 64 x 56 x 56 convolution of standard normal inputs came within
+ * 2.0e-5 of ONNX Runtime's outputs (1.2e-6 by F(2x2, 3x3); 1e-5 at 16
+ * channels), past the end-to-end tests' atol of 1e-5. So the ABI's
+ * tessera_conv3x3_winograd_<isa> is F(2x2, 3x3), and only the _4x4
+ * variants (--winograd-tile=4x4) take F(4x4, 3x3), on maps tile_for
+ * picks.
  *
  * U is made once per weight tensor and tile, already packed for the
  * micro-kernel, and kept while the weights stay registered (a loaded
@@ -47,9 +52,10 @@
 static inline int points_of(int tile) { return (tile + 2) * (tile + 2); }
 
 /* V's and M's floats per block of tile rows: a block's transformed
- * input matrices and products (16 or 36 of each) stay in L2 from the input transform to
- * the output transform. Counting V alone let M, filters / channels times
- * V's size, outgrow L2 where filters outnumber channels: SqueezeNet's
+ * input matrices and products (16 or 36 of each) stay in L2 from the
+ * input transform to the output transform. Counting V alone let M,
+ * filters / channels times V's size, outgrow L2 where filters outnumber
+ * channels: SqueezeNet's
  * 16 -> 64 x 55 x 55 expansion ran 18 tile rows per block (V 0.5 MiB, M
  * 2 MiB) in 302-305 us, 7 rows in 282 (the model at 1 thread: 4.54 ->
  * 4.49 ms, alternating runs). With as many filters as channels the
@@ -485,8 +491,8 @@ static void convolve_directly(const conv_geometry_t *g, const float *weights) {
       }
 }
 
-/* The tile for a map: F(4x4, 3x3) from 6 rows and columns of its tiles
- * (24 x 24 outputs) on, F(2x2, 3x3) below. F(4x4, 3x3) multiplies 2.25
+/* The _4x4 entry points' tile for a map: F(4x4, 3x3) from 6 rows and
+ * columns of its tiles (24 x 24 outputs) on, F(2x2, 3x3) below. F(4x4, 3x3) multiplies 2.25
  * times per output instead of 4, but its transforms cost more per output
  * and small maps leave its products few tiles. In isolation (1 thread),
  * by F(2x2, 3x3) and by F(4x4, 3x3), AVX-512 / AVX2 (us): 16 x 55 x 55 ->
@@ -499,12 +505,12 @@ static int tile_for(int64_t output_height, int64_t output_width) {
   return output_height >= 24 && output_width >= 24 ? 4 : 2;
 }
 
-/* `tile`: 2, F(2x2, 3x3); 4, F(4x4, 3x3); 0, tile_for's. */
+/* `tile`: 2, F(2x2, 3x3); 4, F(4x4, 3x3); any other, tile_for's. */
 static void convolve(const winograd_isa_t *isa, int tile,
                      TESSERA_WINOGRAD_CONV3X3_PARAMETERS) {
   if (output_height <= 0 || output_width <= 0 || filters <= 0)
     return;
-  if (tile == 0)
+  if (tile != 2 && tile != 4)
     tile = tile_for(output_height, output_width);
   const conv_geometry_t g = {
       channels, filters, input, input_channel_stride, input_row_stride,
@@ -566,9 +572,15 @@ static void convolve(const winograd_isa_t *isa, int tile,
     convolve_directly(&g, weights);
     return;
   }
-  winograd_job_t job = {isa,        &g,         u,
-                        tile,       tiles_y,    tiles_x,
-                        tile_pitch, block_rows, padded_filters(isa, filters) / isa->mr,
+  winograd_job_t job = {isa,
+                        &g,
+                        u,
+                        tile,
+                        tiles_y,
+                        tiles_x,
+                        tile_pitch,
+                        block_rows,
+                        padded_filters(isa, filters) / isa->mr,
                         0};
   atomic_init(&job.failed, 0);
   /* Few tile rows (7 x 7 maps have 4) would leave threads uneven work and
@@ -596,7 +608,7 @@ static const winograd_isa_t avx2 = {
     tessera_rt_sgemm_prepacked_avx2,
     TESSERA_SGEMM_AVX2_MR, TESSERA_SGEMM_AVX2_NR};
 
-/* The ABI's entry points (the tile by the map's size, or F(2x2, 3x3)),
+/* The ABI's entry points (F(2x2, 3x3), or the tile by the map's size),
  * and the runtime's with the tile chosen: the parameters, forwarded with
  * the variant. */
 #define FORWARD_WINOGRAD(isa, tile)                                            \
@@ -609,11 +621,11 @@ static const winograd_isa_t avx2 = {
              addend1_row_stride, addend1_column_stride, lower, upper)
 #define DEFINE_WINOGRAD_ENTRY(isa)                                             \
   void tessera_conv3x3_winograd_##isa(TESSERA_WINOGRAD_CONV3X3_PARAMETERS) {   \
-    FORWARD_WINOGRAD(isa, 0);                                                  \
-  }                                                                            \
-  void tessera_conv3x3_winograd_2x2_##isa(                                     \
-      TESSERA_WINOGRAD_CONV3X3_PARAMETERS) {                                   \
     FORWARD_WINOGRAD(isa, 2);                                                  \
+  }                                                                            \
+  void tessera_conv3x3_winograd_4x4_##isa(                                     \
+      TESSERA_WINOGRAD_CONV3X3_PARAMETERS) {                                   \
+    FORWARD_WINOGRAD(isa, 0);                                                  \
   }                                                                            \
   void tessera_rt_conv3x3_winograd_tiled_##isa(                                \
       int tile, TESSERA_WINOGRAD_CONV3X3_PARAMETERS) {                         \

@@ -16,8 +16,8 @@
  * only padding is not exactly 0 beside one that holds inputs). Writes
  * outside the output's planes are caught by a guard value. Some cases run
  * on 3 threads, splitting tile rows or filter panels. The ABI's entry
- * points must give the bits of F(4x4, 3x3) from 24 x 24 outputs on and of
- * F(2x2, 3x3) below.
+ * points must give the bits of F(2x2, 3x3), and their _4x4 variants those
+ * of F(4x4, 3x3) from 24 x 24 outputs on and of F(2x2, 3x3) below.
  * With --bench C F H W it times one shape against im2col + the GEMM
  * micro-kernel, AVX-512 (microseconds on stdout; no assertion).
 \*===----------------------------------------------------------------------===*/
@@ -162,13 +162,15 @@ static void check(test_case_t t) {
                ++ty)
             for (int64_t tx = x / 4 * 4; tx < x / 4 * 4 + 4 && tx < t.width;
                  ++tx)
-              magnitude = fmax(magnitude, magnitudes[f * pixels + ty * t.width + tx]);
+              magnitude =
+                  fmax(magnitude, magnitudes[f * pixels + ty * t.width + tx]);
         if (!(fabs(got - sum) <= 64 * 1.1920929e-7 * magnitude)) {
           if (bad < 3)
             printf("%s F(%dx%d) C=%lld F=%lld %lldx%lld bias %d residual %d "
                    "relu %d constants %d pad %d: (%lld, %lld, %lld) got "
                    "%.8g, expected %.8g\n",
-                   variant_name, tile, tile, (long long)t.channels, (long long)t.filters,
+                   variant_name, tile, tile, (long long)t.channels,
+                   (long long)t.filters,
                    (long long)t.height, (long long)t.width, t.bias,
                    t.residual, t.relu, t.constants, t.pad, (long long)f,
                    (long long)y, (long long)x, got, sum);
@@ -195,7 +197,8 @@ static int same_bits(winograd_t by_size, tiled_winograd_t kernel,
                      const int64_t shape[5]) {
   const int64_t channels = shape[0], filters = shape[1], height = shape[2],
                 width = shape[3];
-  const int64_t in_plane = (height + 2) * (width + 2), out_plane = height * width;
+  const int64_t in_plane = (height + 2) * (width + 2),
+                out_plane = height * width;
   float *input = malloc((size_t)(channels * in_plane) * sizeof(float));
   float *weights = malloc((size_t)(filters * channels * 9) * sizeof(float));
   float *outputs[2];
@@ -292,13 +295,16 @@ int main(int argc, char **argv) {
   const struct {
     const char *name;
     tiled_winograd_t kernel;
-    winograd_t by_size; /* the ABI's entry point */
+    winograd_t entries[2]; /* the ABI's: F(2x2, 3x3); by the map's size */
     int supported;
   } variants[] = {
-      {"avx512", tessera_rt_conv3x3_winograd_tiled_avx512,
-       tessera_conv3x3_winograd_avx512, __builtin_cpu_supports("avx512f")},
-      {"avx2", tessera_rt_conv3x3_winograd_tiled_avx2,
-       tessera_conv3x3_winograd_avx2,
+      {"avx512",
+       tessera_rt_conv3x3_winograd_tiled_avx512,
+       {tessera_conv3x3_winograd_avx512, tessera_conv3x3_winograd_4x4_avx512},
+       __builtin_cpu_supports("avx512f")},
+      {"avx2",
+       tessera_rt_conv3x3_winograd_tiled_avx2,
+       {tessera_conv3x3_winograd_avx2, tessera_conv3x3_winograd_4x4_avx2},
        __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")}};
   const int64_t shapes[][4] = {
       {1, 1, 1, 1},    {3, 5, 2, 2},    {2, 3, 3, 5},   {8, 8, 7, 7},
@@ -307,7 +313,10 @@ int main(int argc, char **argv) {
       /* Tile rows padded to whole panels: 14 -> 16 tiles (avx512: 56 -> 64
        * per block), 14 -> 16 and 7 -> 8 (avx2); with 128 channels, 4 tile
        * rows per block and a last block of 2. */
-      {6, 10, 8, 28},  {128, 16, 28, 28}, {6, 10, 6, 14}};
+      {6, 10, 8, 28},  {128, 16, 28, 28}, {6, 10, 6, 14},
+      /* Rows of more than one vector of F(4x4, 3x3)'s tiles (64 outputs
+       * on AVX-512). */
+      {5, 7, 9, 70},   {3, 33, 13, 131}};
   /* Split over 3 threads: along tile rows (8 or more), else along filter
    * panels, whose outputs and addends then start past filter 0. */
   const int64_t split[][4] = {
@@ -324,48 +333,51 @@ int main(int argc, char **argv) {
     variant_name = variants[v].name;
     const int before = failures;
     for (tile = 2; tile <= 4; tile += 2) {
-    for (size_t s = 0; s < sizeof(shapes) / sizeof(*shapes); ++s)
-      for (int variant = 0; variant < 6; ++variant) {
-        test_case_t t = {shapes[s][0], shapes[s][1], shapes[s][2],
-                         shapes[s][3], variant & 1, (variant >> 1) & 1,
-                         variant >= 3, variant != 4, 0};
-        check(t);
-      }
-    /* The kernel's padding, on every shape wide enough for it, without and
-     * with an epilogue. */
-    for (size_t s = 0; s < sizeof(shapes) / sizeof(*shapes); ++s)
-      for (int pad = 1; pad < 6; ++pad)
-        for (int epilogue = 0; epilogue < 2; ++epilogue) {
-          if ((pad == 4 && shapes[s][3] < 19) ||
-              (pad == 5 && shapes[s][3] < 33))
-            continue;
+      for (size_t s = 0; s < sizeof(shapes) / sizeof(*shapes); ++s)
+        for (int variant = 0; variant < 6; ++variant) {
           test_case_t t = {shapes[s][0], shapes[s][1], shapes[s][2],
-                           shapes[s][3], epilogue, epilogue, epilogue, 1, pad};
+                           shapes[s][3], variant & 1, (variant >> 1) & 1,
+                           variant >= 3, variant != 4, 0};
           check(t);
         }
-    tessera_thread_pool_t *pool = tessera_thread_pool_create(3);
-    if (!pool) {
-      printf("cannot start threads\n");
-      return 1;
-    }
-    tessera_thread_pool_enter(pool);
-    for (size_t s = 0; s < sizeof(split) / sizeof(*split); ++s)
-      for (int variant = 0; variant < 2; ++variant) {
-        test_case_t t = {split[s][0], split[s][1], split[s][2], split[s][3],
-                         1, variant, variant, 1, variant};
-        check(t);
+      /* The kernel's padding, on every shape wide enough for it, without
+       * and with an epilogue. */
+      for (size_t s = 0; s < sizeof(shapes) / sizeof(*shapes); ++s)
+        for (int pad = 1; pad < 6; ++pad)
+          for (int epilogue = 0; epilogue < 2; ++epilogue) {
+            if ((pad == 4 && shapes[s][3] < 19) ||
+                (pad == 5 && shapes[s][3] < 33))
+              continue;
+            test_case_t t = {shapes[s][0], shapes[s][1], shapes[s][2],
+                             shapes[s][3], epilogue, epilogue, epilogue,
+                             1,            pad};
+            check(t);
+          }
+      tessera_thread_pool_t *pool = tessera_thread_pool_create(3);
+      if (!pool) {
+        printf("cannot start threads\n");
+        return 1;
       }
-    tessera_thread_pool_enter(NULL);
-    tessera_thread_pool_destroy(pool);
+      tessera_thread_pool_enter(pool);
+      for (size_t s = 0; s < sizeof(split) / sizeof(*split); ++s)
+        for (int variant = 0; variant < 2; ++variant) {
+          test_case_t t = {split[s][0], split[s][1], split[s][2], split[s][3],
+                           1, variant, variant, 1, variant};
+          check(t);
+        }
+      tessera_thread_pool_enter(NULL);
+      tessera_thread_pool_destroy(pool);
     }
-    /* The entry point's tile: F(4x4, 3x3) for 31 x 34, 28 x 28 and 24 x
-     * 24, F(2x2, 3x3) for 24 x 23, 23 x 30 and 6 x 64. */
-    const int64_t by_size[][5] = {{16, 24, 31, 34, 4}, {128, 16, 28, 28, 4},
-                                  {3, 8, 24, 24, 4},   {3, 8, 24, 23, 2},
-                                  {3, 8, 23, 30, 2},   {4, 9, 6, 64, 2}};
+    /* The entry points' tiles: the _4x4 ones take F(4x4, 3x3) for 31 x
+     * 34, 28 x 28 and 24 x 24, F(2x2, 3x3) for 24 x 23, 23 x 30 and 6 x
+     * 64; the others F(2x2, 3x3) for all (entry, shape, tile). */
+    const int64_t by_size[][6] = {
+        {1, 16, 24, 31, 34, 4}, {1, 128, 16, 28, 28, 4}, {1, 3, 8, 24, 24, 4},
+        {1, 3, 8, 24, 23, 2},   {1, 3, 8, 23, 30, 2},    {1, 4, 9, 6, 64, 2},
+        {0, 16, 24, 31, 34, 2}, {0, 3, 8, 24, 24, 2}};
     for (size_t s = 0; s < sizeof(by_size) / sizeof(*by_size); ++s)
-      failures += !same_bits(variants[v].by_size, variants[v].kernel,
-                             by_size[s]);
+      failures += !same_bits(variants[v].entries[by_size[s][0]],
+                             variants[v].kernel, by_size[s] + 1);
     printf("winograd %s: %d failing cases\n", variants[v].name,
            failures - before);
   }

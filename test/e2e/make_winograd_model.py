@@ -1,9 +1,10 @@
 """Writes winograd_convs.onnx and winograd_convs_4x4.onnx: 3x3 stride-1
 convolutions that tessera computes by Winograd on the runtime's kernel,
 with the epilogues it folds into the kernel's output transform, on odd
-sizes and a batch of 2 (a loop of calls). The kernel takes F(2x2, 3x3) for
-winograd_convs.onnx's maps (input 15 x 21) and F(4x4, 3x3) for
-winograd_convs_4x4.onnx's (input 27 x 30: every map at least 24 x 24).
+sizes and a batch of 2 (a loop of calls). With --winograd-tile=4x4 the
+kernel takes F(4x4, 3x3) for winograd_convs_4x4.onnx's maps (input 27 x
+30: every map at least 24 x 24) and still F(2x2, 3x3) for
+winograd_convs.onnx's (input 15 x 21).
 
 - 12 -> 20 channels on H x W, pads 1, bias, Relu;
 - 20 -> 20, pads 1, bias, plus the previous output as a residual, Relu;

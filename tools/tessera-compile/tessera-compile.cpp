@@ -94,25 +94,25 @@ cl::opt<std::string> matmulMicrokernel(
 
 cl::opt<bool> winogradConvolutions(
     "winograd",
-    cl::desc("Compute fp32 3x3 stride-1 convolutions by Winograd on the "
-             "runtime's kernel, AVX-512 or AVX2 as --matmul-microkernel "
-             "(default): F(4x4, 3x3) on outputs of at least 24 x 24 (36 "
-             "products per 4x4 output tile and channel pair instead of "
-             "144), F(2x2, 3x3) on smaller ones (16 per 2x2 tile instead of "
-             "36); see --winograd-tile. Its sums round differently from "
-             "direct ones (within the end-to-end tolerances); "
-             "--winograd=false uses im2col and the matrix-product "
-             "micro-kernel instead"),
+    cl::desc("Compute fp32 3x3 stride-1 convolutions by Winograd F(2x2, "
+             "3x3) on the runtime's kernel, AVX-512 or AVX2 as "
+             "--matmul-microkernel (default): 16 products per 2x2 output "
+             "tile and channel pair instead of 36 (see --winograd-tile). "
+             "Its sums round differently from direct ones (within the "
+             "end-to-end tolerances); --winograd=false uses im2col and the "
+             "matrix-product micro-kernel instead"),
     cl::init(true), cl::cat(driverCategory));
 
 cl::opt<std::string> winogradTile(
     "winograd-tile",
-    cl::desc("Winograd's output tile: 'auto' takes 4x4 on outputs of at "
-             "least 24 x 24 and 2x2 below, '2x2' takes 2x2 everywhere "
-             "(slower, with sums that round closer to direct ones: "
-             "F(4x4, 3x3)'s transforms multiply by up to 8 and its "
-             "filters' by sixths)"),
-    cl::value_desc("auto|2x2"), cl::init("auto"), cl::cat(driverCategory));
+    cl::desc("Winograd's output tile: '2x2' (default) everywhere, or "
+             "'4x4': F(4x4, 3x3) on outputs of at least 24 x 24 (36 "
+             "products per 4x4 tile and channel pair instead of 144) and "
+             "2x2 below. 4x4 is faster, but its transforms multiply by up "
+             "to 8 and its filters' by sixths: its sums round about 15 "
+             "times further from direct ones, past the end-to-end "
+             "tolerances (atol 1e-5) on some inputs"),
+    cl::value_desc("2x2|4x4"), cl::init("2x2"), cl::cat(driverCategory));
 
 cl::opt<bool> directConvolutions(
     "direct-convolutions",
@@ -263,9 +263,9 @@ int main(int argc, char **argv) {
   options.exactMath = exactMath;
   options.prepackWeights = prepackWeights;
   options.winogradConvolutions = winogradConvolutions;
-  if (winogradTile != "auto" && winogradTile != "2x2") {
+  if (winogradTile != "2x2" && winogradTile != "4x4") {
     llvm::errs() << "tessera-compile: --winograd-tile=" << winogradTile
-                 << ": expected auto or 2x2\n";
+                 << ": expected 2x2 or 4x4\n";
     return 1;
   }
   options.winogradTile = winogradTile;

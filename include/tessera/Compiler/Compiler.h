@@ -50,10 +50,10 @@ struct CompileOptions {
   /// kernel (the micro-kernel's variant; with no micro-kernel, im2col and
   /// a matrix product).
   bool winogradConvolutions = true;
-  /// Winograd's output tile: "auto" (F(4x4, 3x3) on outputs of at least
-  /// 24 x 24, F(2x2, 3x3) below) or "2x2" (F(2x2, 3x3) everywhere, whose
-  /// sums round closer to direct ones).
-  std::string winogradTile = "auto";
+  /// Winograd's output tile: "2x2" (F(2x2, 3x3)) or "4x4" (F(4x4, 3x3) on
+  /// outputs of at least 24 x 24, F(2x2, 3x3) below: faster, with sums
+  /// that round further from direct ones).
+  std::string winogradTile = "2x2";
   /// Compute fp32 convolutions of at most 4 input channels (a network's
   /// stem) on the runtime's direct kernel (the micro-kernel's variant;
   /// with no micro-kernel, im2col and a matrix product).

@@ -283,9 +283,9 @@ void tessera_max_pool2d_avx512(TESSERA_MAX_POOL2D_PARAMETERS);
 void tessera_max_pool2d_avx2(TESSERA_MAX_POOL2D_PARAMETERS);
 
 /* A 3x3, stride-1, undilated convolution of one image by Winograd's
- * F(4x4, 3x3) where the output is at least 24 x 24, else F(2x2, 3x3)
- * (the _2x2 variants: F(2x2, 3x3) always, whose sums round closer to
- * direct ones): output[f][y][x] = epilogue(sum over c, i, j of
+ * F(2x2, 3x3) (the _4x4 variants: F(4x4, 3x3) where the output is at
+ * least 24 x 24, faster, with sums that round further from direct ones,
+ * F(2x2, 3x3) below): output[f][y][x] = epilogue(sum over c, i, j of
  * input[c][y + i - pad_top][x + j - pad_left] * weights[f][c][i][j]) for
  * y < output_height, x < output_width, where input values outside its
  * input_height x input_width plane read as zero (the zero padding, on
@@ -312,8 +312,8 @@ void tessera_max_pool2d_avx2(TESSERA_MAX_POOL2D_PARAMETERS);
       float upper
 void tessera_conv3x3_winograd_avx512(TESSERA_WINOGRAD_CONV3X3_PARAMETERS);
 void tessera_conv3x3_winograd_avx2(TESSERA_WINOGRAD_CONV3X3_PARAMETERS);
-void tessera_conv3x3_winograd_2x2_avx512(TESSERA_WINOGRAD_CONV3X3_PARAMETERS);
-void tessera_conv3x3_winograd_2x2_avx2(TESSERA_WINOGRAD_CONV3X3_PARAMETERS);
+void tessera_conv3x3_winograd_4x4_avx512(TESSERA_WINOGRAD_CONV3X3_PARAMETERS);
+void tessera_conv3x3_winograd_4x4_avx2(TESSERA_WINOGRAD_CONV3X3_PARAMETERS);
 
 /* A direct, undilated convolution of one image, for few input channels
  * (a network's first layer): output[f][y][x] = epilogue(sum over c, i, j

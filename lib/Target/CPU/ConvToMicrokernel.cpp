@@ -256,9 +256,9 @@ struct ConvToMicrokernelPass
                                             isa)))
       return signalPassFailure();
     ModuleOp module = getOperation();
-    if (winogradTile != "auto" && winogradTile != "2x2") {
-      module.emitError() << getArgument() << ": winograd-tile must be auto "
-                         << "or 2x2, not '" << winogradTile << "'";
+    if (winogradTile != "2x2" && winogradTile != "4x4") {
+      module.emitError() << getArgument() << ": winograd-tile must be 2x2 "
+                         << "or 4x4, not '" << winogradTile << "'";
       return signalPassFailure();
     }
     SmallVector<linalg::Conv2DNchwFchwOp> convolutions;
@@ -316,7 +316,7 @@ private:
   }
   func::FuncOp getWinogradKernel(ModuleOp module) {
     return getKernel(module,
-                     winogradTile == "2x2" ? "tessera_conv3x3_winograd_2x2_"
+                     winogradTile == "4x4" ? "tessera_conv3x3_winograd_4x4_"
                                            : "tessera_conv3x3_winograd_",
                      0);
   }

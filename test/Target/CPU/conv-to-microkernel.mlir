@@ -4,7 +4,7 @@
 // RUN: tessera-opt %s -split-input-file -tessera-conv-to-microkernel=isa=avx2 2>/dev/null | FileCheck %s --check-prefix=AVX2
 // RUN: tessera-opt %s -split-input-file -tessera-conv-to-microkernel="isa=avx512 direct=0" 2>/dev/null | FileCheck %s --check-prefix=NODIRECT
 // RUN: not tessera-opt %s -split-input-file -tessera-conv-to-microkernel=isa=sse 2>&1 | FileCheck %s --check-prefix=BAD
-// RUN: tessera-opt %s -split-input-file -tessera-conv-to-microkernel="isa=avx512 winograd-tile=2x2" 2>/dev/null | FileCheck %s --check-prefix=TILE2
+// RUN: tessera-opt %s -split-input-file -tessera-conv-to-microkernel="isa=avx512 winograd-tile=4x4" 2>/dev/null | FileCheck %s --check-prefix=TILE4
 // RUN: not tessera-opt %s -split-input-file -tessera-conv-to-microkernel="isa=avx512 winograd-tile=6x6" 2>&1 | FileCheck %s --check-prefix=BADTILE
 
 // NONE-NOT: tessera_conv3x3_winograd
@@ -12,12 +12,13 @@
 // AVX2-LABEL: func.func @bias_relu
 // AVX2: call @tessera_conv3x3_winograd_avx2(
 // BAD: unknown isa 'sse' (expected avx512, avx2 or none)
-// With winograd-tile=2x2 the calls go to the F(2x2, 3x3)-only entry.
-// TILE2: func.func private @tessera_conv3x3_winograd_2x2_avx512(i64, i64, !llvm.ptr, i64, i64, i64, i64, i64, i64, !llvm.ptr, !llvm.ptr, i64, i64, i64, i64, !llvm.ptr, i64, i64, i64, !llvm.ptr, i64, i64, i64, f32, f32)
-// TILE2-LABEL: func.func @bias_relu
-// TILE2: call @tessera_conv3x3_winograd_2x2_avx512(
-// TILE2-NOT: call @tessera_conv3x3_winograd_avx512(
-// BADTILE: winograd-tile must be auto or 2x2, not '6x6'
+// With winograd-tile=4x4 the calls go to the entry that takes F(4x4, 3x3)
+// on large maps.
+// TILE4: func.func private @tessera_conv3x3_winograd_4x4_avx512(i64, i64, !llvm.ptr, i64, i64, i64, i64, i64, i64, !llvm.ptr, !llvm.ptr, i64, i64, i64, i64, !llvm.ptr, i64, i64, i64, !llvm.ptr, i64, i64, i64, f32, f32)
+// TILE4-LABEL: func.func @bias_relu
+// TILE4: call @tessera_conv3x3_winograd_4x4_avx512(
+// TILE4-NOT: call @tessera_conv3x3_winograd_avx512(
+// BADTILE: winograd-tile must be 2x2 or 4x4, not '6x6'
 
 // A padded 10x12 input, 8 channels, 16 filters, with the zero fill before
 // and a bias + ReLU in place after (the conv's output is an allocation,

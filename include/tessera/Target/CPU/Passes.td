@@ -363,14 +363,15 @@ def TesseraConvToMicrokernel
       (c, kh, kw) order, as im2col and the micro-kernel's are.
     - Otherwise 3x3 of stride 1, on an input of exactly `(OH + 2) x
       (OW + 2)` (the padded input): `tessera_conv3x3_winograd_<isa>`,
-      Winograd F(4x4, 3x3) on outputs of at least 24 x 24 and F(2x2, 3x3)
-      on smaller ones, or with `winograd-tile=2x2`
-      `tessera_conv3x3_winograd_2x2_<isa>`, F(2x2, 3x3) on all. Their sums
-      are not the direct ones: the transforms add and subtract inputs
-      before multiplying, so results differ from im2col's by a few ulps of
-      the sum of the terms' magnitudes; F(4x4, 3x3)'s larger transforms
-      (factors up to 8, and weights through sixths and twenty-fourths)
-      round more than F(2x2, 3x3)'s.
+      Winograd F(2x2, 3x3), or with `winograd-tile=4x4`
+      `tessera_conv3x3_winograd_4x4_<isa>`, F(4x4, 3x3) on outputs of at
+      least 24 x 24 and F(2x2, 3x3) on smaller ones. Their sums are not
+      the direct ones: the transforms add and subtract inputs before
+      multiplying, so F(2x2, 3x3)'s results differ from im2col's by a few
+      ulps of the sum of the terms' magnitudes; F(4x4, 3x3)'s larger
+      transforms (factors up to 8, and weights through sixths and
+      twenty-fourths) round about 15 times more, past the end-to-end
+      tolerances on some inputs.
 
     When the padded input is a bufferized zero pad (a `linalg.fill` or
     `linalg.map` of +0.0 over the whole buffer, then a `memref.copy` of the
@@ -420,9 +421,9 @@ def TesseraConvToMicrokernel
            "Call the direct kernel for stems (off: 3x3 stride-1 stems go "
            "to Winograd too, as before the direct kernel existed)">,
     Option<"winogradTile", "winograd-tile", "std::string",
-           /*default=*/"\"auto\"",
-           "Winograd's output tile: auto (4x4 on outputs of at least 24 x "
-           "24, 2x2 below) or 2x2 (everywhere)">,
+           /*default=*/"\"2x2\"",
+           "Winograd's output tile: 2x2, or 4x4 (on outputs of at least "
+           "24 x 24, 2x2 below)">,
   ];
   let dependentDialects = ["::mlir::func::FuncDialect",
                            "::mlir::LLVM::LLVMDialect",
