@@ -1377,6 +1377,10 @@ describe_epilogue(epilogue_t *epilogue, int64_t *batch_strides,
          /*overwrite=*/1, NULL,                                                \
          &(packed_view_t){packed_a, padded_to_panels(packed_rows, MR),         \
                           first_row});                                         \
+  }                                                                            \
+  int tessera_rt_sgemm_prepacked_reads_in_place_##isa(int64_t n) {             \
+    const int edge = (int)(n % isa##_kernel.nr);                               \
+    return edge == 0 || reads_edge_in_place(&isa##_kernel, edge);              \
   }
 
 DEFINE_PREPACKED(avx512, AVX512_MR, micro_kernel_avx512, micro_kernel_avx512_4,

@@ -148,6 +148,11 @@ void tessera_rt_sgemm_prepacked_avx2(int64_t m, int64_t n, int64_t k,
                                      int64_t packed_rows, int64_t first_row,
                                      const float *b, int64_t ldb, float *c,
                                      int64_t ldc);
+/* Whether tessera_rt_sgemm_prepacked_<isa> reads a B of n columns in
+ * place: whole panels of TESSERA_SGEMM_<ISA>_NR columns, then an edge its
+ * micro-kernels read in place (else the edge is copied for every call). */
+int tessera_rt_sgemm_prepacked_reads_in_place_avx512(int64_t n);
+int tessera_rt_sgemm_prepacked_reads_in_place_avx2(int64_t n);
 
 /*===--- Winograd convolutions (WinogradConv.c) ----------------------------===*/
 

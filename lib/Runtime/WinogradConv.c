@@ -79,7 +79,9 @@ typedef struct winograd_isa {
   void (*product)(int64_t m, int64_t n, int64_t k, const float *packed_a,
                   int64_t packed_rows, int64_t first_row, const float *b,
                   int64_t ldb, float *c, int64_t ldc);
-  int64_t mr, nr; /* the micro-kernel's panel rows and block columns */
+  /* tessera_rt_sgemm_prepacked_reads_in_place_<isa> */
+  int (*reads_in_place)(int64_t n);
+  int64_t mr; /* the micro-kernel's panel rows */
 } winograd_isa_t;
 
 /*===--- Transformed weights ----------------------------------------------===*/
@@ -526,42 +528,28 @@ static void convolve(const winograd_isa_t *isa, int tile,
   int64_t tile_pitch = tiles_x,
           block_rows =
               block_rows_for(tiles_x, tiles_y, channels, filters, tile);
-  /* A block of fewer than 4 micro-kernel panels (NR columns) whose tile
-   * count leaves more than half a panel over runs a large share of its
-   * products on the full kernel through a copy. Padding each tile row by
-   * up to an eighth, with tiles whose results are dropped, to whole
-   * panels costs less there (128 x 28 x 28: 56 -> 64 tiles per block,
-   * 11-17% faster). With more panels (16 x 55 x 55 -> 64: 196 tiles per block)
-   * the padding costs more than the one slow panel; a remainder of at
-   * most half a panel runs on the half-width kernel. */
-  const int64_t nr = isa->nr, remainder = block_rows * tiles_x % nr;
-  const int pad =
-      tile == 2 && block_rows * tiles_x < 4 * nr && remainder > nr / 2;
-  for (int64_t pitch = tiles_x; pad && pitch <= tiles_x + tiles_x / 7;
-       ++pitch) {
-    const int64_t rows =
-        block_rows_for(pitch, tiles_y, channels, filters, tile);
-    if (rows * pitch % nr == 0) {
-      tile_pitch = pitch;
-      block_rows = rows;
-      break;
-    }
-  }
-  /* F(4x4, 3x3)'s blocks are a few panels (36 points' V and M fill the
-   * budget sooner): the padded pitch (up to an eighth) and the most rows
-   * whose tiles fill whole or half panels, if any. 16 x 55 x 55 -> 64
-   * (14 tiles a row): 5 rows of 16, 175-181 us, instead of 6 of 14 (84
-   * tiles, an edge of 20 copied per product), 232 us; 64 x 56 x 56 -> 64:
-   * 472-480 us instead of 593 (AVX-512, 1 thread). */
-  for (int64_t pitch = tiles_x; tile == 4 && pitch <= tiles_x + tiles_x / 7;
+  /* A block whose tile count leaves an edge (fewer than NR columns) that
+   * the micro-kernel cannot read in place copies it for each of its
+   * products: a large share of a block of a few panels. Such a block
+   * takes instead the narrowest pitch (tile rows padded by up to an
+   * eighth, with tiles whose results are dropped) and the most rows within
+   * the budget whose tiles fill whole panels or leave an edge read in
+   * place, if any. AVX-512, 1 thread: F(2x2, 3x3) 128 x 28 x 28 -> 128,
+   * 56 -> 64 tiles per block, 11-17% faster; 32 x 27 x 27 -> 128, 98 ->
+   * 96 tiles, 206-211 -> 185 us; F(4x4, 3x3) 16 x 55 x 55 -> 64, 84 ->
+   * 80, 232 -> 175-181 us; 64 x 56 x 56 -> 64, 56 -> 48, 593 -> 472-480
+   * us. A block of many panels may keep a copied edge, if no padding
+   * helps. */
+  for (int64_t pitch = tiles_x;
+       !isa->reads_in_place(block_rows * tile_pitch) &&
+       pitch <= tiles_x + tiles_x / 7;
        ++pitch) {
     int64_t rows = block_rows_for(pitch, tiles_y, channels, filters, tile);
-    while (rows > 0 && rows * pitch % nr != 0 && rows * pitch % nr != nr / 2)
+    while (rows > 0 && !isa->reads_in_place(rows * pitch))
       --rows;
     if (rows > 0) {
       tile_pitch = pitch;
       block_rows = rows;
-      break;
     }
   }
   const float *u = kept_transform(isa, weights, filters, channels, tile);
@@ -601,12 +589,14 @@ static const winograd_isa_t avx512 = {
     {transform_input_2x2_avx512, transform_input_4x4_avx512},
     {transform_output_2x2_avx512, transform_output_4x4_avx512},
     tessera_rt_sgemm_prepacked_avx512,
-    TESSERA_SGEMM_AVX512_MR, TESSERA_SGEMM_AVX512_NR};
+    tessera_rt_sgemm_prepacked_reads_in_place_avx512,
+    TESSERA_SGEMM_AVX512_MR};
 static const winograd_isa_t avx2 = {
     {transform_input_2x2_avx2, transform_input_4x4_avx2},
     {transform_output_2x2_avx2, transform_output_4x4_avx2},
     tessera_rt_sgemm_prepacked_avx2,
-    TESSERA_SGEMM_AVX2_MR, TESSERA_SGEMM_AVX2_NR};
+    tessera_rt_sgemm_prepacked_reads_in_place_avx2,
+    TESSERA_SGEMM_AVX2_MR};
 
 /* The ABI's entry points (F(2x2, 3x3), or the tile by the map's size),
  * and the runtime's with the tile chosen: the parameters, forwarded with
