@@ -639,8 +639,14 @@ DEFINE_MICRO_KERNELS(micro_kernel_avx2, __attribute__((target("avx2,fma"))))
  * and MobileNetV2 at 2 threads 1-3% faster, ResNet-18 unchanged
  * (alternating runs). Short panels fit either way, and packing them made
  * Winograd products (k = channels, 32 x 27 x 27 -> 128) 1-3% slower. */
-static int in_place_panel_fits(const float *b, int64_t ldb, int64_t k) {
-  return k < KC / 2 || (ldb % 16 == 0 && (uintptr_t)b % 64 == 0);
+static int in_place_panel_fits(int starts_line, int64_t ldb, int64_t k) {
+  return k < KC / 2 || (ldb % 16 == 0 && starts_line);
+}
+
+/* Whether gemm() packs all of B's panels (see in_place_panel_fits). */
+static int packs_b(int64_t m, int starts_line, int64_t ldb, int64_t k) {
+  return m >= PACK_B_MIN_ROWS && (ldb >= PACK_B_MIN_STRIDE ||
+                                  !in_place_panel_fits(starts_line, ldb, k));
 }
 
 /* Whether one row panel of C goes through all its column panels before
@@ -1173,9 +1179,7 @@ static void gemm(const gemm_kernel_t *kernel, small_m_t small_m, int64_t m,
   const packed_view_t constant_b =
       packed_constant(1, b, ldb, k, n, nr, /*pack=*/m >= PACK_B_MIN_ROWS);
   const int pack_b_panels =
-      (m >= PACK_B_MIN_ROWS &&
-       (ldb >= PACK_B_MIN_STRIDE || !in_place_panel_fits(b, ldb, k))) ||
-      constant_b.base;
+      packs_b(m, (uintptr_t)b % 64 == 0, ldb, k) || constant_b.base;
   const int64_t nc_max = pack_b_panels && n > NC ? NC : n;
   /* All of A's rows for one K block are packed once and reused for every
    * column block (A is usually the smaller operand: weights). */
@@ -1378,7 +1382,10 @@ describe_epilogue(epilogue_t *epilogue, int64_t *batch_strides,
          &(packed_view_t){packed_a, padded_to_panels(packed_rows, MR),         \
                           first_row});                                         \
   }                                                                            \
-  int tessera_rt_sgemm_prepacked_reads_in_place_##isa(int64_t n) {             \
+  int tessera_rt_sgemm_prepacked_reads_in_place_##isa(int64_t m, int64_t n,   \
+                                                      int64_t k) {             \
+    if (packs_b(m, /*starts_line=*/1, n, k))                                   \
+      return 0;                                                                \
     const int edge = (int)(n % isa##_kernel.nr);                               \
     return edge == 0 || reads_edge_in_place(&isa##_kernel, edge);              \
   }

@@ -80,7 +80,7 @@ typedef struct winograd_isa {
                   int64_t packed_rows, int64_t first_row, const float *b,
                   int64_t ldb, float *c, int64_t ldc);
   /* tessera_rt_sgemm_prepacked_reads_in_place_<isa> */
-  int (*reads_in_place)(int64_t n);
+  int (*reads_in_place)(int64_t m, int64_t n, int64_t k);
   int64_t mr; /* the micro-kernel's panel rows */
 } winograd_isa_t;
 
@@ -494,15 +494,16 @@ static void convolve_directly(const conv_geometry_t *g, const float *weights) {
 }
 
 /* The _4x4 entry points' tile for a map: F(4x4, 3x3) from 6 rows and
- * columns of its tiles (24 x 24 outputs) on, F(2x2, 3x3) below. F(4x4, 3x3) multiplies 2.25
- * times per output instead of 4, but its transforms cost more per output
- * and small maps leave its products few tiles. In isolation (1 thread),
- * by F(2x2, 3x3) and by F(4x4, 3x3), AVX-512 / AVX2 (us): 16 x 55 x 55 ->
- * 64, 279 and 176 / 418 and 312; 64 x 56 x 56 -> 64, 648 and 490 / 1205
- * and 888; 32 x 27 x 27 -> 128, 214 and 162 / 346 and 251; 128 x 28 x 28
- * -> 128, 622 and 534 / 1200 and 1011; 48 x 13 x 13 -> 192, 103 and 104 /
- * 190 and 147; 64 x 24 x 24 -> 64, 157 and 111 on AVX-512; 256 x 14 x
- * 14 -> 256, 751 and 950 on AVX-512. */
+ * columns of its tiles (24 x 24 outputs) on, F(2x2, 3x3) below. F(4x4,
+ * 3x3) multiplies 2.25 times per output instead of 4, but its transforms
+ * cost more per output and small maps leave its products few tiles. In
+ * isolation (1 thread, blocks as below), by F(2x2, 3x3) and by F(4x4,
+ * 3x3), AVX-512 / AVX2 (us): 16 x 55 x 55 -> 64, 248 and 154 / 375 and
+ * 277; 64 x 56 x 56 -> 64, 640 and 438 / 1167 and 804-817; 32 x 27 x 27
+ * -> 128, 176 and 166 / 325 and 243; 128 x 28 x 28 -> 128, 598 and 546 /
+ * 1140 and 804; 48 x 13 x 13 -> 192, 103 and 104 / 190 and 147 (before);
+ * 64 x 24 x 24 -> 64, 157 and 111 (before) and 256 x 14 x 14 -> 256, 751
+ * and 950 (before) on AVX-512. */
 static int tile_for(int64_t output_height, int64_t output_width) {
   return output_height >= 24 && output_width >= 24 ? 4 : 2;
 }
@@ -528,24 +529,26 @@ static void convolve(const winograd_isa_t *isa, int tile,
   int64_t tile_pitch = tiles_x,
           block_rows =
               block_rows_for(tiles_x, tiles_y, channels, filters, tile);
-  /* A block whose tile count leaves an edge (fewer than NR columns) that
-   * the micro-kernel cannot read in place copies it for each of its
-   * products: a large share of a block of a few panels. Such a block
-   * takes instead the narrowest pitch (tile rows padded by up to an
-   * eighth, with tiles whose results are dropped) and the most rows within
-   * the budget whose tiles fill whole panels or leave an edge read in
-   * place, if any. AVX-512, 1 thread: F(2x2, 3x3) 128 x 28 x 28 -> 128,
+  /* A block whose products copy B (V's matrices, as many columns as the
+   * block has tiles) for every point, whole (over 128 filters and 128
+   * channels, when its rows do not start cache lines) or an edge (fewer
+   * than NR columns) the micro-kernel cannot read in place, spends a large
+   * share of its time copying. Such a block takes instead the narrowest
+   * pitch (tile rows padded by up to an eighth, with tiles whose results
+   * are dropped) and the most rows within the budget whose products read B
+   * in place, if any (blocks start cache lines: see point_stride). AVX-512, 1 thread: F(2x2, 3x3) 128 x 28 x 28 -> 128,
    * 56 -> 64 tiles per block, 11-17% faster; 32 x 27 x 27 -> 128, 98 ->
-   * 96 tiles, 206-211 -> 185 us; F(4x4, 3x3) 16 x 55 x 55 -> 64, 84 ->
+   * 96 tiles, 194 -> 176-178 us; F(4x4, 3x3) 16 x 55 x 55 -> 64, 84 ->
    * 80, 232 -> 175-181 us; 64 x 56 x 56 -> 64, 56 -> 48, 593 -> 472-480
-   * us. A block of many panels may keep a copied edge, if no padding
-   * helps. */
+   * us; but F(4x4, 3x3) 32 x 27 x 27 -> 128, 56 tiles (whole panels) ->
+   * 40 (an edge of 8 read in place), 161 -> 166 us. A block that no
+   * padding helps keeps its copied edge. */
   for (int64_t pitch = tiles_x;
-       !isa->reads_in_place(block_rows * tile_pitch) &&
+       !isa->reads_in_place(filters, block_rows * tile_pitch, channels) &&
        pitch <= tiles_x + tiles_x / 7;
        ++pitch) {
     int64_t rows = block_rows_for(pitch, tiles_y, channels, filters, tile);
-    while (rows > 0 && !isa->reads_in_place(rows * pitch))
+    while (rows > 0 && !isa->reads_in_place(filters, rows * pitch, channels))
       --rows;
     if (rows > 0) {
       tile_pitch = pitch;

@@ -18,8 +18,9 @@
  * on 3 threads, splitting tile rows or filter panels. The ABI's entry
  * points must give the bits of F(2x2, 3x3), and their _4x4 variants those
  * of F(4x4, 3x3) from 24 x 24 outputs on and of F(2x2, 3x3) below.
- * With --bench C F H W it times one shape against im2col + the GEMM
- * micro-kernel, AVX-512 (microseconds on stdout; no assertion).
+ * With --bench C F H W [TILE] it times one shape by F(TILE x TILE, 3x3)
+ * (2, the default, or 4) against im2col + the GEMM micro-kernel, AVX-512
+ * (microseconds on stdout; no assertion).
 \*===----------------------------------------------------------------------===*/
 
 #define _POSIX_C_SOURCE 200112L
@@ -191,10 +192,10 @@ static void check(test_case_t t) {
   free(residual);
 }
 
-/* Whether the entry point `by_size` gives the bits of `kernel` with the
- * tile shape[4] on the shape (channels, filters, height, width). */
-static int same_bits(winograd_t by_size, tiled_winograd_t kernel,
-                     const int64_t shape[5]) {
+/* Whether the ABI's entry point `entry` gives the bits of `kernel` with
+ * the tile shape[4] on the shape (channels, filters, height, width). */
+static int same_bits(winograd_t entry, const char *entry_name,
+                     tiled_winograd_t kernel, const int64_t shape[5]) {
   const int64_t channels = shape[0], filters = shape[1], height = shape[2],
                 width = shape[3];
   const int64_t in_plane = (height + 2) * (width + 2),
@@ -209,10 +210,10 @@ static int same_bits(winograd_t by_size, tiled_winograd_t kernel,
   for (int k = 0; k < 2; ++k) {
     outputs[k] = malloc((size_t)(filters * out_plane) * sizeof(float));
     if (k == 0)
-      by_size(channels, filters, input, in_plane, width + 2, height + 2,
-              width + 2, 0, 0, weights, outputs[k], out_plane, width, height,
-              width, NULL, 0, 0, 0, NULL, 0, 0, 0, -__builtin_inff(),
-              __builtin_inff());
+      entry(channels, filters, input, in_plane, width + 2, height + 2,
+            width + 2, 0, 0, weights, outputs[k], out_plane, width, height,
+            width, NULL, 0, 0, 0, NULL, 0, 0, 0, -__builtin_inff(),
+            __builtin_inff());
     else
       kernel((int)shape[4], channels, filters, input, in_plane, width + 2,
              height + 2, width + 2, 0, 0, weights, outputs[k], out_plane,
@@ -222,8 +223,8 @@ static int same_bits(winograd_t by_size, tiled_winograd_t kernel,
   const int same = memcmp(outputs[0], outputs[1],
                           (size_t)(filters * out_plane) * sizeof(float)) == 0;
   if (!same)
-    printf("%s: the entry point's %lldx%lld is not F(%lldx%lld, 3x3)'s\n",
-           variant_name, (long long)height, (long long)width,
+    printf("%s: %s's %lldx%lld is not F(%lldx%lld, 3x3)'s\n", variant_name,
+           entry_name, (long long)height, (long long)width,
            (long long)shape[4], (long long)shape[4]);
   ++cases;
   free(input);
@@ -239,9 +240,10 @@ static double now(void) {
   return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-/* Microseconds per call, Winograd and im2col + GEMM, best of 20. */
+/* Microseconds per call, Winograd F(tile x tile, 3x3) and im2col + GEMM,
+ * best of 20. */
 static void bench(int64_t channels, int64_t filters, int64_t height,
-                  int64_t width) {
+                  int64_t width, int tile) {
   const int64_t in_rows = height + 2, in_cols = width + 2,
                 pixels = height * width;
   float *input = calloc((size_t)(channels * in_rows * in_cols), 4);
@@ -255,11 +257,10 @@ static void bench(int64_t channels, int64_t filters, int64_t height,
   double best[2] = {1e30, 1e30};
   for (int r = 0; r < 20; ++r) {
     double t0 = now();
-    tessera_conv3x3_winograd_avx512(channels, filters, input,
-                                    in_rows * in_cols, in_cols, in_rows,
-                                    in_cols, 0, 0, weights,
-                                    output, pixels, width, height, width, NULL,
-                                    0, 0, 0, NULL, 0, 0, 0, -__builtin_inff(),
+    tessera_rt_conv3x3_winograd_tiled_avx512(
+        tile, channels, filters, input, in_rows * in_cols, in_cols, in_rows,
+        in_cols, 0, 0, weights, output, pixels, width, height, width, NULL,
+        0, 0, 0, NULL, 0, 0, 0, -__builtin_inff(),
                                     __builtin_inff());
     double t1 = now();
     for (int64_t c = 0; c < channels; ++c)
@@ -278,18 +279,20 @@ static void bench(int64_t channels, int64_t filters, int64_t height,
     if (t2 - t1 < best[1])
       best[1] = t2 - t1;
   }
-  printf("%lldx%lldx%lld -> %lld: winograd %.1f us, im2col + gemm %.1f us\n",
+  printf("%lldx%lldx%lld -> %lld: winograd F(%dx%d) %.1f us, im2col + gemm "
+         "%.1f us\n",
          (long long)channels, (long long)height, (long long)width,
-         (long long)filters, best[0] * 1e6, best[1] * 1e6);
+         (long long)filters, tile, tile, best[0] * 1e6, best[1] * 1e6);
 }
 
 int main(int argc, char **argv) {
-  if (argc == 6 && strcmp(argv[1], "--bench") == 0) {
+  if ((argc == 6 || argc == 7) && strcmp(argv[1], "--bench") == 0) {
     if (!__builtin_cpu_supports("avx512f")) {
       printf("no AVX-512\n");
       return 0;
     }
-    bench(atoll(argv[2]), atoll(argv[3]), atoll(argv[4]), atoll(argv[5]));
+    bench(atoll(argv[2]), atoll(argv[3]), atoll(argv[4]), atoll(argv[5]),
+          argc == 7 ? atoi(argv[6]) : 2);
     return 0;
   }
   const struct {
@@ -310,9 +313,9 @@ int main(int argc, char **argv) {
       {1, 1, 1, 1},    {3, 5, 2, 2},    {2, 3, 3, 5},   {8, 8, 7, 7},
       {9, 17, 14, 14}, {5, 12, 13, 33}, {4, 9, 6, 64},  {16, 24, 31, 34},
       {33, 40, 9, 2},  {70, 20, 5, 6},  {300, 16, 4, 4},
-      /* Tile rows padded to whole panels: 14 -> 16 tiles (avx512: 56 -> 64
-       * per block), 14 -> 16 and 7 -> 8 (avx2); with 128 channels, 4 tile
-       * rows per block and a last block of 2. */
+      /* Tile rows of 14 and 7 tiles, which blocks pad to 16 and 8 or cut
+       * to fewer rows where their edge would be copied; 128 channels split
+       * into blocks of tile rows. */
       {6, 10, 8, 28},  {128, 16, 28, 28}, {6, 10, 6, 14},
       /* Rows of more than one vector of F(4x4, 3x3)'s tiles (64 outputs
        * on AVX-512). */
@@ -376,8 +379,10 @@ int main(int argc, char **argv) {
         {1, 3, 8, 24, 23, 2},   {1, 3, 8, 23, 30, 2},    {1, 4, 9, 6, 64, 2},
         {0, 16, 24, 31, 34, 2}, {0, 3, 8, 24, 24, 2}};
     for (size_t s = 0; s < sizeof(by_size) / sizeof(*by_size); ++s)
-      failures += !same_bits(variants[v].entries[by_size[s][0]],
-                             variants[v].kernel, by_size[s] + 1);
+      failures += !same_bits(
+          variants[v].entries[by_size[s][0]],
+          by_size[s][0] ? "the _4x4 entry point" : "the entry point",
+          variants[v].kernel, by_size[s] + 1);
     printf("winograd %s: %d failing cases\n", variants[v].name,
            failures - before);
   }

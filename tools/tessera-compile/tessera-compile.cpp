@@ -109,7 +109,7 @@ cl::opt<std::string> winogradTile(
              "'4x4': F(4x4, 3x3) on outputs of at least 24 x 24 (36 "
              "products per 4x4 tile and channel pair instead of 144) and "
              "2x2 below. 4x4 is faster, but its transforms multiply by up "
-             "to 8 and its filters' by sixths: its sums round about 15 "
+             "to 8 and its filters' by sixths: its sums round about 17 "
              "times further from direct ones, past the end-to-end "
              "tolerances (atol 1e-5) on some inputs"),
     cl::value_desc("2x2|4x4"), cl::init("2x2"), cl::cat(driverCategory));

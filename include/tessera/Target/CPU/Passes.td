@@ -370,7 +370,7 @@ def TesseraConvToMicrokernel
       multiplying, so F(2x2, 3x3)'s results differ from im2col's by a few
       ulps of the sum of the terms' magnitudes; F(4x4, 3x3)'s larger
       transforms (factors up to 8, and weights through sixths and
-      twenty-fourths) round about 15 times more, past the end-to-end
+      twenty-fourths) round about 17 times more, past the end-to-end
       tolerances on some inputs.
 
     When the padded input is a bufferized zero pad (a `linalg.fill` or
