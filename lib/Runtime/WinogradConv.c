@@ -530,19 +530,21 @@ static void convolve(const winograd_isa_t *isa, int tile,
           block_rows =
               block_rows_for(tiles_x, tiles_y, channels, filters, tile);
   /* A block whose products copy B (V's matrices, as many columns as the
-   * block has tiles) for every point, whole (over 128 filters and 128
-   * channels, when its rows do not start cache lines) or an edge (fewer
-   * than NR columns) the micro-kernel cannot read in place, spends a large
-   * share of its time copying. Such a block takes instead the narrowest
-   * pitch (tile rows padded by up to an eighth, with tiles whose results
-   * are dropped) and the most rows within the budget whose products read B
-   * in place, if any (blocks start cache lines: see point_stride). AVX-512, 1 thread: F(2x2, 3x3) 128 x 28 x 28 -> 128,
-   * 56 -> 64 tiles per block, 11-17% faster; 32 x 27 x 27 -> 128, 98 ->
-   * 96 tiles, 194 -> 176-178 us; F(4x4, 3x3) 16 x 55 x 55 -> 64, 84 ->
-   * 80, 232 -> 175-181 us; 64 x 56 x 56 -> 64, 56 -> 48, 593 -> 472-480
-   * us; but F(4x4, 3x3) 32 x 27 x 27 -> 128, 56 tiles (whole panels) ->
-   * 40 (an edge of 8 read in place), 161 -> 166 us. A block that no
-   * padding helps keeps its copied edge. */
+   * block has tiles) for every point spends a large share of its time
+   * copying: all of B (over 128 filters and 128 channels, when B's rows
+   * do not start cache lines) or an edge (fewer than NR columns) the
+   * micro-kernel cannot read in place. Such a block takes instead the
+   * narrowest pitch (tile rows padded by up to an eighth, with tiles whose
+   * results are dropped) and the most rows within the budget whose
+   * products read B in place, if any; one that no padding helps stays as
+   * it is. (V's matrices start cache lines when their rows do: point
+   * pitches are a multiple of 16 floats then.) AVX-512, 1 thread: F(2x2,
+   * 3x3) 128 x 28 x 28 -> 128, 56 -> 64 tiles per block, 11-17% faster;
+   * 32 x 27 x 27 -> 128, 98 -> 96 tiles, 194 -> 176-178 us; F(4x4, 3x3)
+   * 16 x 55 x 55 -> 64, 84 -> 80, 232 -> 175-181 us; 64 x 56 x 56 -> 64,
+   * 56 -> 48, 593 -> 472-480 us; but F(4x4, 3x3) 32 x 27 x 27 -> 128, 56
+   * tiles (whole panels) -> 40 (an edge of 8 read in place), 161 -> 166
+   * us. */
   for (int64_t pitch = tiles_x;
        !isa->reads_in_place(filters, block_rows * tile_pitch, channels) &&
        pitch <= tiles_x + tiles_x / 7;
