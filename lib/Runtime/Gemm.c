@@ -666,6 +666,25 @@ static int sweep_rows_outside(int64_t m, int64_t nc, int64_t k) {
   return m <= MC && k <= SWEEP_ROWS_MAX_K && nc >= SWEEP_ROWS_MIN_COLUMNS;
 }
 
+/* Where a packed copy holds an operand: K block pc (of kc values) of the
+ * operand's panel starting at row (A) or column (B) i is at
+ * base + pc * block_stride + (first + i) * kc. */
+typedef struct packed_view {
+  const float *base; /* NULL: not packed */
+  int64_t block_stride, first;
+} packed_view_t;
+
+/* Products of fewer rows than a register block, as plain loops: C += A * B
+ * with B read in place. */
+typedef void (*small_m_t)(int64_t m, int64_t n, int64_t k, const float *a,
+                          int64_t lda, const float *b, int64_t ldb, float *c,
+                          int64_t ldc);
+/* The same with B read from a packed copy, summed as the micro-kernels
+ * sum (see small_m_packed_avx512); C = A * B when `overwrite`. */
+typedef void (*small_m_packed_t)(int64_t m, int64_t n, int64_t k,
+                                 const float *a, int64_t lda, packed_view_t b,
+                                 float *c, int64_t ldc, int overwrite);
+
 typedef struct gemm_kernel {
   micro_kernel_t micro;
   /* For blocks of at most 4, 8 and nr / 2 columns and of nr / 2 + 1
@@ -677,6 +696,8 @@ typedef struct gemm_kernel {
    * B; NULL: none. */
   prefetching_micro_kernel_t micro_prefetching;
   epilogue_kernel_t epilogue;
+  small_m_t small_m;
+  small_m_packed_t small_m_packed;
   int mr, nr;
 } gemm_kernel_t;
 
@@ -863,11 +884,98 @@ small_m_avx512(int64_t m, int64_t n, int64_t k, const float *a, int64_t lda,
     }
   }
 }
-#endif
 
-typedef void (*small_m_t)(int64_t m, int64_t n, int64_t k, const float *a,
-                          int64_t lda, const float *b, int64_t ldb, float *c,
-                          int64_t ldc);
+/* Vectors of C per pass over a K block in the small-M products over
+ * packed B: two streams of AVX-512 panels (two rows of 64 bytes each per
+ * k) or of AVX2 ones. */
+#define SMALL_M_PACKED_VECTORS 4
+
+/* Products of fewer rows than a register block whose B the compiler
+ * prepacked (a GEMV: an MLP or a classifier at batch 1). Each thread's
+ * part of a product split by columns is then one contiguous run of panels
+ * per K block, which the hardware prefetchers follow, where in B's own
+ * layout it is a part of every row: the MLP (784-1024-1024-10) at 2
+ * threads took 158-186 us reading B in place and 128-136 packed, at 1
+ * thread 245-253 against 242-263 (streaming all of B either way).
+ * Each element sums as the micro-kernels do, so that a product's results
+ * do not depend on how its rows are split among calls: per K block, the
+ * terms in k order from zero by FMA, then added to C (C = the first
+ * block's sum when `overwrite`). Columns that do not start a vector (a
+ * start off WIDTH, the last n % WIDTH) are summed one by one, the same
+ * way. */
+#define DEFINE_SMALL_M_PACKED(name, target_attribute, VEC, WIDTH, NR, ZERO,    \
+                              SET1, LOAD, ADD, FMADD, STORE)                   \
+  target_attribute static void name(int64_t m, int64_t n, int64_t k,          \
+                                    const float *a, int64_t lda,               \
+                                    packed_view_t b, float *c, int64_t ldc,    \
+                                    int overwrite) {                           \
+    for (int64_t pc = 0; pc < k; pc += KC) {                                   \
+      const int64_t kc = k - pc < KC ? k - pc : KC;                            \
+      const float *block = b.base + pc * b.block_stride;                       \
+      const int first_sum = overwrite && pc == 0;                              \
+      for (int64_t i = 0; i < m; ++i) {                                        \
+        const float *arow = a + i * lda + pc;                                  \
+        float *crow = c + i * ldc;                                             \
+        int64_t j = 0;                                                         \
+        while (j < n) {                                                        \
+          /* Column j's values in this K block, k after k NR apart. */        \
+          const float *panel[SMALL_M_PACKED_VECTORS];                          \
+          const int64_t first = j;                                             \
+          int vectors = 0;                                                     \
+          for (; vectors < SMALL_M_PACKED_VECTORS && j + WIDTH <= n &&         \
+                 (b.first + j) % WIDTH == 0;                                   \
+               ++vectors, j += WIDTH)                                          \
+            panel[vectors] = block + (b.first + j) / NR * NR * kc +            \
+                             (b.first + j) % NR;                               \
+          if (vectors == SMALL_M_PACKED_VECTORS) {                             \
+            VEC s0 = ZERO, s1 = ZERO, s2 = ZERO, s3 = ZERO;                    \
+            for (int64_t kk = 0; kk < kc; ++kk) {                              \
+              const VEC x = SET1(arow[kk]);                                    \
+              s0 = FMADD(x, LOAD(panel[0] + kk * NR), s0);                     \
+              s1 = FMADD(x, LOAD(panel[1] + kk * NR), s1);                     \
+              s2 = FMADD(x, LOAD(panel[2] + kk * NR), s2);                     \
+              s3 = FMADD(x, LOAD(panel[3] + kk * NR), s3);                     \
+            }                                                                  \
+            float *out = crow + first;                                         \
+            STORE(out, first_sum ? s0 : ADD(LOAD(out), s0));                   \
+            out += WIDTH;                                                      \
+            STORE(out, first_sum ? s1 : ADD(LOAD(out), s1));                   \
+            out += WIDTH;                                                      \
+            STORE(out, first_sum ? s2 : ADD(LOAD(out), s2));                   \
+            out += WIDTH;                                                      \
+            STORE(out, first_sum ? s3 : ADD(LOAD(out), s3));                   \
+          } else if (vectors > 0) {                                            \
+            for (int v = 0; v < vectors; ++v) {                                \
+              VEC sum = ZERO;                                                  \
+              for (int64_t kk = 0; kk < kc; ++kk)                              \
+                sum = FMADD(SET1(arow[kk]), LOAD(panel[v] + kk * NR), sum);    \
+              float *out = crow + first + v * WIDTH;                           \
+              STORE(out, first_sum ? sum : ADD(LOAD(out), sum));               \
+            }                                                                  \
+          } else {                                                             \
+            const float *column = block + (b.first + j) / NR * NR * kc +      \
+                                  (b.first + j) % NR;                          \
+            float sum = 0.0f;                                                  \
+            for (int64_t kk = 0; kk < kc; ++kk)                                \
+              sum = __builtin_fmaf(arow[kk], column[kk * NR], sum);            \
+            crow[j] = first_sum ? sum : crow[j] + sum;                         \
+            ++j;                                                               \
+          }                                                                    \
+        }                                                                      \
+      }                                                                        \
+    }                                                                          \
+  }
+
+DEFINE_SMALL_M_PACKED(small_m_packed_avx512,
+                      __attribute__((target("avx512f,fma"))), __m512, 16,
+                      AVX512_NR, _mm512_setzero_ps(), _mm512_set1_ps,
+                      _mm512_loadu_ps, _mm512_add_ps, _mm512_fmadd_ps,
+                      _mm512_storeu_ps)
+DEFINE_SMALL_M_PACKED(small_m_packed_avx2, __attribute__((target("avx2,fma"))),
+                      __m256, 8, AVX2_NR, _mm256_setzero_ps(), _mm256_set1_ps,
+                      _mm256_loadu_ps, _mm256_add_ps, _mm256_fmadd_ps,
+                      _mm256_storeu_ps)
+#endif
 
 /*===--- Packed constant operands -----------------------------------------===*/
 
@@ -998,14 +1106,6 @@ int tessera_rt_gemm_add_packed(const float *source, int64_t ld, int64_t rows,
   pthread_mutex_unlock(&packed_mutex);
   return known || entry ? 0 : -1;
 }
-
-/* Where a packed copy holds an operand: K block pc (of kc values) of the
- * operand's panel starting at row (A) or column (B) i is at
- * base + pc * block_stride + (first + i) * kc. */
-typedef struct packed_view {
-  const float *base; /* NULL: not packed */
-  int64_t block_stride, first;
-} packed_view_t;
 
 /* Rows of A (columns of B) of a copy, padded to whole panels: the floats
  * per k of one K block. */
@@ -1156,7 +1256,7 @@ static void small_product(small_m_t small_m, int64_t m, int64_t n, int64_t k,
 }
 
 /* C = epilogue(C + A * B) (or epilogue(A * B)); `epilogue` may be NULL. */
-static void gemm(const gemm_kernel_t *kernel, small_m_t small_m, int64_t m,
+static void gemm(const gemm_kernel_t *kernel, int64_t m,
                  int64_t n, int64_t k, const float *a, int64_t lda,
                  const float *b, int64_t ldb, float *c, int64_t ldc,
                  int overwrite, const epilogue_t *epilogue,
@@ -1165,7 +1265,8 @@ static void gemm(const gemm_kernel_t *kernel, small_m_t small_m, int64_t m,
     return;
   const int mr = kernel->mr, nr = kernel->nr;
   if (k <= 0) {
-    small_product(small_m, m, n, k, a, lda, b, ldb, c, ldc, overwrite);
+    small_product(kernel->small_m, m, n, k, a, lda, b, ldb, c, ldc,
+                  overwrite);
     if (epilogue)
       kernel->epilogue(c, ldc, m, n, epilogue, 0, 0);
     return;
@@ -1178,6 +1279,12 @@ static void gemm(const gemm_kernel_t *kernel, small_m_t small_m, int64_t m,
                   : packed_constant(0, a, lda, m, k, mr, /*pack=*/m >= mr);
   const packed_view_t constant_b =
       packed_constant(1, b, ldb, k, n, nr, /*pack=*/m >= PACK_B_MIN_ROWS);
+  if (constant_b.base && !constant_a.base && m < mr) {
+    kernel->small_m_packed(m, n, k, a, lda, constant_b, c, ldc, overwrite);
+    if (epilogue)
+      kernel->epilogue(c, ldc, m, n, epilogue, 0, 0);
+    return;
+  }
   const int pack_b_panels =
       packs_b(m, (uintptr_t)b % 64 == 0, ldb, k) || constant_b.base;
   const int64_t nc_max = pack_b_panels && n > NC ? NC : n;
@@ -1201,7 +1308,8 @@ static void gemm(const gemm_kernel_t *kernel, small_m_t small_m, int64_t m,
     return;
   }
   if (!constant_a.base && !constant_b.base && m < mr) {
-    small_product(small_m, m, n, k, a, lda, b, ldb, c, ldc, overwrite);
+    small_product(kernel->small_m, m, n, k, a, lda, b, ldb, c, ldc,
+                  overwrite);
     if (epilogue)
       kernel->epilogue(c, ldc, m, n, epilogue, 0, 0);
     return;
@@ -1278,7 +1386,7 @@ static void gemm(const gemm_kernel_t *kernel, small_m_t small_m, int64_t m,
 /* Runs `batch` products; when B is shared and A's and C's matrices (and
  * matrix addends) are consecutive rows, and no addend is per row, they are
  * one product with batch * m rows. */
-static void batched_gemm(const gemm_kernel_t *kernel, small_m_t small_m,
+static void batched_gemm(const gemm_kernel_t *kernel,
                          int64_t batch, int64_t m, int64_t n, int64_t k,
                          const float *a, int64_t a_batch_stride, int64_t lda,
                          const float *b, int64_t b_batch_stride, int64_t ldb,
@@ -1306,7 +1414,7 @@ static void batched_gemm(const gemm_kernel_t *kernel, small_m_t small_m,
         if (matrix_epilogue.addend[t])
           matrix_epilogue.addend[t] += i * addend_batch_stride[t];
     }
-    gemm(kernel, small_m, m, n, k, a + i * a_batch_stride, lda,
+    gemm(kernel, m, n, k, a + i * a_batch_stride, lda,
          b + i * b_batch_stride, ldb, c + i * c_batch_stride, ldc,
          overwrite && (i == 0 || c_batch_stride != 0),
          epilogue ? &matrix_epilogue : NULL, NULL);
@@ -1357,7 +1465,7 @@ describe_epilogue(epilogue_t *epilogue, int64_t *batch_strides,
         addend0_row_stride, addend0_column_stride, addend1,                    \
         addend1_batch_stride, addend1_row_stride, addend1_column_stride,       \
         lower, upper);                                                         \
-    batched_gemm(&kernel, small_m_##isa, batch, m, n, k, a, a_batch_stride,    \
+    batched_gemm(&kernel, batch, m, n, k, a, a_batch_stride,    \
                  lda, b, b_batch_stride, ldb, c, c_batch_stride, ldc, flags,   \
                  described, addend_batch_stride);                              \
   }                                                                            \
@@ -1377,7 +1485,7 @@ describe_epilogue(epilogue_t *epilogue, int64_t *batch_strides,
       int64_t m, int64_t n, int64_t k, const float *packed_a,                  \
       int64_t packed_rows, int64_t first_row, const float *b, int64_t ldb,     \
       float *c, int64_t ldc) {                                                 \
-    gemm(&isa##_kernel, small_m_##isa, m, n, k, NULL, 0, b, ldb, c, ldc,       \
+    gemm(&isa##_kernel, m, n, k, NULL, 0, b, ldb, c, ldc,       \
          /*overwrite=*/1, NULL,                                                \
          &(packed_view_t){packed_a, padded_to_panels(packed_rows, MR),         \
                           first_row});                                         \
@@ -1393,18 +1501,19 @@ describe_epilogue(epilogue_t *epilogue, int64_t *batch_strides,
 DEFINE_PREPACKED(avx512, AVX512_MR, micro_kernel_avx512, micro_kernel_avx512_4,
                  micro_kernel_avx512_8, micro_kernel_avx512_half,
                  micro_kernel_avx512_17, micro_kernel_avx512_fused,
-                 micro_kernel_avx512_prefetching, epilogue_avx512, AVX512_MR,
-                 AVX512_NR)
+                 micro_kernel_avx512_prefetching, epilogue_avx512,
+                 small_m_avx512, small_m_packed_avx512, AVX512_MR, AVX512_NR)
 DEFINE_PREPACKED(avx2, AVX2_MR, micro_kernel_avx2, NULL, NULL, NULL, NULL,
-                 micro_kernel_avx2_fused, NULL, epilogue_avx2, AVX2_MR,
-                 AVX2_NR)
+                 micro_kernel_avx2_fused, NULL, epilogue_avx2, small_m_avx2,
+                 small_m_packed_avx2, AVX2_MR, AVX2_NR)
 
 DEFINE_SGEMM(avx512, micro_kernel_avx512, micro_kernel_avx512_4,
              micro_kernel_avx512_8, micro_kernel_avx512_half,
              micro_kernel_avx512_17, micro_kernel_avx512_fused,
-             micro_kernel_avx512_prefetching, epilogue_avx512, AVX512_MR,
-             AVX512_NR)
+             micro_kernel_avx512_prefetching, epilogue_avx512, small_m_avx512,
+             small_m_packed_avx512, AVX512_MR, AVX512_NR)
 DEFINE_SGEMM(avx2, micro_kernel_avx2, NULL, NULL, NULL, NULL,
-             micro_kernel_avx2_fused, NULL, epilogue_avx2, AVX2_MR, AVX2_NR)
+             micro_kernel_avx2_fused, NULL, epilogue_avx2, small_m_avx2,
+             small_m_packed_avx2, AVX2_MR, AVX2_NR)
 
 #endif

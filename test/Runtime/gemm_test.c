@@ -12,7 +12,9 @@
  * tells whether each operand was read from its prepacked copy, which must
  * happen exactly when the part starts on a panel boundary. Others hold
  * only the packed copies, in the originals' place (as the compiler leaves
- * weights whose every use is a product): every part reads them.
+ * weights whose every use is a product): every part reads them; products
+ * of fewer rows than a register block (a GEMV) read such a B through
+ * their own kernel, which must give the register blocks' bits.
  * Cases through tessera_sgemm_fused_* add per-row, per-column and matrix
  * addends (batched, one each per matrix or shared) and clamp. The first
  * cases run with every aligned_alloc failing (this file's definition
@@ -274,6 +276,51 @@ static void check_prepacked(sgemm_t sgemm, const char *isa, int mr, int nr,
   free(a); free(b); free(c); free(c0v); free(packed_a); free(packed_b);
 }
 
+/* A product over B packed in place (A a plain operand), from column `c0`
+ * on, made once whole (register blocks) and once row by row (calls of
+ * fewer rows than a register block, as a GEMV or a thread's last rows
+ * make): the two must give the same bits, so that results do not depend
+ * on how threads split the rows. With `fused`, a per-column addend and a
+ * clamp. */
+static void check_small_rows_match(sgemm_fused_t fused, const char *isa,
+                                   int nr, int64_t m, int64_t n, int64_t k,
+                                   int64_t c0, int overwrite, int with_epilogue) {
+  const int64_t lda = k + 1, ldb = n, ldc = n + 1;
+  size_t na = (size_t)(m * lda), nb = (size_t)(k * ldb), nc = (size_t)(m * ldc);
+  float *a = malloc(na * sizeof(float)), *b = malloc(nb * sizeof(float));
+  float *whole = malloc(nc * sizeof(float)), *rows = malloc(nc * sizeof(float));
+  float *bias = malloc((size_t)n * sizeof(float));
+  for (size_t i = 0; i < na; ++i) a[i] = next_value();
+  for (size_t i = 0; i < nb; ++i) b[i] = next_value();
+  for (int64_t j = 0; j < n; ++j) bias[j] = next_value();
+  for (size_t i = 0; i < nc; ++i)
+    whole[i] = rows[i] = overwrite ? __builtin_nanf("") : next_value();
+  float *packed_b = pack_ahead(1, b, ldb, k, n, nr, 1.0f);
+  tessera_rt_gemm_add_constants(packed_b, nb * sizeof(float));
+  tessera_rt_gemm_add_packed(packed_b, ldb, k, n, nr, 1, packed_b);
+  const int64_t flags = overwrite ? TESSERA_SGEMM_OVERWRITE : 0;
+  const float *addend = with_epilogue ? bias + c0 : NULL;
+  const float lower = with_epilogue ? -0.5f : -__builtin_inff();
+  const float upper = with_epilogue ? 0.5f : __builtin_inff();
+  fused(1, m, n - c0, k, a, 0, lda, packed_b + c0, 0, ldb, whole + c0, 0, ldc,
+        flags, addend, 0, 0, 1, NULL, 0, 0, 0, lower, upper);
+  for (int64_t i = 0; i < m; ++i)
+    fused(1, 1, n - c0, k, a + i * lda, 0, lda, packed_b + c0, 0, ldb,
+          rows + i * ldc + c0, 0, ldc, flags, addend, 0, 0, 1, NULL, 0, 0, 0,
+          lower, upper);
+  tessera_rt_gemm_remove_constants(packed_b, nb * sizeof(float));
+  ++cases;
+  if (memcmp(whole, rows, nc * sizeof(float)) != 0) {
+    ++failures;
+    printf("FAILED %s small rows m %lld n %lld k %lld from column %lld "
+           "overwrite %d epilogue %d: row-by-row calls differ from the whole "
+           "product\n",
+           isa, (long long)m, (long long)n, (long long)k, (long long)c0,
+           overwrite, with_epilogue);
+  }
+  free(a); free(b); free(whole); free(rows); free(bias); free(packed_b);
+}
+
 static double now(void) {
   struct timespec t;
   clock_gettime(CLOCK_MONOTONIC, &t);
@@ -424,6 +471,16 @@ int main(int argc, char **argv) {
                             in_place_shapes[i][2], 0, parts[s][0],
                             parts[s][1], overwrite, in_place);
       }
+    /* Rows one call each against the whole product: K blocks, columns from
+     * a panel, from half a panel and from no vector boundary. */
+    const int64_t columns_from[] = {0, nr / 2, 5, nr + 3};
+    for (int overwrite = 0; overwrite < 2; ++overwrite)
+      for (int with_epilogue = 0; with_epilogue < 2; ++with_epilogue)
+        for (size_t s = 0; s < 4; ++s)
+          for (int64_t k = 7; k <= 600; k += 593)
+            check_small_rows_match(variants[v].fused, variants[v].isa, nr,
+                                   2 * mr + 3, 4 * nr, k, columns_from[s],
+                                   overwrite, with_epilogue);
   }
   if (!tested) {
     printf("gemm tests skipped: no AVX2/FMA on this CPU\n");

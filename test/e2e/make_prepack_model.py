@@ -9,6 +9,11 @@ prepacked copy) and where it does not (the runtime packs that part itself).
   the 200 columns split 100 + 100, and 100 is not a multiple of a panel.
 - Conv 64 -> 96, 1x1, on 4x4: the weight outweighs the 16 pixels, so the
   96 output channels split 48 + 48, a panel boundary.
+
+And prepack_gemv.onnx: a batch-1 MatMul by a 300 x 96 weight, plus a bias
+and a ReLU (a Linear layer at batch 1): B of a product of one row, packed
+only in place of the weight, which 96 columns allow. Two K blocks; the 96
+columns split 48 + 48 over two threads, mid-panel for AVX-512.
 """
 import argparse
 import os
@@ -48,6 +53,22 @@ def main():
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
     onnx.checker.check_model(model)
     onnx.save(model, os.path.join(args.out_dir, "prepack_products.onnx"))
+
+    gemv_inits = {
+        "wg": rng.standard_normal((300, 96)).astype(np.float32) * 0.1,
+        "bg": rng.standard_normal((96,)).astype(np.float32) * 0.1,
+    }
+    gemv = helper.make_graph(
+        [helper.make_node("MatMul", ["v", "wg"], ["p"]),
+         helper.make_node("Add", ["p", "bg"], ["q"]),
+         helper.make_node("Relu", ["q"], ["g"])],
+        "prepack_gemv",
+        [helper.make_tensor_value_info("v", TensorProto.FLOAT, [1, 300])],
+        [helper.make_tensor_value_info("g", TensorProto.FLOAT, [1, 96])],
+        [numpy_helper.from_array(v, k) for k, v in gemv_inits.items()])
+    model = helper.make_model(gemv, opset_imports=[helper.make_opsetid("", 13)])
+    onnx.checker.check_model(model)
+    onnx.save(model, os.path.join(args.out_dir, "prepack_gemv.onnx"))
 
 
 if __name__ == "__main__":

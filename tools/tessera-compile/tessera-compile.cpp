@@ -131,8 +131,9 @@ cl::opt<bool> prepackWeights(
              "already packed for the micro-kernel, so that no run packs it "
              "(default). The packed copy replaces the weight when nothing "
              "else reads it and it fills whole register blocks; otherwise "
-             "the weights grow by the copy. --prepack-weights=false packs "
-             "them on first use instead"),
+             "the weights grow by the copy (except B operands of products "
+             "of a few rows, a Linear at batch 1: packed only in place). "
+             "--prepack-weights=false packs them on first use instead"),
     cl::init(true), cl::cat(driverCategory));
 
 cl::opt<bool> exactMath(

@@ -158,3 +158,65 @@ module attributes {tessera.weights = [dense<1.0> : tensor<2x32xf32>, dense<2.0> 
     return
   }
 }
+
+// -----
+
+// B weights of products of fewer rows than a register block (here 1 row, a
+// GEMV) are packed only in place: a 2x32 weight that only such a product
+// reads is replaced by its copy (packed offset = source offset); a 2x33
+// one (2 panels, bigger) and a 2x32 one that a copy also reads are not
+// packed. A 2x32 weight that a 128-row product also reads as B is packed
+// beside itself, for that product's sake.
+// CHECK:      module attributes {
+// CHECK-SAME:   tessera.packed_weights = [array<i64: 1, 32, 0, 32, 2, 32, 0>, array<i64: 1, 32, 1024, 32, 2, 32, 1280>]
+// CHECK-SAME:   tessera.weight_offsets = array<i64: 0, 256, 768, 1024, 1280>
+// CHECK-SAME:   tessera.weights_size = 1536 : i64
+// AVX2:       tessera.packed_weights = [array<i64: 1, 16, 0, 32, 2, 32, 0>, array<i64: 1, 16, 1024, 32, 2, 32, 1280>]
+#mA = affine_map<(m, n, k) -> (m, k)>
+#mB = affine_map<(m, n, k) -> (k, n)>
+#mC = affine_map<(m, n, k) -> (m, n)>
+module attributes {tessera.weights = [dense<1.0> : tensor<2x32xf32>, dense<2.0> : tensor<2x33xf32>, dense<3.0> : tensor<2x32xf32>, dense<4.0> : tensor<2x32xf32>], tessera.weight_offsets = array<i64: 0, 256, 768, 1024>, tessera.weights_size = 1280 : i64} {
+  func.func @main(%blob: memref<?xi8>, %v: memref<1x2xf32>, %x: memref<128x2xf32>, %c1: memref<1x32xf32>, %c2: memref<1x33xf32>, %c3: memref<1x32xf32>, %c4: memref<1x32xf32>, %c5: memref<128x32xf32>, %copy: memref<2x32xf32>) {
+    %c0 = arith.constant 0 : index
+    %c256 = arith.constant 256 : index
+    %c768 = arith.constant 768 : index
+    %c1024 = arith.constant 1024 : index
+    %w = memref.view %blob[%c0][] : memref<?xi8> to memref<2x32xf32>
+    %wide = memref.view %blob[%c256][] : memref<?xi8> to memref<2x33xf32>
+    %copied = memref.view %blob[%c768][] : memref<?xi8> to memref<2x32xf32>
+    %shared = memref.view %blob[%c1024][] : memref<?xi8> to memref<2x32xf32>
+    linalg.generic {indexing_maps = [#mA, #mB, #mC], iterator_types = ["parallel", "parallel", "reduction"]} ins(%v, %w : memref<1x2xf32>, memref<2x32xf32>) outs(%c1 : memref<1x32xf32>) {
+    ^bb0(%p: f32, %q: f32, %acc: f32):
+      %m = arith.mulf %p, %q : f32
+      %s = arith.addf %acc, %m : f32
+      linalg.yield %s : f32
+    }
+    linalg.generic {indexing_maps = [#mA, #mB, #mC], iterator_types = ["parallel", "parallel", "reduction"]} ins(%v, %wide : memref<1x2xf32>, memref<2x33xf32>) outs(%c2 : memref<1x33xf32>) {
+    ^bb0(%p: f32, %q: f32, %acc: f32):
+      %m = arith.mulf %p, %q : f32
+      %s = arith.addf %acc, %m : f32
+      linalg.yield %s : f32
+    }
+    linalg.generic {indexing_maps = [#mA, #mB, #mC], iterator_types = ["parallel", "parallel", "reduction"]} ins(%v, %copied : memref<1x2xf32>, memref<2x32xf32>) outs(%c3 : memref<1x32xf32>) {
+    ^bb0(%p: f32, %q: f32, %acc: f32):
+      %m = arith.mulf %p, %q : f32
+      %s = arith.addf %acc, %m : f32
+      linalg.yield %s : f32
+    }
+    memref.copy %copied, %copy : memref<2x32xf32> to memref<2x32xf32>
+    linalg.generic {indexing_maps = [#mA, #mB, #mC], iterator_types = ["parallel", "parallel", "reduction"]} ins(%v, %shared : memref<1x2xf32>, memref<2x32xf32>) outs(%c4 : memref<1x32xf32>) {
+    ^bb0(%p: f32, %q: f32, %acc: f32):
+      %m = arith.mulf %p, %q : f32
+      %s = arith.addf %acc, %m : f32
+      linalg.yield %s : f32
+    }
+    linalg.generic {indexing_maps = [#mA, #mB, #mC], iterator_types = ["parallel", "parallel", "reduction"]} ins(%x, %shared : memref<128x2xf32>, memref<2x32xf32>) outs(%c5 : memref<128x32xf32>) {
+    ^bb0(%p: f32, %q: f32, %acc: f32):
+      %m = arith.mulf %p, %q : f32
+      %s = arith.addf %acc, %m : f32
+      linalg.yield %s : f32
+    }
+    memref.copy %shared, %copy : memref<2x32xf32> to memref<2x32xf32>
+    return
+  }
+}

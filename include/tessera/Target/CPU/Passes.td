@@ -444,13 +444,19 @@ def TesseraPrepackWeights : Pass<"tessera-prepack-weights", "ModuleOp"> {
     the `packed` record of `tessera_package_abi.h` describes it. A is packed
     in panels of the ISA's register-block rows (MR); B in panels of its
     columns (NR), and only when the product has at least
-    `TESSERA_SGEMM_PACK_B_MIN_ROWS` rows or a dynamic row count (smaller
-    products read B in place). Each weight is packed once per role.
+    `TESSERA_SGEMM_PACK_B_MIN_ROWS` rows, a dynamic row count, or fewer
+    rows than a register block (a GEMV: a Linear at batch 1). Other
+    products read B in place. Each weight is packed once per role.
 
     A weight that only such products read, and whose copy is as big as it
     (whole panels: rows a multiple of MR for A, columns of NR for B), is
     replaced by the copy in the blob; others keep their original, and the
-    copy is appended. The pass records the copies in the module's
+    copy is appended, except a B that only products of fewer rows than a
+    register block read: that is packed in place or not at all. Those
+    products read each value of B once per row, so the copy pays only by
+    making each thread's part of B contiguous (a part of every row in
+    place), which is not worth a second copy of the weight in the package.
+    The pass records the copies in the module's
     `tessera.packed_weights` attribute, which the package writer turns into
     `packed` metadata records. The runtime registers them when it loads
     the package, so no run packs those weights. The products themselves are
