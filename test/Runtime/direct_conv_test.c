@@ -10,6 +10,11 @@
  * may differ by a few float epsilons of the sum of its terms' magnitudes
  * (a wrong tap is off by a whole term). Writes outside the output's rows
  * are caught by a guard value. Some cases run on 3 threads.
+ * tessera_conv2d_direct_max_pool2d_* must give the values that the
+ * convolution followed by tessera_max_pool2d_* gives (a max is exact):
+ * 3 x 3 stride-2 pools (the vector path) and others, padded pools, pool
+ * clamps, and threads; some with the scratch memory failing (one value
+ * at a time).
  * With --bench C F H W K S P it times one shape, AVX-512 (microseconds on
  * stdout; no assertion).
 \*===----------------------------------------------------------------------===*/
@@ -32,6 +37,16 @@ tessera_thread_pool_t *tessera_thread_pool_enter(tessera_thread_pool_t *pool);
 
 static const float guard = 12345.0f;
 
+/* The runtime's per-thread scratch comes from aligned_alloc; while
+ * `fail_aligned_alloc` is set, it fails. */
+static int fail_aligned_alloc;
+void *aligned_alloc(size_t alignment, size_t size) {
+  void *memory = NULL;
+  if (fail_aligned_alloc || posix_memalign(&memory, alignment, size) != 0)
+    return NULL;
+  return memory;
+}
+
 typedef struct test_case {
   int64_t channels, filters, in_height, in_width;
   int64_t kernel_height, kernel_width, stride_height, stride_width;
@@ -42,8 +57,12 @@ typedef struct test_case {
 static int failures, cases;
 
 typedef void (*direct_t)(TESSERA_DIRECT_CONV2D_PARAMETERS);
+typedef void (*direct_pool_t)(TESSERA_DIRECT_CONV2D_MAX_POOL2D_PARAMETERS);
+typedef void (*max_pool_t)(TESSERA_MAX_POOL2D_PARAMETERS);
 /* The variant under test. */
 static direct_t direct;
+static direct_pool_t direct_pool;
+static max_pool_t max_pool;
 static const char *variant_name;
 
 static void check(test_case_t t) {
@@ -150,6 +169,98 @@ static void check(test_case_t t) {
   free(residual);
 }
 
+/* A pool: kernel, strides, pads (top, bottom, left, right), clamp, and
+ * what positions outside the convolution's output read (-inf, or a value
+ * as when the pool reads a padded copy). */
+typedef struct pool_case {
+  int64_t kernel_height, kernel_width, stride_height, stride_width;
+  int64_t pad_top, pad_bottom, pad_left, pad_right;
+  int clamp;
+  float pad_value;
+} pool_case_t;
+
+/* Convolution `t` (bias and ReLU) pooled by `p`, fused, against the
+ * convolution and then tessera_max_pool2d_* (same instruction set). */
+static void check_pooled(test_case_t t, pool_case_t p) {
+  const int64_t height = (t.in_height + t.pad_top + t.pad_bottom -
+                          t.kernel_height) / t.stride_height + 1,
+                width = (t.in_width + t.pad_left + t.pad_right -
+                         t.kernel_width) / t.stride_width + 1;
+  const int64_t pooled_height = (height + p.pad_top + p.pad_bottom -
+                                 p.kernel_height) / p.stride_height + 1,
+                pooled_width = (width + p.pad_left + p.pad_right -
+                                p.kernel_width) / p.stride_width + 1;
+  if (height <= 0 || width <= 0 || pooled_height <= 0 || pooled_width <= 0)
+    return;
+  const int64_t window = t.channels * t.kernel_height * t.kernel_width;
+  const size_t in_floats = (size_t)(t.channels * t.in_height * t.in_width),
+               conv_floats = (size_t)(t.filters * height * width),
+               w_floats = (size_t)(t.filters * window);
+  const int64_t row_stride = pooled_width + 2,
+                channel_stride = pooled_height * row_stride + 3;
+  const size_t pooled_floats = (size_t)(t.filters * channel_stride);
+  float *input = malloc(in_floats * sizeof(float));
+  float *weights = malloc(w_floats * sizeof(float));
+  float *bias = malloc((size_t)t.filters * sizeof(float));
+  float *conv = malloc(conv_floats * sizeof(float));
+  float *expected = malloc(pooled_floats * sizeof(float));
+  float *pooled = malloc(pooled_floats * sizeof(float));
+  for (size_t i = 0; i < in_floats; ++i)
+    input[i] = next_value();
+  for (size_t i = 0; i < w_floats; ++i)
+    weights[i] = next_value();
+  for (int64_t i = 0; i < t.filters; ++i)
+    bias[i] = next_value();
+  for (size_t i = 0; i < pooled_floats; ++i)
+    expected[i] = pooled[i] = guard;
+  const float lower = p.clamp ? -0.25f : -__builtin_inff();
+  const float upper = p.clamp ? 0.5f : __builtin_inff();
+  direct(t.channels, t.filters, input, t.in_height * t.in_width, t.in_width,
+         t.in_height, t.in_width, t.pad_top, t.pad_left, t.kernel_height,
+         t.kernel_width, t.stride_height, t.stride_width, weights, conv,
+         height * width, width, height, width, bias, 1, 0, 0, NULL, 0, 0, 0,
+         0.0f, __builtin_inff());
+  max_pool(1, t.filters, conv, 0, height * width, width, height, width,
+           p.kernel_height, p.kernel_width, expected, 0, channel_stride,
+           row_stride, pooled_height, pooled_width, p.stride_height,
+           p.stride_width, p.pad_top, p.pad_left, p.pad_value, lower, upper);
+  direct_pool(t.channels, t.filters, input, t.in_height * t.in_width,
+              t.in_width, t.in_height, t.in_width, t.pad_top, t.pad_left,
+              t.kernel_height, t.kernel_width, t.stride_height,
+              t.stride_width, weights, height, width, bias, 1, 0, 0, NULL, 0,
+              0, 0, 0.0f, __builtin_inff(), p.kernel_height, p.kernel_width,
+              p.stride_height, p.stride_width, p.pad_top, p.pad_left,
+              p.pad_value, pooled, channel_stride, row_stride,
+              pooled_height, pooled_width, lower, upper);
+  int bad = 0;
+  for (size_t i = 0; i < pooled_floats; ++i)
+    if (pooled[i] != expected[i]) {
+      if (bad < 3)
+        printf("%s pooled C=%lld F=%lld in %lldx%lld kernel %lldx%lld "
+               "stride %lldx%lld, pool %lldx%lld stride %lldx%lld pad "
+               "%lld,%lld,%lld,%lld clamp %d: value %zu got %.8g, expected "
+               "%.8g\n",
+               variant_name, (long long)t.channels, (long long)t.filters,
+               (long long)t.in_height, (long long)t.in_width,
+               (long long)t.kernel_height, (long long)t.kernel_width,
+               (long long)t.stride_height, (long long)t.stride_width,
+               (long long)p.kernel_height, (long long)p.kernel_width,
+               (long long)p.stride_height, (long long)p.stride_width,
+               (long long)p.pad_top, (long long)p.pad_bottom,
+               (long long)p.pad_left, (long long)p.pad_right, p.clamp, i,
+               pooled[i], expected[i]);
+      ++bad;
+    }
+  failures += bad != 0;
+  ++cases;
+  free(input);
+  free(weights);
+  free(bias);
+  free(conv);
+  free(expected);
+  free(pooled);
+}
+
 static double now(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -209,12 +320,29 @@ int main(int argc, char **argv) {
   const struct {
     const char *name;
     direct_t kernel;
+    direct_pool_t pooled;
+    max_pool_t max_pool;
     int supported;
   } variants[] = {
       {"avx512", tessera_conv2d_direct_avx512,
+       tessera_conv2d_direct_max_pool2d_avx512, tessera_max_pool2d_avx512,
        __builtin_cpu_supports("avx512f")},
       {"avx2", tessera_conv2d_direct_avx2,
+       tessera_conv2d_direct_max_pool2d_avx2, tessera_max_pool2d_avx2,
        __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")}};
+  /* Convolutions (as `shapes`) and the pools after them. */
+  const int64_t pooled_shapes[][12] = {
+      /* SqueezeNet's stem and pool, shrunk in height; ResNet-18's. */
+      {3, 64, 23, 224, 3, 3, 2, 2, 0, 0, 0, 0},
+      {3, 40, 29, 61, 7, 7, 2, 2, 3, 3, 3, 3},
+      {2, 9, 12, 100, 5, 3, 1, 2, 2, 0, 1, 2},
+      {3, 13, 17, 35, 3, 3, 2, 2, 1, 1, 1, 1}};
+  const float inf = __builtin_inff();
+  const pool_case_t pools[] = {
+      {3, 3, 2, 2, 0, 0, 0, 0, 0, -inf}, {3, 3, 2, 2, 1, 1, 1, 1, 0, 0.1f},
+      {3, 3, 2, 2, 0, 1, 0, 1, 1, -inf}, {2, 2, 2, 2, 0, 0, 0, 0, 0, -inf},
+      {3, 3, 1, 1, 1, 1, 1, 1, 1, 0.1f}, {2, 3, 1, 2, 0, 1, 1, 0, 0, -inf},
+      {5, 3, 3, 2, 2, 2, 0, 0, 1, -inf}, {3, 3, 2, 2, 1, 1, 1, 1, 0, -inf}};
   /* channels, filters, input height, width, kernel height, width, strides,
    * pads (top, bottom, left, right). */
   const int64_t shapes[][12] = {
@@ -249,6 +377,8 @@ int main(int argc, char **argv) {
     }
     ++tested;
     direct = variants[v].kernel;
+    direct_pool = variants[v].pooled;
+    max_pool = variants[v].max_pool;
     variant_name = variants[v].name;
     const int before = failures;
     for (int threads = 1; threads <= 3; threads += 2) {
@@ -270,6 +400,23 @@ int main(int argc, char **argv) {
                            epilogue == 1 || epilogue == 4,
                            epilogue >= 2, epilogue >= 3};
           check(t);
+        }
+      for (size_t s = 0; s < sizeof(pooled_shapes) / sizeof(*pooled_shapes);
+           ++s)
+        for (size_t k = 0; k < sizeof(pools) / sizeof(*pools); ++k) {
+          const int64_t *shape = pooled_shapes[s];
+          test_case_t t = {shape[0], shape[1], shape[2],  shape[3],
+                           shape[4], shape[5], shape[6],  shape[7],
+                           shape[8], shape[9], shape[10], shape[11],
+                           1,        0,        1};
+          /* First, without scratch for the ring (no call before has
+           * grown its slot): pooled one value at a time. */
+          if (threads == 1 && s == 0 && k == 0) {
+            fail_aligned_alloc = 1;
+            check_pooled(t, pools[1]);
+            fail_aligned_alloc = 0;
+          }
+          check_pooled(t, pools[k]);
         }
       if (pool) {
         tessera_thread_pool_enter(NULL);

@@ -334,6 +334,31 @@ void tessera_conv3x3_winograd_4x4_avx2(TESSERA_WINOGRAD_CONV3X3_PARAMETERS);
 void tessera_conv2d_direct_avx512(TESSERA_DIRECT_CONV2D_PARAMETERS);
 void tessera_conv2d_direct_avx2(TESSERA_DIRECT_CONV2D_PARAMETERS);
 
+/* The same convolution (output_height x output_width, after the
+ * epilogue) followed by a 2-D max pool of it, as tessera_max_pool2d_*
+ * computes one with batch 1 and the convolution's filters as channels
+ * (positions outside the convolution's output read pool_pad_value; then
+ * the clamp [pool_lower, pool_upper]), writing only the pooled output:
+ * pooled[f][p][q], pooled_height x pooled_width. The convolution's output
+ * is never stored. Pooled rows run on the context's threads. */
+#define TESSERA_DIRECT_CONV2D_MAX_POOL2D_PARAMETERS                            \
+  int64_t channels, int64_t filters, const float *input,                       \
+      int64_t input_channel_stride, int64_t input_row_stride,                  \
+      int64_t input_height, int64_t input_width, int64_t pad_top,              \
+      int64_t pad_left, int64_t kernel_height, int64_t kernel_width,           \
+      int64_t stride_height, int64_t stride_width, const float *weights,       \
+      int64_t output_height, int64_t output_width,                             \
+      TESSERA_CONV2D_EPILOGUE_PARAMETERS, int64_t pool_kernel_height,          \
+      int64_t pool_kernel_width, int64_t pool_stride_height,                   \
+      int64_t pool_stride_width, int64_t pool_pad_top, int64_t pool_pad_left,  \
+      float pool_pad_value, float *pooled, int64_t pooled_channel_stride,      \
+      int64_t pooled_row_stride, int64_t pooled_height, int64_t pooled_width,  \
+      float pool_lower, float pool_upper
+void tessera_conv2d_direct_max_pool2d_avx512(
+    TESSERA_DIRECT_CONV2D_MAX_POOL2D_PARAMETERS);
+void tessera_conv2d_direct_max_pool2d_avx2(
+    TESSERA_DIRECT_CONV2D_MAX_POOL2D_PARAMETERS);
+
 #ifdef __cplusplus
 }
 #endif
