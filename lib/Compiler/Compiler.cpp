@@ -186,6 +186,8 @@ LogicalResult Compilation::emitPackageCode(
               {/*isa=*/lowering.matmulMicrokernel,
                /*direct=*/useDirectConvolutions(lowering.matmulMicrokernel),
                /*winogradTile=*/options.winogradTile}));
+        if (useDirectConvolutions(lowering.matmulMicrokernel))
+          pm.addPass(cpu::createTesseraFuseDirectConvMaxPool());
         pm.addNestedPass<func::FuncOp>(createTesseraPlanBuffers());
       })))
     return failure();

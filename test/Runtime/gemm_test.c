@@ -284,7 +284,8 @@ static void check_prepacked(sgemm_t sgemm, const char *isa, int mr, int nr,
  * clamp. */
 static void check_small_rows_match(sgemm_fused_t fused, const char *isa,
                                    int nr, int64_t m, int64_t n, int64_t k,
-                                   int64_t c0, int overwrite, int with_epilogue) {
+                                   int64_t c0, int overwrite,
+                                   int with_epilogue) {
   const int64_t lda = k + 1, ldb = n, ldc = n + 1;
   size_t na = (size_t)(m * lda), nb = (size_t)(k * ldb), nc = (size_t)(m * ldc);
   float *a = malloc(na * sizeof(float)), *b = malloc(nb * sizeof(float));

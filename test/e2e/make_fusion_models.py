@@ -33,6 +33,13 @@ banded_convs.onnx: two 3x3 convolutions whose im2col columns exceed 512 KiB
 
 layout_roundtrip.onnx: NCHW -> NHWC transposes around a Sigmoid and an Add,
   and back, as layout-converted models have them; every transpose cancels.
+
+stem_pools.onnx: network stems, each a convolution of 3 channels, Relu and
+  a 3x3 stride-2 MaxPool, on a 37 x 41 image: SqueezeNet's (3x3 stride 2,
+  bias; the pool with ceil_mode, so its last windows hang over the
+  bottom and right edges), ResNet's (7x7 stride 2 pad 3; the pool padded
+  by 1), and one whose Relu output is also a graph output (so the pool is
+  not its only reader).
 """
 import argparse
 import os
@@ -288,6 +295,44 @@ def product_affine(rng):
     return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
 
 
+def stem_pools(rng):
+    inits = {
+        "sw": rng.standard_normal((16, 3, 3, 3)).astype(np.float32) * 0.4,
+        "sb": rng.standard_normal(16).astype(np.float32) * 0.2,
+        "rw": rng.standard_normal((24, 3, 7, 7)).astype(np.float32) * 0.2,
+        "rb": rng.standard_normal(24).astype(np.float32) * 0.2,
+        "ow": rng.standard_normal((8, 3, 3, 3)).astype(np.float32) * 0.4,
+    }
+    nodes = [
+        helper.make_node("Conv", ["x", "sw", "sb"], ["s"], strides=[2, 2]),
+        helper.make_node("Relu", ["s"], ["sr"]),
+        helper.make_node("MaxPool", ["sr"], ["squeeze"], kernel_shape=[3, 3],
+                         strides=[2, 2], ceil_mode=1),
+        helper.make_node("Conv", ["x", "rw", "rb"], ["r"], strides=[2, 2],
+                         pads=[3, 3, 3, 3]),
+        helper.make_node("Relu", ["r"], ["rr"]),
+        helper.make_node("MaxPool", ["rr"], ["resnet"], kernel_shape=[3, 3],
+                         strides=[2, 2], pads=[1, 1, 1, 1]),
+        helper.make_node("Conv", ["x", "ow"], ["o"], strides=[2, 2]),
+        helper.make_node("Relu", ["o"], ["stem"]),
+        helper.make_node("MaxPool", ["stem"], ["pooled"], kernel_shape=[3, 3],
+                         strides=[2, 2]),
+    ]
+    graph = helper.make_graph(
+        nodes, "stem_pools",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 37, 41])],
+        [helper.make_tensor_value_info("squeeze", TensorProto.FLOAT,
+                                       [1, 16, 9, 10]),
+         helper.make_tensor_value_info("resnet", TensorProto.FLOAT,
+                                       [1, 24, 10, 11]),
+         helper.make_tensor_value_info("stem", TensorProto.FLOAT,
+                                       [1, 8, 18, 20]),
+         helper.make_tensor_value_info("pooled", TensorProto.FLOAT,
+                                       [1, 8, 8, 9])],
+        [numpy_helper.from_array(v, k) for k, v in inits.items()])
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out-dir", required=True)
@@ -300,7 +345,8 @@ def main():
                         ("layout_roundtrip", layout_roundtrip),
                         ("product_affine", product_affine),
                         ("depthwise_convs", depthwise_convs),
-                        ("banded_convs", banded_convs)]:
+                        ("banded_convs", banded_convs),
+                        ("stem_pools", stem_pools)]:
         model = build(rng)
         onnx.checker.check_model(model)
         onnx.save(model, os.path.join(args.out_dir, name + ".onnx"))

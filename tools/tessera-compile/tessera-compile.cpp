@@ -120,7 +120,8 @@ cl::opt<bool> directConvolutions(
              "strides of at most 2 and 256 window values (a network's "
              "first layer) on the runtime's direct kernel, "
              "AVX-512 or AVX2 as --matmul-microkernel (default): each "
-             "output row from its input rows, without im2col; "
+             "output row from its input rows, without im2col, and a max "
+             "pool that only reads its output with it; "
              "--direct-convolutions=false uses im2col and the "
              "matrix-product micro-kernel instead"),
     cl::init(true), cl::cat(driverCategory));

@@ -28,6 +28,28 @@ Value tessera::cpu::getElementPointer(OpBuilder &builder, Location loc,
           .getResult());
 }
 
+Value tessera::cpu::getBufferOfElementPointer(Value pointer) {
+  auto toPointer = pointer.getDefiningOp<LLVM::IntToPtrOp>();
+  auto toI64 = toPointer
+                   ? toPointer.getArg().getDefiningOp<arith::IndexCastOp>()
+                   : arith::IndexCastOp();
+  auto address = toI64 ? toI64.getIn().getDefiningOp<arith::AddIOp>()
+                       : arith::AddIOp();
+  if (!address)
+    return Value();
+  auto aligned =
+      address.getLhs().getDefiningOp<memref::ExtractAlignedPointerAsIndexOp>();
+  auto byteOffset = address.getRhs().getDefiningOp<arith::MulIOp>();
+  auto metadata =
+      byteOffset ? byteOffset.getLhs()
+                       .getDefiningOp<memref::ExtractStridedMetadataOp>()
+                 : memref::ExtractStridedMetadataOp();
+  if (!aligned || !metadata || metadata.getSource() != aligned.getSource() ||
+      byteOffset.getLhs() != metadata.getOffset())
+    return Value();
+  return aligned.getSource();
+}
+
 SmallVector<Value> tessera::cpu::getStridesAsI64(OpBuilder &builder,
                                                 Location loc, Value buffer) {
   auto metadata =

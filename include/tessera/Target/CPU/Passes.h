@@ -94,6 +94,9 @@ std::optional<KernelEpilogue> matchKernelEpilogue(linalg::LinalgOp op);
 /// buffers.
 Value getElementPointer(OpBuilder &builder, Location loc, Value buffer);
 
+/// The buffer whose getElementPointer `pointer` is, if it is one.
+Value getBufferOfElementPointer(Value pointer);
+
 /// `buffer`'s strides, in elements, as i64 call arguments.
 SmallVector<Value> getStridesAsI64(OpBuilder &builder, Location loc,
                                    Value buffer);

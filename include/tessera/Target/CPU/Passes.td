@@ -300,6 +300,28 @@ def TesseraDepthwiseToMicrokernel
 }
 
 
+def TesseraFuseDirectConvMaxPool
+    : Pass<"tessera-fuse-direct-conv-max-pool", "ModuleOp"> {
+  let summary = "Compute a max pool with the direct convolution it reads";
+  let description = [{
+    Runs on buffers, after `tessera-max-pool-to-microkernel` and
+    `tessera-conv-to-microkernel` and before `tessera-plan-buffers`. A
+    call to `tessera_conv2d_direct_<isa>` (one image) whose output is an
+    allocation that only a later `tessera_max_pool2d_<isa>` call (batch 1,
+    the same instruction set) reads, with nothing between the two calls
+    that may write memory, becomes one call to
+    `tessera_conv2d_direct_max_pool2d_<isa>` in the pool's place (see
+    `tessera_package_abi.h`): each thread keeps the convolution rows its
+    pooled rows need in L2 and writes only the pooled output. The
+    allocation goes away. A network's stem and its pool (SqueezeNet's 64 x
+    111 x 111 output, ResNet-18's 64 x 112 x 112: 3 MiB each) no longer
+    write the convolution's output to memory and read it back. The values
+    are those of the two calls (a max is exact).
+  }];
+  let dependentDialects = ["::mlir::func::FuncDialect",
+                           "::mlir::LLVM::LLVMDialect"];
+}
+
 def TesseraMaxPoolToMicrokernel
     : Pass<"tessera-max-pool-to-microkernel", "ModuleOp"> {
   let summary = "Call the runtime's max pool kernel for 2-D max pools";
