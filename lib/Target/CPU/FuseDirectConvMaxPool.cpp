@@ -47,8 +47,7 @@ constexpr unsigned kPoolBatch = 0, kPoolInput = 2, kPoolKernelHeight = 8,
 
 /// The instruction set of `callee` when it is `prefix`<isa>, or "".
 StringRef getIsa(StringRef callee, StringRef prefix) {
-  if (!callee.consume_front(prefix) ||
-      (callee != "avx512" && callee != "avx2"))
+  if (!callee.consume_front(prefix) || (callee != "avx512" && callee != "avx2"))
     return "";
   return callee;
 }
@@ -142,8 +141,8 @@ bool isOneImage(Value batch, Value output) {
 /// The pool call that is the only reader of `direct`'s output, when the
 /// two can be one call.
 func::CallOp matchPool(func::CallOp direct, StringRef isa) {
-  Value output = tessera::cpu::getBufferOfElementPointer(
-      direct.getOperand(kDirectOutput));
+  Value output =
+      tessera::cpu::getBufferOfElementPointer(direct.getOperand(kDirectOutput));
   if (!output || !output.getDefiningOp<memref::AllocOp>())
     return func::CallOp();
   func::CallOp pool;
@@ -151,8 +150,8 @@ func::CallOp matchPool(func::CallOp direct, StringRef isa) {
     auto call = dyn_cast<func::CallOp>(op);
     if (call && getIsa(call.getCallee(), kPoolPrefix) == isa &&
         call.getNumOperands() == kPoolArguments &&
-        tessera::cpu::getBufferOfElementPointer(
-            call.getOperand(kPoolInput)) == output) {
+        tessera::cpu::getBufferOfElementPointer(call.getOperand(kPoolInput)) ==
+            output) {
       pool = call;
       break;
     }
@@ -161,8 +160,8 @@ func::CallOp matchPool(func::CallOp direct, StringRef isa) {
     if (!touchesNoMemory(op))
       return func::CallOp();
   }
-  if (!pool || !isOneImage(pool.getOperand(kPoolBatch),
-                          pool.getOperand(kPoolOutput)) ||
+  if (!pool ||
+      !isOneImage(pool.getOperand(kPoolBatch), pool.getOperand(kPoolOutput)) ||
       !onlyCallsUse(output, direct, pool))
     return func::CallOp();
   return pool;
