@@ -229,7 +229,8 @@ LogicalResult Compilation::emitPackageCode(
                  << kernels.winogradCalls
                  << " 3x3 convolutions on the Winograd kernel, "
                  << kernels.directConvolutionCalls
-                 << " on the direct kernel)\n";
+                 << " on the direct kernel, " << kernels.fusedMaxPools
+                 << " of them with the max pool after them)\n";
   }
 
   llvmModule = translateModuleToLLVMIR(*module, llvmContext,

@@ -332,15 +332,20 @@ static void convolve(const direct_isa_t *isa, direct_conv_t g,
     tessera_parallel_for(direct_task, &job, output_height);
     return;
   }
+  /* pool_row keeps the window's rows' places on its stack. */
+  if (pool->kernel_height > TESSERA_DEPTHWISE_MAX_KERNEL) {
+    for (int64_t p = 0; p < pool->output_height; ++p)
+      pool_row_scalar(&g, pool, p);
+    return;
+  }
   pool->ring_row_floats = round_up(output_width, width);
   pool->ring_filter_floats = pool->kernel_height * pool->ring_row_floats;
-  /* The pooled rows' loads reach 2 * w + 2 values past the last pooled
-   * vector's first column (pool_row). */
+  /* A 3-wide stride-2 pooled vector from column 2q reads up to 2q + 2w + 1
+   * (pool_row); others read each window's kernel_width values. */
   int64_t window_row = pool->pad_left + pool->ring_row_floats;
   const int64_t windows = (pool->output_width - 1) * pool->stride_width +
                           pool->kernel_width;
-  const int64_t vectors =
-      2 * round_up(pool->output_width, width) + 2 * width + 2;
+  const int64_t vectors = 2 * round_up(pool->output_width, width) + 2;
   window_row = windows > window_row ? windows : window_row;
   window_row = vectors > window_row ? vectors : window_row;
   pool->window_row_floats = round_up(window_row, width);

@@ -1174,11 +1174,12 @@ static void repack(packed_view_t view, int is_b, int64_t rows, int64_t cols,
  * hold only the packed copy (the compiler put it in the original's place),
  * there always is one: a part that starts mid-panel is repacked from it,
  * or, when memory is short, the view starts mid-panel (fit for
- * view_element only). Otherwise none when the operand is not inside
- * registered constants or memory is short. */
+ * view_element only). With `any_first`, a view of any copy from mid-panel
+ * is returned as it is (for small_m_packed). Otherwise none when the
+ * operand is not inside registered constants or memory is short. */
 static packed_view_t packed_constant(int is_b, const float *source,
                                      int64_t ld, int64_t rows, int64_t cols,
-                                     int panel, int pack) {
+                                     int panel, int pack, int any_first) {
   const char *first = (const char *)source;
   pthread_mutex_lock(&packed_mutex);
   int range = constant_range_of(first, first + matrix_extent(ld, rows, cols));
@@ -1190,7 +1191,7 @@ static packed_view_t packed_constant(int is_b, const float *source,
         continue;
       packed_view_t view =
           find_in_packed(entry, is_b, source, ld, rows, cols, panel);
-      if (view.base && view.first % panel == 0)
+      if (view.base && (view.first % panel == 0 || any_first))
         result = view;
       else if (view.base && entry->packed == entry->source)
         only_copy = view;
@@ -1258,10 +1259,10 @@ static void small_product(small_m_t small_m, int64_t m, int64_t n, int64_t k,
 }
 
 /* C = epilogue(C + A * B) (or epilogue(A * B)); `epilogue` may be NULL. */
-static void gemm(const gemm_kernel_t *kernel, int64_t m,
-                 int64_t n, int64_t k, const float *a, int64_t lda,
-                 const float *b, int64_t ldb, float *c, int64_t ldc,
-                 int overwrite, const epilogue_t *epilogue,
+static void gemm(const gemm_kernel_t *kernel, int64_t m, int64_t n,
+                 int64_t k, const float *a, int64_t lda, const float *b,
+                 int64_t ldb, float *c, int64_t ldc, int overwrite,
+                 const epilogue_t *epilogue,
                  const packed_view_t *prepacked_a) {
   if (m <= 0 || n <= 0)
     return;
@@ -1278,10 +1279,16 @@ static void gemm(const gemm_kernel_t *kernel, int64_t m,
    * reuses it. Weights the compiler packed in place have nothing else. */
   const packed_view_t constant_a =
       prepacked_a ? *prepacked_a
-                  : packed_constant(0, a, lda, m, k, mr, /*pack=*/m >= mr);
+                  : packed_constant(0, a, lda, m, k, mr, /*pack=*/m >= mr,
+                                    /*any_first=*/0);
+  /* Products of fewer rows than a register block read a packed B from any
+   * column (small_m_packed), so a thread's part from mid-panel is not
+   * copied. */
+  const int small_rows = m < mr && !constant_a.base;
   const packed_view_t constant_b =
-      packed_constant(1, b, ldb, k, n, nr, /*pack=*/m >= PACK_B_MIN_ROWS);
-  if (constant_b.base && !constant_a.base && m < mr) {
+      packed_constant(1, b, ldb, k, n, nr, /*pack=*/m >= PACK_B_MIN_ROWS,
+                      /*any_first=*/small_rows);
+  if (constant_b.base && small_rows) {
     kernel->small_m_packed(m, n, k, a, lda, constant_b, c, ldc, overwrite);
     if (epilogue)
       kernel->epilogue(c, ldc, m, n, epilogue, 0, 0);
@@ -1388,8 +1395,8 @@ static void gemm(const gemm_kernel_t *kernel, int64_t m,
 /* Runs `batch` products; when B is shared and A's and C's matrices (and
  * matrix addends) are consecutive rows, and no addend is per row, they are
  * one product with batch * m rows. */
-static void batched_gemm(const gemm_kernel_t *kernel,
-                         int64_t batch, int64_t m, int64_t n, int64_t k,
+static void batched_gemm(const gemm_kernel_t *kernel, int64_t batch,
+                         int64_t m, int64_t n, int64_t k,
                          const float *a, int64_t a_batch_stride, int64_t lda,
                          const float *b, int64_t b_batch_stride, int64_t ldb,
                          float *c, int64_t c_batch_stride, int64_t ldc,
@@ -1467,8 +1474,8 @@ describe_epilogue(epilogue_t *epilogue, int64_t *batch_strides,
         addend0_row_stride, addend0_column_stride, addend1,                    \
         addend1_batch_stride, addend1_row_stride, addend1_column_stride,       \
         lower, upper);                                                         \
-    batched_gemm(&kernel, batch, m, n, k, a, a_batch_stride,    \
-                 lda, b, b_batch_stride, ldb, c, c_batch_stride, ldc, flags,   \
+    batched_gemm(&kernel, batch, m, n, k, a, a_batch_stride, lda, b,           \
+                 b_batch_stride, ldb, c, c_batch_stride, ldc, flags,           \
                  described, addend_batch_stride);                              \
   }                                                                            \
   void tessera_sgemm_##isa(TESSERA_SGEMM_PARAMETERS) {                         \
@@ -1487,7 +1494,7 @@ describe_epilogue(epilogue_t *epilogue, int64_t *batch_strides,
       int64_t m, int64_t n, int64_t k, const float *packed_a,                  \
       int64_t packed_rows, int64_t first_row, const float *b, int64_t ldb,     \
       float *c, int64_t ldc) {                                                 \
-    gemm(&isa##_kernel, m, n, k, NULL, 0, b, ldb, c, ldc,       \
+    gemm(&isa##_kernel, m, n, k, NULL, 0, b, ldb, c, ldc,                      \
          /*overwrite=*/1, NULL,                                                \
          &(packed_view_t){packed_a, padded_to_panels(packed_rows, MR),         \
                           first_row});                                         \

@@ -2,7 +2,8 @@
  *
  * Kernels keep their scratch (the GEMM's packed panels, the Winograd
  * kernel's transformed tiles, the direct convolution's packed weights and
- * laid-out rows) in one buffer per thread and purpose: the
+ * laid-out rows, the fused max pool's ring of convolution rows) in one
+ * buffer per thread and purpose: the
  * pool's workers live as long as their context, and a per-call allocation
  * would fault its pages in every time. A purpose has its own slot because
  * one kernel's scratch stays live while it calls another (Winograd runs

@@ -22,6 +22,7 @@
 #define _POSIX_C_SOURCE 200112L
 #include "tessera/Runtime/tessera_package_abi.h"
 
+#include "failing_aligned_alloc.h"
 #include "test_values.h"
 
 #include <math.h>
@@ -36,16 +37,6 @@ void tessera_thread_pool_destroy(tessera_thread_pool_t *pool);
 tessera_thread_pool_t *tessera_thread_pool_enter(tessera_thread_pool_t *pool);
 
 static const float guard = 12345.0f;
-
-/* The runtime's per-thread scratch comes from aligned_alloc; while
- * `fail_aligned_alloc` is set, it fails. */
-static int fail_aligned_alloc;
-void *aligned_alloc(size_t alignment, size_t size) {
-  void *memory = NULL;
-  if (fail_aligned_alloc || posix_memalign(&memory, alignment, size) != 0)
-    return NULL;
-  return memory;
-}
 
 typedef struct test_case {
   int64_t channels, filters, in_height, in_width;
@@ -64,6 +55,18 @@ static direct_t direct;
 static direct_pool_t direct_pool;
 static max_pool_t max_pool;
 static const char *variant_name;
+
+/* The case's variant and convolution, for a failure's line. */
+static void print_convolution(test_case_t t) {
+  printf("%s C=%lld F=%lld in %lldx%lld kernel %lldx%lld stride %lldx%lld "
+         "pad %lld,%lld,%lld,%lld",
+         variant_name, (long long)t.channels, (long long)t.filters,
+         (long long)t.in_height, (long long)t.in_width,
+         (long long)t.kernel_height, (long long)t.kernel_width,
+         (long long)t.stride_height, (long long)t.stride_width,
+         (long long)t.pad_top, (long long)t.pad_bottom, (long long)t.pad_left,
+         (long long)t.pad_right);
+}
 
 static void check(test_case_t t) {
   const int64_t height = (t.in_height + t.pad_top + t.pad_bottom -
@@ -142,18 +145,13 @@ static void check(test_case_t t) {
         if (sum > upper)
           sum = upper;
         if (!(fabs(got - sum) <= 4 * 1.1920929e-7 * magnitude)) {
-          if (bad < 3)
-            printf("%s C=%lld F=%lld in %lldx%lld kernel %lldx%lld stride "
-                   "%lldx%lld pad %lld,%lld,%lld,%lld bias %d residual %d "
-                   "clamp %d: (%lld, %lld, %lld) got %.8g, expected %.8g\n",
-                   variant_name, (long long)t.channels, (long long)t.filters,
-                   (long long)t.in_height, (long long)t.in_width,
-                   (long long)t.kernel_height, (long long)t.kernel_width,
-                   (long long)t.stride_height, (long long)t.stride_width,
-                   (long long)t.pad_top, (long long)t.pad_bottom,
-                   (long long)t.pad_left, (long long)t.pad_right, t.bias,
-                   t.residual, t.clamp, (long long)f, (long long)y,
+          if (bad < 3) {
+            print_convolution(t);
+            printf(" bias %d residual %d clamp %d: (%lld, %lld, %lld) got "
+                   "%.8g, expected %.8g\n",
+                   t.bias, t.residual, t.clamp, (long long)f, (long long)y,
                    (long long)x, got, sum);
+          }
           ++bad;
         }
       }
@@ -205,12 +203,9 @@ static void check_pooled(test_case_t t, pool_case_t p) {
   float *conv = malloc(conv_floats * sizeof(float));
   float *expected = malloc(pooled_floats * sizeof(float));
   float *pooled = malloc(pooled_floats * sizeof(float));
-  for (size_t i = 0; i < in_floats; ++i)
-    input[i] = next_value();
-  for (size_t i = 0; i < w_floats; ++i)
-    weights[i] = next_value();
-  for (int64_t i = 0; i < t.filters; ++i)
-    bias[i] = next_value();
+  fill_values(input, in_floats);
+  fill_values(weights, w_floats);
+  fill_values(bias, (size_t)t.filters);
   for (size_t i = 0; i < pooled_floats; ++i)
     expected[i] = pooled[i] = guard;
   const float lower = p.clamp ? -0.25f : -__builtin_inff();
@@ -235,20 +230,16 @@ static void check_pooled(test_case_t t, pool_case_t p) {
   int bad = 0;
   for (size_t i = 0; i < pooled_floats; ++i)
     if (pooled[i] != expected[i]) {
-      if (bad < 3)
-        printf("%s pooled C=%lld F=%lld in %lldx%lld kernel %lldx%lld "
-               "stride %lldx%lld, pool %lldx%lld stride %lldx%lld pad "
-               "%lld,%lld,%lld,%lld clamp %d: value %zu got %.8g, expected "
-               "%.8g\n",
-               variant_name, (long long)t.channels, (long long)t.filters,
-               (long long)t.in_height, (long long)t.in_width,
-               (long long)t.kernel_height, (long long)t.kernel_width,
-               (long long)t.stride_height, (long long)t.stride_width,
+      if (bad < 3) {
+        print_convolution(t);
+        printf(", pool %lldx%lld stride %lldx%lld pad %lld,%lld,%lld,%lld "
+               "clamp %d: value %zu got %.8g, expected %.8g\n",
                (long long)p.kernel_height, (long long)p.kernel_width,
                (long long)p.stride_height, (long long)p.stride_width,
                (long long)p.pad_top, (long long)p.pad_bottom,
                (long long)p.pad_left, (long long)p.pad_right, p.clamp, i,
                pooled[i], expected[i]);
+      }
       ++bad;
     }
   failures += bad != 0;
@@ -342,7 +333,9 @@ int main(int argc, char **argv) {
       {3, 3, 2, 2, 0, 0, 0, 0, 0, -inf}, {3, 3, 2, 2, 1, 1, 1, 1, 0, 0.1f},
       {3, 3, 2, 2, 0, 1, 0, 1, 1, -inf}, {2, 2, 2, 2, 0, 0, 0, 0, 0, -inf},
       {3, 3, 1, 1, 1, 1, 1, 1, 1, 0.1f}, {2, 3, 1, 2, 0, 1, 1, 0, 0, -inf},
-      {5, 3, 3, 2, 2, 2, 0, 0, 1, -inf}, {3, 3, 2, 2, 1, 1, 1, 1, 0, -inf}};
+      {5, 3, 3, 2, 2, 2, 0, 0, 1, -inf}, {3, 3, 2, 2, 1, 1, 1, 1, 0, -inf},
+      /* Taller than the ring's vector path takes: one value at a time. */
+      {17, 3, 1, 2, 4, 4, 0, 0, 0, -inf}};
   /* channels, filters, input height, width, kernel height, width, strides,
    * pads (top, bottom, left, right). */
   const int64_t shapes[][12] = {

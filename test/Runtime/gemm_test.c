@@ -27,6 +27,7 @@
 #define _POSIX_C_SOURCE 200112L
 #include "tessera/Runtime/tessera_package_abi.h"
 
+#include "failing_aligned_alloc.h"
 #include "test_values.h"
 
 #include <math.h>
@@ -53,15 +54,6 @@ typedef void (*sgemm_fused_t)(int64_t, int64_t, int64_t, int64_t,
                               int64_t, const float *, int64_t, int64_t,
                               int64_t, float, float);
 
-/* The runtime's packing buffers and packed copies come from aligned_alloc;
- * while `fail_aligned_alloc` is set, it fails. */
-static int fail_aligned_alloc;
-void *aligned_alloc(size_t alignment, size_t size) {
-  void *memory = NULL;
-  if (fail_aligned_alloc || posix_memalign(&memory, alignment, size) != 0)
-    return NULL;
-  return memory;
-}
 
 
 static int failures, cases;
@@ -277,15 +269,16 @@ static void check_prepacked(sgemm_t sgemm, const char *isa, int mr, int nr,
 }
 
 /* A product over B packed in place (A a plain operand), from column `c0`
- * on, made once whole (register blocks) and once row by row (calls of
- * fewer rows than a register block, as a GEMV or a thread's last rows
- * make): the two must give the same bits, so that results do not depend
- * on how threads split the rows. With `fused`, a per-column addend and a
- * clamp. */
+ * on, made once in calls of `rows_per_call` rows, fewer than a register
+ * block (as a GEMV or a thread's last rows make; they read the packed B
+ * from any column), and then whole (register blocks, which repack a part
+ * that starts mid-panel): the two must give the same bits, so that
+ * results do not depend on how threads split the rows. With `fused`, a
+ * per-column addend and a clamp. */
 static void check_small_rows_match(sgemm_fused_t fused, const char *isa,
                                    int nr, int64_t m, int64_t n, int64_t k,
-                                   int64_t c0, int overwrite,
-                                   int with_epilogue) {
+                                   int64_t c0, int64_t rows_per_call,
+                                   int overwrite, int with_epilogue) {
   const int64_t lda = k + 1, ldb = n, ldc = n + 1;
   size_t na = (size_t)(m * lda), nb = (size_t)(k * ldb), nc = (size_t)(m * ldc);
   float *a = malloc(na * sizeof(float)), *b = malloc(nb * sizeof(float));
@@ -303,21 +296,21 @@ static void check_small_rows_match(sgemm_fused_t fused, const char *isa,
   const float *addend = with_epilogue ? bias + c0 : NULL;
   const float lower = with_epilogue ? -0.5f : -__builtin_inff();
   const float upper = with_epilogue ? 0.5f : __builtin_inff();
+  for (int64_t i = 0; i < m; i += rows_per_call)
+    fused(1, m - i < rows_per_call ? m - i : rows_per_call, n - c0, k,
+          a + i * lda, 0, lda, packed_b + c0, 0, ldb, rows + i * ldc + c0, 0,
+          ldc, flags, addend, 0, 0, 1, NULL, 0, 0, 0, lower, upper);
   fused(1, m, n - c0, k, a, 0, lda, packed_b + c0, 0, ldb, whole + c0, 0, ldc,
         flags, addend, 0, 0, 1, NULL, 0, 0, 0, lower, upper);
-  for (int64_t i = 0; i < m; ++i)
-    fused(1, 1, n - c0, k, a + i * lda, 0, lda, packed_b + c0, 0, ldb,
-          rows + i * ldc + c0, 0, ldc, flags, addend, 0, 0, 1, NULL, 0, 0, 0,
-          lower, upper);
   tessera_rt_gemm_remove_constants(packed_b, nb * sizeof(float));
   ++cases;
   if (memcmp(whole, rows, nc * sizeof(float)) != 0) {
     ++failures;
-    printf("FAILED %s small rows m %lld n %lld k %lld from column %lld "
-           "overwrite %d epilogue %d: row-by-row calls differ from the whole "
-           "product\n",
+    printf("FAILED %s small rows m %lld n %lld k %lld from column %lld, "
+           "%lld rows per call, overwrite %d epilogue %d: the calls differ "
+           "from the whole product\n",
            isa, (long long)m, (long long)n, (long long)k, (long long)c0,
-           overwrite, with_epilogue);
+           (long long)rows_per_call, overwrite, with_epilogue);
   }
   free(a); free(b); free(whole); free(rows); free(bias); free(packed_b);
 }
@@ -472,16 +465,18 @@ int main(int argc, char **argv) {
                             in_place_shapes[i][2], 0, parts[s][0],
                             parts[s][1], overwrite, in_place);
       }
-    /* Rows one call each against the whole product: K blocks, columns from
-     * a panel, from half a panel and from no vector boundary. */
+    /* Calls of 1 and of mr - 1 rows against the whole product: K blocks,
+     * columns from a panel, from half a panel and from no vector
+     * boundary. */
     const int64_t columns_from[] = {0, nr / 2, 5, nr + 3};
     for (int overwrite = 0; overwrite < 2; ++overwrite)
       for (int with_epilogue = 0; with_epilogue < 2; ++with_epilogue)
         for (size_t s = 0; s < 4; ++s)
           for (int64_t k = 7; k <= 600; k += 593)
-            check_small_rows_match(variants[v].fused, variants[v].isa, nr,
-                                   2 * mr + 3, 4 * nr, k, columns_from[s],
-                                   overwrite, with_epilogue);
+            for (int64_t rows = 1; rows < mr; rows += mr - 2)
+              check_small_rows_match(variants[v].fused, variants[v].isa, nr,
+                                     2 * mr + 3, 4 * nr, k, columns_from[s],
+                                     rows, overwrite, with_epilogue);
   }
   if (!tested) {
     printf("gemm tests skipped: no AVX2/FMA on this CPU\n");

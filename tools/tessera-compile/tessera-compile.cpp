@@ -121,7 +121,7 @@ cl::opt<bool> directConvolutions(
              "first layer) on the runtime's direct kernel, "
              "AVX-512 or AVX2 as --matmul-microkernel (default): each "
              "output row from its input rows, without im2col, and a max "
-             "pool that only reads its output with it; "
+             "pool that only reads its output with it (batch 1); "
              "--direct-convolutions=false uses im2col and the "
              "matrix-product micro-kernel instead"),
     cl::init(true), cl::cat(driverCategory));

@@ -340,7 +340,10 @@ void tessera_conv2d_direct_avx2(TESSERA_DIRECT_CONV2D_PARAMETERS);
  * (positions outside the convolution's output read pool_pad_value; then
  * the clamp [pool_lower, pool_upper]), writing only the pooled output:
  * pooled[f][p][q], pooled_height x pooled_width. The convolution's output
- * is never stored. Pooled rows run on the context's threads. */
+ * is never stored. Pooled rows run on the context's threads (one value at
+ * a time for pools of more than TESSERA_DEPTHWISE_MAX_KERNEL rows, which
+ * the compiler does not fuse). The values are the two kernels'; as with
+ * tessera_max_pool2d_*, a NaN or the sign of a zero may not be. */
 #define TESSERA_DIRECT_CONV2D_MAX_POOL2D_PARAMETERS                            \
   int64_t channels, int64_t filters, const float *input,                       \
       int64_t input_channel_stride, int64_t input_row_stride,                  \

@@ -33,7 +33,7 @@ constexpr llvm::StringLiteral kFusedPrefix =
 // Argument positions (tessera_package_abi.h).
 // TESSERA_DIRECT_CONV2D_PARAMETERS: channels .. weights, then the output
 // (pointer, channel and row strides, height, width), addends, bounds.
-constexpr unsigned kDirectWeights = 13, kDirectOutput = 14,
+constexpr unsigned kDirectFilters = 1, kDirectWeights = 13, kDirectOutput = 14,
                    kDirectOutputHeight = 17, kDirectOutputWidth = 18,
                    kDirectAddends = 19, kDirectArguments = 29;
 // TESSERA_MAX_POOL2D_PARAMETERS.
@@ -50,14 +50,6 @@ StringRef getIsa(StringRef callee, StringRef prefix) {
   if (!callee.consume_front(prefix) || (callee != "avx512" && callee != "avx2"))
     return "";
   return callee;
-}
-
-/// Whether `op` neither reads nor writes memory (allocating is allowed).
-bool touchesNoMemory(Operation *op) {
-  if (isMemoryEffectFree(op))
-    return true;
-  auto effects = dyn_cast<MemoryEffectOpInterface>(op);
-  return effects && effects.onlyHasEffect<MemoryEffects::Allocate>();
 }
 
 /// Whether everything derived from `buffer` (its metadata, the pointers,
@@ -87,45 +79,38 @@ bool onlyCallsUse(Value buffer, Operation *first, Operation *second) {
   return true;
 }
 
-/// Erases `values`' defining ops that nothing uses any more, and the ops
-/// that only they used.
-void eraseDeadDefinitions(SmallVector<Value> values) {
-  while (!values.empty()) {
-    Value value = values.pop_back_val();
-    Operation *def = value.getDefiningOp();
-    if (!def || !isOpTriviallyDead(def))
-      continue;
-    llvm::append_range(values, def->getOperands());
-    def->erase();
-  }
-}
-
-/// Erases `buffer`, its deallocation and what was derived from it (its
-/// metadata, some of which nothing used before either), which only the
-/// erased calls used (see onlyCallsUse).
-void eraseBuffer(Value buffer) {
-  llvm::SmallPtrSet<Operation *, 32> seen;
-  SmallVector<Operation *> derived;
-  SmallVector<Value> worklist = {buffer};
-  while (!worklist.empty())
-    for (Operation *user : worklist.pop_back_val().getUsers())
-      if (seen.insert(user).second) {
-        derived.push_back(user);
-        llvm::append_range(worklist, user->getResults());
-      }
-  // Until each op's users have gone before it.
+/// Erases the ops of `ops` that nothing uses any more (deallocations
+/// too), until none is left to erase: users go before the ops they use.
+void eraseUnused(SetVector<Operation *> ops) {
   for (bool erased = true; erased;) {
     erased = false;
-    for (Operation *&op : derived)
-      if (op && (isa<memref::DeallocOp>(op) || isOpTriviallyDead(op))) {
+    for (Operation *op : llvm::make_early_inc_range(ops))
+      if (isa<memref::DeallocOp>(op) || isOpTriviallyDead(op)) {
+        ops.remove(op);
         op->erase();
-        op = nullptr;
         erased = true;
       }
   }
-  if (Operation *allocation = buffer.getDefiningOp();
-      allocation && isOpTriviallyDead(allocation))
-    allocation->erase();
+}
+
+/// The ops that made `call`'s operands, and those derived from `buffer`
+/// (its metadata, some of which nothing used before either): what the
+/// erased calls alone used (see onlyCallsUse), with the buffer itself.
+SetVector<Operation *> getDefinitionsOf(ValueRange operands, Value buffer) {
+  SetVector<Operation *> ops;
+  SmallVector<Value> worklist = {buffer};
+  while (!worklist.empty())
+    for (Operation *user : worklist.pop_back_val().getUsers())
+      if (ops.insert(user))
+        llvm::append_range(worklist, user->getResults());
+  SmallVector<Value> defined(operands);
+  while (!defined.empty())
+    if (Operation *def = defined.pop_back_val().getDefiningOp();
+        def && ops.insert(def))
+      llvm::append_range(defined, def->getOperands());
+  if (Operation *allocation = buffer.getDefiningOp())
+    ops.insert(allocation);
+  return ops;
 }
 
 /// Whether a pool's batch is 1: a constant, or the batch of its output
@@ -138,12 +123,31 @@ bool isOneImage(Value batch, Value output) {
   return type && type.getRank() == 4 && type.getDimSize(0) == 1;
 }
 
+/// Whether `buffer` is one dense image that `direct` writes whole: the
+/// pool's call reads it with its own metadata, which the fused call
+/// replaces by the convolution's filters and output size.
+bool isWholeOutput(Value buffer, func::CallOp direct) {
+  auto type = dyn_cast<MemRefType>(buffer.getType());
+  if (!type || type.getRank() != 4 || !type.hasStaticShape() ||
+      !type.getLayout().isIdentity() || type.getDimSize(0) != 1)
+    return false;
+  std::optional<int64_t> filters =
+      getConstantIntValue(direct.getOperand(kDirectFilters));
+  std::optional<int64_t> height =
+      getConstantIntValue(direct.getOperand(kDirectOutputHeight));
+  std::optional<int64_t> width =
+      getConstantIntValue(direct.getOperand(kDirectOutputWidth));
+  return filters == type.getDimSize(1) && height == type.getDimSize(2) &&
+         width == type.getDimSize(3);
+}
+
 /// The pool call that is the only reader of `direct`'s output, when the
 /// two can be one call.
 func::CallOp matchPool(func::CallOp direct, StringRef isa) {
   Value output =
       tessera::cpu::getBufferOfElementPointer(direct.getOperand(kDirectOutput));
-  if (!output || !output.getDefiningOp<memref::AllocOp>())
+  if (!output || !output.getDefiningOp<memref::AllocOp>() ||
+      !isWholeOutput(output, direct))
     return func::CallOp();
   func::CallOp pool;
   for (Operation *op = direct->getNextNode(); op; op = op->getNextNode()) {
@@ -157,7 +161,7 @@ func::CallOp matchPool(func::CallOp direct, StringRef isa) {
     }
     // The fused call runs in the pool's place: nothing in between may
     // write what the convolution reads.
-    if (!touchesNoMemory(op))
+    if (tessera::cpu::mayWriteMemory(op))
       return func::CallOp();
   }
   if (!pool ||
@@ -205,10 +209,12 @@ struct FuseDirectConvMaxPoolPass
           direct.getOperand(kDirectOutput));
       SmallVector<Value> operands(direct.getOperands());
       llvm::append_range(operands, pool.getOperands());
+      SetVector<Operation *> definitions = getDefinitionsOf(operands, output);
+      definitions.remove(direct);
+      definitions.remove(pool);
       direct->erase();
       pool->erase();
-      eraseDeadDefinitions(operands);
-      eraseBuffer(output);
+      eraseUnused(std::move(definitions));
     }
     // Declarations left without calls.
     for (func::FuncOp function :

@@ -591,7 +591,12 @@ tessera::cpu::KernelSummary tessera::cpu::summarizeKernels(ModuleOp module) {
         ++summary.maxPoolCalls;
       else if (callee && callee->starts_with("tessera_conv3x3_winograd_"))
         ++summary.winogradCalls;
-      else if (callee && callee->starts_with("tessera_conv2d_direct_"))
+      else if (callee &&
+               callee->starts_with("tessera_conv2d_direct_max_pool2d_")) {
+        ++summary.directConvolutionCalls;
+        ++summary.maxPoolCalls;
+        ++summary.fusedMaxPools;
+      } else if (callee && callee->starts_with("tessera_conv2d_direct_"))
         ++summary.directConvolutionCalls;
     }
   });

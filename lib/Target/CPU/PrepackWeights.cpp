@@ -203,12 +203,26 @@ struct PrepackWeightsPass
       if (slot == offsets.asArrayRef().end())
         continue;
       size_t index = slot - offsets.asArrayRef().begin();
+      int64_t panel = weight.isB ? nr : mr;
+      // A weight that nothing reads but the products given its packed copy
+      // is replaced by the copy when that is as big (whole panels).
+      bool readOnlyPacked = llvm::all_of(reads[source], [&](OpOperand *read) {
+        return weight.operands.contains(read);
+      });
+      bool replaces =
+          readOnlyPacked &&
+          (weight.isB ? weight.cols : weight.rows) % panel == 0;
+      // A product of a few rows reads each value of B once per row, in
+      // place as fast as packed when one thread reads all of it: a copy
+      // beside the weight would grow the package for the threads' sake
+      // only (MobileNetV2's classifier, 1280 x 1000: 5.1 MB).
+      if (weight.smallProductsOnly && !replaces)
+        continue;
       std::optional<std::vector<float>> values =
           getConstantF32Values(weights[index]);
       if (!values ||
           static_cast<int64_t>(values->size()) != weight.rows * weight.cols)
         continue;
-      int64_t panel = weight.isB ? nr : mr;
       std::vector<float> packed =
           packMatrix(*values, weight.rows, weight.cols, panel, weight.isB);
       auto type = RankedTensorType::get({static_cast<int64_t>(packed.size())},
@@ -216,18 +230,6 @@ struct PrepackWeightsPass
       ArrayRef<char> bytes(reinterpret_cast<const char *>(packed.data()),
                            packed.size() * sizeof(float));
       Attribute packedAttr = makeConstantAttr(type, bytes, "packed_weight");
-      // A weight that nothing reads but the products given its packed copy
-      // is replaced by the copy when that is as big (whole panels).
-      bool readOnlyPacked = llvm::all_of(reads[source], [&](OpOperand *read) {
-        return weight.operands.contains(read);
-      });
-      bool replaces = readOnlyPacked && packed.size() == values->size();
-      // A product of a few rows reads each value of B once per row, in
-      // place as fast as packed when one thread reads all of it: a copy
-      // beside the weight would grow the package for the threads' sake
-      // only (MobileNetV2's classifier, 1280 x 1000: 5.1 MB).
-      if (weight.smallProductsOnly && !replaces)
-        continue;
       int64_t packedOffset = blobBytes;
       if (replaces) {
         newWeights[index] = packedAttr;

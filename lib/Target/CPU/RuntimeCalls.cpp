@@ -33,13 +33,25 @@ Value tessera::cpu::getBufferOfElementPointer(Value pointer) {
   auto toI64 = toPointer
                    ? toPointer.getArg().getDefiningOp<arith::IndexCastOp>()
                    : arith::IndexCastOp();
-  auto address = toI64 ? toI64.getIn().getDefiningOp<arith::AddIOp>()
-                       : arith::AddIOp();
-  if (!address)
+  if (!toI64)
     return Value();
+  Value address = toI64.getIn();
+  // Canonicalized, a static zero offset leaves the aligned pointer alone.
+  if (auto aligned =
+          address.getDefiningOp<memref::ExtractAlignedPointerAsIndexOp>()) {
+    auto type = cast<MemRefType>(aligned.getSource().getType());
+    SmallVector<int64_t> strides;
+    int64_t offset;
+    return succeeded(type.getStridesAndOffset(strides, offset)) && offset == 0
+               ? aligned.getSource()
+               : Value();
+  }
+  auto sum = address.getDefiningOp<arith::AddIOp>();
   auto aligned =
-      address.getLhs().getDefiningOp<memref::ExtractAlignedPointerAsIndexOp>();
-  auto byteOffset = address.getRhs().getDefiningOp<arith::MulIOp>();
+      sum ? sum.getLhs().getDefiningOp<memref::ExtractAlignedPointerAsIndexOp>()
+          : memref::ExtractAlignedPointerAsIndexOp();
+  auto byteOffset = sum ? sum.getRhs().getDefiningOp<arith::MulIOp>()
+                        : arith::MulIOp();
   auto metadata =
       byteOffset ? byteOffset.getLhs()
                        .getDefiningOp<memref::ExtractStridedMetadataOp>()

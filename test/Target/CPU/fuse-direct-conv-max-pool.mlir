@@ -1,5 +1,13 @@
 // RUN: tessera-opt %s -split-input-file -tessera-max-pool-to-microkernel=isa=avx512 -tessera-conv-to-microkernel=isa=avx512 -tessera-fuse-direct-conv-max-pool -canonicalize -cse | FileCheck %s
 // RUN: tessera-opt %s -split-input-file -tessera-max-pool-to-microkernel=isa=avx2 -tessera-conv-to-microkernel=isa=avx2 -tessera-fuse-direct-conv-max-pool | FileCheck %s --check-prefix=AVX2
+// RUN: tessera-opt %s -split-input-file -tessera-max-pool-to-microkernel=isa=avx512 -tessera-conv-to-microkernel=isa=avx512 -canonicalize -cse -tessera-fuse-direct-conv-max-pool | FileCheck %s --check-prefix=CANON
+
+// The calls are matched through the pointers' folded (canonicalized)
+// and shared (CSE) forms too.
+// CANON-LABEL: func.func @stem
+// CANON:         call @tessera_conv2d_direct_max_pool2d_avx512(
+// CANON-LABEL: func.func @returned
+// CANON-NOT:     tessera_conv2d_direct_max_pool2d
 
 // A stem as the lowering leaves it (a 3-channel 3x3 stride-2 convolution
 // with its zero fill and bias + ReLU in place, then a 3x3 stride-2 max

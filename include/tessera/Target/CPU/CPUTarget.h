@@ -57,6 +57,7 @@ struct KernelSummary {
   int64_t maxPoolCalls = 0;     ///< max pools on the runtime
   int64_t winogradCalls = 0;    ///< 3x3 convolutions on the Winograd kernel
   int64_t directConvolutionCalls = 0; ///< convolutions on the direct kernel
+  int64_t fusedMaxPools = 0; ///< of which compute the max pool after them
 };
 KernelSummary summarizeKernels(ModuleOp module);
 
