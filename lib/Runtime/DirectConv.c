@@ -301,15 +301,11 @@ static void convolve(const direct_isa_t *isa, direct_conv_t g,
       (pool && (pool->output_height <= 0 || pool->output_width <= 0)))
     return;
   const int64_t width = isa->vector_width;
-  const int64_t filters = g.filters, kernel_width = g.kernel_width,
-                stride_width = g.stride_width, output_width = g.output_width,
-                output_height = g.output_height;
-  const float *weights = g.weights;
   /* A block reads a tap's row up to its last output column rounded up to
    * vectors, from (kernel_width - 1) / stride_width on. */
-  g.row_floats = round_up(output_width, width) +
-                 round_up((kernel_width - 1) / stride_width, width);
-  const int64_t panels = (filters + isa->mr - 1) / isa->mr;
+  g.row_floats = round_up(g.output_width, width) +
+                 round_up((g.kernel_width - 1) / g.stride_width, width);
+  const int64_t panels = (g.filters + isa->mr - 1) / isa->mr;
   float *packed = tessera_rt_thread_scratch(
       TESSERA_RT_SCRATCH_DIRECT_CONV_WEIGHTS,
       (size_t)(panels * isa->mr * g.window));
@@ -318,18 +314,18 @@ static void convolve(const direct_isa_t *isa, direct_conv_t g,
       for (int64_t p = 0; p < pool->output_height; ++p)
         pool_row_scalar(&g, pool, p);
     else
-      for (int64_t y = 0; y < output_height; ++y)
+      for (int64_t y = 0; y < g.output_height; ++y)
         convolve_row_scalar(&g, y);
     return;
   }
   for (int64_t f = 0; f < panels * isa->mr; ++f)
     for (int64_t t = 0; t < g.window; ++t)
       packed[(f / isa->mr * g.window + t) * isa->mr + f % isa->mr] =
-          f < filters ? weights[f * g.window + t] : 0.0f;
+          f < g.filters ? g.weights[f * g.window + t] : 0.0f;
   g.packed = packed;
   direct_job_t job = {isa, &g, pool};
   if (!pool) {
-    tessera_parallel_for(direct_task, &job, output_height);
+    tessera_parallel_for(direct_task, &job, g.output_height);
     return;
   }
   /* pool_row keeps the window's rows' places on its stack. */
@@ -338,7 +334,7 @@ static void convolve(const direct_isa_t *isa, direct_conv_t g,
       pool_row_scalar(&g, pool, p);
     return;
   }
-  pool->ring_row_floats = round_up(output_width, width);
+  pool->ring_row_floats = round_up(g.output_width, width);
   pool->ring_filter_floats = pool->kernel_height * pool->ring_row_floats;
   /* A 3-wide stride-2 pooled vector from column 2q reads up to 2q + 2w + 1
    * (pool_row); others read each window's kernel_width values. */

@@ -674,6 +674,15 @@ typedef struct packed_view {
   int64_t block_stride, first;
 } packed_view_t;
 
+/* Row (A) or column (B) w of `view` in the K block from k = pc (kc values
+ * of k): its values k after k, `panel` apart. */
+static inline const float *view_line(packed_view_t view, int panel,
+                                     int64_t pc, int64_t kc, int64_t w) {
+  const int64_t at = view.first + w;
+  return view.base + pc * view.block_stride + at / panel * panel * kc +
+         at % panel;
+}
+
 /* Products of fewer rows than a register block, as plain loops: C += A * B
  * with B read in place. */
 typedef void (*small_m_t)(int64_t m, int64_t n, int64_t k, const float *a,
@@ -914,7 +923,6 @@ small_m_avx512(int64_t m, int64_t n, int64_t k, const float *a, int64_t lda,
                                     int overwrite) {                           \
     for (int64_t pc = 0; pc < k; pc += KC) {                                   \
       const int64_t kc = k - pc < KC ? k - pc : KC;                            \
-      const float *block = b.base + pc * b.block_stride;                       \
       const int first_sum = overwrite && pc == 0;                              \
       for (int64_t i = 0; i < m; ++i) {                                        \
         const float *arow = a + i * lda + pc;                                  \
@@ -928,8 +936,7 @@ small_m_avx512(int64_t m, int64_t n, int64_t k, const float *a, int64_t lda,
           for (; vectors < SMALL_M_PACKED_VECTORS && j + WIDTH <= n &&         \
                  (b.first + j) % WIDTH == 0;                                   \
                ++vectors, j += WIDTH)                                          \
-            panel[vectors] = block + (b.first + j) / NR * NR * kc +            \
-                             (b.first + j) % NR;                               \
+            panel[vectors] = view_line(b, NR, pc, kc, j);                      \
           if (vectors == SMALL_M_PACKED_VECTORS) {                             \
             VEC sum[SMALL_M_PACKED_VECTORS];                                   \
             _Pragma("GCC unroll 8") for (int v = 0;                            \
@@ -955,8 +962,7 @@ small_m_avx512(int64_t m, int64_t n, int64_t k, const float *a, int64_t lda,
               STORE(out, first_sum ? sum : ADD(LOAD(out), sum));               \
             }                                                                  \
           } else {                                                             \
-            const float *column = block + (b.first + j) / NR * NR * kc +      \
-                                  (b.first + j) % NR;                          \
+            const float *column = view_line(b, NR, pc, kc, j);                 \
             float sum = 0.0f;                                                  \
             for (int64_t kk = 0; kk < kc; ++kk)                                \
               sum = __builtin_fmaf(arow[kk], column[kk * NR], sum);            \
@@ -1149,9 +1155,7 @@ static float view_element(packed_view_t view, int panel, int64_t k, int64_t w,
                           int64_t kk) {
   const int64_t block = kk / KC * KC;
   const int64_t kc = k - block < KC ? k - block : KC;
-  const int64_t at = view.first + w;
-  return view.base[block * view.block_stride + at / panel * panel * kc +
-                   (kk - block) * panel + at % panel];
+  return view_line(view, panel, block, kc, w)[(kk - block) * panel];
 }
 
 /* Packs the rows x cols operand that `view` holds (from any first row or
