@@ -66,10 +66,22 @@ void cpu::optimizeModule(llvm::Module &module, llvm::TargetMachine &machine,
                          unsigned optLevel) {
   module.setTargetTriple(machine.getTargetTriple());
   module.setDataLayout(machine.createDataLayout());
+  // Loops vectorized as wide as AVX-512's registers. LLVM prefers 256 bits
+  // on such CPUs, where 512-bit instructions once lowered the clock; but a
+  // package spends most of its time in the runtime's 512-bit kernels, so
+  // that price is paid either way. Loops of many operations per element
+  // gain: GELU over 128 x 1024 (erf, about 40 per element) took 62-65 us
+  // instead of 72-78 at 1 thread, the whole BERT encoder 0.95-0.98 of the
+  // time at 1 thread and 0.95-0.99 at 2 (alternating runs); the CNNs,
+  // whose generated loops are short or few, do not change measurably.
+  bool wideVectors =
+      machine.getMCSubtargetInfo()->checkFeatures("+avx512f");
   for (llvm::Function &function : module)
     if (!function.isDeclaration()) {
       function.addFnAttr("target-cpu", machine.getTargetCPU());
       function.addFnAttr("target-features", machine.getTargetFeatureString());
+      if (wideVectors)
+        function.addFnAttr("prefer-vector-width", "512");
     }
 
   llvm::LoopAnalysisManager lam;
