@@ -132,8 +132,6 @@ static void pack_a(int64_t mc, int64_t kc, int mr, const float *a, int64_t lda,
   }
 }
 
-/* Rows [0, kc) x cols [0, nc) of B as panels of `nr` columns (zero past
- * nc): panel p holds, for each k, B[k][p*nr .. p*nr + nr). */
 /* Full panels are packed PACK_B_GROUP_COLUMNS columns at a time, row by
  * row: each row of B gives 512 bytes in order. Panel by panel, B was read
  * a 128-byte strip per row, which the hardware prefetchers do not follow
@@ -144,6 +142,9 @@ static void pack_a(int64_t mc, int64_t kc, int mr, const float *a, int64_t lda,
  * with B in L2. */
 #define PACK_B_GROUP_COLUMNS 128
 
+/* Rows [0, kc) x cols [0, nc) of B as panels of `nr` columns (zero past
+ * nc): the panel from column p holds, at packed + p * kc, for each k,
+ * B[k][p .. p + nr) (row k at + k * nr). */
 static void pack_b(int64_t kc, int64_t nc, int nr, const float *b, int64_t ldb,
                    float *packed) {
   /* Constant-size copies, which the compiler turns into a few vector
@@ -283,7 +284,8 @@ typedef void (*fused_micro_kernel_t)(int64_t kc, const float *packed_a,
                                      int overwrite, const epilogue_t *epilogue,
                                      int64_t row0, int64_t col0);
 /* The same (epilogue NULL: none), prefetching the next column panel of B,
- * next_b, where B is read in place (see run_register_block). */
+ * next_b, where B is read in place or from a packed copy in the weights
+ * (see run_register_block). */
 typedef void (*prefetching_micro_kernel_t)(
     int64_t kc, const float *packed_a, const float *b, int64_t ldb, float *c,
     int64_t ldc, int mr, int nr, int overwrite, const epilogue_t *epilogue,
@@ -335,8 +337,9 @@ typedef void (*prefetching_micro_kernel_t)(
 
 /* `epilogue` (NULL: none) is applied to the block, which is C's at (row0,
  * col0); `next_b` (NULL: none) is the next column panel's B, whose rows
- * the k loop prefetches: the lines of each of its kc rows (three where a
- * row of NR floats does not start a line). */
+ * the k loop prefetches: the lines of each of its kc rows, three per row
+ * (a row of NR floats that does not start a line spans three; a packed
+ * row spans two, and the third prefetch repeats the second line). */
 __attribute__((target("avx512f"), always_inline)) static inline void
 micro_kernel_avx512_prefetching_body(int64_t kc, const float *packed_a,
                                      const float *b, int64_t ldb, float *c,
@@ -1391,8 +1394,8 @@ static void gemm(const gemm_kernel_t *kernel, int64_t m, int64_t n,
       const int overwrite_block = overwrite && pc == 0;
       for (int64_t ic = 0; ic < m; ic += MC) {
         const int64_t mc = m - ic < MC ? m - ic : MC;
-        /* The first pass over B read in place prefetches each next
-         * panel (see run_register_block). */
+        /* The first pass over B read in place or packed in the weights
+         * prefetches each next panel (see run_register_block). */
         if (rows_outside) {
           for (int64_t ir = 0; ir < mc; ir += mr)
             for (int64_t jr = 0; jr < nc; jr += nr) {

@@ -1499,7 +1499,9 @@ struct SoftmaxLowering : OpRewritePattern<OpTy> {
       // exp(x - max) once, for the sum and the quotients: computed in the
       // sum's body and again in the quotient's, it doubled the work of an
       // exp that is about 20 operations per element once approximated.
-      // The values are the same either way.
+      // The exps and the quotients are the same values; the sum, whose adds
+      // tessera-reassociate-inner-sums marks reassoc, is grouped as the
+      // vectorizer chooses for its loop (BERT's outputs did not change).
       Value exps = combineWithReduced(
           rewriter, loc, input, {max}, axes,
           [](OpBuilder &b, Location l, ValueRange args) -> Value {

@@ -502,8 +502,8 @@ func.func @layer_norm(%x: tensor<2x8xf32>, %s: tensor<8xf32>, %b: tensor<8xf32>)
   return %0 : tensor<2x8xf32>
 }
 
-// Max-shifted: reduce max, subtract, reduce sum of exp, divide.
-// exp(x - max) once: the sum adds the exps, the quotients divide them.
+// Max-shifted: reduce max, then exp(x - max) once: the sum adds the exps,
+// the quotients divide them.
 // CHECK-LABEL: func.func @softmax
 // CHECK:         linalg.fill ins(%{{.*}} : f32) {{.*}} -> tensor<2xf32>
 // CHECK:         %[[MAX:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]
@@ -521,6 +521,25 @@ func.func @layer_norm(%x: tensor<2x8xf32>, %s: tensor<8xf32>, %b: tensor<8xf32>)
 // CHECK:         return
 func.func @softmax(%x: tensor<2x8xf32>) -> tensor<2x8xf32> {
   %0 = tessera.softmax %x {axis = 1 : i64} : tensor<2x8xf32>
+  return %0 : tensor<2x8xf32>
+}
+
+// Log-softmax: reduce max, subtract, sum exp(shifted), shifted - log(sum).
+// CHECK-LABEL: func.func @log_softmax
+// CHECK:         %[[MAX:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]
+// CHECK:           arith.maximumf
+// CHECK:         %[[SHIFT:.*]] = linalg.generic {{.*}} ins(%{{.*}}, %[[MAX]] : tensor<2x8xf32>, tensor<2xf32>)
+// CHECK:           arith.subf
+// CHECK:         %[[SUM:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]} ins(%[[SHIFT]] : tensor<2x8xf32>)
+// CHECK:           math.exp
+// CHECK:           arith.addf
+// CHECK:         linalg.generic {{.*}} ins(%[[SHIFT]], %[[SUM]] : tensor<2x8xf32>, tensor<2xf32>)
+// CHECK-NOT:       math.exp
+// CHECK:           math.log
+// CHECK:           arith.subf
+// CHECK:         return
+func.func @log_softmax(%x: tensor<2x8xf32>) -> tensor<2x8xf32> {
+  %0 = tessera.log_softmax %x {axis = 1 : i64} : tensor<2x8xf32>
   return %0 : tensor<2x8xf32>
 }
 

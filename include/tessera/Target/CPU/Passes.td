@@ -37,7 +37,8 @@ def TesseraApproximateMath : Pass<"tessera-approximate-math"> {
     straight-line `arith`/`math.fma` code with selects for the range
     reduction and special values. A loop whose body calls libm stays
     scalar; with the approximation LLVM's loop vectorizer runs 16 elements
-    per instruction with AVX-512. Ops on other element types, and the
+    per instruction with AVX-512 (the CPU target asks for 512-bit vectors:
+    `prefer-vector-width=512`). Ops on other element types, and the
     functions not named, are left to the libm lowering. A name the
     patterns do not cover (anything but acos, asin, atan, atan2, cbrt, cos,
     erf, erfc, exp, expm1, log, log1p, log2, sin, tanh) is an error. `math.fma` and
