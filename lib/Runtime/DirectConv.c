@@ -361,18 +361,23 @@ static direct_conv_t geometry(TESSERA_DIRECT_CONV2D_PARAMETERS) {
       lower, upper, channels * kernel_height * kernel_width, 0, NULL};
 }
 
+/* The arguments of TESSERA_DIRECT_CONV2D_INPUT_PARAMETERS and
+ * TESSERA_CONV2D_EPILOGUE_PARAMETERS, which both entries pass on. */
+#define DIRECT_INPUT_ARGUMENTS                                                 \
+  channels, filters, input, input_channel_stride, input_row_stride,            \
+      input_height, input_width, pad_top, pad_left, kernel_height,             \
+      kernel_width, stride_height, stride_width, weights
+#define EPILOGUE_ARGUMENTS                                                     \
+  addend0, addend0_channel_stride, addend0_row_stride, addend0_column_stride,  \
+      addend1, addend1_channel_stride, addend1_row_stride,                     \
+      addend1_column_stride, lower, upper
+
 #define DEFINE_DIRECT_ENTRY(isa)                                               \
   void tessera_conv2d_direct_##isa(TESSERA_DIRECT_CONV2D_PARAMETERS) {         \
     convolve(&isa,                                                             \
-             geometry(channels, filters, input, input_channel_stride,          \
-                      input_row_stride, input_height, input_width, pad_top,    \
-                      pad_left, kernel_height, kernel_width, stride_height,    \
-                      stride_width, weights, output, output_channel_stride,    \
-                      output_row_stride, output_height, output_width, addend0, \
-                      addend0_channel_stride, addend0_row_stride,              \
-                      addend0_column_stride, addend1, addend1_channel_stride,  \
-                      addend1_row_stride, addend1_column_stride, lower,        \
-                      upper),                                                  \
+             geometry(DIRECT_INPUT_ARGUMENTS, output, output_channel_stride,   \
+                      output_row_stride, output_height, output_width,          \
+                      EPILOGUE_ARGUMENTS),                                     \
              NULL);                                                            \
   }                                                                            \
   void tessera_conv2d_direct_max_pool2d_##isa(                                 \
@@ -395,14 +400,8 @@ static direct_conv_t geometry(TESSERA_DIRECT_CONV2D_PARAMETERS) {
                           0,                                                   \
                           0};                                                  \
     convolve(&isa,                                                             \
-             geometry(channels, filters, input, input_channel_stride,          \
-                      input_row_stride, input_height, input_width, pad_top,    \
-                      pad_left, kernel_height, kernel_width, stride_height,    \
-                      stride_width, weights, NULL, 0, 0, output_height,        \
-                      output_width, addend0, addend0_channel_stride,           \
-                      addend0_row_stride, addend0_column_stride, addend1,      \
-                      addend1_channel_stride, addend1_row_stride,              \
-                      addend1_column_stride, lower, upper),                    \
+             geometry(DIRECT_INPUT_ARGUMENTS, NULL, 0, 0, output_height,       \
+                      output_width, EPILOGUE_ARGUMENTS),                       \
              &pool);                                                           \
   }
 DEFINE_DIRECT_ENTRY(avx512)

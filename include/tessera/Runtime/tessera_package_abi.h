@@ -323,14 +323,17 @@ void tessera_conv3x3_winograd_4x4_avx2(TESSERA_WINOGRAD_CONV3X3_PARAMETERS);
  * pads. Sums use fused multiply-adds in (c, i, j) order. Output rows run
  * on the context's threads. */
 #define TESSERA_DIRECT_CONV2D_PARAMETERS                                       \
+  TESSERA_DIRECT_CONV2D_INPUT_PARAMETERS, float *output,                       \
+      int64_t output_channel_stride, int64_t output_row_stride,                \
+      int64_t output_height, int64_t output_width,                             \
+      TESSERA_CONV2D_EPILOGUE_PARAMETERS
+/* The direct kernels' input, window and weights. */
+#define TESSERA_DIRECT_CONV2D_INPUT_PARAMETERS                                 \
   int64_t channels, int64_t filters, const float *input,                       \
       int64_t input_channel_stride, int64_t input_row_stride,                  \
       int64_t input_height, int64_t input_width, int64_t pad_top,              \
       int64_t pad_left, int64_t kernel_height, int64_t kernel_width,           \
-      int64_t stride_height, int64_t stride_width, const float *weights,       \
-      float *output, int64_t output_channel_stride,                            \
-      int64_t output_row_stride, int64_t output_height, int64_t output_width,  \
-      TESSERA_CONV2D_EPILOGUE_PARAMETERS
+      int64_t stride_height, int64_t stride_width, const float *weights
 void tessera_conv2d_direct_avx512(TESSERA_DIRECT_CONV2D_PARAMETERS);
 void tessera_conv2d_direct_avx2(TESSERA_DIRECT_CONV2D_PARAMETERS);
 
@@ -345,12 +348,8 @@ void tessera_conv2d_direct_avx2(TESSERA_DIRECT_CONV2D_PARAMETERS);
  * the compiler does not fuse). The values are the two kernels'; as with
  * tessera_max_pool2d_*, a NaN or the sign of a zero may not be. */
 #define TESSERA_DIRECT_CONV2D_MAX_POOL2D_PARAMETERS                            \
-  int64_t channels, int64_t filters, const float *input,                       \
-      int64_t input_channel_stride, int64_t input_row_stride,                  \
-      int64_t input_height, int64_t input_width, int64_t pad_top,              \
-      int64_t pad_left, int64_t kernel_height, int64_t kernel_width,           \
-      int64_t stride_height, int64_t stride_width, const float *weights,       \
-      int64_t output_height, int64_t output_width,                             \
+  TESSERA_DIRECT_CONV2D_INPUT_PARAMETERS, int64_t output_height,               \
+      int64_t output_width,                                                    \
       TESSERA_CONV2D_EPILOGUE_PARAMETERS, int64_t pool_kernel_height,          \
       int64_t pool_kernel_width, int64_t pool_stride_height,                   \
       int64_t pool_stride_width, int64_t pool_pad_top, int64_t pool_pad_left,  \

@@ -31,8 +31,9 @@ constexpr llvm::StringLiteral kFusedPrefix =
     "tessera_conv2d_direct_max_pool2d_";
 
 // Argument positions (tessera_package_abi.h).
-// TESSERA_DIRECT_CONV2D_PARAMETERS: channels .. weights, then the output
-// (pointer, channel and row strides, height, width), addends, bounds.
+// TESSERA_DIRECT_CONV2D_PARAMETERS: TESSERA_DIRECT_CONV2D_INPUT_PARAMETERS
+// (channels .. weights), then the output (pointer, channel and row
+// strides, height, width), addends, bounds.
 constexpr unsigned kDirectFilters = 1, kDirectWeights = 13, kDirectOutput = 14,
                    kDirectOutputHeight = 17, kDirectOutputWidth = 18,
                    kDirectAddends = 19, kDirectArguments = 29;
