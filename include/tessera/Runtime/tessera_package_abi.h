@@ -252,6 +252,42 @@ void tessera_sgemm_fused_avx2(TESSERA_SGEMM_PARAMETERS,
 void tessera_depthwise_conv2d_avx512(TESSERA_DEPTHWISE_CONV2D_PARAMETERS);
 void tessera_depthwise_conv2d_avx2(TESSERA_DEPTHWISE_CONV2D_PARAMETERS);
 
+/* How the depthwise kernels (and pools) split a batch-1 plane set over
+ * the threads: by output rows, in groups of the returned number of rows,
+ * or, when it returns 0, by planes in contiguous chunks
+ * (tessera_parallel_for's). `vector_width` is the kernel's floats per
+ * vector (16 for _avx512, 8 for _avx2); `output_starts_line`: the output
+ * starts a 64-byte line. tessera-outline-kernels splits a product whose
+ * output such a convolution reads by the same channels when it returns 0.
+ *
+ * Planes that the one-vector kernels convolve (3 x 3, stride 1 or 2, an
+ * output row of at most a vector) split channels. Other planes split
+ * their rows in groups that start a line of the output, when the output
+ * starts one and there are at least 8 groups (fewer would unbalance the
+ * threads by more than an eighth); otherwise rows still split one by one
+ * when there are 32 or more (the one line per plane both threads then
+ * write costs less than reading half the input from the other core), and
+ * planes split when there are fewer. */
+static inline int64_t tessera_depthwise_row_granule(
+    int64_t kernel_height, int64_t kernel_width, int64_t stride_height,
+    int64_t stride_width, int64_t output_height, int64_t output_width,
+    int64_t output_row_stride, int output_starts_line, int64_t vector_width) {
+  if (kernel_height == 3 && kernel_width == 3 &&
+      stride_height == stride_width &&
+      (stride_width == 1 || stride_width == 2) && output_width <= vector_width)
+    return 0;
+  int64_t granule = 0;
+  if (output_starts_line && output_row_stride != 0) {
+    /* The fewest rows whose floats fill whole 16-float lines. */
+    granule = 1;
+    while (granule < 16 && (granule * output_row_stride) % 16 != 0)
+      granule *= 2;
+    if (output_height < 8 * granule)
+      granule = 0;
+  }
+  return granule == 0 && output_height >= 32 ? 1 : granule;
+}
+
 #define TESSERA_POINTWISE_DEPTHWISE_CONV2D_PARAMETERS                          \
   int64_t batch, int64_t channels, const float *source,                        \
       int64_t source_batch_stride, int64_t source_channel_stride,              \

@@ -12,10 +12,12 @@
 //===----------------------------------------------------------------------===//
 
 #include "tessera/Package/Package.h"
+#include "tessera/Runtime/tessera_package_abi.h"
 #include "tessera/Target/CPU/CPUTarget.h"
 #include "tessera/Target/CPU/Passes.h"
 
 #include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/IRMapping.h"
@@ -155,6 +157,91 @@ bool isLeadingBatchLoop(linalg::LinalgOp op) {
   });
 }
 
+/// Whether `call` is a runtime depthwise convolution of one image that
+/// splits its channels over the threads (tessera_depthwise_row_granule
+/// returns 0 for its constant arguments; an output at an unknown address
+/// is taken to start a line, as buffer planning aligns buffers to lines).
+bool splitsDepthwiseChannels(func::CallOp call) {
+  // Positions in TESSERA_DEPTHWISE_CONV2D_PARAMETERS.
+  enum : unsigned {
+    kBatch = 0,
+    kKernelHeight = 9,
+    kKernelWidth = 10,
+    kOutput = 13,
+    kOutputRowStride = 16,
+    kOutputHeight = 17,
+    kOutputWidth = 18,
+    kStrideHeight = 19,
+    kStrideWidth = 20,
+  };
+  StringRef callee = call.getCallee();
+  int64_t vectorWidth = callee == "tessera_depthwise_conv2d_avx512" ? 16
+                        : callee == "tessera_depthwise_conv2d_avx2" ? 8
+                                                                   : 0;
+  if (vectorWidth == 0 || call.getNumOperands() <= kStrideWidth)
+    return false;
+  auto constant = [&](unsigned position) -> std::optional<int64_t> {
+    APInt value;
+    if (!matchPattern(call.getOperand(position), m_ConstantInt(&value)))
+      return std::nullopt;
+    return value.getSExtValue();
+  };
+  std::optional<int64_t> batch = constant(kBatch),
+                         kernelHeight = constant(kKernelHeight),
+                         kernelWidth = constant(kKernelWidth),
+                         rowStride = constant(kOutputRowStride),
+                         height = constant(kOutputHeight),
+                         width = constant(kOutputWidth),
+                         strideHeight = constant(kStrideHeight),
+                         strideWidth = constant(kStrideWidth);
+  if (!batch || *batch != 1 || !kernelHeight || !kernelWidth || !rowStride ||
+      !height || !width || !strideHeight || !strideWidth)
+    return false;
+  bool outputStartsLine = true;
+  Value output = call.getOperand(kOutput);
+  while (Operation *def = output.getDefiningOp()) {
+    if (!isa<LLVM::IntToPtrOp, arith::IndexCastOp,
+             memref::ExtractAlignedPointerAsIndexOp>(def))
+      break;
+    output = def->getOperand(0);
+  }
+  if (isa<MemRefType>(output.getType()))
+    if (std::optional<BufferOrigin> origin = traceOrigin(output);
+        origin && origin->bytes)
+      outputStartsLine = origin->bytes->first % 64 == 0;
+  return tessera_depthwise_row_granule(
+             *kernelHeight, *kernelWidth, *strideHeight, *strideWidth,
+             *height, *width, *rowStride, outputStartsLine, vectorWidth) == 0;
+}
+
+/// Whether a runtime depthwise convolution that splits its channels
+/// (splitsDepthwiseChannels) reads `op`'s output as its input: the output,
+/// through reshapes, is the pointer the call passes as `input`
+/// (TESSERA_DEPTHWISE_CONV2D_PARAMETERS' third).
+bool feedsDepthwiseConvolution(linalg::LinalgOp op) {
+  constexpr unsigned kInputArgument = 2;
+  if (op.getNumDpsInits() != 1)
+    return false;
+  SmallVector<Value> worklist{op.getDpsInits()[0]};
+  while (!worklist.empty()) {
+    Value value = worklist.pop_back_val();
+    for (OpOperand &use : value.getUses()) {
+      Operation *user = use.getOwner();
+      if (isa<memref::ExpandShapeOp, memref::CollapseShapeOp,
+              memref::ExtractAlignedPointerAsIndexOp, arith::IndexCastOp,
+              LLVM::IntToPtrOp>(user)) {
+        worklist.push_back(user->getResult(0));
+        continue;
+      }
+      auto call = dyn_cast<func::CallOp>(user);
+      if (call && use.getOperandNumber() == kInputArgument &&
+          splitsDepthwiseChannels(call))
+        return true;
+    }
+  }
+  return false;
+}
+
 /// The loop to split `op` over threads along, or nothing when it has fewer
 /// than `minIterations` iterations or no suitable loop. A loop qualifies
 /// when it is parallel, has an extent of at least 2 and indexes every
@@ -164,12 +251,15 @@ bool isLeadingBatchLoop(linalg::LinalgOp op) {
 /// window's halo, which is only read, and an im2col copy splits its output
 /// rows the way the product after it splits its pixels (split along a
 /// window's columns, each thread would write part of every output row).
-/// For a product, the loop that partitions the larger input wins;
-/// otherwise, and on ties, the largest static extent wins, preferring
-/// loops other than the output's contiguous one: splitting that one leaves
-/// the vectorized innermost loop a run-time trip count.
+/// For a product, the loop that partitions the larger input wins, unless
+/// `wholeChannels` (a depthwise convolution reads the output next): then
+/// the loop of the output's leading dimension of more than one element
+/// (its channels). Otherwise, and on ties, the largest static extent wins,
+/// preferring loops other than the output's contiguous one: splitting
+/// that one leaves the vectorized innermost loop a run-time trip count.
 std::optional<unsigned> chooseParallelLoop(linalg::LinalgOp op,
-                                           int64_t minIterations) {
+                                           int64_t minIterations,
+                                           bool wholeChannels) {
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
   int64_t iterations = 1;
   for (int64_t range : ranges)
@@ -240,11 +330,11 @@ std::optional<unsigned> chooseParallelLoop(linalg::LinalgOp op,
     return std::make_tuple(partitioned, preferred, extent);
   };
   SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
-  for (unsigned loop = 0; loop < iterators.size(); ++loop) {
+  auto qualifies = [&](unsigned loop) {
     if (iterators[loop] != utils::IteratorType::parallel ||
         (!ShapedType::isDynamic(ranges[loop]) && ranges[loop] < 2))
-      continue;
-    bool direct = llvm::all_of(op->getOpOperands(), [&](OpOperand &operand) {
+      return false;
+    return llvm::all_of(op->getOpOperands(), [&](OpOperand &operand) {
       if (loop != contiguous && op.isDpsInput(&operand))
         return true;
       AffineMap map = op.getMatchingIndexingMap(&operand);
@@ -252,9 +342,24 @@ std::optional<unsigned> chooseParallelLoop(linalg::LinalgOp op,
         return !expr.isFunctionOfDim(loop) || isa<AffineDimExpr>(expr);
       });
     });
-    if (direct && (!best || score(loop) > score(*best)))
-      best = loop;
+  };
+  // A depthwise convolution splits its channels over the threads the same
+  // way (tessera_parallel_for's contiguous chunks), so that each thread
+  // reads the channels it has just written.
+  if (wholeChannels && isProduct) {
+    auto outputType = dyn_cast<ShapedType>(op.getDpsInits()[0].getType());
+    for (auto [position, expr] : llvm::enumerate(output.getResults())) {
+      if (!outputType || outputType.getDimSize(position) == 1)
+        continue;
+      auto dim = dyn_cast<AffineDimExpr>(expr);
+      if (dim && qualifies(dim.getPosition()))
+        return dim.getPosition();
+      break;
+    }
   }
+  for (unsigned loop = 0; loop < iterators.size(); ++loop)
+    if (qualifies(loop) && (!best || score(loop) > score(*best)))
+      best = loop;
   return best;
 }
 
@@ -354,8 +459,8 @@ LogicalResult outlineKernel(linalg::LinalgOp op, linalg::FillOp prologue,
     else
       arguments.insert(value);
   }
-  std::optional<unsigned> parallelLoop =
-      chooseParallelLoop(op, minParallelIterations);
+  std::optional<unsigned> parallelLoop = chooseParallelLoop(
+      op, minParallelIterations, feedsDepthwiseConvolution(op));
 
   Location loc = op.getLoc();
   OpBuilder builder(parent->getContext());
@@ -477,8 +582,8 @@ struct OutlineKernelsPass
         linalg::GenericOp epilogue = tessera::cpu::getInPlaceEpilogue(op);
         if (!fill && !epilogue)
           continue;
-        std::optional<unsigned> loop =
-            chooseParallelLoop(op, minParallelIterations);
+        std::optional<unsigned> loop = chooseParallelLoop(
+            op, minParallelIterations, feedsDepthwiseConvolution(op));
         if (loop && !getOutputDimOfLoop(op, *loop))
           continue;
         if (fill) {

@@ -521,9 +521,12 @@ def TesseraOutlineKernels : Pass<"tessera-outline-kernels", "ModuleOp"> {
     its parallel loops. The loop must index the outputs directly (an input
     may read it through a sliding window, whose halo the threads then both
     read), and the output's contiguous loop must index the inputs directly
-    too. A product splits the loop that partitions its larger input;
-    otherwise the largest loop wins, preferring loops other than the
-    output's contiguous one. Such a kernel is marked
+    too. A product splits the loop that partitions its larger input,
+    except when a runtime depthwise convolution that splits its channels
+    (`tessera_depthwise_row_granule` in tessera_package_abi.h returns 0)
+    reads its output next: then it splits its output's channels, so that
+    each thread reads the channels it wrote. Otherwise the largest loop
+    wins, preferring loops other than the output's contiguous one. Such a kernel is marked
     `tessera.parallel_kernel`, and the call passes 0 and the loop's extent;
     `tessera-dispatch-parallel-kernels` later hands the range to the
     runtime's thread pool. Where the output's static layout allows, the
