@@ -252,9 +252,9 @@ void tessera_sgemm_fused_avx2(TESSERA_SGEMM_PARAMETERS,
 void tessera_depthwise_conv2d_avx512(TESSERA_DEPTHWISE_CONV2D_PARAMETERS);
 void tessera_depthwise_conv2d_avx2(TESSERA_DEPTHWISE_CONV2D_PARAMETERS);
 
-/* How the depthwise kernels (and pools) split a batch-1 plane set over
- * the threads: by output rows, in groups of the returned number of rows,
- * or, when it returns 0, by planes in contiguous chunks
+/* How the depthwise kernels (and pools) split their planes over the
+ * threads: by output rows, in groups of the returned number of rows, or,
+ * when it returns 0, by planes in contiguous chunks
  * (tessera_parallel_for's). `vector_width` is the kernel's floats per
  * vector (16 for _avx512, 8 for _avx2); `output_starts_line`: the output
  * starts a 64-byte line. tessera-outline-kernels splits a product whose

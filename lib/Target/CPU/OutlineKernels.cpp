@@ -64,7 +64,10 @@ std::optional<BufferOrigin> traceOrigin(Value buffer) {
     if (auto byteView = dyn_cast<memref::ViewOp>(view.getOperation())) {
       APInt shift;
       MemRefType type = byteView.getType();
+      // Views of other elements (index, vectors) have no bit width here;
+      // their range stays unknown.
       if (!origin.bytes && type.hasStaticShape() &&
+          type.getElementType().isIntOrFloat() &&
           matchPattern(byteView.getByteShift(), m_ConstantInt(&shift))) {
         int64_t begin = shift.getSExtValue();
         int64_t size =
@@ -189,55 +192,81 @@ bool splitsDepthwiseChannels(func::CallOp call) {
   std::optional<int64_t> batch = constant(kBatch),
                          kernelHeight = constant(kKernelHeight),
                          kernelWidth = constant(kKernelWidth),
-                         rowStride = constant(kOutputRowStride),
-                         height = constant(kOutputHeight),
-                         width = constant(kOutputWidth),
+                         outputRowStride = constant(kOutputRowStride),
+                         outputHeight = constant(kOutputHeight),
+                         outputWidth = constant(kOutputWidth),
                          strideHeight = constant(kStrideHeight),
                          strideWidth = constant(kStrideWidth);
-  if (!batch || *batch != 1 || !kernelHeight || !kernelWidth || !rowStride ||
-      !height || !width || !strideHeight || !strideWidth)
+  if (!batch || *batch != 1 || !kernelHeight || !kernelWidth ||
+      !outputRowStride || !outputHeight || !outputWidth || !strideHeight ||
+      !strideWidth)
     return false;
   bool outputStartsLine = true;
-  Value output = call.getOperand(kOutput);
-  while (Operation *def = output.getDefiningOp()) {
-    if (!isa<LLVM::IntToPtrOp, arith::IndexCastOp,
-             memref::ExtractAlignedPointerAsIndexOp>(def))
-      break;
-    output = def->getOperand(0);
-  }
-  if (isa<MemRefType>(output.getType()))
+  if (Value output =
+          tessera::cpu::getBufferOfElementPointer(call.getOperand(kOutput)))
     if (std::optional<BufferOrigin> origin = traceOrigin(output);
         origin && origin->bytes)
       outputStartsLine = origin->bytes->first % 64 == 0;
   return tessera_depthwise_row_granule(
              *kernelHeight, *kernelWidth, *strideHeight, *strideWidth,
-             *height, *width, *rowStride, outputStartsLine, vectorWidth) == 0;
+             *outputHeight, *outputWidth, *outputRowStride, outputStartsLine,
+             vectorWidth) == 0;
 }
 
-/// Whether a runtime depthwise convolution that splits its channels
-/// (splitsDepthwiseChannels) reads `op`'s output as its input: the output,
-/// through reshapes, is the pointer the call passes as `input`
-/// (TESSERA_DEPTHWISE_CONV2D_PARAMETERS' third).
-bool feedsDepthwiseConvolution(linalg::LinalgOp op) {
+/// `buffer` without the reshapes that view it whole.
+Value stripReshapes(Value buffer) {
+  while (Operation *def = buffer.getDefiningOp()) {
+    if (!isa<memref::ExpandShapeOp, memref::CollapseShapeOp>(def))
+      break;
+    buffer = def->getOperand(0);
+  }
+  return buffer;
+}
+
+/// Whether the first op after `op` (and its in-place `epilogue`, which
+/// joins its kernel) that accesses `op`'s output is a runtime depthwise
+/// convolution that splits its channels (splitsDepthwiseChannels) and
+/// reads that output, whole, as its input (TESSERA_DEPTHWISE_CONV2D_-
+/// PARAMETERS' third).
+bool feedsDepthwiseConvolution(linalg::LinalgOp op,
+                               linalg::GenericOp epilogue) {
   constexpr unsigned kInputArgument = 2;
   if (op.getNumDpsInits() != 1)
     return false;
-  SmallVector<Value> worklist{op.getDpsInits()[0]};
-  while (!worklist.empty()) {
-    Value value = worklist.pop_back_val();
-    for (OpOperand &use : value.getUses()) {
-      Operation *user = use.getOwner();
-      if (isa<memref::ExpandShapeOp, memref::CollapseShapeOp,
-              memref::ExtractAlignedPointerAsIndexOp, arith::IndexCastOp,
-              LLVM::IntToPtrOp>(user)) {
-        worklist.push_back(user->getResult(0));
-        continue;
+  Value output = stripReshapes(op.getDpsInits()[0]);
+  std::optional<BufferOrigin> outputOrigin = traceOrigin(output);
+  auto accesses = [&](Value buffer) {
+    return buffer && isa<MemRefType>(buffer.getType()) &&
+           mayOverlap(outputOrigin, traceOrigin(buffer));
+  };
+  for (Operation *next = op->getNextNode(); next; next = next->getNextNode()) {
+    if (next == epilogue.getOperation() || isMemoryEffectFree(next))
+      continue;
+    if (auto call = dyn_cast<func::CallOp>(next)) {
+      // A pointer not made from a buffer is taken not to be the output:
+      // this only chooses how threads split the product.
+      bool readsAsInput = false;
+      for (auto [position, operand] : llvm::enumerate(call.getOperands())) {
+        Value buffer = isa<LLVM::LLVMPointerType>(operand.getType())
+                           ? tessera::cpu::getBufferOfElementPointer(operand)
+                           : operand;
+        if (!accesses(buffer))
+          continue;
+        if (position != kInputArgument || stripReshapes(buffer) != output)
+          return false;
+        readsAsInput = true;
       }
-      auto call = dyn_cast<func::CallOp>(user);
-      if (call && use.getOperandNumber() == kInputArgument &&
-          splitsDepthwiseChannels(call))
-        return true;
+      if (readsAsInput)
+        return splitsDepthwiseChannels(call);
+      continue;
     }
+    WalkResult touched = next->walk([&](Operation *nested) {
+      return llvm::any_of(nested->getOperands(), accesses)
+                 ? WalkResult::interrupt()
+                 : WalkResult::advance();
+    });
+    if (touched.wasInterrupted())
+      return false;
   }
   return false;
 }
@@ -252,14 +281,14 @@ bool feedsDepthwiseConvolution(linalg::LinalgOp op) {
 /// rows the way the product after it splits its pixels (split along a
 /// window's columns, each thread would write part of every output row).
 /// For a product, the loop that partitions the larger input wins, unless
-/// `wholeChannels` (a depthwise convolution reads the output next): then
+/// `splitOutputChannels` (a depthwise convolution reads the output next): then
 /// the loop of the output's leading dimension of more than one element
 /// (its channels). Otherwise, and on ties, the largest static extent wins,
 /// preferring loops other than the output's contiguous one: splitting
 /// that one leaves the vectorized innermost loop a run-time trip count.
 std::optional<unsigned> chooseParallelLoop(linalg::LinalgOp op,
                                            int64_t minIterations,
-                                           bool wholeChannels) {
+                                           bool splitOutputChannels) {
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
   int64_t iterations = 1;
   for (int64_t range : ranges)
@@ -343,10 +372,12 @@ std::optional<unsigned> chooseParallelLoop(linalg::LinalgOp op,
       });
     });
   };
-  // A depthwise convolution splits its channels over the threads the same
-  // way (tessera_parallel_for's contiguous chunks), so that each thread
-  // reads the channels it has just written.
-  if (wholeChannels && isProduct) {
+  // A depthwise convolution splits its channels over the threads in
+  // contiguous chunks too (tessera_parallel_for's), so that each thread
+  // reads mostly the channels it has just written: exactly those when
+  // both count channels in the same groups (see getLineGranule: equal
+  // plane sizes, a stride-1 window), else up to a group's channels apart.
+  if (splitOutputChannels && isProduct) {
     auto outputType = dyn_cast<ShapedType>(op.getDpsInits()[0].getType());
     for (auto [position, expr] : llvm::enumerate(output.getResults())) {
       if (!outputType || outputType.getDimSize(position) == 1)
@@ -460,7 +491,7 @@ LogicalResult outlineKernel(linalg::LinalgOp op, linalg::FillOp prologue,
       arguments.insert(value);
   }
   std::optional<unsigned> parallelLoop = chooseParallelLoop(
-      op, minParallelIterations, feedsDepthwiseConvolution(op));
+      op, minParallelIterations, feedsDepthwiseConvolution(op, epilogue));
 
   Location loc = op.getLoc();
   OpBuilder builder(parent->getContext());
@@ -583,7 +614,7 @@ struct OutlineKernelsPass
         if (!fill && !epilogue)
           continue;
         std::optional<unsigned> loop = chooseParallelLoop(
-            op, minParallelIterations, feedsDepthwiseConvolution(op));
+            op, minParallelIterations, feedsDepthwiseConvolution(op, epilogue));
         if (loop && !getOutputDimOfLoop(op, *loop))
           continue;
         if (fill) {

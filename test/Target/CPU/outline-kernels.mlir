@@ -148,20 +148,25 @@ func.func @parallel_columns(%a: memref<16x72xf32>, %b: memref<72x256xf32>, %c: m
 // -----
 
 // The same product whose output a depthwise convolution then reads as its
-// input (through a reshape and a pointer) is split along m, its output's
-// channels, when that convolution splits its channels over the threads
-// (tessera_depthwise_row_granule: 3 x 3 windows over 16 x 16 planes on
-// AVX-512), in the same contiguous chunks: each thread then reads the
-// channels it wrote. Not when it splits its rows (5 x 5 windows), nor when
-// the pointer is another of the call's arguments (its output).
+// input (through a reshape and a pointer, as tessera-depthwise-to-
+// microkernel passes it) is split along m, its output's channels (after
+// the unit batch), when that convolution splits its channels over the
+// threads (tessera_depthwise_row_granule: 3 x 3 windows over 16 x 16
+// planes on AVX-512), in contiguous chunks as well: each thread then
+// reads the channels it wrote. Not when it splits its rows (5 x 5
+// windows), nor after another op reads the output (a copy), nor when the
+// pointer is another of the call's arguments (its output).
 // PAR-LABEL:   func.func @feeds_depthwise
 // PAR:           %[[M:.*]] = arith.constant 16 : index
 // PAR:           call @feeds_depthwise_kernel_0(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %[[M]])
 // PAR:           call @tessera_depthwise_conv2d_avx512
-// PAR:         func.func private @feeds_depthwise_kernel_0(%[[A:.*]]: memref<16x72xf32>, %{{.*}}: memref<72x256xf32>, %[[C:.*]]: memref<16x256xf32>, %[[BEGIN:.*]]: index, %{{.*}}: index)
+// PAR:         func.func private @feeds_depthwise_kernel_0(%[[A:.*]]: memref<16x72xf32>, %{{.*}}: memref<1x72x256xf32>, %[[C:.*]]: memref<1x16x256xf32>, %[[BEGIN:.*]]: index, %{{.*}}: index)
 // PAR-DAG:       memref.subview %[[A]][%[[BEGIN]], 0]
-// PAR-DAG:       memref.subview %[[C]][%[[BEGIN]], 0]
+// PAR-DAG:       memref.subview %[[C]][0, %[[BEGIN]], 0]
 // PAR:         func.func private @feeds_depthwise_rows_kernel_0(%{{.*}}: memref<16x72xf32>, %[[B:.*]]: memref<72x256xf32>, %{{.*}}: memref<16x256xf32>, %{{.*}}: index, %{{.*}}: index)
+// PAR:           %[[FIRST:.*]] = arith.muli
+// PAR:           memref.subview %[[B]][0, %[[FIRST]]]
+// PAR:         func.func private @feeds_depthwise_after_copy_kernel_0(%{{.*}}: memref<16x72xf32>, %[[B:.*]]: memref<72x256xf32>, %{{.*}}: memref<16x256xf32>, %{{.*}}: index, %{{.*}}: index)
 // PAR:           %[[FIRST:.*]] = arith.muli
 // PAR:           memref.subview %[[B]][0, %[[FIRST]]]
 // PAR:         func.func private @feeds_depthwise_output_kernel_0(%{{.*}}: memref<16x72xf32>, %[[B:.*]]: memref<72x256xf32>, %{{.*}}: memref<16x256xf32>, %{{.*}}: index, %{{.*}}: index)
@@ -170,16 +175,23 @@ func.func @parallel_columns(%a: memref<16x72xf32>, %b: memref<72x256xf32>, %c: m
 #dA = affine_map<(m, n, k) -> (m, k)>
 #dB = affine_map<(m, n, k) -> (k, n)>
 #dC = affine_map<(m, n, k) -> (m, n)>
+#bA = affine_map<(b, m, n, k) -> (m, k)>
+#bB = affine_map<(b, m, n, k) -> (b, k, n)>
+#bC = affine_map<(b, m, n, k) -> (b, m, n)>
 func.func private @tessera_depthwise_conv2d_avx512(i64, i64, !llvm.ptr, i64, i64, i64, i64, i64, !llvm.ptr, i64, i64, !llvm.ptr, i64, !llvm.ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64, f32, f32, f32, !llvm.ptr, i64, f32, f32)
-func.func @feeds_depthwise(%a: memref<16x72xf32>, %b: memref<72x256xf32>, %c: memref<16x256xf32>, %weights: !llvm.ptr, %out: !llvm.ptr) {
-  linalg.generic {indexing_maps = [#dA, #dB, #dC], iterator_types = ["parallel", "parallel", "reduction"]} ins(%a, %b : memref<16x72xf32>, memref<72x256xf32>) outs(%c : memref<16x256xf32>) {
+func.func @feeds_depthwise(%a: memref<16x72xf32>, %b: memref<1x72x256xf32>, %c: memref<1x16x256xf32>, %weights: !llvm.ptr, %out: !llvm.ptr) {
+  linalg.generic {indexing_maps = [#bA, #bB, #bC], iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%a, %b : memref<16x72xf32>, memref<1x72x256xf32>) outs(%c : memref<1x16x256xf32>) {
   ^bb0(%x: f32, %y: f32, %acc: f32):
     %p = arith.mulf %x, %y : f32
     %s = arith.addf %acc, %p : f32
     linalg.yield %s : f32
   }
-  %image = memref.expand_shape %c [[0, 1], [2, 3]] output_shape [1, 16, 16, 16] : memref<16x256xf32> into memref<1x16x16x16xf32>
-  %address = memref.extract_aligned_pointer_as_index %image : memref<1x16x16x16xf32> -> index
+  %image = memref.expand_shape %c [[0], [1], [2, 3]] output_shape [1, 16, 16, 16] : memref<1x16x256xf32> into memref<1x16x16x16xf32>
+  %base, %offset, %sizes:4, %strides:4 = memref.extract_strided_metadata %image : memref<1x16x16x16xf32> -> memref<f32>, index, index, index, index, index, index, index, index, index
+  %aligned = memref.extract_aligned_pointer_as_index %image : memref<1x16x16x16xf32> -> index
+  %four = arith.constant 4 : index
+  %bytes = arith.muli %offset, %four : index
+  %address = arith.addi %aligned, %bytes : index
   %integer = arith.index_cast %address : index to i64
   %input = llvm.inttoptr %integer : i64 to !llvm.ptr
   %c0 = arith.constant 0 : i64
@@ -214,6 +226,27 @@ func.func @feeds_depthwise_rows(%a: memref<16x72xf32>, %b: memref<72x256xf32>, %
   call @tessera_depthwise_conv2d_avx512(%c1, %c16, %input, %c4096, %c256, %c16, %c16, %c16, %weights, %c5, %c5, %weights, %c1, %out, %c4096, %c256, %c16, %c16, %c16, %c1, %c1, %c2, %c2, %f0, %f0, %f0, %weights, %c0, %f0, %f0) : (i64, i64, !llvm.ptr, i64, i64, i64, i64, i64, !llvm.ptr, i64, i64, !llvm.ptr, i64, !llvm.ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64, f32, f32, f32, !llvm.ptr, i64, f32, f32) -> ()
   return
 }
+func.func @feeds_depthwise_after_copy(%a: memref<16x72xf32>, %b: memref<72x256xf32>, %c: memref<16x256xf32>, %copy: memref<16x256xf32>, %weights: !llvm.ptr, %out: !llvm.ptr) {
+  linalg.generic {indexing_maps = [#dA, #dB, #dC], iterator_types = ["parallel", "parallel", "reduction"]} ins(%a, %b : memref<16x72xf32>, memref<72x256xf32>) outs(%c : memref<16x256xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  memref.copy %c, %copy : memref<16x256xf32> to memref<16x256xf32>
+  %address = memref.extract_aligned_pointer_as_index %c : memref<16x256xf32> -> index
+  %integer = arith.index_cast %address : index to i64
+  %input = llvm.inttoptr %integer : i64 to !llvm.ptr
+  %c0 = arith.constant 0 : i64
+  %c1 = arith.constant 1 : i64
+  %c3 = arith.constant 3 : i64
+  %c16 = arith.constant 16 : i64
+  %c256 = arith.constant 256 : i64
+  %c4096 = arith.constant 4096 : i64
+  %f0 = arith.constant 0.0 : f32
+  call @tessera_depthwise_conv2d_avx512(%c1, %c16, %input, %c4096, %c256, %c16, %c16, %c16, %weights, %c3, %c3, %weights, %c1, %out, %c4096, %c256, %c16, %c16, %c16, %c1, %c1, %c1, %c1, %f0, %f0, %f0, %weights, %c0, %f0, %f0) : (i64, i64, !llvm.ptr, i64, i64, i64, i64, i64, !llvm.ptr, i64, i64, !llvm.ptr, i64, !llvm.ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64, f32, f32, f32, !llvm.ptr, i64, f32, f32) -> ()
+  return
+}
 func.func @feeds_depthwise_output(%a: memref<16x72xf32>, %b: memref<72x256xf32>, %c: memref<16x256xf32>, %weights: !llvm.ptr, %in: !llvm.ptr) {
   linalg.generic {indexing_maps = [#dA, #dB, #dC], iterator_types = ["parallel", "parallel", "reduction"]} ins(%a, %b : memref<16x72xf32>, memref<72x256xf32>) outs(%c : memref<16x256xf32>) {
   ^bb0(%x: f32, %y: f32, %acc: f32):
@@ -232,6 +265,32 @@ func.func @feeds_depthwise_output(%a: memref<16x72xf32>, %b: memref<72x256xf32>,
   %c4096 = arith.constant 4096 : i64
   %f0 = arith.constant 0.0 : f32
   call @tessera_depthwise_conv2d_avx512(%c1, %c16, %in, %c4096, %c256, %c16, %c16, %c16, %weights, %c3, %c3, %weights, %c1, %output, %c4096, %c256, %c16, %c16, %c16, %c1, %c1, %c1, %c1, %f0, %f0, %f0, %weights, %c0, %f0, %f0) : (i64, i64, !llvm.ptr, i64, i64, i64, i64, i64, !llvm.ptr, i64, i64, !llvm.ptr, i64, !llvm.ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64, f32, f32, f32, !llvm.ptr, i64, f32, f32) -> ()
+  return
+}
+
+// -----
+
+// Looking for a depthwise reader, the pass traces the buffers ops after a
+// product access; a view of index elements (a reshape's shape) has no bit
+// width to bound its bytes with, and is taken whole.
+// PAR-LABEL:   func.func @index_view_after_product
+// PAR:           call @index_view_after_product_kernel_0
+// PAR:           memref.store %{{.*}}, %{{.*}}[%{{.*}}] : memref<2xindex>
+#iA = affine_map<(m, n, k) -> (m, k)>
+#iB = affine_map<(m, n, k) -> (k, n)>
+#iC = affine_map<(m, n, k) -> (m, n)>
+func.func @index_view_after_product(%a: memref<16x72xf32>, %b: memref<72x256xf32>, %arena: memref<?xi8>) {
+  %c0 = arith.constant 0 : index
+  %c16384 = arith.constant 16384 : index
+  %c = memref.view %arena[%c0][] : memref<?xi8> to memref<16x256xf32>
+  linalg.generic {indexing_maps = [#iA, #iB, #iC], iterator_types = ["parallel", "parallel", "reduction"]} ins(%a, %b : memref<16x72xf32>, memref<72x256xf32>) outs(%c : memref<16x256xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  %shape = memref.view %arena[%c16384][] : memref<?xi8> to memref<2xindex>
+  memref.store %c16384, %shape[%c0] : memref<2xindex>
   return
 }
 

@@ -522,11 +522,12 @@ def TesseraOutlineKernels : Pass<"tessera-outline-kernels", "ModuleOp"> {
     may read it through a sliding window, whose halo the threads then both
     read), and the output's contiguous loop must index the inputs directly
     too. A product splits the loop that partitions its larger input,
-    except when a runtime depthwise convolution that splits its channels
-    (`tessera_depthwise_row_granule` in tessera_package_abi.h returns 0)
-    reads its output next: then it splits its output's channels, so that
-    each thread reads the channels it wrote. Otherwise the largest loop
-    wins, preferring loops other than the output's contiguous one. Such a kernel is marked
+    except when the next op to access its output is a runtime depthwise
+    convolution that reads it as its input and splits its channels
+    (`tessera_depthwise_row_granule` in tessera_package_abi.h returns 0):
+    then it splits its output's channels, so that each thread reads the
+    channels it wrote. Otherwise the largest loop wins, preferring loops
+    other than the output's contiguous one. Such a kernel is marked
     `tessera.parallel_kernel`, and the call passes 0 and the loop's extent;
     `tessera-dispatch-parallel-kernels` later hands the range to the
     runtime's thread pool. Where the output's static layout allows, the
