@@ -89,18 +89,10 @@ static int64_t gcd(int64_t a, int64_t b) {
   return a;
 }
 
-/* How many units (rows or planes, `stride` floats apart) each thread's
- * share is a multiple of, so that every share starts a cache line of the
- * output and no line is written by two threads (a line both cores write
- * moves between them on every write); 0 when that is impossible (the
- * output does not start a line, or `extent` has fewer than 8 such groups,
- * so that rounding would unbalance the threads by more than an eighth). */
+/* tessera_line_granule for an output at `output`. */
 static int64_t line_granule(const float *output, int64_t stride,
                             int64_t extent) {
-  if ((uintptr_t)output % 64 != 0 || stride == 0)
-    return 0;
-  int64_t granule = 16 / gcd(16, stride);
-  return extent >= 8 * granule ? granule : 0;
+  return tessera_line_granule(stride, extent, (uintptr_t)output % 64 == 0);
 }
 
 /* The end of a thread's range of units of `granule`: the extent's end

@@ -252,6 +252,39 @@ void tessera_sgemm_fused_avx2(TESSERA_SGEMM_PARAMETERS,
 void tessera_depthwise_conv2d_avx512(TESSERA_DEPTHWISE_CONV2D_PARAMETERS);
 void tessera_depthwise_conv2d_avx2(TESSERA_DEPTHWISE_CONV2D_PARAMETERS);
 
+/* How many units (rows or planes, `stride` floats apart) each thread's
+ * share of an output is a multiple of, so that every share starts a cache
+ * line and no line is written by two threads (a line both cores write
+ * moves between them on every write); 0 when that is impossible (the
+ * output does not start a line, `output_starts_line` 0, or `extent` has
+ * fewer than 8 such groups, so that rounding would unbalance the threads
+ * by more than an eighth). */
+static inline int64_t tessera_line_granule(int64_t stride, int64_t extent,
+                                           int output_starts_line) {
+  if (!output_starts_line || stride == 0)
+    return 0;
+  /* The fewest units whose floats fill whole 16-float lines. */
+  int64_t granule = 1;
+  while (granule < 16 && (granule * stride) % 16 != 0)
+    granule *= 2;
+  return extent >= 8 * granule ? granule : 0;
+}
+
+/* The stride (1 or 2) of a depthwise plane that the one-vector kernels
+ * convolve (3 x 3 windows, an output row of at most `vector_width`
+ * floats); 0 for other planes. */
+static inline int64_t tessera_depthwise_narrow_stride(
+    int64_t kernel_height, int64_t kernel_width, int64_t stride_height,
+    int64_t stride_width, int64_t output_width, int64_t vector_width) {
+  if (kernel_height != 3 || kernel_width != 3 ||
+      stride_height != stride_width)
+    return 0;
+  return (stride_width == 1 || stride_width == 2) &&
+                 output_width <= vector_width
+             ? stride_width
+             : 0;
+}
+
 /* How the depthwise kernels (and pools) split their planes over the
  * threads: by output rows, in groups of the returned number of rows, or,
  * when it returns 0, by planes in contiguous chunks
@@ -260,31 +293,22 @@ void tessera_depthwise_conv2d_avx2(TESSERA_DEPTHWISE_CONV2D_PARAMETERS);
  * starts a 64-byte line. tessera-outline-kernels splits a product whose
  * output such a convolution reads by the same channels when it returns 0.
  *
- * Planes that the one-vector kernels convolve (3 x 3, stride 1 or 2, an
- * output row of at most a vector) split channels. Other planes split
- * their rows in groups that start a line of the output, when the output
- * starts one and there are at least 8 groups (fewer would unbalance the
- * threads by more than an eighth); otherwise rows still split one by one
- * when there are 32 or more (the one line per plane both threads then
- * write costs less than reading half the input from the other core), and
+ * Narrow planes (tessera_depthwise_narrow_stride) split channels. Other
+ * planes split their rows in groups that start a line of the output
+ * (tessera_line_granule); otherwise rows still split one by one when
+ * there are 32 or more (the one line per plane both threads then write
+ * costs less than reading half the input from the other core), and
  * planes split when there are fewer. */
 static inline int64_t tessera_depthwise_row_granule(
     int64_t kernel_height, int64_t kernel_width, int64_t stride_height,
     int64_t stride_width, int64_t output_height, int64_t output_width,
     int64_t output_row_stride, int output_starts_line, int64_t vector_width) {
-  if (kernel_height == 3 && kernel_width == 3 &&
-      stride_height == stride_width &&
-      (stride_width == 1 || stride_width == 2) && output_width <= vector_width)
+  if (tessera_depthwise_narrow_stride(kernel_height, kernel_width,
+                                      stride_height, stride_width,
+                                      output_width, vector_width))
     return 0;
-  int64_t granule = 0;
-  if (output_starts_line && output_row_stride != 0) {
-    /* The fewest rows whose floats fill whole 16-float lines. */
-    granule = 1;
-    while (granule < 16 && (granule * output_row_stride) % 16 != 0)
-      granule *= 2;
-    if (output_height < 8 * granule)
-      granule = 0;
-  }
+  int64_t granule = tessera_line_granule(output_row_stride, output_height,
+                                         output_starts_line);
   return granule == 0 && output_height >= 32 ? 1 : granule;
 }
 

@@ -20,6 +20,7 @@
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/SymbolTable.h"
@@ -183,11 +184,8 @@ bool splitsDepthwiseChannels(func::CallOp call) {
                                                                    : 0;
   if (vectorWidth == 0 || call.getNumOperands() <= kStrideWidth)
     return false;
-  auto constant = [&](unsigned position) -> std::optional<int64_t> {
-    APInt value;
-    if (!matchPattern(call.getOperand(position), m_ConstantInt(&value)))
-      return std::nullopt;
-    return value.getSExtValue();
+  auto constant = [&](unsigned position) {
+    return getConstantIntValue(call.getOperand(position));
   };
   std::optional<int64_t> batch = constant(kBatch),
                          kernelHeight = constant(kKernelHeight),
