@@ -284,7 +284,9 @@ typedef void (*fused_micro_kernel_t)(int64_t kc, const float *packed_a,
                                      int overwrite, const epilogue_t *epilogue,
                                      int64_t row0, int64_t col0);
 /* Rows of B's next column panel for a register block to prefetch: `count`
- * rows from `rows` on, through the panel's `ld` (rows NULL: none). */
+ * rows from `rows` on (rows NULL: none), a row every ld floats of the
+ * panel the block reads (both panels' ld is the same: see
+ * prefetch_share). */
 typedef struct panel_prefetch {
   const float *rows;
   int64_t count;
@@ -344,7 +346,7 @@ typedef void (*prefetching_micro_kernel_t)(
 
 /* `epilogue` (NULL: none) is applied to the block, which is C's at (row0,
  * col0); `next` (rows NULL: none) are rows of the next column panel's B,
- * which the k loop prefetches evenly over its iterations: the lines of
+ * which the k loop prefetches spread over its iterations: the lines of
  * each row, three per row (a row of NR floats that does not start a line
  * spans three; a packed row spans two, and the third prefetch repeats the
  * second line). */
@@ -390,42 +392,58 @@ micro_kernel_avx512_prefetching_body(int64_t kc, const float *packed_a,
   } while (0)
 #define PREFETCH_NEXT_ROW()                                                    \
   do {                                                                         \
-    const char *row = (const char *)next_row;                                  \
+    const char *row = (const char *)(next.rows + prefetched * ldb);            \
     _mm_prefetch(row, _MM_HINT_T0);                                            \
     _mm_prefetch(row + 64, _MM_HINT_T0);                                       \
     _mm_prefetch(row + (AVX512_NR - 1) * sizeof(float), _MM_HINT_T0);         \
-    next_row += ldb;                                                           \
+    ++prefetched;                                                              \
     --rows_left;                                                               \
   } while (0)
-  /* A row every `every` iterations, or two per iteration when there are
-   * more rows than iterations. The first row block's register blocks
-   * split the next panel's rows between them (prefetch_share): one block
-   * prefetching a whole panel from memory, a line every few cycles, kept
-   * the fill buffers full for memory's latency and stalled its loop.
-   * BERT's FFN product (128 x 1024 x 256, 1 thread) with its weights
-   * flushed from the caches before each call: 68.5% -> 78.5% of the peak;
-   * with them in L3 76.6 -> 77.2%, in L2 unchanged (85%). */
-  const float *next_row = next.rows;
-  int64_t rows_left = next.rows ? next.count : 0;
+  /* The rows spread evenly over the iterations, from the first on, or
+   * two per iteration when there are more rows than iterations. Where the
+   * column panel's row panels run one after another, the first row
+   * block's register blocks split the next panel's rows between them
+   * (prefetch_share): one block prefetching a whole panel from memory, a
+   * line every few cycles, kept the fill buffers full for memory's
+   * latency and stalled its loop. BERT's FFN product (128 x 1024 x 256,
+   * 1 thread, % of the peak, alternating): with its weights flushed from
+   * the caches before each call 66.6-68.5 -> 75.0-78.5, with them in L3
+   * 73.4-76.6 -> 75.0-77.2, in L2 80.3 -> 78.7-79.7 (the blocks that did
+   * not prefetch before now run this loop). */
+  int64_t prefetched = 0, rows_left = next.rows ? next.count : 0;
   const int64_t iterations = kc / 2;
-  const int two_per_iteration = rows_left > iterations;
-  const int64_t every =
-      two_per_iteration || rows_left == 0 ? 1 : iterations / rows_left;
-  int64_t wait = 1;
   /* Two values of k per iteration: one prefetch of A per 64 bytes without
    * a branch, and half the loop's counter updates (1024^3: 0.5-1%). */
   int64_t k = 0;
-  for (; k + 2 <= kc; k += 2) {
-    _mm_prefetch((const char *)(packed_a + k * AVX512_MR + PREFETCH_A_FLOATS),
-                 _MM_HINT_T0);
-    if (rows_left > 0 && --wait == 0) {
-      PREFETCH_NEXT_ROW();
-      if (two_per_iteration && rows_left > 0)
+  if (rows_left > 0 && rows_left <= iterations) {
+    /* Its own loop: a countdown in the common one cost that product with
+     * B in L2 another point. */
+    const int64_t step = 2 * (iterations / rows_left);
+    int64_t next_k = 0;
+    for (; k + 2 <= kc; k += 2) {
+      _mm_prefetch(
+          (const char *)(packed_a + k * AVX512_MR + PREFETCH_A_FLOATS),
+          _MM_HINT_T0);
+      if (k == next_k && rows_left > 0) {
         PREFETCH_NEXT_ROW();
-      wait = every;
+        next_k += step;
+      }
+      STEP(k);
+      STEP(k + 1);
     }
-    STEP(k);
-    STEP(k + 1);
+  } else {
+    for (; k + 2 <= kc; k += 2) {
+      _mm_prefetch(
+          (const char *)(packed_a + k * AVX512_MR + PREFETCH_A_FLOATS),
+          _MM_HINT_T0);
+      if (rows_left > 0) {
+        PREFETCH_NEXT_ROW();
+        if (rows_left > 0)
+          PREFETCH_NEXT_ROW();
+      }
+      STEP(k);
+      STEP(k + 1);
+    }
   }
   if (k < kc)
     STEP(k);
@@ -873,9 +891,13 @@ static inline const float *next_panel(int pack_b_panels, int constant_b,
   return constant_b ? block_b + (jr + nr) * kc : NULL;
 }
 
-/* The share of `panel`'s kc rows (NULL: none), through `ld`, that the
- * register block `index` of `blocks` prefetches: the blocks that read a
- * column panel before the next split its rows evenly. */
+/* The share of `panel`'s kc rows (NULL: none), a row every `ld` floats,
+ * that the register block `index` of `blocks` prefetches: the blocks that
+ * read a column panel before the next take ceil(kc / blocks) rows each,
+ * in order (the last ones fewer, or none). `ld` is the ld of the panel
+ * the blocks read, which the kernel steps the rows by: the next panel's
+ * too, as B's panels (read in place, ldb, or packed in the weights, NR)
+ * share it; the edge panel a call copies (NR) has no next. */
 static inline panel_prefetch_t prefetch_share(const float *panel, int64_t ld,
                                               int64_t kc, int64_t index,
                                               int64_t blocks) {
@@ -1439,7 +1461,6 @@ static void gemm(const gemm_kernel_t *kernel, int64_t m, int64_t n,
          * prefetches each next panel (see run_register_block): the first
          * row panel alone when the rows go outside, else the first row
          * block's row panels share it. */
-        const int64_t ld_next = pack_b_panels ? nr : ldb;
         if (rows_outside) {
           for (int64_t ir = 0; ir < mc; ir += mr)
             for (int64_t jr = 0; jr < nc; jr += nr) {
@@ -1456,7 +1477,7 @@ static void gemm(const gemm_kernel_t *kernel, int64_t m, int64_t n,
                                                   b_block, block_b, kc, jr,
                                                   nr, nc)
                                      : NULL,
-                                 ld_next, kc, 0, 1));
+                                 panel.ld, kc, 0, 1));
             }
         } else {
           const int64_t row_panels = (mc + mr - 1) / mr;
@@ -1473,7 +1494,7 @@ static void gemm(const gemm_kernel_t *kernel, int64_t m, int64_t n,
                   kernel, &panel, kc, block_a, c, ldc, ic + ir, jc + jr,
                   mc - ir < mr ? (int)(mc - ir) : mr, overwrite_block,
                   last_epilogue,
-                  prefetch_share(next, ld_next, kc, ir / mr, row_panels));
+                  prefetch_share(next, panel.ld, kc, ir / mr, row_panels));
           }
         }
       }
