@@ -397,7 +397,6 @@ micro_kernel_avx512_prefetching_body(int64_t kc, const float *packed_a,
     _mm_prefetch(row + 64, _MM_HINT_T0);                                       \
     _mm_prefetch(row + (AVX512_NR - 1) * sizeof(float), _MM_HINT_T0);         \
     ++prefetched;                                                              \
-    --rows_left;                                                               \
   } while (0)
   /* The rows spread evenly over the iterations, from the first on, or
    * two per iteration when there are more rows than iterations. Where the
@@ -410,21 +409,22 @@ micro_kernel_avx512_prefetching_body(int64_t kc, const float *packed_a,
    * the caches before each call 66.6-68.5 -> 75.0-78.5, with them in L3
    * 73.4-76.6 -> 75.0-77.2, in L2 80.3 -> 78.7-79.7 (the blocks that did
    * not prefetch before now run this loop). */
-  int64_t prefetched = 0, rows_left = next.rows ? next.count : 0;
+  const int64_t rows = next.rows ? next.count : 0;
+  int64_t prefetched = 0;
   const int64_t iterations = kc / 2;
   /* Two values of k per iteration: one prefetch of A per 64 bytes without
    * a branch, and half the loop's counter updates (1024^3: 0.5-1%). */
   int64_t k = 0;
-  if (rows_left > 0 && rows_left <= iterations) {
+  if (rows > 0 && rows <= iterations) {
     /* Its own loop: a countdown in the common one cost that product with
      * B in L2 another point. */
-    const int64_t step = 2 * (iterations / rows_left);
+    const int64_t step = 2 * (iterations / rows);
     int64_t next_k = 0;
     for (; k + 2 <= kc; k += 2) {
       _mm_prefetch(
           (const char *)(packed_a + k * AVX512_MR + PREFETCH_A_FLOATS),
           _MM_HINT_T0);
-      if (k == next_k && rows_left > 0) {
+      if (k == next_k && prefetched < rows) {
         PREFETCH_NEXT_ROW();
         next_k += step;
       }
@@ -436,9 +436,9 @@ micro_kernel_avx512_prefetching_body(int64_t kc, const float *packed_a,
       _mm_prefetch(
           (const char *)(packed_a + k * AVX512_MR + PREFETCH_A_FLOATS),
           _MM_HINT_T0);
-      if (rows_left > 0) {
+      if (prefetched < rows) {
         PREFETCH_NEXT_ROW();
-        if (rows_left > 0)
+        if (prefetched < rows)
           PREFETCH_NEXT_ROW();
       }
       STEP(k);
@@ -447,7 +447,7 @@ micro_kernel_avx512_prefetching_body(int64_t kc, const float *packed_a,
   }
   if (k < kc)
     STEP(k);
-  while (rows_left > 0)
+  while (prefetched < rows)
     PREFETCH_NEXT_ROW();
 #undef PREFETCH_NEXT_ROW
 #undef STEP
