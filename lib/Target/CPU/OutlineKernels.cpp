@@ -461,11 +461,13 @@ int64_t getLineGranule(linalg::LinalgOp op, unsigned loop, int64_t extent) {
 }
 
 /// Outlines `op`, with its zero-fill `prologue` and in-place `epilogue`
-/// when it has them.
+/// when it has them, split over threads along `parallelLoop` (none: run
+/// whole by one call).
 LogicalResult outlineKernel(linalg::LinalgOp op, linalg::FillOp prologue,
-                            linalg::GenericOp epilogue, func::FuncOp parent,
-                            SymbolTable &symbols, unsigned index,
-                            int64_t minParallelIterations) {
+                            linalg::GenericOp epilogue,
+                            std::optional<unsigned> parallelLoop,
+                            func::FuncOp parent, SymbolTable &symbols,
+                            unsigned index) {
   // Constants the body captures are cloned into the kernel; other captured
   // values become arguments after the operands.
   SetVector<Value> arguments(op->getOperands().begin(),
@@ -488,8 +490,6 @@ LogicalResult outlineKernel(linalg::LinalgOp op, linalg::FillOp prologue,
     else
       arguments.insert(value);
   }
-  std::optional<unsigned> parallelLoop = chooseParallelLoop(
-      op, minParallelIterations, feedsDepthwiseConvolution(op, epilogue));
 
   Location loc = op.getLoc();
   OpBuilder builder(parent->getContext());
@@ -603,6 +603,9 @@ struct OutlineKernelsPass
       parent.walk([&](linalg::LinalgOp op) { ops.push_back(op); });
       llvm::DenseMap<Operation *, linalg::FillOp> prologues;
       llvm::DenseMap<Operation *, linalg::GenericOp> epilogues;
+      // The loop chosen for an op with a prologue or epilogue, reused when
+      // it is outlined (the choice searches the ops after it).
+      llvm::DenseMap<Operation *, std::optional<unsigned>> parallelLoops;
       llvm::DenseSet<Operation *> fused;
       for (linalg::LinalgOp op : ops) {
         // The fill and the epilogue go into the kernel on the same
@@ -615,6 +618,7 @@ struct OutlineKernelsPass
             op, minParallelIterations, feedsDepthwiseConvolution(op, epilogue));
         if (loop && !getOutputDimOfLoop(op, *loop))
           continue;
+        parallelLoops[op] = loop;
         if (fill) {
           prologues[op] = fill;
           fused.insert(fill);
@@ -628,9 +632,15 @@ struct OutlineKernelsPass
       for (auto [index, op] : llvm::enumerate(ops)) {
         if (fused.contains(op))
           continue;
-        if (failed(outlineKernel(op, prologues.lookup(op),
-                                 epilogues.lookup(op), parent, symbols, index,
-                                 minParallelIterations)))
+        linalg::GenericOp epilogue = epilogues.lookup(op);
+        auto chosen = parallelLoops.find(op);
+        std::optional<unsigned> loop =
+            chosen != parallelLoops.end()
+                ? chosen->second
+                : chooseParallelLoop(op, minParallelIterations,
+                                     feedsDepthwiseConvolution(op, epilogue));
+        if (failed(outlineKernel(op, prologues.lookup(op), epilogue, loop,
+                                 parent, symbols, index)))
           return signalPassFailure();
       }
     }
