@@ -166,7 +166,26 @@ def measure_peak(work, seconds, trials):
         if out["gflops"] is None or res["gflops"] > out["gflops"]:
             out["gflops"] = res["gflops"]
             out["best_variant"] = name
+            out["exe"] = exe
     return out
+
+
+def adjacent_peak(args):
+    """The FMA peak measured now (--adjacent-peak-* trials of the best
+    fma_peak variant), or None. On a shared host the core's share drifts by
+    5-25% over minutes, so the peak measured at the start can be far from
+    the one a microbenchmark ran against; each chunk is rated against the
+    mean of the peaks measured just before and just after it."""
+    if not args.peak_exe or args.adjacent_peak_trials < 1:
+        return None
+    try:
+        res = json.loads(run_cmd([args.peak_exe, str(args.adjacent_peak_seconds),
+                                  str(args.adjacent_peak_trials)],
+                                 "fma_peak (adjacent)").strip().splitlines()[-1])
+        return res["gflops"]
+    except (StepError, ValueError, IndexError, KeyError) as e:
+        log("peak: adjacent measurement failed: %s" % e)
+        return None
 
 
 # ---------------------------------------------------------------- models
@@ -378,6 +397,8 @@ def time_case(case, args, threads, rounds, flops=None):
     def pair(n_t, n_o, label):
         first = not written[0]
         parts = []
+        # Microbenchmarks: peaks measured around each chunk (adjacent_peak).
+        peaks = [adjacent_peak(args)] if flops else []
 
         def timed(engine, title, runs, run_chunk):
             # An engine that failed once is not run again for this case.
@@ -386,6 +407,16 @@ def time_case(case, args, threads, rounds, flops=None):
             try:
                 chunk = run_chunk()
                 parts.append("%s %s ms (x%d)" % (title, fmt_ms(chunk["median_ms"]), runs))
+                if flops:
+                    peaks.append(adjacent_peak(args))
+                    if peaks[-2] and peaks[-1]:
+                        chunk["adjacent_peak_gflops"] = (peaks[-2] + peaks[-1]) / 2
+                        chunk["adjacent_peak_fraction"] = (
+                            flops / (chunk["median_ms"] * 1e-3) * 1e-9 /
+                            (threads * chunk["adjacent_peak_gflops"]))
+                        parts[-1] += " %.1f%% of %.1f GFLOP/s" % (
+                            100 * chunk["adjacent_peak_fraction"],
+                            chunk["adjacent_peak_gflops"])
                 return chunk
             except (StepError, ValueError, KeyError) as e:
                 errors.append(engine)
@@ -434,10 +465,17 @@ def time_case(case, args, threads, rounds, flops=None):
     def summarize(chunks):
         if not chunks:
             return None
-        return {"median_ms": median([c["median_ms"] for c in chunks]),
-                "min_ms": min(c["min_ms"] for c in chunks),
-                "timed_runs": sum(c["runs"] for c in chunks),
-                "chunks": chunks}
+        out = {"median_ms": median([c["median_ms"] for c in chunks]),
+               "min_ms": min(c["min_ms"] for c in chunks),
+               "timed_runs": sum(c["runs"] for c in chunks),
+               "chunks": chunks}
+        fractions = [c["adjacent_peak_fraction"] for c in chunks
+                     if "adjacent_peak_fraction" in c]
+        if fractions:
+            out["adjacent_peak_fraction"] = median(fractions)
+            out["adjacent_peak_gflops"] = [c["adjacent_peak_gflops"] for c in chunks
+                                           if "adjacent_peak_gflops" in c]
+        return out
 
     rec["tessera"] = summarize(t_chunks)
     rec["ort"] = summarize(o_chunks)
@@ -520,6 +558,12 @@ def markdown(report):
         v = report["peak"]["variants"].get(report["peak"].get("best_variant"), {})
         lines.append("- measured single-core fp32 FMA peak: %.1f GFLOP/s (%s, "
                      "benchmarks/fma_peak.c)" % (peak, v.get("isa")))
+    adjacent = [p for rec in report["micro"] for res in rec["results"]
+                for side in ("tessera", "ort") if res[side]
+                for p in res[side].get("adjacent_peak_gflops", [])]
+    if adjacent:
+        lines.append("- the same peak measured around each microbenchmark chunk "
+                     "(%% adj.): %.1f-%.1f GFLOP/s" % (min(adjacent), max(adjacent)))
     s = report["settings"]
     lines.append("- timing: alternating rounds of one tessera-run chunk and one "
                  "ONNX Runtime chunk per thread count (up to %d for models, %d for "
@@ -556,28 +600,33 @@ def markdown(report):
     if report["micro"]:
         lines += ["## Microbenchmarks", "",
                   "GFLOP/s = 2*M*N*K (GEMM) or 2*N*F*OH*OW*C*R*S (conv) / median "
-                  "time; % peak = GFLOP/s / (threads * measured single-core peak). "
+                  "time; % peak = GFLOP/s / (threads * measured single-core peak); "
+                  "% adj. = the median over chunks of each chunk's GFLOP/s / (threads "
+                  "* the mean of the single-core peaks measured just before and just "
+                  "after it), which a host whose load drifts skews less. "
                   "A 3x3 stride-1 convolution runs as Winograd F(2x2, 3x3) in "
                   "tessera (16 products per 2x2 tile and channel pair instead of "
                   "36), so its % peak, counted in direct-convolution flops, can "
                   "exceed 100%.", "",
                   "| benchmark | shape | MFLOP | threads | tessera ms | tessera GFLOP/s "
-                  "| tessera % peak | ORT ms | ORT GFLOP/s | ORT % peak | max abs err | agree |",
-                  "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|:---:|"]
+                  "| tessera % peak | tessera % adj. | ORT ms | ORT GFLOP/s | ORT % peak "
+                  "| ORT % adj. | max abs err | agree |",
+                  "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|:---:|"]
         for rec in report["micro"]:
             if not rec["results"]:
-                lines.append("| %s | %s | %.1f | - | %s | - | - | - | - | - | - | - |" % (
+                lines.append("| %s | %s | %.1f | - | %s | - | - | - | - | - | - | - | - | - |" % (
                     rec["name"], rec["shape"], rec["flops"] / 1e6, failure_text(rec)))
             for res in rec["results"]:
                 cells = []
                 for side in ("tessera", "ort"):
                     s = res[side]
                     if s:
-                        cells += [fmt_ms(s["median_ms"]), "%.2f" % s["gflops"],
-                                  "%.1f%%" % (100 * s["peak_fraction"])
-                                  if s.get("peak_fraction") is not None else "-"]
+                        cells += [fmt_ms(s["median_ms"]), "%.2f" % s["gflops"]] + [
+                            "%.1f%%" % (100 * s[key]) if s.get(key) is not None
+                            else "-"
+                            for key in ("peak_fraction", "adjacent_peak_fraction")]
                     else:
-                        cells += [failure_text(rec, res) or "-", "-", "-"]
+                        cells += [failure_text(rec, res) or "-", "-", "-", "-"]
                 lines.append("| %s | %s | %.1f | %d | %s | %s | %s |" % (
                     rec["name"], rec["shape"], rec["flops"] / 1e6, res["threads"],
                     " | ".join(cells), fmt_err(res["max_abs_err"]), fmt_agree(res)))
@@ -702,7 +751,7 @@ def main(argv=None):
                     help="thread counts for the microbenchmarks")
     ap.add_argument("--rounds", type=int, default=3,
                     help="alternating tessera/ORT rounds per model and thread count")
-    ap.add_argument("--micro-rounds", type=int, default=2,
+    ap.add_argument("--micro-rounds", type=int, default=3,
                     help="alternating rounds per microbenchmark and thread count")
     ap.add_argument("--runs", type=int, default=0,
                     help="timed tessera runs per chunk (0: sized from the first "
@@ -726,6 +775,12 @@ def main(argv=None):
                     help="length of one fma_peak trial")
     ap.add_argument("--peak-trials", type=int, default=5,
                     help="fma_peak trials (the best counts)")
+    ap.add_argument("--adjacent-peak-seconds", type=float, default=0.1,
+                    help="length of one fma_peak trial before and after each "
+                    "microbenchmark chunk")
+    ap.add_argument("--adjacent-peak-trials", type=int, default=3,
+                    help="fma_peak trials before and after each microbenchmark "
+                    "chunk (the best counts; 0: no %% adj. column)")
     ap.add_argument("--ort-dir", default=None,
                     help="onnxruntime-node package (default: ort_run.js's, "
                     "build/ort/node_modules/onnxruntime-node)")
@@ -775,6 +830,7 @@ def main(argv=None):
     log("peak: measuring single-core fp32 FMA throughput ...")
     report["peak"] = measure_peak(args.work, args.peak_seconds, args.peak_trials)
     args.peak = report["peak"].get("gflops")
+    args.peak_exe = report["peak"].get("exe")
 
     failed = False
     if model_names:
