@@ -96,7 +96,8 @@ static std::string escape(StringRef text) {
       out.push_back(static_cast<char>(c));
       continue;
     }
-    out += llvm::formatv("%{0:X2}", static_cast<unsigned>(c)).str();
+    out.push_back('%');
+    out += llvm::utohexstr(c, /*LowerCase=*/false, /*Width=*/2);
   }
   return out;
 }
