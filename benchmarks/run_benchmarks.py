@@ -18,7 +18,8 @@ In one run it
   4. compares the outputs of both (first round, every thread count) with
      test/e2e/compare_outputs.py's rule (rtol 1e-4, atol 1e-5);
   5. does the same for one-node MatMul / Conv microbenchmarks and reports
-     GFLOP/s and the fraction of the FMA peak;
+     GFLOP/s and the fraction of the FMA peak, both the peak of step 1 and
+     (% adj.) the peak measured again just before and after each chunk;
   6. prints a markdown table and writes WORK/bench.md, WORK/bench.json and
      WORK/bench.png.
 
@@ -166,7 +167,7 @@ def measure_peak(work, seconds, trials):
         if out["gflops"] is None or res["gflops"] > out["gflops"]:
             out["gflops"] = res["gflops"]
             out["best_variant"] = name
-            out["exe"] = exe
+            out["best_exe"] = exe
     return out
 
 
@@ -397,28 +398,34 @@ def time_case(case, args, threads, rounds, flops=None):
     def pair(n_t, n_o, label):
         first = not written[0]
         parts = []
-        # Microbenchmarks: peaks measured around each chunk (adjacent_peak).
-        peaks = [adjacent_peak(args)] if flops else []
+        # Microbenchmarks: each chunk is rated against the peaks measured
+        # just before and just after it (adjacent_peak); a chunk's "after"
+        # is the next one's "before", unless that chunk failed.
+        before = [adjacent_peak(args) if flops else None]
 
         def timed(engine, title, runs, run_chunk):
             # An engine that failed once is not run again for this case.
             if engine in errors:
                 return None
             try:
+                if flops and before[0] is None:
+                    before[0] = adjacent_peak(args)
                 chunk = run_chunk()
                 parts.append("%s %s ms (x%d)" % (title, fmt_ms(chunk["median_ms"]), runs))
                 if flops:
-                    peaks.append(adjacent_peak(args))
-                    if peaks[-2] and peaks[-1]:
-                        chunk["adjacent_peak_gflops"] = (peaks[-2] + peaks[-1]) / 2
+                    after = adjacent_peak(args)
+                    if before[0] and after:
+                        chunk["adjacent_peaks_gflops"] = [before[0], after]
                         chunk["adjacent_peak_fraction"] = (
                             flops / (chunk["median_ms"] * 1e-3) * 1e-9 /
-                            (threads * chunk["adjacent_peak_gflops"]))
-                        parts[-1] += " %.1f%% of %.1f GFLOP/s" % (
+                            (threads * (before[0] + after) / 2))
+                        parts[-1] += " %.1f%% of %.1f-%.1f GFLOP/s" % (
                             100 * chunk["adjacent_peak_fraction"],
-                            chunk["adjacent_peak_gflops"])
+                            min(before[0], after), max(before[0], after))
+                    before[0] = after
                 return chunk
             except (StepError, ValueError, KeyError) as e:
+                before[0] = None
                 errors.append(engine)
                 rec[engine + "_error"] = str(e)
                 log("%s: %s" % (case.name, e))
@@ -473,8 +480,6 @@ def time_case(case, args, threads, rounds, flops=None):
                      if "adjacent_peak_fraction" in c]
         if fractions:
             out["adjacent_peak_fraction"] = median(fractions)
-            out["adjacent_peak_gflops"] = [c["adjacent_peak_gflops"] for c in chunks
-                                           if "adjacent_peak_gflops" in c]
         return out
 
     rec["tessera"] = summarize(t_chunks)
@@ -560,7 +565,8 @@ def markdown(report):
                      "benchmarks/fma_peak.c)" % (peak, v.get("isa")))
     adjacent = [p for rec in report["micro"] for res in rec["results"]
                 for side in ("tessera", "ort") if res[side]
-                for p in res[side].get("adjacent_peak_gflops", [])]
+                for c in res[side]["chunks"]
+                for p in c.get("adjacent_peaks_gflops", [])]
     if adjacent:
         lines.append("- the same peak measured around each microbenchmark chunk "
                      "(%% adj.): %.1f-%.1f GFLOP/s" % (min(adjacent), max(adjacent)))
@@ -780,7 +786,7 @@ def main(argv=None):
                     "microbenchmark chunk")
     ap.add_argument("--adjacent-peak-trials", type=int, default=3,
                     help="fma_peak trials before and after each microbenchmark "
-                    "chunk (the best counts; 0: no %% adj. column)")
+                    "chunk (the best counts; 0: none, and %% adj. shows -)")
     ap.add_argument("--ort-dir", default=None,
                     help="onnxruntime-node package (default: ort_run.js's, "
                     "build/ort/node_modules/onnxruntime-node)")
@@ -797,6 +803,10 @@ def main(argv=None):
     for opt in ("rounds", "micro_rounds"):
         if getattr(args, opt) < 1:
             ap.error("--%s must be >= 1" % opt.replace("_", "-"))
+    if args.adjacent_peak_trials < 0 or args.adjacent_peak_trials > 1000 or \
+            args.adjacent_peak_seconds <= 0:
+        ap.error("--adjacent-peak-trials must be in 0..1000 and "
+                 "--adjacent-peak-seconds > 0")
     if args.runs < 0 or args.ort_runs < 0:
         ap.error("--runs / --ort-runs must be >= 0")
     args.bin = os.path.abspath(args.bin)
@@ -830,7 +840,8 @@ def main(argv=None):
     log("peak: measuring single-core fp32 FMA throughput ...")
     report["peak"] = measure_peak(args.work, args.peak_seconds, args.peak_trials)
     args.peak = report["peak"].get("gflops")
-    args.peak_exe = report["peak"].get("exe")
+    # The executable is for adjacent_peak, not for the report.
+    args.peak_exe = report["peak"].pop("best_exe", None)
 
     failed = False
     if model_names:

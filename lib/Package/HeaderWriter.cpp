@@ -25,16 +25,18 @@ static std::string toMacroName(StringRef text) {
   return out;
 }
 
-/// `text` as it can stand in a C comment: control bytes as \xNN and "*/"
-/// broken up, so that no ONNX name ends the comment or the line early.
+/// `text` as it can stand in a C comment: control bytes as \xNN, and "*/"
+/// and "/*" broken up, so that no ONNX name ends the comment or the line
+/// early, or nests a comment (-Wcomment).
 static std::string toCommentText(StringRef text) {
   std::string out;
   for (size_t i = 0; i < text.size(); ++i) {
     unsigned char c = text[i];
     if (c < 0x20 || c == 0x7f)
       out += "\\x" + llvm::utohexstr(c, /*LowerCase=*/true, /*Width=*/2);
-    else if (c == '*' && i + 1 < text.size() && text[i + 1] == '/')
-      out += "* ";
+    else if ((c == '*' || c == '/') && i + 1 < text.size() &&
+             text[i + 1] == (c == '*' ? '/' : '*'))
+      out += {static_cast<char>(c), ' '};
     else
       out.push_back(static_cast<char>(c));
   }
@@ -77,16 +79,23 @@ void package::writeHeader(const Signature &signature, StringRef headerGuardHint,
   os << "#define " << prefix << "_NUM_OUTPUTS " << signature.outputs.size()
      << "\n\n";
   // Names that differ only outside [A-Za-z0-9] ("a b", "a_b") map to one
-  // macro name: the later ones get their index appended.
-  llvm::StringSet<> macros;
+  // macro name: the later ones get their index appended, and a suffixed
+  // name never takes another tensor's own ("a_b_1").
+  auto macroOf = [&](StringRef kind, const TensorSignature &tensor) {
+    return prefix + "_" + toMacroName(kind) + "_" + toMacroName(tensor.name);
+  };
+  llvm::StringSet<> reserved, macros;
+  for (const TensorSignature &tensor : signature.inputs)
+    reserved.insert(macroOf("input", tensor));
+  for (const TensorSignature &tensor : signature.outputs)
+    reserved.insert(macroOf("output", tensor));
   auto writeIndices = [&](StringRef kind,
                           const std::vector<TensorSignature> &tensors) {
     for (size_t i = 0; i < tensors.size(); ++i) {
-      std::string macro =
-          prefix + "_" + toMacroName(kind) + "_" + toMacroName(tensors[i].name);
+      std::string macro = macroOf(kind, tensors[i]);
       if (!macros.insert(macro).second) {
         macro += "_" + std::to_string(i);
-        while (!macros.insert(macro).second)
+        while (reserved.contains(macro) || !macros.insert(macro).second)
           macro += "_";
       }
       os << "/* " << kind << " \"" << toCommentText(tensors[i].name)

@@ -58,10 +58,10 @@
  * products, 16 tiles) reads A twice as fast per FMA as the full one, and
  * the L1 prefetch alone left its loop waiting on A from memory: it also
  * prefetches into L2 this far ahead (16 KiB). ResNet-18 (alternating
- * runs, Xeon, 2.3 GHz): 1 thread 19.0-19.1 -> 18.4-18.8 ms, 2 threads
- * 10.2-10.4 -> 9.9-10.1 ms; 2, 8 and 32 KiB ahead, or as T2, alike. Added
- * to the full and 17-column kernels it gained nothing more and cost
- * BERT and SqueezeNet 0.3-1%. */
+ * runs, Xeon, 2.3 GHz): 1 thread 18.4-18.8 -> 17.8-18.4 ms, 2 threads
+ * median 10.04 -> 9.87 ms over 6 rounds; 8 and 32 KiB ahead, or into L3
+ * (T2), alike. Added to the full and 17-column kernels it gained nothing
+ * more and cost BERT and SqueezeNet 0.3-1%. */
 #define PREFETCH_A_L2_FLOATS 4096
 
 /* `width` rows of A (columns of B) padded to whole panels of `panel`. */
