@@ -221,6 +221,10 @@ def micro_flops(kind, p):
     return 2.0 * p["N"] * p["F"] * oh * ow * p["C"] * p["R"] * p["S"]
 
 
+def gflops_of(flops, ms):
+    return flops / (ms * 1e-3) * 1e-9
+
+
 def micro_shape(kind, p):
     if kind == "gemm":
         return "M=%d N=%d K=%d" % (p["M"], p["N"], p["K"])
@@ -394,14 +398,14 @@ def time_case(case, args, threads, rounds, flops=None):
     out_o = os.path.join(case.dir, "out-t%d" % threads, "ort")
     scratch_o = os.path.join(case.dir, "out-t%d" % threads, "ort-scratch")
     written = [False]
+    # Microbenchmarks: each chunk is rated against the peaks measured just
+    # before and just after it (adjacent_peak); a chunk's "after" is the
+    # next one's "before", across rounds too, unless that chunk failed.
+    before = [None]
 
     def pair(n_t, n_o, label):
         first = not written[0]
         parts = []
-        # Microbenchmarks: each chunk is rated against the peaks measured
-        # just before and just after it (adjacent_peak); a chunk's "after"
-        # is the next one's "before", unless that chunk failed.
-        before = [adjacent_peak(args) if flops else None]
 
         def timed(engine, title, runs, run_chunk):
             # An engine that failed once is not run again for this case.
@@ -417,7 +421,7 @@ def time_case(case, args, threads, rounds, flops=None):
                     if before[0] and after:
                         chunk["adjacent_peaks_gflops"] = [before[0], after]
                         chunk["adjacent_peak_fraction"] = (
-                            flops / (chunk["median_ms"] * 1e-3) * 1e-9 /
+                            gflops_of(flops, chunk["median_ms"]) /
                             (threads * (before[0] + after) / 2))
                         parts[-1] += " %.1f%% of %.1f-%.1f GFLOP/s" % (
                             100 * chunk["adjacent_peak_fraction"],
@@ -495,7 +499,7 @@ def time_case(case, args, threads, rounds, flops=None):
         for side in ("tessera", "ort"):
             s = rec[side]
             if s:
-                s["gflops"] = flops / (s["median_ms"] * 1e-3) * 1e-9
+                s["gflops"] = gflops_of(flops, s["median_ms"])
                 if args.peak:
                     s["peak_fraction"] = s["gflops"] / (args.peak * threads)
     return rec

@@ -51,7 +51,8 @@ static std::string describeTensor(const TensorSignature &tensor) {
     if (tensor.dims[d] >= 0)
       text += std::to_string(tensor.dims[d]);
     else
-      text += tensor.symbols[d].empty() ? "?" : toCommentText(tensor.symbols[d]);
+      text +=
+          tensor.symbols[d].empty() ? "?" : toCommentText(tensor.symbols[d]);
   }
   return text + "]";
 }
