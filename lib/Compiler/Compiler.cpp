@@ -214,6 +214,8 @@ LogicalResult Compilation::emitPackageCode(
         cpu::buildCPULoweringPipeline(pm, lowering);
       })))
     return failure();
+  std::vector<package::KernelLabel> kernels = package::getKernelLabels(*module);
+  (*module)->removeAttr(kKernelLabelsAttr);
   if (options.verbose) {
     cpu::KernelSummary kernels = cpu::summarizeKernels(*module);
     llvm::errs() << "tessera-compile: " << kernels.kernels << " kernels ("
@@ -261,7 +263,7 @@ LogicalResult Compilation::emitPackageCode(
     embedded = {};
   }
   std::string metadata =
-      package::formatMetadata(signature, arenaBytes, layout);
+      package::formatMetadata(signature, arenaBytes, layout, kernels);
   if (failed(package::addPackageSymbols(*llvmModule, metadata, embedded,
                                         signature.inputs.size(), error)))
     return fail(error);

@@ -102,9 +102,23 @@ static std::string escape(StringRef text) {
   return out;
 }
 
+std::vector<KernelLabel> package::getKernelLabels(ModuleOp module) {
+  std::vector<KernelLabel> labels;
+  auto records = module->getAttrOfType<ArrayAttr>(kKernelLabelsAttr);
+  if (!records)
+    return labels;
+  for (auto record : records.getAsRange<ArrayAttr>()) {
+    auto kind = record.size() == 2 ? dyn_cast<StringAttr>(record[0]) : nullptr;
+    auto node = record.size() == 2 ? dyn_cast<StringAttr>(record[1]) : nullptr;
+    labels.push_back({kind ? kind.str() : "loops", node ? node.str() : ""});
+  }
+  return labels;
+}
+
 std::string package::formatMetadata(const Signature &signature,
                                     int64_t arenaBytes,
-                                    const WeightsLayout &weights) {
+                                    const WeightsLayout &weights,
+                                    ArrayRef<KernelLabel> kernels) {
   std::string text;
   llvm::raw_string_ostream os(text);
   os << "tessera-package 1\n";
@@ -134,5 +148,11 @@ std::string package::formatMetadata(const Signature &signature,
     writeTensor("input", tensor);
   for (const TensorSignature &tensor : signature.outputs)
     writeTensor("output", tensor);
+  for (const KernelLabel &kernel : kernels) {
+    os << "kernel " << escape(kernel.kind);
+    if (!kernel.node.empty())
+      os << " " << escape(kernel.node);
+    os << "\n";
+  }
   return text;
 }

@@ -50,6 +50,10 @@ struct tessera_context {
   /* Blocks of earlier outputs that inputs are bound to, kept until no
    * binding points into them (at most one per input). */
   void **held_blocks;
+  /* Kernel timings (tessera_context_set_profiling); counted while
+   * `profiling`, always allocated. */
+  int profiling;
+  tessera_rt_profile_t profile;
 };
 
 /* The context whose run is under way on this thread. */
@@ -225,6 +229,7 @@ static void destroy_context(tessera_context_t *context) {
     free(context->held_blocks[i]);
   free(context->reusable_blocks);
   free(context->held_blocks);
+  tessera_rt_profile_free(&context->profile);
   free(context);
 }
 
@@ -246,6 +251,11 @@ tessera_context_create(const tessera_model_t *model,
                            "out of memory creating a context");
   result->model = model;
   result->num_threads = default_num_threads();
+  if (tessera_rt_profile_init(&result->profile, meta->num_kernels) != 0) {
+    destroy_context(result);
+    return tessera_rt_fail(TESSERA_ERROR_OUT_OF_MEMORY,
+                           "out of memory creating a context");
+  }
 
   const size_t alignment = TESSERA_PACKAGE_ARENA_ALIGNMENT;
   if ((uint64_t)meta->arena_bytes > (uint64_t)(SIZE_MAX - alignment)) {
@@ -320,6 +330,33 @@ tessera_context_set_num_threads(tessera_context_t *context,
                            "expected 0 (the default) or more",
                            (int)num_threads);
   context->num_threads = num_threads ? num_threads : default_num_threads();
+  return TESSERA_OK;
+}
+
+TESSERA_EXPORT tessera_status_t
+tessera_context_set_profiling(tessera_context_t *context, int32_t enabled) {
+  if (!context)
+    return tessera_rt_fail(TESSERA_ERROR_INVALID_ARGUMENT,
+                           "tessera_context_set_profiling: context is null");
+  tessera_rt_profile_t *profile = &context->profile;
+  profile->runs = profile->run_ns = 0;
+  memset(profile->kernel_ns, 0,
+         (size_t)(profile->num_kernels > 0 ? profile->num_kernels : 1) *
+             sizeof(int64_t));
+  context->profiling = enabled != 0;
+  return TESSERA_OK;
+}
+
+TESSERA_EXPORT tessera_status_t
+tessera_context_get_profile(const tessera_context_t *context,
+                            tessera_profile_t *profile) {
+  if (!context || !profile)
+    return tessera_rt_fail(TESSERA_ERROR_INVALID_ARGUMENT,
+                           "tessera_context_get_profile: %s is null",
+                           context ? "profile" : "context");
+  const tessera_rt_profile_t *counters = &context->profile;
+  *profile = (tessera_profile_t){counters->runs, counters->run_ns,
+                                 counters->num_kernels, counters->kernel_ns};
   return TESSERA_OK;
 }
 
@@ -614,7 +651,10 @@ TESSERA_EXPORT tessera_status_t tessera_context_run(tessera_context_t *context) 
   tessera_thread_pool_t *previous = tessera_thread_pool_enter(context->pool);
   tessera_context_t *outer = running_context;
   running_context = context;
+  tessera_rt_profile_t *outer_profile =
+      tessera_rt_profile_enter(context->profiling ? &context->profile : NULL);
   tessera_package_entry(context->args);
+  tessera_rt_profile_leave(outer_profile);
   running_context = outer;
   tessera_thread_pool_enter(previous);
   free_reusable_blocks(context);

@@ -234,7 +234,7 @@ static tessera_status_t parse_packed(parser_t *parser, char **tokens,
 
 static tessera_status_t parse(parser_t *parser, tessera_rt_metadata_t *meta,
                               int32_t max_inputs, int32_t max_outputs,
-                              int32_t max_packed) {
+                              int32_t max_packed, int32_t max_kernels) {
   int seen_name = 0, seen_arena = 0, seen_weights = 0;
   char *cursor = meta->text;
   while (*cursor != '\0') {
@@ -346,6 +346,18 @@ static tessera_status_t parse(parser_t *parser, tessera_rt_metadata_t *meta,
       if (status != TESSERA_OK)
         return status;
       ++meta->num_packed;
+    } else if (strcmp(record, "kernel") == 0) {
+      if (num_tokens != 2 && num_tokens != 3)
+        return malformed(parser, "expected 'kernel KIND [NODE]'");
+      if (meta->num_kernels == max_kernels)
+        return malformed(parser, "more records than counted");
+      for (int i = 1; i < num_tokens; ++i) {
+        const char *problem = decode_name(tokens[i]);
+        if (problem)
+          return malformed(parser, "%s", problem);
+      }
+      meta->kernels[meta->num_kernels++] = (tessera_kernel_info_t){
+          tokens[1], num_tokens == 3 ? tokens[2] : ""};
     } else {
       return malformed(parser, "unknown record '%s'", record);
     }
@@ -372,7 +384,7 @@ tessera_status_t tessera_rt_parse_metadata(const char *text,
     return malformed(&parser, "the package has no metadata");
 
   /* Size the signature arrays: count the lines that start a record. */
-  int32_t max_inputs = 0, max_outputs = 0, max_packed = 0;
+  int32_t max_inputs = 0, max_outputs = 0, max_packed = 0, max_kernels = 0;
   for (const char *line = text; line;) {
     if (starts_with(line, "input ") && max_inputs < INT32_MAX)
       ++max_inputs;
@@ -380,6 +392,8 @@ tessera_status_t tessera_rt_parse_metadata(const char *text,
       ++max_outputs;
     else if (starts_with(line, "packed ") && max_packed < INT32_MAX)
       ++max_packed;
+    else if (starts_with(line, "kernel ") && max_kernels < INT32_MAX)
+      ++max_kernels;
     line = strchr(line, '\n');
     if (line)
       ++line;
@@ -395,7 +409,10 @@ tessera_status_t tessera_rt_parse_metadata(const char *text,
                         sizeof(tessera_rt_tensor_t));
   meta.packed = calloc(max_packed ? (size_t)max_packed : 1,
                        sizeof(tessera_rt_packed_weight_t));
-  if (!meta.text || !meta.inputs || !meta.outputs || !meta.packed) {
+  meta.kernels = calloc(max_kernels ? (size_t)max_kernels : 1,
+                        sizeof(tessera_kernel_info_t));
+  if (!meta.text || !meta.inputs || !meta.outputs || !meta.packed ||
+      !meta.kernels) {
     tessera_rt_free_metadata(&meta);
     return tessera_rt_fail(TESSERA_ERROR_OUT_OF_MEMORY,
                            "out of memory reading the package metadata");
@@ -403,7 +420,7 @@ tessera_status_t tessera_rt_parse_metadata(const char *text,
   memcpy(meta.text, text, length + 1);
 
   tessera_status_t status =
-      parse(&parser, &meta, max_inputs, max_outputs, max_packed);
+      parse(&parser, &meta, max_inputs, max_outputs, max_packed, max_kernels);
   if (status != TESSERA_OK) {
     tessera_rt_free_metadata(&meta);
     return status;
@@ -417,5 +434,6 @@ void tessera_rt_free_metadata(tessera_rt_metadata_t *metadata) {
   free(metadata->inputs);
   free(metadata->outputs);
   free(metadata->packed);
+  free(metadata->kernels);
   memset(metadata, 0, sizeof(*metadata));
 }

@@ -198,3 +198,27 @@ TESSERA_EXPORT int64_t tessera_model_arena_bytes(const tessera_model_t *model) {
   }
   return model->metadata.arena_bytes;
 }
+
+TESSERA_EXPORT int32_t tessera_model_num_kernels(const tessera_model_t *model) {
+  if (!model) {
+    tessera_rt_fail(TESSERA_ERROR_INVALID_ARGUMENT,
+                    "tessera_model_num_kernels: model is null");
+    return -1;
+  }
+  return model->metadata.num_kernels;
+}
+
+TESSERA_EXPORT tessera_status_t tessera_model_kernel_info(
+    const tessera_model_t *model, int32_t index, tessera_kernel_info_t *info) {
+  if (!model || !info)
+    return tessera_rt_fail(TESSERA_ERROR_INVALID_ARGUMENT,
+                           "tessera_model_kernel_info: %s is null",
+                           model ? "info" : "model");
+  if (index < 0 || index >= model->metadata.num_kernels)
+    return tessera_rt_fail(TESSERA_ERROR_INVALID_ARGUMENT,
+                           "tessera_model_kernel_info: kernel index %d is out "
+                           "of range (the model has %d kernels)",
+                           (int)index, (int)model->metadata.num_kernels);
+  *info = model->metadata.kernels[index];
+  return TESSERA_OK;
+}

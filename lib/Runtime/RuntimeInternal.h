@@ -79,6 +79,8 @@ typedef struct tessera_rt_metadata {
   tessera_rt_tensor_t *outputs; /* owned */
   int32_t num_packed;
   tessera_rt_packed_weight_t *packed; /* owned */
+  int32_t num_kernels;
+  tessera_kernel_info_t *kernels; /* owned; the `kernel` records */
 } tessera_rt_metadata_t;
 
 /* Parses the metadata text of the package format. On failure, returns
@@ -111,6 +113,27 @@ struct tessera_model {
   tessera_rt_weights_map_t weights;
   int constants_registered; /* with tessera_rt_gemm_add_constants */
 };
+
+/*===--- Kernel profile (Profile.c) -----------------------------------------===*/
+
+typedef struct tessera_rt_profile {
+  int64_t runs;
+  int64_t run_ns;
+  int32_t num_kernels;
+  int64_t *kernel_ns; /* owned, num_kernels (at least one) */
+  int64_t started_ns; /* during a run: when it started */
+  int64_t last_ns;    /* during a run: when the last kernel ended */
+} tessera_rt_profile_t;
+
+/* Counters for `num_kernels` kernels, zeroed; -1 when out of memory. */
+int tessera_rt_profile_init(tessera_rt_profile_t *profile, int32_t num_kernels);
+void tessera_rt_profile_free(tessera_rt_profile_t *profile);
+/* Around a run: makes `profile` (NULL: none) the one that
+ * tessera_profile_kernel_done adds to on this thread and starts the run's
+ * clock; returns the thread's previous profile, which leave() restores
+ * after counting the run (its time since enter()) into `profile`. */
+tessera_rt_profile_t *tessera_rt_profile_enter(tessera_rt_profile_t *profile);
+void tessera_rt_profile_leave(tessera_rt_profile_t *previous);
 
 /*===--- Per-thread scratch (ThreadScratch.c) ------------------------------===*/
 

@@ -16,12 +16,16 @@ CompileError. Only numpy and the standard library are needed.
 from ._abi import ABI_VERSION
 from .compiler import compile, find_compiler
 from .errors import CompileError, Status, TesseraError
-from .model import Model, Session, TensorInfo, load
+from .model import (KernelInfo, KernelTime, Model, Profile, Session,
+                    TensorInfo, load)
 
 __all__ = [
     "ABI_VERSION",
     "CompileError",
+    "KernelInfo",
+    "KernelTime",
     "Model",
+    "Profile",
     "Session",
     "Status",
     "TensorInfo",

@@ -11,7 +11,7 @@ import numpy as np
 
 from .errors import Status, TesseraError
 
-ABI_VERSION = 1  # TESSERA_ABI_VERSION
+ABI_VERSION = 2  # TESSERA_ABI_VERSION
 MAX_RANK = 16  # TESSERA_MAX_RANK
 
 # tessera_dtype_t (ONNX TensorProto.DataType numbering).
@@ -94,6 +94,22 @@ class TensorInfoStruct(ctypes.Structure):
     ]
 
 
+class KernelInfoStruct(ctypes.Structure):
+    _fields_ = [
+        ("kind", ctypes.c_char_p),
+        ("node", ctypes.c_char_p),
+    ]
+
+
+class ProfileStruct(ctypes.Structure):
+    _fields_ = [
+        ("runs", ctypes.c_int64),
+        ("run_ns", ctypes.c_int64),
+        ("num_kernels", ctypes.c_int32),
+        ("kernel_ns", ctypes.POINTER(ctypes.c_int64)),
+    ]
+
+
 class TensorStruct(ctypes.Structure):
     _fields_ = [
         ("data", ctypes.c_void_p),
@@ -124,6 +140,9 @@ _FUNCTIONS = {
     "tessera_model_input_index": (ctypes.c_int32, [_c_model, ctypes.c_char_p]),
     "tessera_model_output_index": (ctypes.c_int32, [_c_model, ctypes.c_char_p]),
     "tessera_model_arena_bytes": (ctypes.c_int64, [_c_model]),
+    "tessera_model_num_kernels": (ctypes.c_int32, [_c_model]),
+    "tessera_model_kernel_info": (_c_status, [
+        _c_model, ctypes.c_int32, ctypes.POINTER(KernelInfoStruct)]),
     "tessera_context_create": (_c_status, [_c_model,
                                            ctypes.POINTER(_c_context)]),
     "tessera_context_free": (None, [_c_context]),
@@ -135,6 +154,10 @@ _FUNCTIONS = {
     "tessera_context_run": (_c_status, [_c_context]),
     "tessera_context_get_output": (_c_status, [
         _c_context, ctypes.c_int32, ctypes.POINTER(TensorStruct)]),
+    "tessera_context_set_profiling": (_c_status, [_c_context,
+                                                  ctypes.c_int32]),
+    "tessera_context_get_profile": (_c_status, [
+        _c_context, ctypes.POINTER(ProfileStruct)]),
 }
 
 
@@ -158,6 +181,22 @@ class Library:
                 Status.INVALID_ARGUMENT,
                 "'%s' is not a tessera package: cannot load it as a shared "
                 "library (%s)" % (self.path, error)) from None
+        # A package of another ABI may lack functions of this one: say
+        # which ABI it has rather than which function it lacks.
+        try:
+            version_function = self._dll.tessera_abi_version
+        except AttributeError:
+            version_function = None
+        if version_function is not None:
+            version_function.restype = ctypes.c_int32
+            version_function.argtypes = []
+            version = version_function()
+            if version != ABI_VERSION:
+                raise TesseraError(
+                    Status.ABI_MISMATCH,
+                    "'%s' was built for tessera ABI version %d, but this "
+                    "tessera module speaks version %d; recompile the model"
+                    % (self.path, version, ABI_VERSION))
         for name, (restype, argtypes) in _FUNCTIONS.items():
             try:
                 function = getattr(self._dll, name)

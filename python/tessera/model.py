@@ -3,7 +3,7 @@
 import ctypes
 import os
 import threading
-from typing import NamedTuple, Optional, Tuple, Union
+from typing import List, NamedTuple, Optional, Tuple, Union
 
 import numpy as np
 
@@ -28,6 +28,35 @@ class TensorInfo(NamedTuple):
     def __str__(self):
         dims = ",".join("?" if d is None else str(d) for d in self.shape)
         return "%s: %s[%s]" % (self.name, self.dtype, dims)
+
+
+class KernelInfo(NamedTuple):
+    """One kernel of a model's runs, in run order: ``kind`` is the runtime
+    kernel it calls ("sgemm_fused", "conv3x3_winograd", ...) or "loops",
+    ``node`` the ONNX node(s) it computes, joined with "+" ("" when
+    unknown)."""
+
+    kind: str
+    node: str
+
+
+class KernelTime(NamedTuple):
+    """A kernel and its time summed over the profiled runs."""
+
+    kind: str
+    node: str
+    seconds: float
+
+
+class Profile(NamedTuple):
+    """What a profiling session measured since profiling was set: the runs,
+    their summed time, and each kernel's (in run order). A kernel's time
+    runs from the end of the one before it (or the start of the run) to
+    its own end."""
+
+    runs: int
+    run_seconds: float
+    kernels: List[KernelTime]
 
 
 class _Closeable:
@@ -68,6 +97,15 @@ class _ModelCore:
             lib.model_num_outputs, lib.model_output_info)
         self.input_indices = {info.name: i
                               for i, info in enumerate(self.inputs)}
+        self.kernels = []
+        for index in range(lib.model_num_kernels(pointer)):
+            info = _abi.KernelInfoStruct()
+            status = lib.model_kernel_info(pointer, index, ctypes.byref(info))
+            if status != Status.OK:
+                raise lib.error(status)
+            self.kernels.append(KernelInfo(
+                *(field.decode("utf-8", "replace") if field else ""
+                  for field in (info.kind, info.node))))
 
     def _read_signature(self, count_fn, info_fn):
         infos, codes = [], []
@@ -143,6 +181,32 @@ class Session(_Closeable):
         self.name = core.name
         self.inputs = core.inputs
         self.outputs = core.outputs
+        self.kernels = core.kernels
+
+    def set_profiling(self, enabled=True):
+        """Times each kernel of the later runs (or stops, with False); the
+        counters start from zero either way. See :meth:`profile`."""
+        with self._lock:
+            self._check_open()
+            status = self._lib.context_set_profiling(self._context,
+                                                     1 if enabled else 0)
+            if status != Status.OK:
+                raise self._lib.error(status)
+
+    def profile(self):
+        """The :class:`Profile` of the runs since :meth:`set_profiling`."""
+        with self._lock:
+            self._check_open()
+            counters = _abi.ProfileStruct()
+            status = self._lib.context_get_profile(self._context,
+                                                   ctypes.byref(counters))
+            if status != Status.OK:
+                raise self._lib.error(status)
+            return Profile(
+                int(counters.runs), counters.run_ns * 1e-9,
+                [KernelTime(kernel.kind, kernel.node,
+                            counters.kernel_ns[i] * 1e-9)
+                 for i, kernel in enumerate(self.kernels)])
 
     def set_num_threads(self, num_threads):
         """Threads a run of this session may use (0: TESSERA_NUM_THREADS
@@ -331,13 +395,6 @@ class Model(_Closeable):
         self._session_lock = threading.Lock()
         lib = _abi.Library(path)
         self.path = lib.path
-        version = lib.abi_version()
-        if version != _abi.ABI_VERSION:
-            raise TesseraError(
-                Status.ABI_MISMATCH,
-                "'%s' was built for tessera ABI version %d, but this tessera "
-                "module speaks version %d; recompile the model"
-                % (self.path, version, _abi.ABI_VERSION))
         pointer = ctypes.c_void_p()
         weights = None if weights_path is None else \
             os.fsencode(os.path.abspath(os.fspath(weights_path)))
@@ -359,6 +416,8 @@ class Model(_Closeable):
         self.inputs = core.inputs
         #: The outputs' signature, a list of TensorInfo in output order.
         self.outputs = core.outputs
+        #: The kernels of a run, a list of KernelInfo in run order.
+        self.kernels = core.kernels
 
     def _live_core(self):
         core = self._core
@@ -399,6 +458,15 @@ class Model(_Closeable):
     def set_num_threads(self, num_threads):
         """Threads a run of the model's own context may use."""
         self._default_session().set_num_threads(num_threads)
+
+    def set_profiling(self, enabled=True):
+        """Times each kernel of the model's own context's later runs; see
+        :meth:`Session.set_profiling`."""
+        self._default_session().set_profiling(enabled)
+
+    def profile(self):
+        """The :class:`Profile` of the model's own context's runs."""
+        return self._default_session().profile()
 
     def create_session(self):
         """A new, independent context for concurrent use (close it when

@@ -10,6 +10,8 @@
  *            count int64   [1]        = batch
  *
  * where weights is a float32[3] blob of 12 bytes, {100, 200, 300} embedded.
+ * Its two kernels are the parallel sum ("sum_rows", node "/sum rows") and
+ * the rest ("loops", no node).
  * Linked with the package runtime, it is a complete package.
  *
  * Variants, chosen with -D:
@@ -39,6 +41,7 @@ typedef void (*tessera_parallel_task_t)(void *args, int64_t begin,
 void tessera_parallel_for(tessera_parallel_task_t task, void *args,
                           int64_t extent);
 void *_mlir_memref_to_llvm_alloc(size_t bytes);
+void tessera_profile_kernel_done(int32_t kernel);
 #else
 #include "tessera/Runtime/tessera_package_abi.h"
 #endif
@@ -51,7 +54,9 @@ void *_mlir_memref_to_llvm_alloc(size_t bytes);
   "input y float32 2 ?batch 3\n"                                               \
   "input bias%20term float32 1 3\n"                                            \
   "output sum float32 2 ?batch 3\n"                                            \
-  "output count int64 1 1\n"
+  "output count int64 1 1\n"                                                   \
+  "kernel sum_rows /sum%20rows\n"                                              \
+  "kernel loops\n"
 
 #if defined(FAKE_EXTERNAL_WEIGHTS)
 
@@ -183,6 +188,7 @@ void tessera_package_entry(void **args) {
   num_threads_seen = 0;
   pthread_mutex_unlock(&threads_mutex);
   tessera_parallel_for(sum_rows, &task, batch);
+  tessera_profile_kernel_done(0);
   int64_t *count = _mlir_memref_to_llvm_alloc(sizeof(int64_t));
   *count = ok ? batch : -1;
 
@@ -200,4 +206,5 @@ void tessera_package_entry(void **args) {
   results[9] = 0;
   results[10] = 1;
   results[11] = 1;
+  tessera_profile_kernel_done(1);
 }

@@ -44,12 +44,16 @@
   X(model_input_index)                                                         \
   X(model_output_index)                                                        \
   X(model_arena_bytes)                                                         \
+  X(model_num_kernels)                                                         \
+  X(model_kernel_info)                                                         \
   X(context_create)                                                            \
   X(context_free)                                                              \
   X(context_set_num_threads)                                                   \
   X(context_set_input)                                                         \
   X(context_run)                                                               \
-  X(context_get_output)
+  X(context_get_output)                                                        \
+  X(context_set_profiling)                                                     \
+  X(context_get_profile)
 
 typedef struct api {
   const char *label;
@@ -402,6 +406,59 @@ static void test_set_input_errors(const api_t *api, tessera_context_t *context) 
   CHECK_OK(api->context_set_input(context, 0, NULL, empty, 2, f32));
 }
 
+/* The fake's two kernels and its runs' profile. */
+static void test_profile(const api_t *api, const tessera_model_t *model,
+                         tessera_context_t *context) {
+  CHECK(api->model_num_kernels(model) == 2);
+  CHECK(api->model_num_kernels(NULL) == -1);
+  tessera_kernel_info_t info;
+  if (CHECK_OK(api->model_kernel_info(model, 0, &info))) {
+    CHECK_STR(info.kind, "sum_rows");
+    CHECK_STR(info.node, "/sum rows");
+  }
+  if (CHECK_OK(api->model_kernel_info(model, 1, &info))) {
+    CHECK_STR(info.kind, "loops");
+    CHECK_STR(info.node, "");
+  }
+  CHECK_FAILS(api->model_kernel_info(model, 2, &info),
+              TESSERA_ERROR_INVALID_ARGUMENT, "kernel index 2 is out of range");
+  CHECK_FAILS(api->model_kernel_info(model, 0, NULL),
+              TESSERA_ERROR_INVALID_ARGUMENT, "info is null");
+  CHECK_FAILS(api->context_set_profiling(NULL, 1),
+              TESSERA_ERROR_INVALID_ARGUMENT, "context is null");
+  tessera_profile_t profile;
+  CHECK_FAILS(api->context_get_profile(context, NULL),
+              TESSERA_ERROR_INVALID_ARGUMENT, "profile is null");
+
+  /* Off by default: runs count nothing. */
+  const float rows[6 * 100] = {0};
+  run_on_rows(api, context, rows, 2);
+  if (CHECK_OK(api->context_get_profile(context, &profile)))
+    CHECK(profile.runs == 0 && profile.run_ns == 0 &&
+          profile.num_kernels == 2 && profile.kernel_ns[0] == 0 &&
+          profile.kernel_ns[1] == 0);
+
+  /* On one thread, 100 rows make the sum wait 20 ms for a second one
+   * (sum_rows), so kernel 0 takes at least that in each run; both kernels
+   * fit in the run. */
+  CHECK_OK(api->context_set_num_threads(context, 1));
+  CHECK_OK(api->context_set_profiling(context, 1));
+  run_on_rows(api, context, rows, 100);
+  run_on_rows(api, context, rows, 100);
+  if (CHECK_OK(api->context_get_profile(context, &profile))) {
+    CHECK(profile.runs == 2);
+    CHECK(profile.kernel_ns[0] >= 2 * 20000000);
+    CHECK(profile.kernel_ns[1] >= 0);
+    CHECK(profile.kernel_ns[0] + profile.kernel_ns[1] <= profile.run_ns);
+  }
+  /* Setting it again, on or off, starts the counters from zero. */
+  CHECK_OK(api->context_set_profiling(context, 0));
+  run_on_rows(api, context, rows, 2);
+  if (CHECK_OK(api->context_get_profile(context, &profile)))
+    CHECK(profile.runs == 0 && profile.run_ns == 0 &&
+          profile.kernel_ns[0] == 0);
+}
+
 static void test_embedded(void) {
   api_t api;
   link_api(&api);
@@ -412,8 +469,8 @@ static void test_embedded(void) {
 
   tessera_model_t *model = (tessera_model_t *)&api; /* must be reset */
   CHECK_FAILS(api.model_load(TESSERA_ABI_VERSION + 1, NULL, &model),
-              TESSERA_ERROR_ABI_MISMATCH, "ABI version 2");
-  check_error_impl("version 1", __LINE__);
+              TESSERA_ERROR_ABI_MISMATCH, "ABI version 3");
+  check_error_impl("version 2", __LINE__);
   CHECK(model == NULL);
   CHECK_FAILS(api.model_load(TESSERA_ABI_VERSION, NULL, NULL),
               TESSERA_ERROR_INVALID_ARGUMENT, "model is null");
@@ -537,6 +594,8 @@ static void test_embedded(void) {
     CHECK_RUN(&api, second, 5, 1.5f, embedded_weights);
     api.context_free(second);
   }
+
+  test_profile(&api, model, context);
 
   api.context_free(context);
   api.context_free(NULL);
@@ -780,6 +839,9 @@ static const struct {
     {HEADER "name n\n", "line 5 ('name n'): a second 'name' record"},
     {HEADER "arena 1\n", "a second 'arena' record"},
     {HEADER "weights embedded 0\n", "a second 'weights' record"},
+    {HEADER "kernel\n", "line 5 ('kernel'): expected 'kernel KIND [NODE]'"},
+    {HEADER "kernel loops a b\n", "expected 'kernel KIND [NODE]'"},
+    {HEADER "kernel loops %zz\n", "'%' is not followed by two hex digits"},
     {HEADER "name a b\n", "a second 'name'"},
     {"tessera-package 1\nname a b\n", "expected 'name NAME'"},
     {"tessera-package 1\nname m\narena -1\n", "expected 'arena BYTES'"},

@@ -77,6 +77,22 @@ def test_signature(digits):
     assert digits.arena_bytes >= 0
 
 
+def test_profile_names_the_nodes(digits, samples):
+    images, _ = samples
+    kinds = [kernel.kind for kernel in digits.kernels]
+    assert "sgemm_fused" in kinds or "sgemm" in kinds, kinds
+    assert all(kernel.node for kernel in digits.kernels), digits.kernels
+    digits.set_profiling()
+    for _ in range(3):
+        digits(images)
+    profile = digits.profile()
+    assert profile.runs == 3
+    assert len(profile.kernels) == len(digits.kernels)
+    total = sum(kernel.seconds for kernel in profile.kernels)
+    assert 0 < total <= profile.run_seconds
+    assert all(kernel.seconds >= 0 for kernel in profile.kernels)
+
+
 def test_predictions(digits, samples):
     images, labels = samples
     (logits,) = digits(images)

@@ -5,6 +5,7 @@ outputs sum = x + y + bias + {100, 200, 300} (float32[batch, 3]) and
 count = [batch] (int64[1]).
 """
 
+import subprocess
 import threading
 
 import numpy as np
@@ -58,6 +59,33 @@ def test_signature(fake_model):
     assert fake_model.output_index("count") == 1
     assert fake_model.arena_bytes >= 0
     assert "fake" in repr(fake_model)
+
+
+def test_kernels_and_profile(fake_model):
+    assert fake_model.kernels == [
+        tessera.KernelInfo("sum_rows", "/sum rows"),
+        tessera.KernelInfo("loops", "")]
+    fake_model.set_num_threads(1)
+    fake_model(*make_inputs(2))
+    profile = fake_model.profile()
+    assert profile.runs == 0 and profile.run_seconds == 0
+    assert [k.seconds for k in profile.kernels] == [0, 0]
+
+    # 100 rows on one thread: the fake's sum waits 20 ms for another.
+    fake_model.set_profiling()
+    for _ in range(2):
+        fake_model(*make_inputs(100))
+    profile = fake_model.profile()
+    assert profile.runs == 2
+    first, second = profile.kernels
+    assert (first.kind, first.node) == ("sum_rows", "/sum rows")
+    assert first.seconds >= 0.040
+    assert 0 <= second.seconds
+    assert first.seconds + second.seconds <= profile.run_seconds
+
+    fake_model.set_profiling(False)
+    fake_model(*make_inputs(2))
+    assert fake_model.profile().runs == 0
 
 
 # Calling conventions and values.
@@ -340,3 +368,18 @@ def test_load_errors(tmp_path):
     bogus.write_text("not a shared library\n")
     with pytest.raises(TesseraError, match="not a tessera package"):
         tessera.load(bogus)
+
+
+def test_other_abi_is_refused_by_version(tmp_path):
+    # A package of ABI 1 lacks the kernel profile's functions; the version
+    # is what the error names.
+    source = tmp_path / "old_abi.c"
+    source.write_text("int tessera_abi_version(void) { return 1; }\n")
+    package = tmp_path / "old_abi.so"
+    subprocess.run(["cc", "-shared", "-fPIC", str(source), "-o",
+                    str(package)], check=True)
+    with pytest.raises(TesseraError) as info:
+        tessera.load(package)
+    assert info.value.status == Status.ABI_MISMATCH
+    assert "built for tessera ABI version 1" in str(info.value)
+    assert "speaks version %d" % tessera.ABI_VERSION in str(info.value)

@@ -39,6 +39,17 @@ llvm::Expected<std::unique_ptr<Package>> Package::open(llvm::StringRef path) {
         path.str().c_str(), why ? why : "unknown dlopen error");
   }
 
+  // A package of another ABI may lack functions of this one: say which ABI
+  // it has rather than which function it lacks.
+  auto packageAbi = reinterpret_cast<decltype(&::tessera_abi_version)>(
+      dlsym(package->handle, "tessera_abi_version"));
+  if (packageAbi && packageAbi() != TESSERA_ABI_VERSION)
+    return llvm::createStringError(
+        std::make_error_code(std::errc::invalid_argument),
+        "'%s' was built for tessera ABI version %d, but tessera-run speaks "
+        "version %d; recompile the model",
+        path.str().c_str(), int(packageAbi()), TESSERA_ABI_VERSION);
+
 #define TESSERA_RUN_RESOLVE(fn)                                                \
   {                                                                            \
     void *symbol = dlsym(package->handle, "tessera_" #fn);                     \

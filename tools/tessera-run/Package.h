@@ -34,12 +34,16 @@ namespace tessera::run {
   X(model_input_index)                                                         \
   X(model_output_index)                                                        \
   X(model_arena_bytes)                                                         \
+  X(model_num_kernels)                                                         \
+  X(model_kernel_info)                                                         \
   X(context_create)                                                            \
   X(context_free)                                                              \
   X(context_set_num_threads)                                                   \
   X(context_set_input)                                                         \
   X(context_run)                                                               \
-  X(context_get_output)
+  X(context_get_output)                                                        \
+  X(context_set_profiling)                                                     \
+  X(context_get_profile)
 
 /// The ABI functions of one loaded package.
 struct PackageABI {

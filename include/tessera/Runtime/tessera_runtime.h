@@ -29,10 +29,11 @@
 extern "C" {
 #endif
 
-/* Bumped whenever a declaration below changes incompatibly. Pass it to
- * tessera_model_load so that a package built for another ABI is refused
- * with TESSERA_ERROR_ABI_MISMATCH instead of misbehaving. */
-#define TESSERA_ABI_VERSION 1
+/* Bumped whenever a declaration below changes incompatibly or a function
+ * is added. Pass it to tessera_model_load so that a package built for
+ * another ABI is refused with TESSERA_ERROR_ABI_MISMATCH instead of
+ * misbehaving or lacking a function. (2: the kernel profile.) */
+#define TESSERA_ABI_VERSION 2
 
 #define TESSERA_MAX_RANK 16
 
@@ -85,6 +86,31 @@ typedef struct tessera_tensor {
   int64_t dims[TESSERA_MAX_RANK];
 } tessera_tensor_t;
 
+/* One kernel of the model: a call that its runs make, in run order (a
+ * matrix product with its fused bias and activation, a convolution, a loop
+ * nest of fused elementwise ops, ...). `kind` is the runtime kernel it
+ * calls ("sgemm_fused", "conv3x3_winograd", "depthwise_conv2d", ...) or
+ * "loops" for generated code; `node` names the ONNX node(s) it computes,
+ * joined with '+' ("" when unknown). */
+typedef struct tessera_kernel_info {
+  const char *kind;
+  const char *node;
+} tessera_kernel_info_t;
+
+/* What a profiling context measured (tessera_context_set_profiling), summed
+ * over its runs since profiling was enabled. A kernel's time runs from the
+ * end of the kernel before it (or the start of the run) to its own end;
+ * run_ns - sum(kernel_ns) is what the run spent outside them (writing the
+ * outputs' descriptors, for one). kernel_ns[i] is kernel i's total; the
+ * array belongs to the context and stays valid until profiling is set
+ * again or the context is freed. */
+typedef struct tessera_profile {
+  int64_t runs;
+  int64_t run_ns;
+  int32_t num_kernels;
+  const int64_t *kernel_ns;
+} tessera_profile_t;
+
 typedef struct tessera_model tessera_model_t;
 typedef struct tessera_context tessera_context_t;
 
@@ -127,6 +153,13 @@ int32_t tessera_model_output_index(const tessera_model_t *model,
  * compile time). */
 int64_t tessera_model_arena_bytes(const tessera_model_t *model);
 
+/* The kernels of the model's runs, in run order (-1 when the model is
+ * null). */
+int32_t tessera_model_num_kernels(const tessera_model_t *model);
+tessera_status_t tessera_model_kernel_info(const tessera_model_t *model,
+                                           int32_t index,
+                                           tessera_kernel_info_t *info);
+
 tessera_status_t tessera_context_create(const tessera_model_t *model,
                                         tessera_context_t **context);
 void tessera_context_free(tessera_context_t *context);
@@ -148,6 +181,15 @@ tessera_status_t tessera_context_set_input(tessera_context_t *context,
 /* Runs the model on the bound inputs. Symbolic dimensions shared between
  * inputs are checked for agreement first. */
 tessera_status_t tessera_context_run(tessera_context_t *context);
+
+/* With `enabled` nonzero, later runs time each kernel (a clock read per
+ * kernel: under a microsecond per run for most models); the counters start
+ * from zero on every call, enabling or not. Off by default. */
+tessera_status_t tessera_context_set_profiling(tessera_context_t *context,
+                                               int32_t enabled);
+/* The counters since profiling was last set (all zero when it is off). */
+tessera_status_t tessera_context_get_profile(const tessera_context_t *context,
+                                             tessera_profile_t *profile);
 
 /* Output `index` of the last successful run. The data belongs to the
  * context and stays valid until the next run or tessera_context_free. The

@@ -33,6 +33,9 @@ void cpu::buildCPULoweringPipeline(OpPassManager &pm,
       {/*minParallelIterations=*/options.minParallelIterations}));
   pm.addPass(cpu::createTesseraMatmulToMicrokernel(
       {/*isa=*/options.matmulMicrokernel}));
+  // The entry is a sequence of kernel calls now, and each is still one.
+  if (options.profileKernels)
+    pm.addPass(cpu::createTesseraProfileKernels());
   OpPassManager &loops = pm.nest<func::FuncOp>();
   loops.addPass(cpu::createTesseraOrderContractionLoops());
   loops.addPass(cpu::createTesseraReassociateInnerSums());

@@ -205,7 +205,11 @@ struct FuseDirectConvMaxPoolPass
       func::FuncOp fused = tessera::cpu::getOrDeclareRuntimeFunction(
           module, (kFusedPrefix + instructionSet).str(),
           builder.getFunctionType(ValueRange(arguments).getTypes(), {}));
-      func::CallOp::create(builder, pool.getLoc(), fused, arguments);
+      // Both nodes' names, for the kernel profile's label.
+      func::CallOp::create(
+          builder,
+          builder.getFusedLoc({direct.getLoc(), pool.getLoc()}), fused,
+          arguments);
       Value output = tessera::cpu::getBufferOfElementPointer(
           direct.getOperand(kDirectOutput));
       SmallVector<Value> operands(direct.getOperands());

@@ -35,6 +35,11 @@ struct CPULoweringOptions : public PassPipelineOptions<CPULoweringOptions> {
       llvm::cl::desc("Split kernels with at least this many loop iterations "
                      "over threads"),
       llvm::cl::init(16384)};
+  PassOptions::Option<bool> profileKernels{
+      *this, "profile-kernels",
+      llvm::cl::desc("Call the runtime's timing hook after each kernel of "
+                     "the entry function (tessera-profile-kernels)"),
+      llvm::cl::init(true)};
   PassOptions::ListOption<std::string> approximateMath{
       *this, "approximate-math",
       llvm::cl::desc("f32 math functions computed by MLIR's vectorizable "

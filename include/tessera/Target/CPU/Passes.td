@@ -575,6 +575,48 @@ def TesseraKernelNoAliasArgs
   let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
 }
 
+def TesseraProfileKernels : Pass<"tessera-profile-kernels", "ModuleOp"> {
+  let summary = "Let the runtime time each kernel the entry function runs";
+  let description = [{
+    After `tessera-outline-kernels` and the passes that call the runtime's
+    kernels, a package's entry function is a sequence of kernels: calls of
+    an outlined loop nest or matrix product, of a runtime convolution,
+    depthwise convolution or max pool, and loops around such calls (a
+    convolution computed in bands of rows). After each op directly in the
+    body of a public function with a body that calls a function, itself or
+    in its regions, this pass adds
+    `func.call @tessera_profile_kernel_done(%index)`, with the kernel's
+    index in run order (an `i32` from 0). The runtime
+    (`tessera_package_abi.h`) adds the time since the previous kernel, or
+    since the run started, to that kernel's counter when the context
+    profiles, and returns at once otherwise.
+
+    The module gets `tessera.kernel_labels`: for each index, the pair
+    `[kind, node]` that the package's metadata gives users. A call's kind
+    is the runtime function it calls without its `tessera_` prefix and ISA
+    suffix (`sgemm_fused`, `conv3x3_winograd`, ...; for an outlined kernel,
+    the first one its body calls) or `loops`; its node is the ONNX node
+    named by its location (the names of a fused location joined with `+`),
+    or empty. A loop's kind and node are its calls' distinct ones, joined
+    with `+`.
+
+    A module that already has `tessera.kernel_labels` is left as it is.
+
+    ```mlir
+    func.call @tessera_model_kernel_3(%a, %b, %c0, %c64) : (...) -> ()
+        loc("/layer1/Conv")
+    // becomes
+    func.call @tessera_model_kernel_3(%a, %b, %c0, %c64) : (...) -> ()
+    %c3_i32 = arith.constant 3 : i32
+    func.call @tessera_profile_kernel_done(%c3_i32) : (i32) -> ()
+    // and the module gets
+    tessera.kernel_labels = [..., ["sgemm_fused", "/layer1/Conv"], ...]
+    ```
+  }];
+  let dependentDialects = ["::mlir::func::FuncDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
 def TesseraDispatchParallelKernels
     : Pass<"tessera-dispatch-parallel-kernels", "ModuleOp"> {
   let summary = "Call parallel kernels through the runtime's thread pool";
