@@ -214,7 +214,8 @@ LogicalResult Compilation::emitPackageCode(
         cpu::buildCPULoweringPipeline(pm, lowering);
       })))
     return failure();
-  std::vector<package::KernelLabel> kernels = package::getKernelLabels(*module);
+  std::vector<package::KernelLabel> kernelLabels =
+      package::getKernelLabels(*module);
   (*module)->removeAttr(kKernelLabelsAttr);
   if (options.verbose) {
     cpu::KernelSummary kernels = cpu::summarizeKernels(*module);
@@ -263,7 +264,7 @@ LogicalResult Compilation::emitPackageCode(
     embedded = {};
   }
   std::string metadata =
-      package::formatMetadata(signature, arenaBytes, layout, kernels);
+      package::formatMetadata(signature, arenaBytes, layout, kernelLabels);
   if (failed(package::addPackageSymbols(*llvmModule, metadata, embedded,
                                         signature.inputs.size(), error)))
     return fail(error);

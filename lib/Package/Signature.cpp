@@ -107,10 +107,18 @@ std::vector<KernelLabel> package::getKernelLabels(ModuleOp module) {
   auto records = module->getAttrOfType<ArrayAttr>(kKernelLabelsAttr);
   if (!records)
     return labels;
+  // A NUL, which the runtime refuses in names, would make a package whose
+  // labels merely inform unloadable: it is dropped.
+  auto withoutNul = [](StringAttr text) {
+    std::string result = text ? text.str() : "";
+    llvm::erase(result, '\0');
+    return result;
+  };
   for (auto record : records.getAsRange<ArrayAttr>()) {
     auto kind = record.size() == 2 ? dyn_cast<StringAttr>(record[0]) : nullptr;
     auto node = record.size() == 2 ? dyn_cast<StringAttr>(record[1]) : nullptr;
-    labels.push_back({kind ? kind.str() : "loops", node ? node.str() : ""});
+    std::string kindText = withoutNul(kind);
+    labels.push_back({kindText.empty() ? "loops" : kindText, withoutNul(node)});
   }
   return labels;
 }

@@ -202,11 +202,12 @@ class Session(_Closeable):
                                                    ctypes.byref(counters))
             if status != Status.OK:
                 raise self._lib.error(status)
+            count = min(counters.num_kernels, len(self.kernels))
             return Profile(
                 int(counters.runs), counters.run_ns * 1e-9,
                 [KernelTime(kernel.kind, kernel.node,
                             counters.kernel_ns[i] * 1e-9)
-                 for i, kernel in enumerate(self.kernels)])
+                 for i, kernel in enumerate(self.kernels[:count])])
 
     def set_num_threads(self, num_threads):
         """Threads a run of this session may use (0: TESSERA_NUM_THREADS

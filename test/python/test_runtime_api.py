@@ -80,7 +80,7 @@ def test_kernels_and_profile(fake_model):
     first, second = profile.kernels
     assert (first.kind, first.node) == ("sum_rows", "/sum rows")
     assert first.seconds >= 0.040
-    assert 0 <= second.seconds
+    assert second.seconds > 0  # it allocates and writes
     assert first.seconds + second.seconds <= profile.run_seconds
 
     fake_model.set_profiling(False)

@@ -41,14 +41,15 @@ llvm::Expected<std::unique_ptr<Package>> Package::open(llvm::StringRef path) {
 
   // A package of another ABI may lack functions of this one: say which ABI
   // it has rather than which function it lacks.
-  auto packageAbi = reinterpret_cast<decltype(&::tessera_abi_version)>(
+  auto abiVersion = reinterpret_cast<decltype(&::tessera_abi_version)>(
       dlsym(package->handle, "tessera_abi_version"));
-  if (packageAbi && packageAbi() != TESSERA_ABI_VERSION)
+  int32_t packageAbi = abiVersion ? abiVersion() : TESSERA_ABI_VERSION;
+  if (packageAbi != TESSERA_ABI_VERSION)
     return llvm::createStringError(
         std::make_error_code(std::errc::invalid_argument),
         "'%s' was built for tessera ABI version %d, but tessera-run speaks "
         "version %d; recompile the model",
-        path.str().c_str(), int(packageAbi()), TESSERA_ABI_VERSION);
+        path.str().c_str(), int(packageAbi), TESSERA_ABI_VERSION);
 
 #define TESSERA_RUN_RESOLVE(fn)                                                \
   {                                                                            \

@@ -497,10 +497,11 @@ int runTool() {
       bench.millis.push_back(
           std::chrono::duration<double, std::milli>(end - start).count());
     }
-  } else if (int rc = startProfiling()) {
-    return rc;
-  } else if (int rc = runOnce()) {
-    return rc;
+  } else {
+    if (int rc = startProfiling())
+      return rc;
+    if (int rc = runOnce())
+      return rc;
   }
   std::vector<KernelTime> kernelTimes;
   tessera_profile_t profile = {};

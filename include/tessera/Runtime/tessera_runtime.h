@@ -91,7 +91,7 @@ typedef struct tessera_tensor {
  * nest of fused elementwise ops, ...). `kind` is the runtime kernel it
  * calls ("sgemm_fused", "conv3x3_winograd", "depthwise_conv2d", ...) or
  * "loops" for generated code; `node` names the ONNX node(s) it computes,
- * joined with '+' ("" when unknown). */
+ * joined with '+' ("" when unknown). The strings belong to the model. */
 typedef struct tessera_kernel_info {
   const char *kind;
   const char *node;
@@ -102,8 +102,8 @@ typedef struct tessera_kernel_info {
  * end of the kernel before it (or the start of the run) to its own end;
  * run_ns - sum(kernel_ns) is what the run spent outside them (writing the
  * outputs' descriptors, for one). kernel_ns[i] is kernel i's total; the
- * array belongs to the context and stays valid until profiling is set
- * again or the context is freed. */
+ * array belongs to the context, which keeps adding to it (it is not a
+ * copy), and stays valid until the context is freed. */
 typedef struct tessera_profile {
   int64_t runs;
   int64_t run_ns;

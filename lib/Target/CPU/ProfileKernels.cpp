@@ -24,11 +24,12 @@ namespace {
 
 constexpr llvm::StringLiteral kKernelDone = "tessera_profile_kernel_done";
 
-/// "conv3x3_winograd" for "tessera_conv3x3_winograd_avx512": the runtime
-/// function without its prefix and ISA suffix; empty for other names.
-StringRef getRuntimeKernelKind(StringRef callee) {
-  if (!callee.consume_front("tessera_") || callee.starts_with("model"))
-    return {};
+/// "conv3x3_winograd" for "tessera_conv3x3_winograd_avx512", a function the
+/// runtime defines: the name without its prefix and ISA suffix (a function
+/// of another library, libm's, keeps its name).
+StringRef getRuntimeFunctionKind(StringRef callee) {
+  if (!callee.consume_front("tessera_"))
+    return callee;
   for (StringRef isa : {"_avx512", "_avx2"}) {
     size_t at = callee.find(isa);
     if (at != StringRef::npos)
@@ -37,19 +38,20 @@ StringRef getRuntimeKernelKind(StringRef callee) {
   return callee;
 }
 
-/// The kind of the kernel `call` runs: the runtime function it calls, or
-/// the first one its outlined body calls, or "loops".
+/// The kind of the kernel `call` runs: the function it calls when that is
+/// external (the runtime's), else the first external function the outlined
+/// body calls, or "loops".
 std::string getCallKind(func::CallOp call, SymbolTable &symbols) {
-  StringRef kind = getRuntimeKernelKind(call.getCallee());
-  if (!kind.empty())
-    return kind.str();
   auto callee = symbols.lookup<func::FuncOp>(call.getCallee());
   if (!callee || callee.isExternal())
-    return call.getCallee().str();
+    return getRuntimeFunctionKind(call.getCallee()).str();
   std::string found;
   callee.walk([&](func::CallOp inner) {
-    found = getRuntimeKernelKind(inner.getCallee()).str();
-    return found.empty() ? WalkResult::advance() : WalkResult::interrupt();
+    auto innerCallee = symbols.lookup<func::FuncOp>(inner.getCallee());
+    if (innerCallee && !innerCallee.isExternal())
+      return WalkResult::advance();
+    found = getRuntimeFunctionKind(inner.getCallee()).str();
+    return WalkResult::interrupt();
   });
   return found.empty() ? "loops" : found;
 }
@@ -72,6 +74,8 @@ ArrayAttr getKernelLabel(Operation *op, SymbolTable &symbols, Builder &b) {
   SmallVector<std::string> kinds;
   llvm::SetVector<StringRef> nodes;
   op->walk([&](func::CallOp call) {
+    if (call.getCallee() == kKernelDone)
+      return;
     std::string kind = getCallKind(call, symbols);
     if (!llvm::is_contained(kinds, kind))
       kinds.push_back(kind);
@@ -96,6 +100,7 @@ struct ProfileKernelsPass
     for (auto entry : module.getOps<func::FuncOp>()) {
       if (entry.isPrivate() || entry.isExternal())
         continue;
+      // Early increment: the hook inserted after an op is not visited.
       for (Operation &op :
            llvm::make_early_inc_range(entry.getBody().front())) {
         ArrayAttr label = getKernelLabel(&op, symbols, builder);

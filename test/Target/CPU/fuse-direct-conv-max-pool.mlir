@@ -1,6 +1,11 @@
 // RUN: tessera-opt %s -split-input-file -tessera-max-pool-to-microkernel=isa=avx512 -tessera-conv-to-microkernel=isa=avx512 -tessera-fuse-direct-conv-max-pool -canonicalize -cse | FileCheck %s
 // RUN: tessera-opt %s -split-input-file -tessera-max-pool-to-microkernel=isa=avx2 -tessera-conv-to-microkernel=isa=avx2 -tessera-fuse-direct-conv-max-pool | FileCheck %s --check-prefix=AVX2
 // RUN: tessera-opt %s -split-input-file -tessera-max-pool-to-microkernel=isa=avx512 -tessera-conv-to-microkernel=isa=avx512 -canonicalize -cse -tessera-fuse-direct-conv-max-pool | FileCheck %s --check-prefix=CANON
+// RUN: tessera-opt %s -split-input-file -tessera-max-pool-to-microkernel=isa=avx512 -tessera-conv-to-microkernel=isa=avx512 -tessera-fuse-direct-conv-max-pool -mlir-print-debuginfo -mlir-print-local-scope | FileCheck %s --check-prefix=LOC
+
+// The fused call is located at both nodes, which the kernel profile names.
+// LOC-LABEL: func.func @stem
+// LOC:         call @tessera_conv2d_direct_max_pool2d_avx512({{.*}}) loc(fused["stem/Conv", "stem/MaxPool"])
 
 // The calls are matched through the pointers' folded (canonicalized)
 // and shared (CSE) forms too.
@@ -56,7 +61,7 @@ func.func @stem(%x: memref<1x3x17x17xf32>, %w: memref<8x3x3x3xf32>, %b: memref<8
   %cst = arith.constant 0.000000e+00 : f32
   %alloc = memref.alloc() {alignment = 64 : i64} : memref<1x8x8x8xf32>
   linalg.fill ins(%cst : f32) outs(%alloc : memref<1x8x8x8xf32>)
-  linalg.conv_2d_nchw_fchw {strides = dense<2> : tensor<2xi64>} ins(%x, %w : memref<1x3x17x17xf32>, memref<8x3x3x3xf32>) outs(%alloc : memref<1x8x8x8xf32>)
+  linalg.conv_2d_nchw_fchw {strides = dense<2> : tensor<2xi64>} ins(%x, %w : memref<1x3x17x17xf32>, memref<8x3x3x3xf32>) outs(%alloc : memref<1x8x8x8xf32>) loc("stem/Conv")
   linalg.generic {indexing_maps = [#map, #map1, #map], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%alloc, %b : memref<1x8x8x8xf32>, memref<8x1x1xf32>) outs(%alloc : memref<1x8x8x8xf32>) {
   ^bb0(%in: f32, %in_7: f32, %out: f32):
     %1 = arith.addf %in, %in_7 : f32
@@ -72,7 +77,7 @@ func.func @stem(%x: memref<1x3x17x17xf32>, %w: memref<8x3x3x3xf32>, %b: memref<8
     %1 = arith.maximumf %in, %in_7 : f32
     %2 = arith.maximumf %1, %in_8 : f32
     linalg.yield %2 : f32
-  }
+  } loc("stem/MaxPool")
   %subview_3 = memref.subview %alloc_2[0, 0, 0, 0] [1, 8, 3, 3] [1, 1, 1, 2] : memref<1x8x3x8xf32> to memref<1x8x3x3xf32, strided<[192, 24, 8, 2]>>
   %subview_4 = memref.subview %alloc_2[0, 0, 0, 1] [1, 8, 3, 3] [1, 1, 1, 2] : memref<1x8x3x8xf32> to memref<1x8x3x3xf32, strided<[192, 24, 8, 2], offset: 1>>
   %subview_5 = memref.subview %alloc_2[0, 0, 0, 2] [1, 8, 3, 3] [1, 1, 1, 2] : memref<1x8x3x8xf32> to memref<1x8x3x3xf32, strided<[192, 24, 8, 2], offset: 2>>
@@ -82,7 +87,7 @@ func.func @stem(%x: memref<1x3x17x17xf32>, %w: memref<8x3x3x3xf32>, %b: memref<8
     %1 = arith.maximumf %in, %in_7 : f32
     %2 = arith.maximumf %1, %in_8 : f32
     linalg.yield %2 : f32
-  }
+  } loc("stem/MaxPool")
   return %alloc_6 : memref<1x8x3x3xf32>
 }
 

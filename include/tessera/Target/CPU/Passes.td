@@ -593,14 +593,15 @@ def TesseraProfileKernels : Pass<"tessera-profile-kernels", "ModuleOp"> {
 
     The module gets `tessera.kernel_labels`: for each index, the pair
     `[kind, node]` that the package's metadata gives users. A call's kind
-    is the runtime function it calls without its `tessera_` prefix and ISA
-    suffix (`sgemm_fused`, `conv3x3_winograd`, ...; for an outlined kernel,
-    the first one its body calls) or `loops`; its node is the ONNX node
-    named by its location (the names of a fused location joined with `+`),
-    or empty. A loop's kind and node are its calls' distinct ones, joined
-    with `+`.
+    is the external function it calls, a runtime function without its
+    `tessera_` prefix and ISA suffix (`sgemm_fused`, `conv3x3_winograd`,
+    ...); for an outlined kernel, the first external function its body
+    calls, or `loops`. Its node is the ONNX node named by its location (the
+    names of a fused location joined with `+`), or empty. A loop's kind and
+    node are its calls' distinct ones, joined with `+`.
 
-    A module that already has `tessera.kernel_labels` is left as it is.
+    A module that already has `tessera.kernel_labels` is left as it is, and
+    calls of the hook are never kernels.
 
     ```mlir
     func.call @tessera_model_kernel_3(%a, %b, %c0, %c64) : (...) -> ()
