@@ -142,6 +142,12 @@ def ort_version(ort_dir):
         return None
 
 
+def run_fma_peak(exe, seconds, trials, label):
+    """One fma_peak run: the JSON object on its last line of output."""
+    return json.loads(run_cmd([exe, str(seconds), str(trials)],
+                              label).strip().splitlines()[-1])
+
+
 def measure_peak(work, seconds, trials):
     """Compiles and runs fma_peak.c; returns a dict with 'gflops' (or None)."""
     cc = os.environ.get("CC", "cc")
@@ -154,8 +160,7 @@ def measure_peak(work, seconds, trials):
         cmd = [cc, "-O2"] + flags + ["-o", exe, FMA_PEAK_C]
         try:
             run_cmd(cmd, "cc fma_peak.c (%s)" % name)
-            res = json.loads(run_cmd([exe, str(seconds), str(trials)],
-                                     "fma_peak (%s)" % name).strip().splitlines()[-1])
+            res = run_fma_peak(exe, seconds, trials, "fma_peak (%s)" % name)
         except (StepError, ValueError, IndexError) as e:
             log("peak: variant %s failed: %s" % (name, e))
             out["variants"][name] = {"error": str(e), "flags": flags}
@@ -180,10 +185,9 @@ def adjacent_peak(args):
     if not args.peak_exe or args.adjacent_peak_trials < 1:
         return None
     try:
-        res = json.loads(run_cmd([args.peak_exe, str(args.adjacent_peak_seconds),
-                                  str(args.adjacent_peak_trials)],
-                                 "fma_peak (adjacent)").strip().splitlines()[-1])
-        return res["gflops"]
+        return run_fma_peak(args.peak_exe, args.adjacent_peak_seconds,
+                            args.adjacent_peak_trials,
+                            "fma_peak (adjacent)")["gflops"]
     except (StepError, ValueError, IndexError, KeyError) as e:
         log("peak: adjacent measurement failed: %s" % e)
         return None
