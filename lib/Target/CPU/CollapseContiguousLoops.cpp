@@ -6,6 +6,9 @@
 // of a plane are contiguous in every operand, so the plane can be one loop
 // of 196 instead: upstream's collapseOpIterationDims does the rewrite; this
 // pass decides which loops may merge, given the operands' actual layouts.
+// Sums over a plane merge the same way: a global average pool over
+// 1000x13x13 (SqueezeNet's) otherwise sums 13-element rows, which LLVM
+// vectorized with gathers across them.
 //
 //===----------------------------------------------------------------------===//
 
@@ -23,11 +26,16 @@ using namespace mlir;
 
 namespace {
 
-/// Whether loops `outer` and `outer + 1` of the all-parallel `op` can be one
-/// loop: in every operand either neither appears or they index two
-/// adjacent dimensions, in order, that are contiguous in memory (the outer
-/// stride spans the inner dimension exactly).
+/// Whether loops `outer` and `outer + 1` of `op` can be one loop: both
+/// parallel or both reductions, and in every operand either neither
+/// appears or they index two adjacent dimensions, in order, that are
+/// contiguous in memory (the outer stride spans the inner dimension
+/// exactly).
 bool canMerge(linalg::LinalgOp op, unsigned outer) {
+  // collapseOpIterationDims folds loops of one kind only.
+  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+  if (iterators[outer] != iterators[outer + 1])
+    return false;
   for (OpOperand &operand : op->getOpOperands()) {
     AffineMap map = op.getMatchingIndexingMap(&operand);
     std::optional<unsigned> outerPos =
@@ -55,7 +63,7 @@ bool canMerge(linalg::LinalgOp op, unsigned outer) {
   return true;
 }
 
-/// Runs of mergeable loops of the all-parallel `op` (on buffers), or
+/// Runs of mergeable loops of `op` (on buffers), or
 /// nothing when a map is not a projected permutation. A constant index
 /// left in a map (a unit dim that could not be dropped, e.g. of a strided
 /// view) rules the op out: collapseOpIterationDims takes every map result
@@ -90,9 +98,12 @@ struct CollapseContiguousLoopsPass
   void runOnOperation() override {
     SmallVector<linalg::LinalgOp> candidates;
     getOperation().walk([&](linalg::LinalgOp op) {
+      // Products keep their loops (and unit dims) for
+      // tessera-matmul-to-microkernel, which matches them after this pass.
       if (isa<linalg::GenericOp, linalg::CopyOp>(op.getOperation()) &&
           op.hasPureBufferSemantics() &&
-          op.getNumParallelLoops() == op.getNumLoops())
+          (op.getNumReductionLoops() == 0 ||
+           !linalg::isaContractionOpInterface(op)))
         candidates.push_back(op);
     });
     IRRewriter rewriter(&getContext());

@@ -42,7 +42,7 @@ func.func @strided_view_blocks(%x: memref<8x14x14xf32, strided<[224, 16, 1]>>, %
 
 // -----
 
-// A transposed read keeps its loops; so does a reduction.
+// A transposed read keeps its loops; so does a reduction over one loop.
 // CHECK-LABEL: func.func @transpose_and_reduction
 // CHECK-NOT:     memref.collapse_shape
 // CHECK:         linalg.generic {{.*}} iterator_types = ["parallel", "parallel"]} ins(%arg0 : memref<4x6xf32>) outs(%arg1 : memref<6x4xf32>)
@@ -72,6 +72,51 @@ func.func @strided_unit_dim(%x: memref<1x4x8xf32, strided<[96, 24, 1], offset: ?
   linalg.generic {indexing_maps = [affine_map<(n, c, w) -> (n, c, w)>, affine_map<(n, c, w) -> (n, c, 0)>, affine_map<(n, c, w) -> (n, c, w)>], iterator_types = ["parallel", "parallel", "parallel"]} ins(%x, %m : memref<1x4x8xf32, strided<[96, 24, 1], offset: ?>>, memref<1x4x1xf32>) outs(%y : memref<1x4x8xf32>) {
   ^bb0(%a: f32, %b: f32, %o: f32):
     %s = arith.subf %a, %b : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
+// A global average pool's sum (with the bias and ReLU before it) over
+// 1x8x13x13: the batch dim is dropped and the two reduction loops, over
+// a contiguous 13x13 plane, are one loop of 169.
+// CHECK-LABEL: func.func @plane_sum
+// CHECK-DAG:     %[[X:.*]] = memref.collapse_shape %{{.*}} {{\[}}[0], [1, 2]] : memref<8x13x13xf32> into memref<8x169xf32>
+// CHECK:         linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]}
+// CHECK-SAME:      ins(%[[X]], %{{.*}} : memref<8x169xf32>, memref<8xf32>) outs(%{{.*}} : memref<8xf32>)
+#plane_in = affine_map<(n, c, y, x) -> (n, c, y, x)>
+#plane_bias = affine_map<(n, c, y, x) -> (c, 0, 0)>
+#plane_out = affine_map<(n, c, y, x) -> (n, c)>
+func.func @plane_sum(%x: memref<1x8x13x13xf32>, %b: memref<8x1x1xf32>, %s: memref<1x8xf32>) {
+  %zero = arith.constant 0.0 : f32
+  linalg.generic {indexing_maps = [#plane_in, #plane_bias, #plane_out], iterator_types = ["parallel", "parallel", "reduction", "reduction"]} ins(%x, %b : memref<1x8x13x13xf32>, memref<8x1x1xf32>) outs(%s : memref<1x8xf32>) {
+  ^bb0(%a: f32, %c: f32, %o: f32):
+    %t = arith.addf %a, %c : f32
+    %r = arith.maximumf %t, %zero : f32
+    %u = arith.addf %o, %r : f32
+    linalg.yield %u : f32
+  }
+  return
+}
+
+// -----
+
+// A product keeps its loops and its unit dims (dropped, the 1-row product
+// would be a matrix-vector generic that tessera-matmul-to-microkernel
+// does not take), though its reduction loops index a contiguous plane.
+// CHECK-LABEL: func.func @product_keeps_loops
+// CHECK-NOT:     memref.collapse_shape
+// CHECK:         linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction", "reduction"]}
+#product_x = affine_map<(m, n, y, x) -> (m, y, x)>
+#product_w = affine_map<(m, n, y, x) -> (y, x, n)>
+#product_out = affine_map<(m, n, y, x) -> (m, n)>
+func.func @product_keeps_loops(%x: memref<1x4x8xf32>, %w: memref<4x8x10xf32>, %y: memref<1x10xf32>) {
+  linalg.generic {indexing_maps = [#product_x, #product_w, #product_out], iterator_types = ["parallel", "parallel", "reduction", "reduction"]} ins(%x, %w : memref<1x4x8xf32>, memref<4x8x10xf32>) outs(%y : memref<1x10xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %p = arith.mulf %a, %b : f32
+    %s = arith.addf %o, %p : f32
     linalg.yield %s : f32
   }
   return
