@@ -1049,6 +1049,31 @@ static void test_metadata(const char *package_dir, const char *scratch) {
     api.model_free(model);
   }
 
+  /* A model without kernel records (one of views only, or compiled without
+   * tessera-profile-kernels) has no kernels to report, and profiles its
+   * runs all the same; the fake entry's hook calls are then all out of
+   * range, and ignored. */
+  CHECK(api.set_metadata(FAKE_WITH_OUTPUTS("output sum float32 2 ?batch 3\n"
+                                           "output count int64 1 1\n")) == 0);
+  if (CHECK_OK(api.model_load(abi, NULL, &model))) {
+    tessera_kernel_info_t kernel;
+    CHECK(api.model_num_kernels(model) == 0);
+    CHECK_FAILS(api.model_kernel_info(model, 0, &kernel),
+                TESSERA_ERROR_INVALID_ARGUMENT,
+                "kernel index 0 is out of range");
+    if (CHECK_OK(api.context_create(model, &context))) {
+      tessera_profile_t profile;
+      CHECK_OK(api.context_set_profiling(context, 1));
+      CHECK_RUN(&api, context, 2, 1.0f, embedded_weights);
+      CHECK_RUN(&api, context, 3, 1.0f, embedded_weights);
+      if (CHECK_OK(api.context_get_profile(context, &profile)))
+        CHECK(profile.runs == 2 && profile.run_ns > 0 &&
+              profile.num_kernels == 0);
+      api.context_free(context);
+    }
+    api.model_free(model);
+  }
+
   /* A packed copy that replaced its weight (packed offset = source offset)
    * must be registered: external weights are mapped once per load, and
    * when no more of them can be registered at once, the load fails instead
