@@ -32,7 +32,10 @@ namespace {
 /// contiguous in memory (the outer stride spans the inner dimension
 /// exactly).
 bool canMerge(linalg::LinalgOp op, unsigned outer) {
-  // collapseOpIterationDims folds loops of one kind only.
+  // collapseOpIterationDims folds loops of one kind only (and leaves the
+  // check to its caller). An op's output map already keeps a parallel loop
+  // from a reduction one (it indexes one and not the other); this is for
+  // parallel loops that the output does not index.
   SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
   if (iterators[outer] != iterators[outer + 1])
     return false;
@@ -92,21 +95,48 @@ SmallVector<ReassociationIndices> getMergeableLoops(linalg::LinalgOp op) {
   return runs;
 }
 
+/// Whether the pass may rewrite `op`. Products keep their loops (and unit
+/// dims) for tessera-matmul-to-microkernel, which matches them after this
+/// pass; other reductions only when every operand is read along its own
+/// loops (not a convolution's or a pool's window, whose loops never
+/// merge).
+bool isCandidate(linalg::LinalgOp op) {
+  if (!isa<linalg::GenericOp, linalg::CopyOp>(op.getOperation()) ||
+      !op.hasPureBufferSemantics())
+    return false;
+  if (op.getNumReductionLoops() == 0)
+    return true;
+  return !linalg::isaContractionOpInterface(op) &&
+         llvm::all_of(op.getIndexingMapsArray(), [](AffineMap map) {
+           return map.isProjectedPermutation(/*allowZeroInResults=*/true);
+         });
+}
+
 struct CollapseContiguousLoopsPass
     : public tessera::cpu::impl::TesseraCollapseContiguousLoopsBase<
           CollapseContiguousLoopsPass> {
   void runOnOperation() override {
     SmallVector<linalg::LinalgOp> candidates;
     getOperation().walk([&](linalg::LinalgOp op) {
-      // Products keep their loops (and unit dims) for
-      // tessera-matmul-to-microkernel, which matches them after this pass.
-      if (isa<linalg::GenericOp, linalg::CopyOp>(op.getOperation()) &&
-          op.hasPureBufferSemantics() &&
-          (op.getNumReductionLoops() == 0 ||
-           !linalg::isaContractionOpInterface(op)))
+      if (isCandidate(op))
         candidates.push_back(op);
     });
+    // A sum's zero fill, which tessera-outline-kernels runs in the sum's
+    // kernel only when both write the same view: the rewrites below give
+    // the sum a collapsed view of its output.
+    DenseMap<Operation *, linalg::FillOp> zeroFills;
+    for (linalg::LinalgOp op : candidates)
+      if (linalg::FillOp fill = tessera::cpu::getZeroFillOfOutput(op))
+        zeroFills[op] = fill;
     IRRewriter rewriter(&getContext());
+    auto replace = [&](linalg::LinalgOp op, Operation *replacement,
+                       ValueRange results) {
+      if (linalg::FillOp fill = zeroFills.lookup(op)) {
+        zeroFills.erase(op);
+        zeroFills[replacement] = fill;
+      }
+      rewriter.replaceOp(op, results);
+    };
     // Size-1 dimensions first (a per-channel bias is 32x1x1, read at
     // (c, 0, 0)): without them every operand map is a plain projection,
     // which collapseOpIterationDims requires.
@@ -120,8 +150,9 @@ struct CollapseContiguousLoopsPass
           linalg::dropUnitDims(rewriter, generic, unitDims);
       if (failed(dropped))
         continue;
-      rewriter.replaceOp(generic, dropped->replacements);
-      op = cast<linalg::LinalgOp>(dropped->resultOp.getOperation());
+      Operation *result = dropped->resultOp.getOperation();
+      replace(op, result, dropped->replacements);
+      op = cast<linalg::LinalgOp>(result);
     }
     for (linalg::LinalgOp op : candidates) {
       SmallVector<ReassociationIndices> runs = getMergeableLoops(op);
@@ -132,7 +163,21 @@ struct CollapseContiguousLoopsPass
           linalg::collapseOpIterationDims(op, runs, rewriter);
       if (failed(collapsed))
         continue;
-      rewriter.replaceOp(op, collapsed->results);
+      replace(op, collapsed->collapsedOp, collapsed->results);
+    }
+    // Only ops without memory effects (the new views among them) lie
+    // between a fill and its sum (getZeroFillOfOutput), so the fill can
+    // move down to the sum and zero its view instead.
+    for (auto [op, fill] : zeroFills) {
+      auto sum = cast<linalg::LinalgOp>(op);
+      Value output = sum.getDpsInits().front();
+      if (fill.getOutputs().front() == output)
+        continue;
+      rewriter.setInsertionPoint(sum);
+      linalg::FillOp::create(rewriter, fill.getLoc(), fill.getInputs(),
+                             ValueRange{output})
+          ->setDiscardableAttrs(fill->getDiscardableAttrDictionary());
+      rewriter.eraseOp(fill);
     }
   }
 };

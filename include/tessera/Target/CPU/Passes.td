@@ -67,25 +67,34 @@ def TesseraApproximateMath : Pass<"tessera-approximate-math"> {
 
 def TesseraCollapseContiguousLoops
     : Pass<"tessera-collapse-contiguous-loops", "func::FuncOp"> {
-  let summary = "Merge the adjacent loops of elementwise ops and sums whose "
-                "dimensions are contiguous in every operand";
+  let summary = "Merge the adjacent loops of elementwise ops and reductions "
+                "whose dimensions are contiguous in every operand";
   let description = [{
     A `linalg.generic` or `linalg.copy` on buffers whose loops `d` and
     `d + 1` are both parallel or both reductions and index adjacent,
     contiguous dimensions of every operand that uses them (or neither) runs
     them as one loop, with the operands collapsed by
-    `memref.collapse_shape` (upstream `linalg::collapseOpIterationDims`).
-    LLVM vectorizes the innermost loop only: a bias add over `1x576x14x14`
-    then runs 196-element rows instead of 14-element ones, and a global
-    average pool over `1x1000x13x13` sums 169-element planes instead of
-    13-element rows (SqueezeNet's: 50 -> 18 us). Operands that broadcast
-    over both loops (a per-channel bias) do not block the merge; a strided
-    view does. Products (contractions) are left as they are, unit dims
-    included, for `tessera-matmul-to-microkernel`.
+    `memref.collapse_shape` (upstream `linalg::collapseOpIterationDims`),
+    after its unit dims are dropped. LLVM vectorizes the innermost loop
+    only: a bias add over `1x576x14x14` then runs 196-element rows instead
+    of 14-element ones, and a global average pool over `1x1000x13x13` sums
+    169-element planes instead of 13-element rows (SqueezeNet's: 50 -> 18
+    us). Operands that broadcast over both loops (a per-channel bias) do not
+    block the merge; a strided view does. A sum's zero fill moves down to
+    the sum and fills its collapsed view, so that
+    `tessera-outline-kernels` still runs both in one kernel.
+
+    Products (contractions) are left as they are, unit dims included, for
+    `tessera-matmul-to-microkernel`; so are reductions over windows
+    (convolutions, pools), whose loops never merge. Merged loops run in the
+    same order as before, but a sum's innermost loop is then the whole
+    plane, which `tessera-reassociate-inner-sums` lets LLVM split into
+    vector lanes: a mean or pool differs from an unmerged one in its last
+    bits.
 
     ```mlir
     // out[n, c, y, x] = max(in[n, c, y, x] + bias[c], 0) on 1x576x14x14
-    // becomes loops (n, c, y*14 + x) on 1x576x196 views
+    // becomes loops (c, y*14 + x) on 576x196 views
     ```
   }];
   let dependentDialects = ["::mlir::linalg::LinalgDialect",
