@@ -338,11 +338,7 @@ tessera_context_set_profiling(tessera_context_t *context, int32_t enabled) {
   if (!context)
     return tessera_rt_fail(TESSERA_ERROR_INVALID_ARGUMENT,
                            "tessera_context_set_profiling: context is null");
-  tessera_rt_profile_t *profile = &context->profile;
-  profile->runs = profile->run_ns = 0;
-  memset(profile->kernel_ns, 0,
-         (size_t)(profile->num_kernels > 0 ? profile->num_kernels : 1) *
-             sizeof(int64_t));
+  tessera_rt_profile_reset(&context->profile);
   context->profiling = enabled != 0;
   return TESSERA_OK;
 }

@@ -14,6 +14,7 @@
 #include "RuntimeInternal.h"
 
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 static _Thread_local tessera_rt_profile_t *running_profile;
@@ -24,16 +25,27 @@ static int64_t now_ns(void) {
   return (int64_t)now.tv_sec * 1000000000 + now.tv_nsec;
 }
 
+/* kernel_ns's length: at least one, so that no count is a zero-size
+ * allocation. */
+static size_t counted_kernels(int32_t num_kernels) {
+  return num_kernels > 0 ? (size_t)num_kernels : 1;
+}
+
 int tessera_rt_profile_init(tessera_rt_profile_t *profile,
                             int32_t num_kernels) {
   tessera_rt_profile_t fresh = {0};
   fresh.num_kernels = num_kernels;
-  fresh.kernel_ns =
-      calloc(num_kernels > 0 ? (size_t)num_kernels : 1, sizeof(int64_t));
+  fresh.kernel_ns = calloc(counted_kernels(num_kernels), sizeof(int64_t));
   if (!fresh.kernel_ns)
     return -1;
   *profile = fresh;
   return 0;
+}
+
+void tessera_rt_profile_reset(tessera_rt_profile_t *profile) {
+  profile->runs = profile->run_ns = 0;
+  memset(profile->kernel_ns, 0,
+         counted_kernels(profile->num_kernels) * sizeof(int64_t));
 }
 
 void tessera_rt_profile_free(tessera_rt_profile_t *profile) {

@@ -128,6 +128,8 @@ typedef struct tessera_rt_profile {
 /* Counters for `num_kernels` kernels, zeroed; -1 when out of memory. */
 int tessera_rt_profile_init(tessera_rt_profile_t *profile, int32_t num_kernels);
 void tessera_rt_profile_free(tessera_rt_profile_t *profile);
+/* Zeroes the counters: runs, run_ns and every kernel's. */
+void tessera_rt_profile_reset(tessera_rt_profile_t *profile);
 /* Around a run: makes `profile` (NULL: none) the one that
  * tessera_profile_kernel_done adds to on this thread and starts the run's
  * clock; returns the thread's previous profile, which leave() restores

@@ -183,13 +183,10 @@ class Library:
                 "library (%s)" % (self.path, error)) from None
         # A package of another ABI may lack functions of this one: say
         # which ABI it has rather than which function it lacks.
-        try:
-            version_function = self._dll.tessera_abi_version
-        except AttributeError:
-            version_function = None
+        version_function = getattr(self._dll, "tessera_abi_version", None)
         if version_function is not None:
-            version_function.restype = ctypes.c_int32
-            version_function.argtypes = []
+            version_function.restype, version_function.argtypes = \
+                _FUNCTIONS["tessera_abi_version"]
             version = version_function()
             if version != ABI_VERSION:
                 raise TesseraError(
