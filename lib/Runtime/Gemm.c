@@ -151,6 +151,24 @@ static void pack_a(int64_t mc, int64_t kc, int mr, const float *a, int64_t lda,
  * with B in L2. */
 #define PACK_B_GROUP_COLUMNS 128
 
+#if defined(__x86_64__)
+/* pack_b's edge panel of `cols` (< 32) columns for the AVX-512 kernels,
+ * the only ones whose panels are 32 wide: two masked moves per row. The
+ * generic loop copied it with SSE moves and a memset call per row, 9% of
+ * a 160 x 49 x 960 product (MobileNetV2's 7 x 7 maps: 32 + 17 columns),
+ * which now takes 100.5-101 instead of 105-105.5 us (alternating). */
+__attribute__((target("avx512f"))) static void
+pack_b_edge_avx512(int64_t kc, int cols, const float *b, int64_t ldb,
+                   float *panel) {
+  const __mmask16 low = first_lanes_16(cols), high = first_lanes_16(cols - 16);
+  for (int64_t k = 0; k < kc; ++k) {
+    _mm512_storeu_ps(panel + k * 32, _mm512_maskz_loadu_ps(low, b + k * ldb));
+    _mm512_storeu_ps(panel + k * 32 + 16,
+                     _mm512_maskz_loadu_ps(high, b + k * ldb + 16));
+  }
+}
+#endif
+
 /* Rows [0, kc) x cols [0, nc) of B as panels of `nr` columns (zero past
  * nc): the panel from column p holds, at packed + p * kc, for each k,
  * B[k][p .. p + nr) (row k at + k * nr). */
@@ -178,6 +196,12 @@ static void pack_b(int64_t kc, int64_t nc, int nr, const float *b, int64_t ldb,
     const int cols = nc - p < nr ? (int)(nc - p) : nr;
     const float *source = b + p;
     float *panel = packed + p * kc;
+#if defined(__x86_64__)
+    if (nr == 32) {
+      pack_b_edge_avx512(kc, cols, source, ldb, panel);
+      continue;
+    }
+#endif
     for (int64_t k = 0; k < kc; ++k) {
       for (int j = 0; j < cols; ++j)
         panel[k * nr + j] = source[k * ldb + j];
@@ -604,6 +628,55 @@ micro_kernel_avx512_17(int64_t kc, const float *packed_a, const float *b,
   (void)nr;
 }
 
+/* A block of 49 columns, a full panel and the 17-column edge after it
+ * (N = 49: the 7 x 7 maps' products), in one register block: 24 vectors
+ * and column 48 along A's panel, as in the 17-column kernel. Each of A's
+ * values loaded serves three FMAs instead of two in one block and one in
+ * the other, and A's panel is read once instead of twice. `b` is the full
+ * panel's rows, `edge` the 17 columns' (each with its own ld: the edge may
+ * be a padded copy). Alone (kc = 256, GFLOP/s, best of 60 rounds) it ran
+ * at 180-184, the full and 17-column kernels at 176-188 and 155-164. */
+__attribute__((target("avx512f,fma"))) static void
+micro_kernel_avx512_49(int64_t kc, const float *packed_a, const float *b,
+                       int64_t ldb, const float *edge, int64_t ld_edge,
+                       float *c, int64_t ldc, int mr, int overwrite) {
+  __m512 acc[AVX512_MR][3];
+  __m256 last = _mm256_setzero_ps();
+#pragma GCC unroll 16
+  for (int i = 0; i < AVX512_MR; ++i)
+    acc[i][0] = acc[i][1] = acc[i][2] = _mm512_setzero_ps();
+  for (int64_t k = 0; k < kc; ++k) {
+    const __m512 b0 = _mm512_loadu_ps(b + k * ldb),
+                 b1 = _mm512_loadu_ps(b + k * ldb + 16),
+                 b2 = _mm512_loadu_ps(edge + k * ld_edge);
+    const float *a = packed_a + k * AVX512_MR;
+    if (!(k & 1))
+      _mm_prefetch((const char *)(a + PREFETCH_A_FLOATS), _MM_HINT_T0);
+    last = _mm256_fmadd_ps(_mm256_loadu_ps(a),
+                           _mm256_set1_ps(edge[k * ld_edge + 16]), last);
+#pragma GCC unroll 16
+    for (int i = 0; i < AVX512_MR; ++i) {
+      const __m512 ai = _mm512_set1_ps(a[i]);
+      acc[i][0] = _mm512_fmadd_ps(ai, b0, acc[i][0]);
+      acc[i][1] = _mm512_fmadd_ps(ai, b1, acc[i][1]);
+      acc[i][2] = _mm512_fmadd_ps(ai, b2, acc[i][2]);
+    }
+  }
+  float column[AVX512_MR];
+  _mm256_storeu_ps(column, last);
+#pragma GCC unroll 16
+  for (int i = 0; i < AVX512_MR && i < mr; ++i) {
+    float *row = c + i * ldc;
+#pragma GCC unroll 3
+    for (int v = 0; v < 3; ++v)
+      _mm512_storeu_ps(row + 16 * v,
+                       overwrite ? acc[i][v]
+                                 : _mm512_add_ps(_mm512_loadu_ps(row + 16 * v),
+                                                 acc[i][v]));
+    row[48] = overwrite ? column[i] : row[48] + column[i];
+  }
+}
+
 /* A block of at most 8 columns (the 4 that N = 196, 14 x 14 maps, leaves
  * after 6 panels, or a thread's 8 of 392) runs column by column along A's
  * panel, like the 17-column kernel's last column: each k is one load of
@@ -635,6 +708,104 @@ micro_kernel_avx512_17(int64_t kc, const float *packed_a, const float *b,
 
 DEFINE_NARROW_KERNEL(micro_kernel_avx512_4, 4)
 DEFINE_NARROW_KERNEL(micro_kernel_avx512_8, 8)
+
+/* The narrow and half kernels above keep fewer FMA chains in flight than
+ * two FMA units take to stay busy (4 or 8 chains of 4 cycles' latency), so
+ * where a column panel's rows span several full row panels, these run
+ * them together: the same columns for several row panels, one chain per
+ * element as before. The kernels take `panels` consecutive packed A panels
+ * (kc x MR floats apart) and all of their rows (mr = panels x MR). Alone
+ * (kc = 256, A and B in L1/L2, GFLOP/s best of 60 rounds; the full 32-column
+ * kernel 176-188): 4 columns 47-50 -> 106-111 over four panels, 8 columns
+ * 71-75 -> 142-148 over four, 16 columns 155-163 -> 167-179 over two. The
+ * 17-column kernel over two panels was slower than alone (137-144 against
+ * 155-164): it is not stacked. */
+
+/* Rows 0-7 of panel p and p + 1 at k, in one vector (AVX-512F alone: no
+ * 256-bit insert without AVX512DQ). */
+__attribute__((target("avx512f"))) static inline __m512
+two_panel_rows(const float *first, const float *second) {
+  return _mm512_castpd_ps(_mm512_insertf64x4(
+      _mm512_castps_pd(_mm512_castps256_ps512(_mm256_loadu_ps(first))),
+      _mm256_castps_pd(_mm256_loadu_ps(second)), 1));
+}
+
+/* At most COLUMNS (4 or 8) columns of four row panels: each vector holds
+ * one column of two panels' rows, 2 x COLUMNS chains. */
+#define DEFINE_STACKED_NARROW_KERNEL(name, COLUMNS)                            \
+  __attribute__((target("avx512f,fma"))) static void name(                    \
+      int64_t kc, const float *packed_a, const float *b, int64_t ldb,         \
+      float *c, int64_t ldc, int mr, int nr, int overwrite) {                 \
+    enum { ROWS = 4 * AVX512_MR };                                             \
+    __m512 acc[2][COLUMNS];                                                    \
+    _Pragma("GCC unroll 8") for (int j = 0; j < COLUMNS; ++j) acc[0][j] =      \
+        acc[1][j] = _mm512_setzero_ps();                                       \
+    const float *panel[4];                                                     \
+    for (int p = 0; p < 4; ++p)                                                \
+      panel[p] = packed_a + p * AVX512_MR * kc;                                \
+    for (int64_t k = 0; k < kc; ++k) {                                         \
+      const __m512 upper = two_panel_rows(panel[0] + k * AVX512_MR,            \
+                                          panel[1] + k * AVX512_MR),           \
+                   lower = two_panel_rows(panel[2] + k * AVX512_MR,            \
+                                          panel[3] + k * AVX512_MR);           \
+      _Pragma("GCC unroll 8") for (int j = 0; j < COLUMNS; ++j) {              \
+        const __m512 column = _mm512_set1_ps(b[k * ldb + j]);                  \
+        acc[0][j] = _mm512_fmadd_ps(upper, column, acc[0][j]);                 \
+        acc[1][j] = _mm512_fmadd_ps(lower, column, acc[1][j]);                 \
+      }                                                                        \
+    }                                                                          \
+    float tile[COLUMNS][ROWS];                                                 \
+    _Pragma("GCC unroll 8") for (int j = 0; j < COLUMNS; ++j) {                \
+      _mm512_storeu_ps(tile[j], acc[0][j]);                                    \
+      _mm512_storeu_ps(tile[j] + 2 * AVX512_MR, acc[1][j]);                    \
+    }                                                                          \
+    for (int i = 0; i < ROWS; ++i)                                             \
+      for (int j = 0; j < nr; ++j)                                             \
+        c[i * ldc + j] =                                                       \
+            overwrite ? tile[j][i] : c[i * ldc + j] + tile[j][i];              \
+    (void)mr;                                                                  \
+  }
+
+DEFINE_STACKED_NARROW_KERNEL(micro_kernel_avx512_4_x4, 4)
+DEFINE_STACKED_NARROW_KERNEL(micro_kernel_avx512_8_x4, 8)
+
+/* At most 16 columns of two row panels (the half kernel's, twice). */
+__attribute__((target("avx512f"))) static void
+micro_kernel_avx512_half_x2(int64_t kc, const float *packed_a, const float *b,
+                            int64_t ldb, float *c, int64_t ldc, int mr, int nr,
+                            int overwrite) {
+  __m512 acc[2][AVX512_MR];
+#pragma GCC unroll 16
+  for (int i = 0; i < AVX512_MR; ++i)
+    acc[0][i] = acc[1][i] = _mm512_setzero_ps();
+  const float *second = packed_a + AVX512_MR * kc;
+  for (int64_t k = 0; k < kc; ++k) {
+    const __m512 b0 = _mm512_loadu_ps(b + k * ldb);
+    const float *a0 = packed_a + k * AVX512_MR, *a1 = second + k * AVX512_MR;
+    if (!(k & 1)) {
+      _mm_prefetch((const char *)(a0 + PREFETCH_A_FLOATS), _MM_HINT_T0);
+      _mm_prefetch((const char *)(a1 + PREFETCH_A_FLOATS), _MM_HINT_T0);
+      _mm_prefetch((const char *)(a0 + PREFETCH_A_L2_FLOATS), _MM_HINT_T1);
+      _mm_prefetch((const char *)(a1 + PREFETCH_A_L2_FLOATS), _MM_HINT_T1);
+    }
+#pragma GCC unroll 16
+    for (int i = 0; i < AVX512_MR; ++i) {
+      acc[0][i] = _mm512_fmadd_ps(_mm512_set1_ps(a0[i]), b0, acc[0][i]);
+      acc[1][i] = _mm512_fmadd_ps(_mm512_set1_ps(a1[i]), b0, acc[1][i]);
+    }
+  }
+  const __mmask16 columns = (__mmask16)((1u << nr) - 1);
+#pragma GCC unroll 16
+  for (int i = 0; i < 2 * AVX512_MR; ++i) {
+    float *row = c + i * ldc;
+    const __m512 block = acc[i / AVX512_MR][i % AVX512_MR];
+    _mm512_mask_storeu_ps(
+        row, columns,
+        overwrite ? block
+                  : _mm512_add_ps(_mm512_maskz_loadu_ps(columns, row), block));
+  }
+  (void)mr;
+}
 
 #define AVX2_MR TESSERA_SGEMM_AVX2_MR
 #define AVX2_NR TESSERA_SGEMM_AVX2_NR
@@ -769,11 +940,26 @@ typedef void (*small_m_packed_t)(int64_t m, int64_t n, int64_t k,
                                  const float *a, int64_t lda, packed_view_t b,
                                  float *c, int64_t ldc, int overwrite);
 
+/* A register block over two column panels: rows of the first at b (ldb),
+ * of the second at edge (ld_edge). */
+typedef void (*wide_edge_micro_kernel_t)(int64_t kc, const float *packed_a,
+                                         const float *b, int64_t ldb,
+                                         const float *edge, int64_t ld_edge,
+                                         float *c, int64_t ldc, int mr,
+                                         int overwrite);
+
 typedef struct gemm_kernel {
   micro_kernel_t micro;
   /* For blocks of at most 4, 8 and nr / 2 columns and of nr / 2 + 1
    * columns; NULL: `micro` does them. */
   micro_kernel_t micro_4, micro_8, micro_half, micro_half_plus_one;
+  /* micro_4, micro_8 and micro_half over several full row panels at once
+   * (see micro_kernel_avx512_4_x4), and how many; NULL: none. */
+  micro_kernel_t micro_4_stacked, micro_8_stacked, micro_half_stacked;
+  int panels_4_stacked, panels_8_stacked, panels_half_stacked;
+  /* A full panel and a micro_half_plus_one edge in one register block
+   * (see micro_kernel_avx512_49); NULL: none. */
+  wide_edge_micro_kernel_t micro_full_plus_edge;
   /* `micro` with an epilogue. */
   fused_micro_kernel_t micro_fused;
   /* `micro` (with or without an epilogue) prefetching the next panel of
@@ -796,6 +982,25 @@ static micro_kernel_t micro_kernel_for(const gemm_kernel_t *kernel, int cols) {
   if (kernel->micro_half_plus_one && 2 * cols == kernel->nr + 2)
     return kernel->micro_half_plus_one;
   return kernel->micro;
+}
+
+/* The kernel that runs `micro`'s columns over several full row panels at
+ * once, and how many (`panels`); NULL when there is none. */
+static micro_kernel_t stacked_kernel_for(const gemm_kernel_t *kernel,
+                                         micro_kernel_t micro, int *panels) {
+  if (micro == kernel->micro_4 && kernel->micro_4_stacked) {
+    *panels = kernel->panels_4_stacked;
+    return kernel->micro_4_stacked;
+  }
+  if (micro == kernel->micro_8 && kernel->micro_8_stacked) {
+    *panels = kernel->panels_8_stacked;
+    return kernel->micro_8_stacked;
+  }
+  if (micro == kernel->micro_half && kernel->micro_half_stacked) {
+    *panels = kernel->panels_half_stacked;
+    return kernel->micro_half_stacked;
+  }
+  return NULL;
 }
 
 /* Whether the micro-kernel for an edge block of `cols` (< nr) columns
@@ -1496,16 +1701,50 @@ static void gemm(const gemm_kernel_t *kernel, int64_t m, int64_t n,
             const column_panel_t panel =
                 column_panel_at(kernel, pack_b_panels, copy_edge, block_b,
                                 b_block, ldb, kc, nc, jr);
+            /* The last full panel and an edge of nr / 2 + 1 columns. */
+            if (kernel->micro_full_plus_edge &&
+                nc - jr == nr + nr / 2 + 1) {
+              const column_panel_t edge =
+                  column_panel_at(kernel, pack_b_panels, copy_edge, block_b,
+                                  b_block, ldb, kc, nc, jr + nr);
+              for (int64_t ir = 0; ir < mc; ir += mr) {
+                const int rows = mc - ir < mr ? (int)(mc - ir) : mr;
+                float *c_block = c + (ic + ir) * ldc + jc + jr;
+                kernel->micro_full_plus_edge(
+                    kc, block_a + (ic + ir) * kc, panel.data, panel.ld,
+                    edge.data, edge.ld, c_block, ldc, rows, overwrite_block);
+                if (last_epilogue)
+                  kernel->epilogue(c_block, ldc, rows, nc - jr, last_epilogue,
+                                   ic + ir, jc + jr);
+              }
+              break;
+            }
             const float *next =
                 ic == 0 ? next_panel(pack_b_panels, constant_b.base != NULL,
                                      b_block, block_b, kc, jr, nr, nc)
                         : NULL;
-            for (int64_t ir = 0; ir < mc; ir += mr)
+            int stacked_panels = 0;
+            const micro_kernel_t stacked =
+                stacked_kernel_for(kernel, panel.micro, &stacked_panels);
+            for (int64_t ir = 0; ir < mc;) {
+              if (stacked && mc - ir >= (int64_t)stacked_panels * mr) {
+                const int rows = stacked_panels * mr;
+                float *c_block = c + (ic + ir) * ldc + jc + jr;
+                stacked(kc, block_a + (ic + ir) * kc, panel.data, panel.ld,
+                        c_block, ldc, rows, panel.cols, overwrite_block);
+                if (last_epilogue)
+                  kernel->epilogue(c_block, ldc, rows, panel.cols,
+                                   last_epilogue, ic + ir, jc + jr);
+                ir += rows;
+                continue;
+              }
               run_register_block(
                   kernel, &panel, kc, block_a, c, ldc, ic + ir, jc + jr,
                   mc - ir < mr ? (int)(mc - ir) : mr, overwrite_block,
                   last_epilogue,
                   prefetch_share(next, panel.ld, kc, ir / mr, row_panels));
+              ir += mr;
+            }
           }
         }
       }
@@ -1584,10 +1823,42 @@ describe_epilogue(epilogue_t *epilogue, int64_t *batch_strides,
 
 #if defined(__x86_64__)
 
-#define DEFINE_SGEMM(isa, ...)                                                 \
+/* Each ISA's kernels, for tessera_sgemm_*_<isa> (DEFINE_SGEMM) and
+ * tessera_rt_sgemm_prepacked_*_<isa> (DEFINE_PREPACKED). */
+static const gemm_kernel_t avx512_kernel = {
+    .micro = micro_kernel_avx512,
+    .micro_4 = micro_kernel_avx512_4,
+    .micro_8 = micro_kernel_avx512_8,
+    .micro_half = micro_kernel_avx512_half,
+    .micro_half_plus_one = micro_kernel_avx512_17,
+    .micro_4_stacked = micro_kernel_avx512_4_x4,
+    .micro_8_stacked = micro_kernel_avx512_8_x4,
+    .micro_half_stacked = micro_kernel_avx512_half_x2,
+    .panels_4_stacked = 4,
+    .panels_8_stacked = 4,
+    .panels_half_stacked = 2,
+    .micro_full_plus_edge = micro_kernel_avx512_49,
+    .micro_fused = micro_kernel_avx512_fused,
+    .micro_prefetching = micro_kernel_avx512_prefetching,
+    .epilogue = epilogue_avx512,
+    .small_m = small_m_avx512,
+    .small_m_packed = small_m_packed_avx512,
+    .mr = AVX512_MR,
+    .nr = AVX512_NR,
+};
+static const gemm_kernel_t avx2_kernel = {
+    .micro = micro_kernel_avx2,
+    .micro_fused = micro_kernel_avx2_fused,
+    .epilogue = epilogue_avx2,
+    .small_m = small_m_avx2,
+    .small_m_packed = small_m_packed_avx2,
+    .mr = AVX2_MR,
+    .nr = AVX2_NR,
+};
+
+#define DEFINE_SGEMM(isa)                                                      \
   void tessera_sgemm_fused_##isa(TESSERA_SGEMM_PARAMETERS,                     \
                                  TESSERA_SGEMM_EPILOGUE_PARAMETERS) {          \
-    static const gemm_kernel_t kernel = {__VA_ARGS__};                         \
     epilogue_t epilogue;                                                       \
     int64_t addend_batch_stride[2];                                            \
     const epilogue_t *described = describe_epilogue(                           \
@@ -1595,7 +1866,7 @@ describe_epilogue(epilogue_t *epilogue, int64_t *batch_strides,
         addend0_row_stride, addend0_column_stride, addend1,                    \
         addend1_batch_stride, addend1_row_stride, addend1_column_stride,       \
         lower, upper);                                                         \
-    batched_gemm(&kernel, batch, m, n, k, a, a_batch_stride, lda, b,           \
+    batched_gemm(&isa##_kernel, batch, m, n, k, a, a_batch_stride, lda, b,     \
                  b_batch_stride, ldb, c, c_batch_stride, ldc, flags,           \
                  described, addend_batch_stride);                              \
   }                                                                            \
@@ -1609,8 +1880,7 @@ describe_epilogue(epilogue_t *epilogue, int64_t *batch_strides,
 /* The kernels with A already packed (pack_a's layout, whole): products
  * whose constant A is made by the runtime, not found in a model's
  * weights (the Winograd kernel's transformed filters). */
-#define DEFINE_PREPACKED(isa, MR, ...)                                         \
-  static const gemm_kernel_t isa##_kernel = {__VA_ARGS__};                     \
+#define DEFINE_PREPACKED(isa, MR)                                              \
   void tessera_rt_sgemm_prepacked_##isa(                                       \
       int64_t m, int64_t n, int64_t k, const float *packed_a,                  \
       int64_t packed_rows, int64_t first_row, const float *b, int64_t ldb,     \
@@ -1628,22 +1898,10 @@ describe_epilogue(epilogue_t *epilogue, int64_t *batch_strides,
     return edge == 0 || reads_edge_in_place(&isa##_kernel, edge);              \
   }
 
-DEFINE_PREPACKED(avx512, AVX512_MR, micro_kernel_avx512, micro_kernel_avx512_4,
-                 micro_kernel_avx512_8, micro_kernel_avx512_half,
-                 micro_kernel_avx512_17, micro_kernel_avx512_fused,
-                 micro_kernel_avx512_prefetching, epilogue_avx512,
-                 small_m_avx512, small_m_packed_avx512, AVX512_MR, AVX512_NR)
-DEFINE_PREPACKED(avx2, AVX2_MR, micro_kernel_avx2, NULL, NULL, NULL, NULL,
-                 micro_kernel_avx2_fused, NULL, epilogue_avx2, small_m_avx2,
-                 small_m_packed_avx2, AVX2_MR, AVX2_NR)
+DEFINE_PREPACKED(avx512, AVX512_MR)
+DEFINE_PREPACKED(avx2, AVX2_MR)
 
-DEFINE_SGEMM(avx512, micro_kernel_avx512, micro_kernel_avx512_4,
-             micro_kernel_avx512_8, micro_kernel_avx512_half,
-             micro_kernel_avx512_17, micro_kernel_avx512_fused,
-             micro_kernel_avx512_prefetching, epilogue_avx512, small_m_avx512,
-             small_m_packed_avx512, AVX512_MR, AVX512_NR)
-DEFINE_SGEMM(avx2, micro_kernel_avx2, NULL, NULL, NULL, NULL,
-             micro_kernel_avx2_fused, NULL, epilogue_avx2, small_m_avx2,
-             small_m_packed_avx2, AVX2_MR, AVX2_NR)
+DEFINE_SGEMM(avx512)
+DEFINE_SGEMM(avx2)
 
 #endif

@@ -315,6 +315,44 @@ static void check_small_rows_match(sgemm_fused_t fused, const char *isa,
   free(a); free(b); free(whole); free(rows); free(bias); free(packed_b);
 }
 
+/* A product made once whole and once in two calls that split its rows
+ * (or, `by_columns`, its columns) at `split`, as threads split a product:
+ * the two must give the same bits. Where enough full row panels are
+ * left, the narrow kernels run several together (stacked), so the split
+ * calls group them differently from the whole product; a 49-column
+ * product runs as one register block of 32 + 17 columns whole, as a
+ * 32-column and a 17-column one split. */
+static void check_split_match(sgemm_t sgemm, const char *isa, int64_t m,
+                              int64_t n, int64_t k, int64_t split,
+                              int by_columns) {
+  const int64_t lda = k, ldb = n, ldc = n;
+  size_t na = (size_t)(m * lda), nb = (size_t)(k * ldb), nc = (size_t)(m * ldc);
+  float *a = malloc(na * sizeof(float)), *b = malloc(nb * sizeof(float));
+  float *whole = malloc(nc * sizeof(float)), *parts = malloc(nc * sizeof(float));
+  for (size_t i = 0; i < na; ++i) a[i] = next_value();
+  for (size_t i = 0; i < nb; ++i) b[i] = next_value();
+  for (size_t i = 0; i < nc; ++i) whole[i] = parts[i] = next_value();
+  sgemm(1, m, n, k, a, 0, lda, b, 0, ldb, whole, 0, ldc, 0);
+  if (by_columns) {
+    sgemm(1, m, split, k, a, 0, lda, b, 0, ldb, parts, 0, ldc, 0);
+    sgemm(1, m, n - split, k, a, 0, lda, b + split, 0, ldb, parts + split, 0,
+          ldc, 0);
+  } else {
+    sgemm(1, split, n, k, a, 0, lda, b, 0, ldb, parts, 0, ldc, 0);
+    sgemm(1, m - split, n, k, a + split * lda, 0, lda, b, 0, ldb,
+          parts + split * ldc, 0, ldc, 0);
+  }
+  ++cases;
+  if (memcmp(whole, parts, nc * sizeof(float)) != 0) {
+    ++failures;
+    printf("FAILED %s split %s m %lld n %lld k %lld at %lld: the calls "
+           "differ from the whole product\n",
+           isa, by_columns ? "columns" : "rows", (long long)m, (long long)n,
+           (long long)k, (long long)split);
+  }
+  free(a); free(b); free(whole); free(parts);
+}
+
 static double now(void) {
   struct timespec t;
   clock_gettime(CLOCK_MONOTONIC, &t);
@@ -477,6 +515,24 @@ int main(int argc, char **argv) {
               check_small_rows_match(variants[v].fused, variants[v].isa, nr,
                                      2 * mr + 3, 4 * nr, k, columns_from[s],
                                      rows, overwrite, with_epilogue);
+    /* Edge panels of 4, 8 and 16 columns (36, 40, 48) and 32 + 17
+     * columns (49), over 9 row panels split after 1, 1.5, 2.5 and 5 of them (a
+     * part of fewer rows than a register block runs as plain loops, in
+     * another order). */
+    const int64_t split_columns[] = {36, 40, 48, 49};
+    const int64_t splits[] = {mr, 3 * mr / 2, 5 * mr / 2, 5 * mr};
+    for (size_t s = 0; s < 4; ++s)
+      for (size_t t = 0; t < 4; ++t)
+        check_split_match(variants[v].fn, variants[v].isa, 9 * mr,
+                          split_columns[s], 300, splits[t], 0);
+    /* 49 columns split after one and after two 16-column vectors (a
+     * thread's share), with a partial row panel and past a K block; B
+     * packed (m >= 128) and read in place. */
+    const int64_t split_rows[] = {9 * mr + 3, TESSERA_SGEMM_PACK_B_MIN_ROWS + 3};
+    for (size_t r = 0; r < 2; ++r)
+      for (int64_t split = 16; split <= 32; split += 16)
+        check_split_match(variants[v].fn, variants[v].isa, split_rows[r], 49,
+                          300, split, 1);
   }
   if (!tested) {
     printf("gemm tests skipped: no AVX2/FMA on this CPU\n");
