@@ -628,13 +628,13 @@ micro_kernel_avx512_17(int64_t kc, const float *packed_a, const float *b,
   (void)nr;
 }
 
-/* A block of 49 columns, a full panel and the 17-column edge after it
- * (N = 49: the 7 x 7 maps' products), in one register block: 24 vectors
- * and column 48 along A's panel, as in the 17-column kernel. Each of A's
- * values loaded serves three FMAs instead of two in one block and one in
- * the other, and A's panel is read once instead of twice. `b` is the full
- * panel's rows, `edge` the 17 columns' (each with its own ld: the edge may
- * be a padded copy). Alone (kc = 256, GFLOP/s, best of 60 rounds) it ran
+/* A column block's last 49 columns, a full panel and the 17-column edge
+ * after it (N = 49: the 7 x 7 maps' products), in one register block: 24
+ * vectors and column 48 along A's panel, as in the 17-column kernel. Each
+ * of A's values loaded serves three FMAs instead of two in one block and
+ * one in the other, and A's panel is read once instead of twice. `b` is
+ * the full panel's rows, `edge` the 17 columns' (each with its own ld: the
+ * edge may be a padded copy). Alone (kc = 256, GFLOP/s, best of 60 rounds) it ran
  * at 180-184, the full and 17-column kernels at 176-188 and 155-164. */
 __attribute__((target("avx512f,fma"))) static void
 micro_kernel_avx512_49(int64_t kc, const float *packed_a, const float *b,
@@ -709,12 +709,16 @@ micro_kernel_avx512_49(int64_t kc, const float *packed_a, const float *b,
 DEFINE_NARROW_KERNEL(micro_kernel_avx512_4, 4)
 DEFINE_NARROW_KERNEL(micro_kernel_avx512_8, 8)
 
-/* The narrow and half kernels above keep fewer FMA chains in flight than
- * two FMA units take to stay busy (4 or 8 chains of 4 cycles' latency), so
- * where a column panel's rows span several full row panels, these run
- * them together: the same columns for several row panels, one chain per
- * element as before. The kernels take `panels` consecutive packed A panels
- * (kc x MR floats apart) and all of their rows (mr = panels x MR). Alone
+/* The narrow and half kernels above leave the two FMA units idle part of
+ * the time: the 4-column one waits on its 4 chains' latency (4 cycles
+ * each), the 8-column one issues half-width FMAs with a broadcast load
+ * each, the half one 9 loads per 8 FMAs. So where a column panel's rows
+ * span several full row panels, these run them together: the same columns
+ * for several row panels, one chain per element as before, with twice or
+ * four times the chains, full-width FMAs (two panels' rows per vector) and
+ * each load of B serving more of them. The kernels take STACKED_*_PANELS
+ * consecutive packed A panels (kc x MR floats apart) and all of their rows
+ * (mr = panels x MR). Alone
  * (kc = 256, A and B in L1/L2, GFLOP/s best of 60 rounds; the full 32-column
  * kernel 176-188): 4 columns 47-50 -> 106-111 over four panels, 8 columns
  * 71-75 -> 142-148 over four, 16 columns 155-163 -> 167-179 over two. The
@@ -730,18 +734,23 @@ two_panel_rows(const float *first, const float *second) {
       _mm256_castps_pd(_mm256_loadu_ps(second)), 1));
 }
 
-/* At most COLUMNS (4 or 8) columns of four row panels: each vector holds
- * one column of two panels' rows, 2 x COLUMNS chains. */
+#define STACKED_NARROW_PANELS 4
+#define STACKED_HALF_PANELS 2
+
+/* At most COLUMNS (4 or 8) columns of STACKED_NARROW_PANELS (four) row
+ * panels: each vector holds one column of two panels' rows, 2 x COLUMNS
+ * chains. */
 #define DEFINE_STACKED_NARROW_KERNEL(name, COLUMNS)                            \
   __attribute__((target("avx512f,fma"))) static void name(                    \
       int64_t kc, const float *packed_a, const float *b, int64_t ldb,         \
       float *c, int64_t ldc, int mr, int nr, int overwrite) {                 \
-    enum { ROWS = 4 * AVX512_MR };                                             \
+    _Static_assert(STACKED_NARROW_PANELS == 4, "two vectors of two panels");  \
+    enum { ROWS = STACKED_NARROW_PANELS * AVX512_MR };                         \
     __m512 acc[2][COLUMNS];                                                    \
     _Pragma("GCC unroll 8") for (int j = 0; j < COLUMNS; ++j) acc[0][j] =      \
         acc[1][j] = _mm512_setzero_ps();                                       \
-    const float *panel[4];                                                     \
-    for (int p = 0; p < 4; ++p)                                                \
+    const float *panel[STACKED_NARROW_PANELS];                                 \
+    for (int p = 0; p < STACKED_NARROW_PANELS; ++p)                            \
       panel[p] = packed_a + p * AVX512_MR * kc;                                \
     for (int64_t k = 0; k < kc; ++k) {                                         \
       const __m512 upper = two_panel_rows(panel[0] + k * AVX512_MR,            \
@@ -769,11 +778,13 @@ two_panel_rows(const float *first, const float *second) {
 DEFINE_STACKED_NARROW_KERNEL(micro_kernel_avx512_4_x4, 4)
 DEFINE_STACKED_NARROW_KERNEL(micro_kernel_avx512_8_x4, 8)
 
-/* At most 16 columns of two row panels (the half kernel's, twice). */
+/* At most 16 columns of STACKED_HALF_PANELS (two) row panels (the half
+ * kernel's, twice). */
 __attribute__((target("avx512f"))) static void
 micro_kernel_avx512_half_x2(int64_t kc, const float *packed_a, const float *b,
                             int64_t ldb, float *c, int64_t ldc, int mr, int nr,
                             int overwrite) {
+  _Static_assert(STACKED_HALF_PANELS == 2, "one vector of rows per panel");
   __m512 acc[2][AVX512_MR];
 #pragma GCC unroll 16
   for (int i = 0; i < AVX512_MR; ++i)
@@ -942,7 +953,7 @@ typedef void (*small_m_packed_t)(int64_t m, int64_t n, int64_t k,
 
 /* A register block over two column panels: rows of the first at b (ldb),
  * of the second at edge (ld_edge). */
-typedef void (*wide_edge_micro_kernel_t)(int64_t kc, const float *packed_a,
+typedef void (*full_plus_edge_micro_kernel_t)(int64_t kc, const float *packed_a,
                                          const float *b, int64_t ldb,
                                          const float *edge, int64_t ld_edge,
                                          float *c, int64_t ldc, int mr,
@@ -959,7 +970,7 @@ typedef struct gemm_kernel {
   int panels_4_stacked, panels_8_stacked, panels_half_stacked;
   /* A full panel and a micro_half_plus_one edge in one register block
    * (see micro_kernel_avx512_49); NULL: none. */
-  wide_edge_micro_kernel_t micro_full_plus_edge;
+  full_plus_edge_micro_kernel_t micro_full_plus_edge;
   /* `micro` with an epilogue. */
   fused_micro_kernel_t micro_fused;
   /* `micro` (with or without an epilogue) prefetching the next panel of
@@ -1834,9 +1845,9 @@ static const gemm_kernel_t avx512_kernel = {
     .micro_4_stacked = micro_kernel_avx512_4_x4,
     .micro_8_stacked = micro_kernel_avx512_8_x4,
     .micro_half_stacked = micro_kernel_avx512_half_x2,
-    .panels_4_stacked = 4,
-    .panels_8_stacked = 4,
-    .panels_half_stacked = 2,
+    .panels_4_stacked = STACKED_NARROW_PANELS,
+    .panels_8_stacked = STACKED_NARROW_PANELS,
+    .panels_half_stacked = STACKED_HALF_PANELS,
     .micro_full_plus_edge = micro_kernel_avx512_49,
     .micro_fused = micro_kernel_avx512_fused,
     .micro_prefetching = micro_kernel_avx512_prefetching,
@@ -1880,14 +1891,15 @@ static const gemm_kernel_t avx2_kernel = {
 /* The kernels with A already packed (pack_a's layout, whole): products
  * whose constant A is made by the runtime, not found in a model's
  * weights (the Winograd kernel's transformed filters). */
-#define DEFINE_PREPACKED(isa, MR)                                              \
+#define DEFINE_PREPACKED(isa)                                                  \
   void tessera_rt_sgemm_prepacked_##isa(                                       \
       int64_t m, int64_t n, int64_t k, const float *packed_a,                  \
       int64_t packed_rows, int64_t first_row, const float *b, int64_t ldb,     \
       float *c, int64_t ldc) {                                                 \
     gemm(&isa##_kernel, m, n, k, NULL, 0, b, ldb, c, ldc,                      \
          /*overwrite=*/1, NULL,                                                \
-         &(packed_view_t){packed_a, padded_to_panels(packed_rows, MR),         \
+         &(packed_view_t){packed_a,                                            \
+                          padded_to_panels(packed_rows, isa##_kernel.mr),      \
                           first_row});                                         \
   }                                                                            \
   int tessera_rt_sgemm_prepacked_reads_in_place_##isa(int64_t m, int64_t n,   \
@@ -1898,8 +1910,8 @@ static const gemm_kernel_t avx2_kernel = {
     return edge == 0 || reads_edge_in_place(&isa##_kernel, edge);              \
   }
 
-DEFINE_PREPACKED(avx512, AVX512_MR)
-DEFINE_PREPACKED(avx2, AVX2_MR)
+DEFINE_PREPACKED(avx512)
+DEFINE_PREPACKED(avx2)
 
 DEFINE_SGEMM(avx512)
 DEFINE_SGEMM(avx2)

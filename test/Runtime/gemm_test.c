@@ -319,38 +319,53 @@ static void check_small_rows_match(sgemm_fused_t fused, const char *isa,
  * (or, `by_columns`, its columns) at `split`, as threads split a product:
  * the two must give the same bits. Where enough full row panels are
  * left, the narrow kernels run several together (stacked), so the split
- * calls group them differently from the whole product; a 49-column
- * product runs as one register block of 32 + 17 columns whole, as a
- * 32-column and a 17-column one split. */
-static void check_split_match(sgemm_t sgemm, const char *isa, int64_t m,
+ * calls group them differently from the whole product; a block's last 49
+ * columns run as one register block whole, as 32 + 17 or 16 + (32 + 1)
+ * columns split. With `with_epilogue`, a per-column addend and a clamp,
+ * which the 49-column block applies after its store and the full blocks
+ * in registers. */
+static void check_split_match(sgemm_fused_t fused, const char *isa, int64_t m,
                               int64_t n, int64_t k, int64_t split,
-                              int by_columns) {
+                              int by_columns, int overwrite,
+                              int with_epilogue) {
   const int64_t lda = k, ldb = n, ldc = n;
   size_t na = (size_t)(m * lda), nb = (size_t)(k * ldb), nc = (size_t)(m * ldc);
   float *a = malloc(na * sizeof(float)), *b = malloc(nb * sizeof(float));
-  float *whole = malloc(nc * sizeof(float)), *parts = malloc(nc * sizeof(float));
+  float *whole = malloc(nc * sizeof(float));
+  float *parts = malloc(nc * sizeof(float));
+  float *bias = malloc((size_t)n * sizeof(float));
   for (size_t i = 0; i < na; ++i) a[i] = next_value();
   for (size_t i = 0; i < nb; ++i) b[i] = next_value();
-  for (size_t i = 0; i < nc; ++i) whole[i] = parts[i] = next_value();
-  sgemm(1, m, n, k, a, 0, lda, b, 0, ldb, whole, 0, ldc, 0);
+  for (int64_t j = 0; j < n; ++j) bias[j] = next_value();
+  for (size_t i = 0; i < nc; ++i)
+    whole[i] = parts[i] = overwrite ? __builtin_nanf("") : next_value();
+  const int64_t flags = overwrite ? TESSERA_SGEMM_OVERWRITE : 0;
+  const float lower = with_epilogue ? -0.5f : -__builtin_inff();
+  const float upper = with_epilogue ? 0.5f : __builtin_inff();
+  /* Rows [r0, r0 + rows) x columns [c0, c0 + cols) of the product. */
+#define PART(out, r0, rows, c0, cols)                                          \
+  fused(1, rows, cols, k, a + (r0) * lda, 0, lda, b + (c0), 0, ldb,           \
+        (out) + (r0) * ldc + (c0), 0, ldc, flags,                              \
+        with_epilogue ? bias + (c0) : NULL, 0, 0, 1, NULL, 0, 0, 0, lower,     \
+        upper)
+  PART(whole, 0, m, 0, n);
   if (by_columns) {
-    sgemm(1, m, split, k, a, 0, lda, b, 0, ldb, parts, 0, ldc, 0);
-    sgemm(1, m, n - split, k, a, 0, lda, b + split, 0, ldb, parts + split, 0,
-          ldc, 0);
+    PART(parts, 0, m, 0, split);
+    PART(parts, 0, m, split, n - split);
   } else {
-    sgemm(1, split, n, k, a, 0, lda, b, 0, ldb, parts, 0, ldc, 0);
-    sgemm(1, m - split, n, k, a + split * lda, 0, lda, b, 0, ldb,
-          parts + split * ldc, 0, ldc, 0);
+    PART(parts, 0, split, 0, n);
+    PART(parts, split, m - split, 0, n);
   }
+#undef PART
   ++cases;
   if (memcmp(whole, parts, nc * sizeof(float)) != 0) {
     ++failures;
-    printf("FAILED %s split %s m %lld n %lld k %lld at %lld: the calls "
-           "differ from the whole product\n",
+    printf("FAILED %s split %s m %lld n %lld k %lld at %lld, overwrite %d "
+           "epilogue %d: the calls differ from the whole product\n",
            isa, by_columns ? "columns" : "rows", (long long)m, (long long)n,
-           (long long)k, (long long)split);
+           (long long)k, (long long)split, overwrite, with_epilogue);
   }
-  free(a); free(b); free(whole); free(parts);
+  free(a); free(b); free(whole); free(parts); free(bias);
 }
 
 static double now(void) {
@@ -428,7 +443,8 @@ int main(int argc, char **argv) {
                        (i * 7 + j) % 3 == 0 ? 0 : 3, 1, 0, overwrite,
                        no_epilogue);
     /* Row blocks past MC and the packed-B path (m >= 128), K blocks
-     * (column blocks past NC too), row panels swept outside column panels
+     * (column blocks past NC too, the last one of 49 columns: 561 = 512 +
+     * 49), row panels swept outside column panels
      * (few rows, short k, over 1024 columns), then batches: separate B, and shared B
      * merged into one product. Each also with A and B constant. */
     static const struct {
@@ -441,6 +457,7 @@ int main(int argc, char **argv) {
         {4, 50, 33, 70, 0, 1},    {2, 9, 17, 5, 1, 1},
         {1, 136, 49, 300, 1, 1},  {1, 128, 112, 40, 0, 1},
         {1, 9, 17, 0, 1, 1},      {1, 44, 1100, 27, 1, 1},
+        {1, 136, 561, 300, 1, 1},
     };
     for (int overwrite = 0; overwrite < 2; ++overwrite)
       for (int constants = 0; constants < 2; ++constants)
@@ -516,23 +533,31 @@ int main(int argc, char **argv) {
                                      2 * mr + 3, 4 * nr, k, columns_from[s],
                                      rows, overwrite, with_epilogue);
     /* Edge panels of 4, 8 and 16 columns (36, 40, 48) and 32 + 17
-     * columns (49), over 9 row panels split after 1, 1.5, 2.5 and 5 of them (a
-     * part of fewer rows than a register block runs as plain loops, in
-     * another order). */
+     * columns (49), over 9 row panels split after 1, 1.5, 2.5 and 5 of them
+     * (a part of fewer rows than a register block runs as plain loops, in
+     * another order). Then a block's last 49 columns split after one and
+     * two 16-column vectors (a thread's share), after other panels (81
+     * columns) or not, with a partial row panel and past a K block; B
+     * read in place and packed (m >= 128). Each accumulating and
+     * overwriting, with and without an epilogue. */
     const int64_t split_columns[] = {36, 40, 48, 49};
     const int64_t splits[] = {mr, 3 * mr / 2, 5 * mr / 2, 5 * mr};
-    for (size_t s = 0; s < 4; ++s)
-      for (size_t t = 0; t < 4; ++t)
-        check_split_match(variants[v].fn, variants[v].isa, 9 * mr,
-                          split_columns[s], 300, splits[t], 0);
-    /* 49 columns split after one and after two 16-column vectors (a
-     * thread's share), with a partial row panel and past a K block; B
-     * packed (m >= 128) and read in place. */
-    const int64_t split_rows[] = {9 * mr + 3, TESSERA_SGEMM_PACK_B_MIN_ROWS + 3};
-    for (size_t r = 0; r < 2; ++r)
-      for (int64_t split = 16; split <= 32; split += 16)
-        check_split_match(variants[v].fn, variants[v].isa, split_rows[r], 49,
-                          300, split, 1);
+    const int64_t split_rows[] = {9 * mr + 3,
+                                  TESSERA_SGEMM_PACK_B_MIN_ROWS + 3};
+    for (int overwrite = 0; overwrite < 2; ++overwrite)
+      for (int with_epilogue = 0; with_epilogue < 2; ++with_epilogue) {
+        for (size_t s = 0; s < 4; ++s)
+          for (size_t t = 0; t < 4; ++t)
+            check_split_match(variants[v].fused, variants[v].isa, 9 * mr,
+                              split_columns[s], 300, splits[t], 0, overwrite,
+                              with_epilogue);
+        for (size_t r = 0; r < 2; ++r)
+          for (int64_t n = 49; n <= 81; n += 32)
+            for (int64_t split = n - 33; split <= n - 17; split += 16)
+              check_split_match(variants[v].fused, variants[v].isa,
+                                split_rows[r], n, 300, split, 1, overwrite,
+                                with_epilogue);
+      }
   }
   if (!tested) {
     printf("gemm tests skipped: no AVX2/FMA on this CPU\n");
