@@ -268,6 +268,49 @@ static void check_prepacked(sgemm_t sgemm, const char *isa, int mr, int nr,
   free(a); free(b); free(c); free(c0v); free(packed_a); free(packed_b);
 }
 
+/* Two ways of computing one product compared bit for bit: random A (m
+ * rows, lda apart), B (k rows, ldb apart) and a per-column bias, and two
+ * copies of C (m rows, ldc apart; NaN when overwriting, which they must
+ * not keep), with the flags and clamp bounds of the case. */
+typedef struct twin_product {
+  float *a, *b, *bias, *first, *second;
+  size_t c_floats;
+  int64_t flags;
+  float lower, upper;
+} twin_product_t;
+
+static twin_product_t make_twin_product(int64_t m, int64_t n, int64_t k,
+                                        int64_t lda, int64_t ldb, int64_t ldc,
+                                        int overwrite, int with_epilogue) {
+  twin_product_t p;
+  size_t na = (size_t)(m * lda), nb = (size_t)(k * ldb);
+  p.c_floats = (size_t)(m * ldc);
+  p.a = malloc(na * sizeof(float));
+  p.b = malloc(nb * sizeof(float));
+  p.bias = malloc((size_t)n * sizeof(float));
+  p.first = malloc(p.c_floats * sizeof(float));
+  p.second = malloc(p.c_floats * sizeof(float));
+  for (size_t i = 0; i < na; ++i) p.a[i] = next_value();
+  for (size_t i = 0; i < nb; ++i) p.b[i] = next_value();
+  for (int64_t j = 0; j < n; ++j) p.bias[j] = next_value();
+  for (size_t i = 0; i < p.c_floats; ++i)
+    p.first[i] = p.second[i] = overwrite ? __builtin_nanf("") : next_value();
+  p.flags = overwrite ? TESSERA_SGEMM_OVERWRITE : 0;
+  p.lower = with_epilogue ? -0.5f : -__builtin_inff();
+  p.upper = with_epilogue ? 0.5f : __builtin_inff();
+  return p;
+}
+
+/* Whether the two copies of C are the same bits (counted as a case). */
+static int twins_match(const twin_product_t *p) {
+  ++cases;
+  return memcmp(p->first, p->second, p->c_floats * sizeof(float)) == 0;
+}
+
+static void free_twin_product(twin_product_t *p) {
+  free(p->a); free(p->b); free(p->bias); free(p->first); free(p->second);
+}
+
 /* A product over B packed in place (A a plain operand), from column `c0`
  * on, made once in calls of `rows_per_call` rows, fewer than a register
  * block (as a GEMV or a thread's last rows make; they read the packed B
@@ -280,31 +323,22 @@ static void check_small_rows_match(sgemm_fused_t fused, const char *isa,
                                    int64_t c0, int64_t rows_per_call,
                                    int overwrite, int with_epilogue) {
   const int64_t lda = k + 1, ldb = n, ldc = n + 1;
-  size_t na = (size_t)(m * lda), nb = (size_t)(k * ldb), nc = (size_t)(m * ldc);
-  float *a = malloc(na * sizeof(float)), *b = malloc(nb * sizeof(float));
-  float *whole = malloc(nc * sizeof(float)), *rows = malloc(nc * sizeof(float));
-  float *bias = malloc((size_t)n * sizeof(float));
-  for (size_t i = 0; i < na; ++i) a[i] = next_value();
-  for (size_t i = 0; i < nb; ++i) b[i] = next_value();
-  for (int64_t j = 0; j < n; ++j) bias[j] = next_value();
-  for (size_t i = 0; i < nc; ++i)
-    whole[i] = rows[i] = overwrite ? __builtin_nanf("") : next_value();
-  float *packed_b = pack_ahead(1, b, ldb, k, n, nr, 1.0f);
+  twin_product_t p =
+      make_twin_product(m, n, k, lda, ldb, ldc, overwrite, with_epilogue);
+  float *whole = p.first, *rows = p.second;
+  const size_t nb = (size_t)(k * ldb);
+  float *packed_b = pack_ahead(1, p.b, ldb, k, n, nr, 1.0f);
   tessera_rt_gemm_add_constants(packed_b, nb * sizeof(float));
   tessera_rt_gemm_add_packed(packed_b, ldb, k, n, nr, 1, packed_b);
-  const int64_t flags = overwrite ? TESSERA_SGEMM_OVERWRITE : 0;
-  const float *addend = with_epilogue ? bias + c0 : NULL;
-  const float lower = with_epilogue ? -0.5f : -__builtin_inff();
-  const float upper = with_epilogue ? 0.5f : __builtin_inff();
+  const float *addend = with_epilogue ? p.bias + c0 : NULL;
   for (int64_t i = 0; i < m; i += rows_per_call)
     fused(1, m - i < rows_per_call ? m - i : rows_per_call, n - c0, k,
-          a + i * lda, 0, lda, packed_b + c0, 0, ldb, rows + i * ldc + c0, 0,
-          ldc, flags, addend, 0, 0, 1, NULL, 0, 0, 0, lower, upper);
-  fused(1, m, n - c0, k, a, 0, lda, packed_b + c0, 0, ldb, whole + c0, 0, ldc,
-        flags, addend, 0, 0, 1, NULL, 0, 0, 0, lower, upper);
+          p.a + i * lda, 0, lda, packed_b + c0, 0, ldb, rows + i * ldc + c0,
+          0, ldc, p.flags, addend, 0, 0, 1, NULL, 0, 0, 0, p.lower, p.upper);
+  fused(1, m, n - c0, k, p.a, 0, lda, packed_b + c0, 0, ldb, whole + c0, 0,
+        ldc, p.flags, addend, 0, 0, 1, NULL, 0, 0, 0, p.lower, p.upper);
   tessera_rt_gemm_remove_constants(packed_b, nb * sizeof(float));
-  ++cases;
-  if (memcmp(whole, rows, nc * sizeof(float)) != 0) {
+  if (!twins_match(&p)) {
     ++failures;
     printf("FAILED %s small rows m %lld n %lld k %lld from column %lld, "
            "%lld rows per call, overwrite %d epilogue %d: the calls differ "
@@ -312,7 +346,8 @@ static void check_small_rows_match(sgemm_fused_t fused, const char *isa,
            isa, (long long)m, (long long)n, (long long)k, (long long)c0,
            (long long)rows_per_call, overwrite, with_epilogue);
   }
-  free(a); free(b); free(whole); free(rows); free(bias); free(packed_b);
+  free_twin_product(&p);
+  free(packed_b);
 }
 
 /* A product made once whole and once in two calls that split its rows
@@ -329,25 +364,15 @@ static void check_split_match(sgemm_fused_t fused, const char *isa, int64_t m,
                               int by_columns, int overwrite,
                               int with_epilogue) {
   const int64_t lda = k, ldb = n, ldc = n;
-  size_t na = (size_t)(m * lda), nb = (size_t)(k * ldb), nc = (size_t)(m * ldc);
-  float *a = malloc(na * sizeof(float)), *b = malloc(nb * sizeof(float));
-  float *whole = malloc(nc * sizeof(float));
-  float *parts = malloc(nc * sizeof(float));
-  float *bias = malloc((size_t)n * sizeof(float));
-  for (size_t i = 0; i < na; ++i) a[i] = next_value();
-  for (size_t i = 0; i < nb; ++i) b[i] = next_value();
-  for (int64_t j = 0; j < n; ++j) bias[j] = next_value();
-  for (size_t i = 0; i < nc; ++i)
-    whole[i] = parts[i] = overwrite ? __builtin_nanf("") : next_value();
-  const int64_t flags = overwrite ? TESSERA_SGEMM_OVERWRITE : 0;
-  const float lower = with_epilogue ? -0.5f : -__builtin_inff();
-  const float upper = with_epilogue ? 0.5f : __builtin_inff();
+  twin_product_t p =
+      make_twin_product(m, n, k, lda, ldb, ldc, overwrite, with_epilogue);
+  float *whole = p.first, *parts = p.second;
   /* Rows [r0, r0 + rows) x columns [c0, c0 + cols) of the product. */
 #define PART(out, r0, rows, c0, cols)                                          \
-  fused(1, rows, cols, k, a + (r0) * lda, 0, lda, b + (c0), 0, ldb,           \
-        (out) + (r0) * ldc + (c0), 0, ldc, flags,                              \
-        with_epilogue ? bias + (c0) : NULL, 0, 0, 1, NULL, 0, 0, 0, lower,     \
-        upper)
+  fused(1, rows, cols, k, p.a + (r0) * lda, 0, lda, p.b + (c0), 0, ldb,       \
+        (out) + (r0) * ldc + (c0), 0, ldc, p.flags,                            \
+        with_epilogue ? p.bias + (c0) : NULL, 0, 0, 1, NULL, 0, 0, 0,          \
+        p.lower, p.upper)
   PART(whole, 0, m, 0, n);
   if (by_columns) {
     PART(parts, 0, m, 0, split);
@@ -357,15 +382,14 @@ static void check_split_match(sgemm_fused_t fused, const char *isa, int64_t m,
     PART(parts, split, m - split, 0, n);
   }
 #undef PART
-  ++cases;
-  if (memcmp(whole, parts, nc * sizeof(float)) != 0) {
+  if (!twins_match(&p)) {
     ++failures;
     printf("FAILED %s split %s m %lld n %lld k %lld at %lld, overwrite %d "
            "epilogue %d: the calls differ from the whole product\n",
            isa, by_columns ? "columns" : "rows", (long long)m, (long long)n,
            (long long)k, (long long)split, overwrite, with_epilogue);
   }
-  free(a); free(b); free(whole); free(parts); free(bias);
+  free_twin_product(&p);
 }
 
 static double now(void) {
