@@ -959,15 +959,20 @@ typedef void (*full_plus_edge_micro_kernel_t)(int64_t kc, const float *packed_a,
                                          float *c, int64_t ldc, int mr,
                                          int overwrite);
 
+/* A narrow kernel over `panels` full row panels at once (see
+ * micro_kernel_avx512_4_x4); micro NULL: none. */
+typedef struct stacked_kernel {
+  micro_kernel_t micro;
+  int panels;
+} stacked_kernel_t;
+
 typedef struct gemm_kernel {
   micro_kernel_t micro;
   /* For blocks of at most 4, 8 and nr / 2 columns and of nr / 2 + 1
    * columns; NULL: `micro` does them. */
   micro_kernel_t micro_4, micro_8, micro_half, micro_half_plus_one;
-  /* micro_4, micro_8 and micro_half over several full row panels at once
-   * (see micro_kernel_avx512_4_x4), and how many; NULL: none. */
-  micro_kernel_t micro_4_stacked, micro_8_stacked, micro_half_stacked;
-  int panels_4_stacked, panels_8_stacked, panels_half_stacked;
+  /* micro_4, micro_8 and micro_half over several full row panels. */
+  stacked_kernel_t stacked_4, stacked_8, stacked_half;
   /* A full panel and a micro_half_plus_one edge in one register block
    * (see micro_kernel_avx512_49); NULL: none. */
   full_plus_edge_micro_kernel_t micro_full_plus_edge;
@@ -996,22 +1001,13 @@ static micro_kernel_t micro_kernel_for(const gemm_kernel_t *kernel, int cols) {
 }
 
 /* The kernel that runs `micro`'s columns over several full row panels at
- * once, and how many (`panels`); NULL when there is none. */
-static micro_kernel_t stacked_kernel_for(const gemm_kernel_t *kernel,
-                                         micro_kernel_t micro, int *panels) {
-  if (micro == kernel->micro_4 && kernel->micro_4_stacked) {
-    *panels = kernel->panels_4_stacked;
-    return kernel->micro_4_stacked;
-  }
-  if (micro == kernel->micro_8 && kernel->micro_8_stacked) {
-    *panels = kernel->panels_8_stacked;
-    return kernel->micro_8_stacked;
-  }
-  if (micro == kernel->micro_half && kernel->micro_half_stacked) {
-    *panels = kernel->panels_half_stacked;
-    return kernel->micro_half_stacked;
-  }
-  return NULL;
+ * once; its micro is NULL when there is none. */
+static stacked_kernel_t stacked_kernel_for(const gemm_kernel_t *kernel,
+                                           micro_kernel_t micro) {
+  return micro == kernel->micro_4      ? kernel->stacked_4
+         : micro == kernel->micro_8    ? kernel->stacked_8
+         : micro == kernel->micro_half ? kernel->stacked_half
+                                       : (stacked_kernel_t){NULL, 0};
 }
 
 /* Whether the micro-kernel for an edge block of `cols` (< nr) columns
@@ -1734,15 +1730,15 @@ static void gemm(const gemm_kernel_t *kernel, int64_t m, int64_t n,
                 ic == 0 ? next_panel(pack_b_panels, constant_b.base != NULL,
                                      b_block, block_b, kc, jr, nr, nc)
                         : NULL;
-            int stacked_panels = 0;
-            const micro_kernel_t stacked =
-                stacked_kernel_for(kernel, panel.micro, &stacked_panels);
+            const stacked_kernel_t stacked =
+                stacked_kernel_for(kernel, panel.micro);
             for (int64_t ir = 0; ir < mc;) {
-              if (stacked && mc - ir >= (int64_t)stacked_panels * mr) {
-                const int rows = stacked_panels * mr;
+              if (stacked.micro && mc - ir >= (int64_t)stacked.panels * mr) {
+                const int rows = stacked.panels * mr;
                 float *c_block = c + (ic + ir) * ldc + jc + jr;
-                stacked(kc, block_a + (ic + ir) * kc, panel.data, panel.ld,
-                        c_block, ldc, rows, panel.cols, overwrite_block);
+                stacked.micro(kc, block_a + (ic + ir) * kc, panel.data,
+                              panel.ld, c_block, ldc, rows, panel.cols,
+                              overwrite_block);
                 if (last_epilogue)
                   kernel->epilogue(c_block, ldc, rows, panel.cols,
                                    last_epilogue, ic + ir, jc + jr);
@@ -1842,12 +1838,9 @@ static const gemm_kernel_t avx512_kernel = {
     .micro_8 = micro_kernel_avx512_8,
     .micro_half = micro_kernel_avx512_half,
     .micro_half_plus_one = micro_kernel_avx512_17,
-    .micro_4_stacked = micro_kernel_avx512_4_x4,
-    .micro_8_stacked = micro_kernel_avx512_8_x4,
-    .micro_half_stacked = micro_kernel_avx512_half_x2,
-    .panels_4_stacked = STACKED_NARROW_PANELS,
-    .panels_8_stacked = STACKED_NARROW_PANELS,
-    .panels_half_stacked = STACKED_HALF_PANELS,
+    .stacked_4 = {micro_kernel_avx512_4_x4, STACKED_NARROW_PANELS},
+    .stacked_8 = {micro_kernel_avx512_8_x4, STACKED_NARROW_PANELS},
+    .stacked_half = {micro_kernel_avx512_half_x2, STACKED_HALF_PANELS},
     .micro_full_plus_edge = micro_kernel_avx512_49,
     .micro_fused = micro_kernel_avx512_fused,
     .micro_prefetching = micro_kernel_avx512_prefetching,
