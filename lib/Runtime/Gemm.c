@@ -1010,6 +1010,12 @@ static stacked_kernel_t stacked_kernel_for(const gemm_kernel_t *kernel,
                                        : (stacked_kernel_t){NULL, 0};
 }
 
+/* Whether `micro` is one of the kernels for blocks of at most 8 columns,
+ * which run at 60-85% of the full kernel's rate even stacked. */
+static int is_narrow_kernel(const gemm_kernel_t *kernel, micro_kernel_t micro) {
+  return micro && (micro == kernel->micro_4 || micro == kernel->micro_8);
+}
+
 /* Whether the micro-kernel for an edge block of `cols` (< nr) columns
  * reads exactly `cols` values of each row of B, so that it can read them
  * in place instead of from a copy padded to nr. A Winograd product's 16
@@ -1895,12 +1901,15 @@ static const gemm_kernel_t avx2_kernel = {
                           padded_to_panels(packed_rows, isa##_kernel.mr),      \
                           first_row});                                         \
   }                                                                            \
-  int tessera_rt_sgemm_prepacked_reads_in_place_##isa(int64_t m, int64_t n,   \
-                                                      int64_t k) {             \
+  int tessera_rt_sgemm_prepacked_runs_full_width_##isa(int64_t m, int64_t n,  \
+                                                       int64_t k) {            \
     if (packs_b(m, /*starts_line=*/1, n, k))                                   \
       return 0;                                                                \
     const int edge = (int)(n % isa##_kernel.nr);                               \
-    return edge == 0 || reads_edge_in_place(&isa##_kernel, edge);              \
+    return edge == 0 || (reads_edge_in_place(&isa##_kernel, edge) &&           \
+                         !is_narrow_kernel(&isa##_kernel,                      \
+                                           micro_kernel_for(&isa##_kernel,     \
+                                                            edge)));           \
   }
 
 DEFINE_PREPACKED(avx512)

@@ -79,8 +79,8 @@ typedef struct winograd_isa {
   void (*product)(int64_t m, int64_t n, int64_t k, const float *packed_a,
                   int64_t packed_rows, int64_t first_row, const float *b,
                   int64_t ldb, float *c, int64_t ldc);
-  /* tessera_rt_sgemm_prepacked_reads_in_place_<isa> */
-  int (*reads_in_place)(int64_t m, int64_t n, int64_t k);
+  /* tessera_rt_sgemm_prepacked_runs_full_width_<isa> */
+  int (*runs_full_width)(int64_t m, int64_t n, int64_t k);
   int64_t mr; /* the micro-kernel's panel rows */
 } winograd_isa_t;
 
@@ -544,13 +544,21 @@ static void convolve(const winograd_isa_t *isa, int tile,
    * 16 x 55 x 55 -> 64, 84 -> 80, 232 -> 175-181 us; 64 x 56 x 56 -> 64,
    * 56 -> 48, 593 -> 472-480 us; but F(4x4, 3x3) 32 x 27 x 27 -> 128, 56
    * tiles (whole panels) -> 40 (an edge of 8 read in place), 161 -> 166
-   * us. */
+   * us. A block whose products end in an edge of at most 8 columns is
+   * searched the same way: the narrow kernels run it at 60-85% of the full
+   * kernel's rate, and its tile count leaves rows of V and M that do not
+   * start cache lines, which the products' stores and the output
+   * transform's loads pay for most where channels are few (short
+   * products, stores of M per FMA). F(2x2, 3x3), 1 thread: 16 x 55 x 55
+   * -> 64 (SqueezeNet's first expansions), 7 rows of 28 tiles (196 = 6 x 32
+   * + 4) -> 4 rows (112 = 3 x 32 + 16), 363-372 -> 346-350 us; 32 x 55 x
+   * 55 -> 64, 6 rows (168 = 5 x 32 + 8) -> 4, 641-653 -> 536-546 us. */
   for (int64_t pitch = tiles_x;
-       !isa->reads_in_place(filters, block_rows * tile_pitch, channels) &&
+       !isa->runs_full_width(filters, block_rows * tile_pitch, channels) &&
        pitch <= tiles_x + tiles_x / 7;
        ++pitch) {
     int64_t rows = block_rows_for(pitch, tiles_y, channels, filters, tile);
-    while (rows > 0 && !isa->reads_in_place(filters, rows * pitch, channels))
+    while (rows > 0 && !isa->runs_full_width(filters, rows * pitch, channels))
       --rows;
     if (rows > 0) {
       tile_pitch = pitch;
@@ -594,13 +602,13 @@ static const winograd_isa_t avx512 = {
     {transform_input_2x2_avx512, transform_input_4x4_avx512},
     {transform_output_2x2_avx512, transform_output_4x4_avx512},
     tessera_rt_sgemm_prepacked_avx512,
-    tessera_rt_sgemm_prepacked_reads_in_place_avx512,
+    tessera_rt_sgemm_prepacked_runs_full_width_avx512,
     TESSERA_SGEMM_AVX512_MR};
 static const winograd_isa_t avx2 = {
     {transform_input_2x2_avx2, transform_input_4x4_avx2},
     {transform_output_2x2_avx2, transform_output_4x4_avx2},
     tessera_rt_sgemm_prepacked_avx2,
-    tessera_rt_sgemm_prepacked_reads_in_place_avx2,
+    tessera_rt_sgemm_prepacked_runs_full_width_avx2,
     TESSERA_SGEMM_AVX2_MR};
 
 /* The ABI's entry points (F(2x2, 3x3), or the tile by the map's size),
