@@ -1901,15 +1901,18 @@ static const gemm_kernel_t avx2_kernel = {
                           padded_to_panels(packed_rows, isa##_kernel.mr),      \
                           first_row});                                         \
   }                                                                            \
-  int tessera_rt_sgemm_prepacked_runs_full_width_##isa(int64_t m, int64_t n,  \
-                                                       int64_t k) {            \
+  int tessera_rt_sgemm_prepacked_reads_in_place_##isa(int64_t m, int64_t n,   \
+                                                      int64_t k) {             \
     if (packs_b(m, /*starts_line=*/1, n, k))                                   \
       return 0;                                                                \
     const int edge = (int)(n % isa##_kernel.nr);                               \
-    return edge == 0 || (reads_edge_in_place(&isa##_kernel, edge) &&           \
-                         !is_narrow_kernel(&isa##_kernel,                      \
-                                           micro_kernel_for(&isa##_kernel,     \
-                                                            edge)));           \
+    return edge == 0 || reads_edge_in_place(&isa##_kernel, edge);              \
+  }                                                                            \
+  int tessera_rt_sgemm_prepacked_narrow_edge_##isa(int64_t n) {                \
+    const int edge = (int)(n % isa##_kernel.nr);                               \
+    return edge != 0 &&                                                        \
+           is_narrow_kernel(&isa##_kernel,                                     \
+                            micro_kernel_for(&isa##_kernel, edge));            \
   }
 
 DEFINE_PREPACKED(avx512)

@@ -176,15 +176,17 @@ void tessera_rt_sgemm_prepacked_avx2(int64_t m, int64_t n, int64_t k,
                                      int64_t ldc);
 /* Whether tessera_rt_sgemm_prepacked_<isa>, for m rows, n columns and k,
  * with B starting a cache line and its rows n floats apart, reads B where
- * it is (not packed whole, see gemm(); no edge copied for every call) in
- * register blocks of the full kernel's width or its wide edges: whole
- * panels of TESSERA_SGEMM_<ISA>_NR columns and an edge its micro-kernels
- * read in place that is not one of the narrow kernels' (at most 8
- * columns). */
-int tessera_rt_sgemm_prepacked_runs_full_width_avx512(int64_t m, int64_t n,
-                                                      int64_t k);
-int tessera_rt_sgemm_prepacked_runs_full_width_avx2(int64_t m, int64_t n,
-                                                    int64_t k);
+ * it is: not packed whole (see gemm()), and whole panels of
+ * TESSERA_SGEMM_<ISA>_NR columns and an edge its micro-kernels read in
+ * place (else the edge is copied for every call). */
+int tessera_rt_sgemm_prepacked_reads_in_place_avx512(int64_t m, int64_t n,
+                                                     int64_t k);
+int tessera_rt_sgemm_prepacked_reads_in_place_avx2(int64_t m, int64_t n,
+                                                   int64_t k);
+/* Whether n columns end in an edge that only the narrow kernels run (at
+ * most 8 columns, at 60-85% of the full kernel's rate). */
+int tessera_rt_sgemm_prepacked_narrow_edge_avx512(int64_t n);
+int tessera_rt_sgemm_prepacked_narrow_edge_avx2(int64_t n);
 
 /*===--- Winograd convolutions (WinogradConv.c) ----------------------------===*/
 

@@ -79,8 +79,10 @@ typedef struct winograd_isa {
   void (*product)(int64_t m, int64_t n, int64_t k, const float *packed_a,
                   int64_t packed_rows, int64_t first_row, const float *b,
                   int64_t ldb, float *c, int64_t ldc);
-  /* tessera_rt_sgemm_prepacked_runs_full_width_<isa> */
-  int (*runs_full_width)(int64_t m, int64_t n, int64_t k);
+  /* tessera_rt_sgemm_prepacked_reads_in_place_<isa> */
+  int (*reads_in_place)(int64_t m, int64_t n, int64_t k);
+  /* tessera_rt_sgemm_prepacked_narrow_edge_<isa> */
+  int (*narrow_edge)(int64_t n);
   int64_t mr; /* the micro-kernel's panel rows */
 } winograd_isa_t;
 
@@ -398,6 +400,24 @@ static int64_t block_rows_for(int64_t pitch, int64_t tiles_y,
   return rows > tiles_y ? tiles_y : rows;
 }
 
+/* Whether a block of `tiles` tiles suits the products: they read B in
+ * place (see convolve) and, for F(2x2, 3x3), do not end in an edge that
+ * only the GEMM's narrow kernels run. Those run it at 60-85% of the full
+ * kernel's rate, and such a tile count leaves rows of V and M that do not
+ * start cache lines, which the products' stores and the output
+ * transform's loads pay for most where channels are few (short products:
+ * more stores of M per FMA). 1 thread: 16 x 55 x 55 -> 64 (SqueezeNet's
+ * first expansions), 7 rows of 28 tiles (196 = 6 x 32 + 4) -> 4 rows
+ * (112 = 3 x 32 + 16), 363-372 -> 346-350 us; 32 x 55 x 55 -> 64, 6 rows
+ * (168 = 5 x 32 + 8) -> 4, 641-653 -> 536-546 us. F(4x4, 3x3)'s blocks
+ * keep such edges: its 32 x 27 x 27 -> 128 ran in 197-204 us by blocks of
+ * 40 tiles (5 rows of pitch 8, an edge of 8), 205-213 by blocks of 32. */
+static int block_suits(const winograd_isa_t *isa, int tile, int64_t filters,
+                       int64_t tiles, int64_t channels) {
+  return isa->reads_in_place(filters, tiles, channels) &&
+         !(tile == 2 && isa->narrow_edge(tiles));
+}
+
 /* The whole job, split over threads along tile rows or (for maps of few
  * tile rows) along filters in whole micro-kernel panels. */
 typedef struct winograd_job {
@@ -542,23 +562,14 @@ static void convolve(const winograd_isa_t *isa, int tile,
    * 3x3) 128 x 28 x 28 -> 128, 56 -> 64 tiles per block, 11-17% faster;
    * 32 x 27 x 27 -> 128, 98 -> 96 tiles, 194 -> 176-178 us; F(4x4, 3x3)
    * 16 x 55 x 55 -> 64, 84 -> 80, 232 -> 175-181 us; 64 x 56 x 56 -> 64,
-   * 56 -> 48, 593 -> 472-480 us; but F(4x4, 3x3) 32 x 27 x 27 -> 128, 56
-   * tiles (whole panels) -> 40 (an edge of 8 read in place), 161 -> 166
-   * us. A block whose products end in an edge of at most 8 columns is
-   * searched the same way: the narrow kernels run it at 60-85% of the full
-   * kernel's rate, and its tile count leaves rows of V and M that do not
-   * start cache lines, which the products' stores and the output
-   * transform's loads pay for most where channels are few (short
-   * products, stores of M per FMA). F(2x2, 3x3), 1 thread: 16 x 55 x 55
-   * -> 64 (SqueezeNet's first expansions), 7 rows of 28 tiles (196 = 6 x 32
-   * + 4) -> 4 rows (112 = 3 x 32 + 16), 363-372 -> 346-350 us; 32 x 55 x
-   * 55 -> 64, 6 rows (168 = 5 x 32 + 8) -> 4, 641-653 -> 536-546 us. */
+   * 56 -> 48, 593 -> 472-480 us. See block_suits for F(2x2, 3x3)'s
+   * narrow edges. */
   for (int64_t pitch = tiles_x;
-       !isa->runs_full_width(filters, block_rows * tile_pitch, channels) &&
+       !block_suits(isa, tile, filters, block_rows * tile_pitch, channels) &&
        pitch <= tiles_x + tiles_x / 7;
        ++pitch) {
     int64_t rows = block_rows_for(pitch, tiles_y, channels, filters, tile);
-    while (rows > 0 && !isa->runs_full_width(filters, rows * pitch, channels))
+    while (rows > 0 && !block_suits(isa, tile, filters, rows * pitch, channels))
       --rows;
     if (rows > 0) {
       tile_pitch = pitch;
@@ -602,13 +613,15 @@ static const winograd_isa_t avx512 = {
     {transform_input_2x2_avx512, transform_input_4x4_avx512},
     {transform_output_2x2_avx512, transform_output_4x4_avx512},
     tessera_rt_sgemm_prepacked_avx512,
-    tessera_rt_sgemm_prepacked_runs_full_width_avx512,
+    tessera_rt_sgemm_prepacked_reads_in_place_avx512,
+    tessera_rt_sgemm_prepacked_narrow_edge_avx512,
     TESSERA_SGEMM_AVX512_MR};
 static const winograd_isa_t avx2 = {
     {transform_input_2x2_avx2, transform_input_4x4_avx2},
     {transform_output_2x2_avx2, transform_output_4x4_avx2},
     tessera_rt_sgemm_prepacked_avx2,
-    tessera_rt_sgemm_prepacked_runs_full_width_avx2,
+    tessera_rt_sgemm_prepacked_reads_in_place_avx2,
+    tessera_rt_sgemm_prepacked_narrow_edge_avx2,
     TESSERA_SGEMM_AVX2_MR};
 
 /* The ABI's entry points (F(2x2, 3x3), or the tile by the map's size),
