@@ -317,9 +317,9 @@ int main(int argc, char **argv) {
        * to fewer rows where their edge would be copied; 128 channels split
        * into blocks of tile rows. */
       {6, 10, 8, 28},  {128, 16, 28, 28}, {6, 10, 6, 14},
-      /* Tile rows of 28 tiles: 7 rows (196 = 6 x 32 + 4) would end in a
-       * narrow kernel's edge, so blocks take 4 (112 = 3 x 32 + 16) and the
-       * last the 3 left. */
+      /* Tile rows of 28 tiles: by F(2x2, 3x3) on AVX-512, 7 rows (196 =
+       * 6 x 32 + 4) would end in a narrow kernel's edge, so blocks take 4
+       * (112 = 3 x 32 + 16) and the last the 3 left. */
       {4, 8, 13, 55},
       /* Rows of more than one vector of F(4x4, 3x3)'s tiles (64 outputs
        * on AVX-512). */
